@@ -1,0 +1,1 @@
+"""Ingestion pipelines: validate files with polars, then load them into the DuckDB store in one transaction."""

@@ -1,0 +1,190 @@
+"""The file layouts each kind of load accepts: column names, types and allowed values.
+
+Layouts are data so that the templates, the README and the validator cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS = ("register", "census", "roster", "accreditation", "health_check", "previous_allocation")
+
+INSTITUTION_KINDS = ("high_school", "special_school", "pru", "college", "wbl_provider", "other")
+STATUSES = ("open", "closed", "proposed_to_open", "proposed_to_close")
+ROLES = ("full", "associate")
+ACCREDITATION_STATUSES = ("accredited", "pending", "not_accredited", "lapsed")
+CENSUS_YEARS = tuple(range(7, 14))  # the wide layout's year_7 ... year_13
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a layout.
+
+    ``parse`` is one of: int, decimal (money, at most 2 decimal places), float, date, text,
+    choice, bool, code (a short identifier)."""
+
+    name: str
+    parse: str
+    required: bool = True
+    nullable: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    kind: str
+    name: str
+    fields: tuple[Field, ...]
+    ignore_unknown: bool = False  # GIAS downloads carry 100+ columns we do not need
+    description: str = ""
+
+    @property
+    def required(self) -> list[str]:
+        return [f.name for f in self.fields if f.required]
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+def _year_fields() -> tuple[Field, ...]:
+    return tuple(
+        Field(f"year_{y}", "int", required=False, minimum=0, description=f"Year {y} headcount") for y in CENSUS_YEARS
+    )
+
+
+REGISTER = Layout(
+    "register",
+    "standard",
+    (
+        Field("urn", "int", required=False, nullable=True, minimum=100000, maximum=999999, description="URN (schools)"),
+        Field("ukprn", "int", required=False, nullable=True, minimum=10000000, maximum=99999999,
+              description="UKPRN (colleges, WBL providers)"),
+        Field("name", "text"),
+        Field("kind", "choice", choices=INSTITUTION_KINDS),
+        Field("la_code", "text", required=False, nullable=True, description="local authority code, e.g. 926"),
+        Field("district", "text", required=False, nullable=True),
+        Field("status", "choice", choices=STATUSES),
+        Field("opened", "date", required=False, nullable=True),
+        Field("closed", "date", required=False, nullable=True),
+        Field("easting", "float", required=False, nullable=True, description="British National Grid"),
+        Field("northing", "float", required=False, nullable=True, description="British National Grid"),
+        Field("latitude", "float", required=False, nullable=True, description="WGS84"),
+        Field("longitude", "float", required=False, nullable=True, description="WGS84"),
+        Field("source", "text", required=False, nullable=True, description="provenance note"),
+    ),
+    description="our register layout: one row per institution",
+)
+
+# The DfE "Get Information About Schools" download, as it comes (Windows-1252, its own headers).
+GIAS_REGISTER = Layout(
+    "register",
+    "gias",
+    (
+        Field("URN", "int", minimum=100000, maximum=999999),
+        Field("EstablishmentName", "text"),
+        Field("TypeOfEstablishment (name)", "text"),
+        Field("EstablishmentStatus (name)", "text"),
+        Field("PhaseOfEducation (name)", "text", required=False, nullable=True),
+        Field("UKPRN", "int", required=False, nullable=True, minimum=10000000, maximum=99999999),
+        Field("LA (code)", "text", required=False, nullable=True),
+        Field("DistrictAdministrative (name)", "text", required=False, nullable=True),
+        Field("OpenDate", "date", required=False, nullable=True),
+        Field("CloseDate", "date", required=False, nullable=True),
+        Field("Easting", "float", required=False, nullable=True),
+        Field("Northing", "float", required=False, nullable=True),
+    ),
+    ignore_unknown=True,
+    description="DfE GIAS establishment download",
+)
+
+CENSUS_LONG = Layout(
+    "census",
+    "long",
+    (
+        Field("urn", "int", minimum=100000, maximum=999999),
+        Field("census_date", "date"),
+        Field("nc_year", "int", minimum=0, maximum=14, description="National Curriculum year; Reception is 0"),
+        Field("headcount", "int", minimum=0),
+        Field("source", "text", required=False, nullable=True),
+    ),
+    description="one row per school, census date and year",
+)
+
+CENSUS_WIDE = Layout(
+    "census",
+    "wide",
+    (
+        Field("urn", "int", minimum=100000, maximum=999999),
+        Field("census_date", "date"),
+        *_year_fields(),
+        Field("source", "text", required=False, nullable=True),
+    ),
+    description="one row per school and census date, a column per year",
+)
+
+ROSTER = Layout(
+    "roster",
+    "standard",
+    (
+        Field("partnership_code", "code"),
+        Field("partnership_name", "text"),
+        Field("member_id", "int", minimum=100000, maximum=99999999, description="URN or UKPRN"),
+        Field("role", "choice", choices=ROLES),
+        Field("joined", "date"),
+        Field("left", "date", required=False, nullable=True),
+        Field("source", "text", required=False, nullable=True),
+    ),
+    description="the full membership of each partnership named in the file",
+)
+
+ACCREDITATION = Layout(
+    "accreditation",
+    "standard",
+    (
+        Field("partnership_code", "code"),
+        Field("status", "choice", choices=ACCREDITATION_STATUSES),
+        Field("decided_on", "date"),
+        Field("review_due", "date", required=False, nullable=True),
+        Field("notes", "text", required=False, nullable=True),
+    ),
+    description="one row per accreditation decision",
+)
+
+HEALTH_CHECK = Layout(
+    "health_check",
+    "standard",
+    (
+        Field("partnership_code", "code"),
+        Field("decided_on", "date"),
+        Field("item", "text"),
+        Field("met", "bool"),
+        Field("note", "text", required=False, nullable=True),
+    ),
+    description="one row per health-check item of an accreditation decision",
+)
+
+PREVIOUS_ALLOCATION = Layout(
+    "previous_allocation",
+    "standard",
+    (
+        Field("partnership_code", "code"),
+        Field("amount", "decimal", minimum=0),
+        Field("source", "text", required=False, nullable=True),
+    ),
+    description="the allocation on the basis used until 2008/9",
+)
+
+LAYOUTS: dict[str, tuple[Layout, ...]] = {
+    "register": (REGISTER, GIAS_REGISTER),
+    "census": (CENSUS_LONG, CENSUS_WIDE),
+    "roster": (ROSTER,),
+    "accreditation": (ACCREDITATION,),
+    "health_check": (HEALTH_CHECK,),
+    "previous_allocation": (PREVIOUS_ALLOCATION,),
+}
+
+# Spreadsheet cells that mean "withheld" in DfE and council releases.
+SUPPRESSION_MARKS = frozenset({"x", "supp", "c", "z", ":", "..", "*", "na", "n/a", "ne", "low", "-"})

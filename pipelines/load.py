@@ -1,0 +1,136 @@
+"""Load files into the store: validate everything first, then write in one transaction on a
+copy of the store that replaces the live one only when the whole load has succeeded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines import db
+from pipelines.checks import CHECKS
+from pipelines.context import StoreContext, context_from, read_context
+from pipelines.layouts import KINDS
+from pipelines.problems import Problem, Report, ValidationFailed
+from pipelines.readers import ROW, read_table
+from pipelines.validate import validate_table
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to load: its name (for reports and the log) and its bytes."""
+
+    kind: str
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_path(cls, kind: str, path: Path | str) -> Upload:
+        path = Path(path)
+        return cls(kind, path.name, path.read_bytes())
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class Checked:
+    """A validated file: its report and, when it passed, the rows to write."""
+
+    upload: Upload
+    report: Report
+    rows: pl.DataFrame | None
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and self.rows is not None
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    report: Report
+    sha256: str
+    rows: int
+    skipped: bool  # the file is identical to the latest load of its kind: nothing was done
+
+
+def check(upload: Upload, ctx: StoreContext) -> Checked:
+    """Validate a file against its layout and the store's current contents. Writes nothing."""
+    if upload.kind not in KINDS:
+        raise ValueError(f"unknown kind {upload.kind!r}; expected one of: {', '.join(KINDS)}")
+    raw = read_table(upload.name, upload.data, sheet_hint=upload.kind)
+    report, layout, typed = validate_table(upload.kind, raw, upload.name)
+    if typed is None or layout is None:
+        return Checked(upload, report, None)
+    blocking = {p.row for p in report.errors if p.row is not None}
+    # Rows with bad cells are left out of the cross-row rules so one typo is reported once.
+    rows = CHECKS[upload.kind](typed.filter(~pl.col(ROW).is_in(sorted(blocking))), upload.name, ctx, report, layout.name)
+    return Checked(upload, report, rows if report.ok else None)
+
+
+def check_file(upload: Upload, db_path: Path | str) -> Checked:
+    return check(upload, read_context(db_path))
+
+
+def load(upload: Upload, db_path: Path | str) -> LoadResult:
+    """Load one file. Raises ValidationFailed (nothing changed) if it has any error."""
+    db_path = Path(db_path)
+    with db.writer_lock(db_path):
+        ctx = read_context(db_path)
+        checked = check(upload, ctx)
+        if not checked.ok:
+            raise ValidationFailed(checked.report)
+        if ctx.loaded.get(upload.kind) == upload.sha256:
+            return LoadResult(checked.report, upload.sha256, checked.report.rows, skipped=True)
+        with db.swapped_store(db_path) as con:
+            written = write(con, checked)
+    return LoadResult(checked.report, upload.sha256, written, skipped=False)
+
+
+def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False) -> list[LoadResult]:
+    """Load several files as one unit: all of them land, or none does. Each file is
+    validated against the store as the files before it left it."""
+    db_path = Path(db_path)
+    results = []
+    with db.writer_lock(db_path), db.swapped_store(db_path, fresh=fresh) as con:
+        for upload in uploads:
+            checked = check(upload, context_from(con))
+            if not checked.ok:
+                raise ValidationFailed(checked.report)
+            results.append(LoadResult(checked.report, upload.sha256, write(con, checked), skipped=False))
+    return results
+
+
+def write(con: duckdb.DuckDBPyConnection, checked: Checked) -> int:
+    """Write validated rows and log the load, in one transaction."""
+    assert checked.rows is not None
+    upload, report = checked.upload, checked.report
+    rows = checked.rows.drop(ROW)
+    con.begin()
+    try:
+        con.register("incoming", rows)
+        con.execute(db.read_sql(f"load/{upload.kind}.sql"))
+        con.execute(
+            db.read_sql("load/log_load.sql"),
+            {
+                "file_name": upload.name,
+                "sha256": upload.sha256,
+                "kind": upload.kind,
+                "layout": report.layout,
+                "rows": rows.height,
+                "warnings": len(report.warnings),
+                "loaded_at": dt.datetime.now().replace(microsecond=0),
+            },
+        )
+        con.unregister("incoming")
+        con.commit()
+    except duckdb.Error as exc:
+        con.rollback()
+        report.add(Problem(upload.name, None, None, None, f"data the store accepts ({exc})", "error", "store"))
+        raise ValidationFailed(report) from exc
+    return rows.height

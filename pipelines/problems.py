@@ -1,0 +1,94 @@
+"""What a loader says about a file: every problem with its row, column, value and what was
+expected, gathered into one report so the data officer fixes a file in one pass."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipelines import settings
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with (or worth knowing about) a file.
+
+    ``row`` is the spreadsheet row as Excel shows it: the header is row 1, so the first
+    data row is row 2. ``None`` means the problem is about the whole file or a column."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+    severity: str = "error"  # error | warning
+    check: str = "value"
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        got = "" if self.value is None else f"got {self.value!r}; "
+        return f"{self.severity.upper()}: {', '.join(where)}: {got}expected {self.expected}"
+
+
+@dataclass
+class Report:
+    """All problems of one file. A file with any error is not loaded."""
+
+    file: str
+    kind: str
+    layout: str = ""
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems: list[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def format(self, limit_per_column: int = settings.REPORT_LIMIT_PER_COLUMN) -> str:
+        """A readable report; long runs of the same problem in one column are summarised."""
+        lines = [
+            f"{self.file}: {self.kind} file ({self.layout or 'layout unknown'}), {self.rows} data rows: "
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        ]
+        shown: Counter[tuple[str | None, str, str]] = Counter()
+        hidden: Counter[tuple[str | None, str, str]] = Counter()
+        for problem in sorted(self.problems, key=_order):
+            key = (problem.column, problem.check, problem.severity)
+            if shown[key] < limit_per_column:
+                shown[key] += 1
+                lines.append(f"  {problem}")
+            else:
+                hidden[key] += 1
+        for (column, check, severity), count in hidden.items():
+            lines.append(f"  ... and {count} more {severity}(s) of the same kind ({check}) in column '{column}'")
+        return "\n".join(lines)
+
+
+def _order(problem: Problem) -> tuple[int, int, str]:
+    return (0 if problem.severity == "error" else 1, problem.row or 0, problem.column or "")
+
+
+class ValidationFailed(Exception):
+    """Raised when a file has errors; carries the full report."""
+
+    def __init__(self, report: Report):
+        super().__init__(report.format())
+        self.report = report

@@ -1,0 +1,224 @@
+"""Turn a CSV or XLSX file into a table of text cells, with each row's spreadsheet row number.
+
+Everything is read as text: types are decided by validation, which can then say exactly
+which cell was wrong instead of letting a parser guess or silently drop it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from pipelines import settings
+from pipelines.problems import Problem
+
+ROW = "__row"  # the spreadsheet row number of each data row (header is row 1)
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text, plus what reading it revealed."""
+
+    frame: pl.DataFrame | None
+    file_format: str = ""
+    encoding: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        return [] if self.frame is None else [c for c in self.frame.columns if c != ROW]
+
+
+def read_table(name: str, data: bytes, *, sheet_hint: str | None = None) -> RawTable:
+    """Read ``data`` (the bytes of file ``name``) whatever its format, judged by content
+    rather than by extension, because files are renamed and mis-saved in the wild."""
+    size_mb = len(data) / 1_000_000
+    if size_mb > settings.MAX_FILE_MB:
+        return _refuse(name, f"a file of at most {settings.MAX_FILE_MB} MB (this one is {size_mb:.0f} MB)", "size")
+    if not data.strip():
+        return _refuse(name, "a header row and at least one data row (the file is empty)", "empty")
+    suffix = Path(name).suffix.lower()
+    if data.startswith(OLE_MAGIC):
+        return _refuse(name, "CSV or XLSX (this is an old binary .xls workbook: save it as .xlsx or CSV)", "format")
+    if data.startswith(ZIP_MAGIC):
+        table = _read_xlsx(name, data, sheet_hint)
+        if suffix not in (".xlsx", ".xlsm") and table.frame is not None:
+            table.problems.append(
+                Problem(name, None, None, suffix or "(none)", "a .xlsx name for an Excel workbook; read it as XLSX", "warning", "format")
+            )
+        return table
+    if suffix in (".xlsx", ".xlsm"):
+        return _refuse(name, "an Excel workbook (the file is named .xlsx but is not one; is it a CSV?)", "format")
+    return _read_csv(name, data)
+
+
+def _refuse(name: str, expected: str, check: str) -> RawTable:
+    return RawTable(None, problems=[Problem(name, None, None, None, expected, "error", check)])
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+def _decode(name: str, data: bytes) -> tuple[str, str, list[Problem]]:
+    """UTF-8 (with or without BOM) first; UTF-16 when it carries a BOM (Excel's "Unicode
+    text"); otherwise Windows-1252, which is how GIAS and older Excel save CSV."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig", []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16", []
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError as exc:
+        text = data.decode("cp1252", errors="replace")
+        line = data[: exc.start].count(b"\n") + 1
+        note = Problem(
+            name, line, None, None,
+            "UTF-8 text; the file is not UTF-8, so it was read as Windows-1252 (check names with accents)",
+            "warning", "encoding",
+        )
+        return text, "cp1252", [note]
+
+
+def _delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(name: str, data: bytes) -> RawTable:
+    try:
+        text, encoding, problems = _decode(name, data)
+    except UnicodeDecodeError:
+        return _refuse(name, "text in UTF-8 or Windows-1252 (the file has a byte-order mark but invalid UTF-8)", "encoding")
+    if "\x00" in text:
+        return _refuse(name, "a text CSV file (the file contains binary data)", "format")
+    first_line = text.split("\n", 1)[0]
+    delimiter = _delimiter(first_line)
+    header = next(csv.reader([first_line], delimiter=delimiter))
+    problems.extend(_header_problems(name, header))
+    if any(p.severity == "error" for p in problems):
+        return RawTable(None, "csv", encoding, problems)
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=delimiter,
+            infer_schema=False,
+            has_header=True,
+            new_columns=[h.strip() for h in header],
+            row_index_name=ROW,
+            row_index_offset=2,
+        )
+    except pl.exceptions.PolarsError:
+        problems.extend(_ragged_rows(name, text, delimiter, len(header)))
+        if not any(p.check == "shape" for p in problems):
+            problems.append(Problem(name, None, None, None, "a well-formed CSV (it could not be parsed; check quotes)", "error", "shape"))
+        return RawTable(None, "csv", encoding, problems)
+    return RawTable(_drop_blank_rows(name, frame, problems), "csv", encoding, problems)
+
+
+def _header_problems(name: str, header: list[str]) -> list[Problem]:
+    problems = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(header, start=1):
+        column = raw.strip()
+        if not column:
+            problems.append(Problem(name, 1, f"#{index}", raw, "a column name in every header cell", "error", "header"))
+        elif column.lower() in seen:
+            problems.append(
+                Problem(name, 1, column, column, f"each column once (it also appears as column {seen[column.lower()]})", "error", "header")
+            )
+        else:
+            seen[column.lower()] = index
+    return problems
+
+
+def _ragged_rows(name: str, text: str, delimiter: str, width: int) -> list[Problem]:
+    """Polars says a row is malformed but not which; the csv module finds them."""
+    problems = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader, None)
+    for record in reader:
+        if record and len(record) > width:
+            problems.append(
+                Problem(name, reader.line_num, None, delimiter.join(record)[:80],
+                        f"{width} cells like the header (this row has {len(record)}; an unquoted comma?)", "error", "shape")
+            )
+    return problems
+
+
+def _drop_blank_rows(name: str, frame: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
+    cells = [c for c in frame.columns if c != ROW]
+    frame = frame.with_columns(pl.col(c).str.strip_chars() for c in cells)
+    frame = frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in cells)
+    blank = pl.all_horizontal(pl.col(c).is_null() for c in cells)
+    for row in frame.filter(blank)[ROW].to_list():
+        problems.append(Problem(name, row, None, None, "a data row (this row is blank and was skipped)", "warning", "blank_row"))
+    return frame.filter(~blank)
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+def _read_xlsx(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except zipfile.BadZipFile:
+        return _refuse(name, "a readable XLSX workbook (the zip container is damaged)", "format")
+    unpacked_mb = sum(e.file_size for e in entries) / 1_000_000
+    if unpacked_mb > settings.MAX_XLSX_UNCOMPRESSED_MB:
+        return _refuse(
+            name,
+            f"a workbook that unpacks to at most {settings.MAX_XLSX_UNCOMPRESSED_MB} MB (this one unpacks to {unpacked_mb:.0f} MB)",
+            "size",
+        )
+    if "xl/workbook.xml" not in {e.filename for e in entries}:
+        return _refuse(name, "an XLSX workbook (this is a zip file of something else)", "format")
+    try:
+        reader = fastexcel.read_excel(data)
+    except Exception as exc:  # fastexcel raises its own hierarchy; all mean the same to the user
+        return _refuse(name, f"a readable XLSX workbook ({exc.__class__.__name__})", "format")
+    sheets = list(reader.sheet_names)
+    if len(sheets) == 1:
+        chosen = 0
+    elif sheet_hint and sheet_hint in sheets:
+        chosen = sheets.index(sheet_hint)
+    else:
+        listed = ", ".join(repr(s) for s in sheets)
+        return _refuse(name, f"one sheet, or a sheet named {sheet_hint!r} (the workbook has {len(sheets)}: {listed})", "sheets")
+    merged = _merged_ranges(archive, chosen)
+    if merged:
+        return _refuse(name, f"no merged cells (unmerge {', '.join(merged[:5])} and put a value in every cell)", "merged")
+    sheet = reader.load_sheet(chosen, header_row=0, dtypes="string")
+    frame = sheet.to_polars()
+    problems = _header_problems(name, [str(c) for c in frame.columns])
+    problems.extend(
+        Problem(name, 1, str(c), str(c), "a column name in every header cell", "error", "header")
+        for c in frame.columns
+        if re.fullmatch(r"__UNNAMED__\d+", str(c))
+    )
+    if any(p.severity == "error" for p in problems):
+        return RawTable(None, "xlsx", "", problems)
+    frame = frame.rename({c: str(c).strip() for c in frame.columns})
+    frame = frame.with_row_index(ROW, offset=2)
+    frame = frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns if c != ROW)
+    return RawTable(_drop_blank_rows(name, frame, problems), "xlsx", "", problems)
+
+
+def _merged_ranges(archive: zipfile.ZipFile, sheet_index: int) -> list[str]:
+    candidates = [f"xl/worksheets/sheet{sheet_index + 1}.xml"]
+    names = set(archive.namelist())
+    ranges: list[str] = []
+    for member in candidates:
+        if member in names:
+            xml = archive.read(member).decode("utf-8", errors="replace")
+            ranges.extend(re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', xml))
+    return ranges

@@ -1,0 +1,32 @@
+"""Project-wide settings in one place, so the command line, the tests and the dashboard agree."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = PROJECT_ROOT / "sql"
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_DATA_DIR = DATA_DIR / "default"
+REFERENCE_DIR = DATA_DIR / "reference"
+TEMPLATES_DIR = DATA_DIR / "templates"
+
+# The store the dashboard reads; PARTNERSHIP_DB overrides it (tests, other authorities).
+DEFAULT_DB = Path(os.environ.get("PARTNERSHIP_DB", DATA_DIR / "store.duckdb"))
+
+# Layers applied in this order; files inside a layer in name order.
+SQL_LAYERS = ("schema", "staging", "marts", "macros")
+
+# Great Britain, generously: anything outside is a typo or swapped coordinates.
+GB_EASTING = (0, 700_000)
+GB_NORTHING = (0, 1_300_000)
+GB_LATITUDE = (49.8, 60.95)
+GB_LONGITUDE = (-8.7, 1.9)
+
+# Largest file a loader will read; larger files are refused before parsing.
+MAX_FILE_MB = 200
+# Largest uncompressed size we accept inside an XLSX (a zip): guards against zip bombs.
+MAX_XLSX_UNCOMPRESSED_MB = 500
+# How many problems per column a report prints before summarising the rest.
+REPORT_LIMIT_PER_COLUMN = 50
