@@ -1,0 +1,1 @@
+"""The Strategy Group dashboard (Streamlit): thin pages over a cached query layer."""

@@ -1,0 +1,42 @@
+"""Build the store from the embedded default dataset in data/default.
+
+The files are loaded through the same validation as any other file, in dependency order
+(the register before the rosters that name its institutions), as one all-or-nothing unit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines import settings
+from pipelines.load import LoadResult, Upload, load_all
+
+# (kind, file name) in the order they must load.
+DEFAULT_FILES = (
+    ("register", "register.csv"),
+    ("census", "census.csv"),
+    ("roster", "roster.csv"),
+    ("accreditation", "accreditation.csv"),
+    ("health_check", "health_check.csv"),
+    ("previous_allocation", "previous_allocation.csv"),
+)
+
+
+def default_uploads(data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[Upload]:
+    return [Upload.from_path(kind, data_dir / name) for kind, name in DEFAULT_FILES if (data_dir / name).exists()]
+
+
+def build(db_path: Path | str = settings.DEFAULT_DB, data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[LoadResult]:
+    """Replace the store with one built from scratch from ``data_dir``."""
+    uploads = default_uploads(Path(data_dir))
+    if not uploads:
+        raise FileNotFoundError(f"no default data files in {data_dir}")
+    return load_all(uploads, db_path, fresh=True)
+
+
+def ensure_store(db_path: Path | str = settings.DEFAULT_DB) -> Path:
+    """Build the default store if there is none yet (first run of the dashboard)."""
+    path = Path(db_path)
+    if not path.exists():
+        build(path)
+    return path
