@@ -35,7 +35,7 @@ def check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Re
     typed = typed.with_columns(pl.coalesce("urn", "ukprn").alias("institution_id"))
     for (row,) in _rows(typed, pl.col("institution_id").is_null()):
         report.add(Problem(file, row, "urn", None, "a URN or a UKPRN on every row", "error", "value"))
-    report.extend(duplicate_problems(typed, file, ["institution_id"], "urn" if layout != "gias" else "URN", "each institution"))
+    report.extend(duplicate_problems(typed, file, ["institution_id"], "urn", "each institution", "URN" if layout == "gias" else None))
     for row, opened, closed in _rows(typed, pl.col("closed") < pl.col("opened"), "opened", "closed"):
         report.add(Problem(file, row, "closed", str(closed), f"a closing date on or after the opening date {opened}", "error", "value"))
     typed = _locate(typed, file, report)

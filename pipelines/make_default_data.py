@@ -261,6 +261,53 @@ def build_previous_allocation() -> pl.DataFrame:
     })
 
 
+GIAS_TYPE_BY_NFTYPE = {
+    "AC": "Academy sponsor led", "ACC": "Academy converter", "CY": "Community school", "FD": "Foundation school",
+    "F": "Free schools", "UTC": "University technical college", "FDS": "Foundation special school",
+    "ACCS": "Academy special converter", "IND": "Other independent school",
+    "INDSPEC": "Other independent special school", "FE": "Further education",
+}
+GIAS_TYPE_BY_CATEGORY = {
+    "pupil_referral_unit": "Pupil referral unit", "special_school": "Academy special sponsor led",
+    "sixth_form_college": "Further education", "fe_college": "Further education",
+}
+GIAS_PHASE_BY_CATEGORY = {"high_school": "Secondary", "fe_college": "16 plus", "sixth_form_college": "16 plus"}
+
+
+def build_gias_sample(real: Path, register: pl.DataFrame) -> pl.DataFrame:
+    """The real establishments re-shaped into the GIAS download layout, to show and test
+    that a GIAS file loads as it comes. Types are reconstructed from DfE performance-table
+    codes, and Easting/Northing converted from the published latitude/longitude."""
+    from pyproj import Transformer
+
+    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    est = pl.read_csv(real / "norfolk_establishments_2019.csv", infer_schema=False)
+    names = dict(register.select("urn", "name").rows())
+    districts = dict(register.select("urn", "district").rows())
+    rows = []
+    for r in est.iter_rows(named=True):
+        easting = northing = None
+        if r["latitude"] not in (None, "", "NA"):
+            e, n = to_bng.transform(float(r["longitude"]), float(r["latitude"]))
+            easting, northing = round(e), round(n)
+        rows.append({
+            "URN": r["urn"], "LA (code)": "926", "LA (name)": "Norfolk", "EstablishmentNumber": r["estab"],
+            "EstablishmentName": names[r["urn"]],
+            "TypeOfEstablishment (name)": GIAS_TYPE_BY_NFTYPE.get(r["nftype"] or "", GIAS_TYPE_BY_CATEGORY.get(r["category"], "")),
+            "EstablishmentStatus (name)": "Open",
+            "PhaseOfEducation (name)": GIAS_PHASE_BY_CATEGORY.get(r["category"], "Not applicable"),
+            "OpenDate": "", "CloseDate": "", "Postcode": r["postcode"], "Town": r["town"],
+            "DistrictAdministrative (name)": districts[r["urn"]], "Easting": easting, "Northing": northing, "UKPRN": "",
+        })
+    return pl.DataFrame(rows, infer_schema_length=None).sort("URN")
+
+
+def write_cp1252_csv(frame: pl.DataFrame, path: Path) -> None:
+    """GIAS downloads are Windows-1252; the sample is written the same way."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(frame.write_csv().encode("cp1252"))
+
+
 def make(real: Path, out: Path, districts_path: Path) -> dict[str, pl.DataFrame]:
     districts = load_districts(districts_path)
     register = build_register(real, districts)
@@ -277,6 +324,7 @@ def make(real: Path, out: Path, districts_path: Path) -> dict[str, pl.DataFrame]
     out.mkdir(parents=True, exist_ok=True)
     for kind, frame in frames.items():
         frame.write_csv(out / f"{kind}.csv")
+    write_cp1252_csv(build_gias_sample(real, register), out.parent / "samples" / "gias_norfolk_2019.csv")
     return frames
 
 

@@ -21,7 +21,7 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
-    severity: str = "error"  # error | warning
+    severity: str = "error"  # error | warning | info (worth knowing, not a fault)
     check: str = "value"
 
     def __str__(self) -> str:
@@ -82,8 +82,11 @@ class Report:
         return "\n".join(lines)
 
 
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
 def _order(problem: Problem) -> tuple[int, int, str]:
-    return (0 if problem.severity == "error" else 1, problem.row or 0, problem.column or "")
+    return (SEVERITY_ORDER[problem.severity], problem.row or 0, problem.column or "")
 
 
 class ValidationFailed(Exception):

@@ -82,8 +82,8 @@ def _decode(name: str, data: bytes) -> tuple[str, str, list[Problem]]:
         line = data[: exc.start].count(b"\n") + 1
         note = Problem(
             name, line, None, None,
-            "UTF-8 text; the file is not UTF-8, so it was read as Windows-1252 (check names with accents)",
-            "warning", "encoding",
+            "UTF-8 text; the file is not UTF-8, so it was read as Windows-1252, as GIAS and older Excel save it",
+            "info", "encoding",
         )
         return text, "cp1252", [note]
 
