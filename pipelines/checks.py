@@ -3,6 +3,7 @@ agreement with what the store already holds. Each returns the rows ready to writ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
@@ -26,6 +27,16 @@ def _rows(frame: pl.DataFrame, condition: pl.Expr, *columns: str) -> list[tuple]
 # --- register ------------------------------------------------------------------------------
 
 def check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    already = len(report.problems)
+    rows = _check_register(typed, file, report, layout)
+    if layout == "gias":
+        report.problems[already:] = [
+            dataclasses.replace(p, column=gias.LABELS.get(p.column or "", p.column)) for p in report.problems[already:]
+        ]
+    return rows
+
+
+def _check_register(typed: pl.DataFrame, file: str, report: Report, layout: str) -> pl.DataFrame:
     if layout == "gias":
         _unknown_gias(typed, file, report)
         for row, value in _rows(typed, gias.status_expr("EstablishmentStatus (name)").is_null(), "EstablishmentStatus (name)"):
@@ -35,7 +46,7 @@ def check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Re
     typed = typed.with_columns(pl.coalesce("urn", "ukprn").alias("institution_id"))
     for (row,) in _rows(typed, pl.col("institution_id").is_null()):
         report.add(Problem(file, row, "urn", None, "a URN or a UKPRN on every row", "error", "value"))
-    report.extend(duplicate_problems(typed, file, ["institution_id"], "urn", "each institution", "URN" if layout == "gias" else None))
+    report.extend(duplicate_problems(typed, file, ["institution_id"], "urn", "each institution"))
     for row, opened, closed in _rows(typed, pl.col("closed") < pl.col("opened"), "opened", "closed"):
         report.add(Problem(file, row, "closed", str(closed), f"a closing date on or after the opening date {opened}", "error", "value"))
     typed = _locate(typed, file, report)
@@ -57,37 +68,37 @@ def _unknown_gias(typed: pl.DataFrame, file: str, report: Report) -> None:
 
 def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
     """Latitude/longitude from the file, or converted from British National Grid; either
-    must fall inside Great Britain."""
-    lat_lo, lat_hi = settings.GB_LATITUDE
-    lon_lo, lon_hi = settings.GB_LONGITUDE
-    e_lo, e_hi = settings.GB_EASTING
-    n_lo, n_hi = settings.GB_NORTHING
-    pair_checks = (
-        ("latitude", "longitude"),
-        ("easting", "northing"),
-    )
-    for first, second in pair_checks:
-        for row, a, b in _rows(typed, pl.col(first).is_null() != pl.col(second).is_null(), first, second):
+    way the position must fall inside Great Britain."""
+    for first, second in (("latitude", "longitude"), ("easting", "northing")):
+        for row, _, b in _rows(typed, pl.col(first).is_null() != pl.col(second).is_null(), first, second):
             missing = second if b is None else first
             report.add(Problem(file, row, missing, None, f"both {first} and {second}, or neither", "error", "coordinates"))
-    for row, lat in _rows(typed, ~pl.col("latitude").is_between(lat_lo, lat_hi), "latitude"):
-        report.add(Problem(file, row, "latitude", str(lat), f"a latitude in Great Britain ({lat_lo} to {lat_hi})", "error", "coordinates"))
-    for row, lon in _rows(typed, ~pl.col("longitude").is_between(lon_lo, lon_hi), "longitude"):
-        report.add(Problem(file, row, "longitude", str(lon), f"a longitude in Great Britain ({lon_lo} to {lon_hi})", "error", "coordinates"))
-    for row, east in _rows(typed, ~pl.col("easting").is_between(e_lo, e_hi), "easting"):
-        report.add(Problem(file, row, "easting", str(east), f"a British National Grid easting ({e_lo} to {e_hi} m)", "error", "coordinates"))
-    for row, north in _rows(typed, ~pl.col("northing").is_between(n_lo, n_hi), "northing"):
-        report.add(Problem(file, row, "northing", str(north), f"a British National Grid northing ({n_lo} to {n_hi} m)", "error", "coordinates"))
-    needs = typed["latitude"].is_null() & typed["easting"].is_not_null() & typed["northing"].is_not_null()
-    if needs.any():
-        lon, lat = _BNG_TO_WGS84.transform(
-            typed["easting"].fill_null(0).to_numpy(), typed["northing"].fill_null(0).to_numpy()
-        )
+    grid_checks = (("easting", settings.GB_EASTING, "a British National Grid easting"),
+                   ("northing", settings.GB_NORTHING, "a British National Grid northing"))
+    for column, (low, high), what in grid_checks:
+        for row, value in _rows(typed, ~pl.col(column).is_between(low, high), column):
+            report.add(Problem(file, row, column, str(value), f"{what} ({low} to {high} m)", "error", "coordinates"))
+    converted = typed["latitude"].is_null() & typed["easting"].is_not_null() & typed["northing"].is_not_null()
+    if converted.any():
+        lon, lat = _BNG_TO_WGS84.transform(typed["easting"].fill_null(0).to_numpy(), typed["northing"].fill_null(0).to_numpy())
         typed = typed.with_columns(
-            pl.when(needs).then(pl.Series(lat)).otherwise(pl.col("latitude")).round(6).alias("latitude"),
-            pl.when(needs).then(pl.Series(lon)).otherwise(pl.col("longitude")).round(6).alias("longitude"),
+            pl.when(converted).then(pl.Series(lat)).otherwise(pl.col("latitude")).round(6).alias("latitude"),
+            pl.when(converted).then(pl.Series(lon)).otherwise(pl.col("longitude")).round(6).alias("longitude"),
         )
-    return typed
+    typed = typed.with_columns(pl.Series("converted", converted))
+    lat_lo, lat_hi = settings.GB_LATITUDE
+    lon_lo, lon_hi = settings.GB_LONGITUDE
+    outside = ~(pl.col("latitude").is_between(lat_lo, lat_hi) & pl.col("longitude").is_between(lon_lo, lon_hi))
+    for row, lat, lon, was_grid, east, north in _rows(typed, outside, "latitude", "longitude", "converted", "easting", "northing"):
+        if was_grid:
+            report.add(Problem(file, row, "easting", f"{east:.0f}, {north:.0f}",
+                               f"a grid position in Great Britain (it converts to {lat:.4f}, {lon:.4f})", "error", "coordinates"))
+            continue
+        if not lat_lo <= lat <= lat_hi:
+            report.add(Problem(file, row, "latitude", str(lat), f"a latitude in Great Britain ({lat_lo} to {lat_hi})", "error", "coordinates"))
+        if not lon_lo <= lon <= lon_hi:
+            report.add(Problem(file, row, "longitude", str(lon), f"a longitude in Great Britain ({lon_lo} to {lon_hi})", "error", "coordinates"))
+    return typed.drop("converted")
 
 
 # --- census --------------------------------------------------------------------------------

@@ -49,6 +49,13 @@ STATUS = {
 }
 
 
+# Our register column -> the GIAS column it came from, so problems name the file's own column.
+LABELS = {
+    "urn": "URN", "ukprn": "UKPRN", "name": "EstablishmentName", "opened": "OpenDate", "closed": "CloseDate",
+    "easting": "Easting", "northing": "Northing", "district": "DistrictAdministrative (name)",
+}
+
+
 def kind_expr(type_col: str, phase_col: str) -> pl.Expr:
     kind_of_type = pl.col(type_col)
     return (

@@ -179,16 +179,13 @@ def _out_of_range(field: Field, parsed: pl.Expr) -> pl.Expr:
     return condition.fill_null(False)
 
 
-def duplicate_problems(
-    typed: pl.DataFrame, file: str, keys: list[str], column: str, what: str, label: str | None = None
-) -> list[Problem]:
-    """Rows whose key repeats an earlier row; each names the earlier row. ``label`` is the
-    column as the file calls it, when that differs from ours."""
+def duplicate_problems(typed: pl.DataFrame, file: str, keys: list[str], column: str, what: str) -> list[Problem]:
+    """Rows whose key repeats an earlier row; each names the earlier row."""
     complete = typed.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
     first = complete.group_by(keys).agg(pl.col(ROW).min().alias("first_row"))
     repeats = complete.join(first, on=keys, nulls_equal=True).filter(pl.col(ROW) != pl.col("first_row"))
     return [
-        Problem(file, row, label or column, str(value), f"{what} once (already on row {first_row})", "error", "duplicate")
+        Problem(file, row, column, str(value), f"{what} once (already on row {first_row})", "error", "duplicate")
         for row, value, first_row in repeats.select(ROW, column, "first_row").sort(ROW).iter_rows()
     ]
 

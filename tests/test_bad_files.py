@@ -28,6 +28,7 @@ CASES = [
     ("register_impossible_date.csv", "register", 2, "opened", "a real date"),
     ("register_half_coordinates.csv", "register", 2, "longitude", "both latitude and longitude"),
     ("register_easting_outside_gb.csv", "register", 2, "easting", "British National Grid easting"),
+    ("register_grid_in_the_sea.csv", "register", 2, "easting", "a grid position in Great Britain"),
     ("census_negative_headcount.csv", "census", 2, "headcount", "a whole number from 0"),
     ("census_suppressed_x.csv", "census", 3, "headcount", "suppressed"),
     ("census_wide_supp.csv", "census", 2, "year_10", "suppressed"),
