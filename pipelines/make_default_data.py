@@ -3,7 +3,7 @@
 Run: python -m pipelines.make_default_data --real ../shared/data/real
 
 What is real, what is a proxy and what is inferred or synthetic is written into every row's
-``source`` column and summarised in data/default/PROVENANCE.md:
+``source`` column and summarised in the README:
 - institutions, names, kinds and locations: real (DfE performance tables 2018/19);
   districts: real boundaries (ONS LAD May 2020) with each point placed inside them;
 - Year 10: a proxy, the Year 11 cohort at the end of KS4 in summer 2019 (TPUP), which is
@@ -23,6 +23,7 @@ import math
 from pathlib import Path
 
 import polars as pl
+from shapely import make_valid
 from shapely.geometry import Point, shape
 
 from pipelines import settings
@@ -75,6 +76,7 @@ KIND_BY_CATEGORY = {
     "independent": "other",
 }
 SCHOOL_KINDS = ("high_school", "special_school", "pru")
+KIND_LABEL = {"pru": "pupil referral unit", "special_school": "special school", "high_school": "high school"}
 
 HEALTH_CHECK_ITEMS = (
     "Partnership agreement signed by all members",
@@ -89,7 +91,8 @@ PREVIOUS_POT = 350_000  # synthetic: an illustrative 2008/9 pot, split equally
 
 def load_districts(path: Path) -> list[tuple[str, object]]:
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    return [(f["properties"]["lad_name"], shape(f["geometry"])) for f in features]
+    # The generalised boundaries carry slivers that self-intersect; make_valid repairs them.
+    return [(f["properties"]["lad_name"], make_valid(shape(f["geometry"]))) for f in features]
 
 
 def district_of(lat: float | None, lon: float | None, districts: list[tuple[str, object]]) -> str | None:
@@ -116,7 +119,7 @@ def build_register(real: Path, districts: list[tuple[str, object]]) -> pl.DataFr
         notes = [f"DfE performance tables 2018/19 (category {category})"]
         name = r["schname"]
         if not name:
-            name = f"Unnamed {kind.replace('_', ' ')} (URN {r['urn']})"
+            name = f"Unnamed {KIND_LABEL[kind]} (URN {r['urn']})"
             notes.append("name missing in source")
         elif r["name_source"] == "gias_links_2025":
             notes.append("name from GIAS links 2025, may be a later name")
@@ -167,7 +170,7 @@ def _sourced_members(real: Path, register: pl.DataFrame) -> list[dict]:
         elif member in NAMED_MEMBERS:
             urn, how = str(NAMED_MEMBERS[member][0]), f"URN matched by name to {NAMED_MEMBERS[member][1]} (inferred)"
         else:
-            continue  # reported in PROVENANCE.md as unmatched
+            continue  # printed by main() as unmatched
         if urn not in names:
             continue
         members.append({
