@@ -4,6 +4,7 @@ copy of the store that replaces the live one only when the whole load has succee
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from pipelines.context import StoreContext, context_from, read_context
 from pipelines.layouts import KINDS
 from pipelines.problems import Problem, Report, ValidationFailed
 from pipelines.readers import ROW, read_table
-from pipelines.validate import validate_table
+from pipelines.validate import columns_worth_reading, validate_table
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Upload:
         path = Path(path)
         return cls(kind, path.name, path.read_bytes())
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
@@ -63,7 +64,9 @@ def check(upload: Upload, ctx: StoreContext) -> Checked:
     """Validate a file against its layout and the store's current contents. Writes nothing."""
     if upload.kind not in KINDS:
         raise ValueError(f"unknown kind {upload.kind!r}; expected one of: {', '.join(KINDS)}")
-    raw = read_table(upload.name, upload.data, sheet_hint=upload.kind)
+    raw = read_table(
+        upload.name, upload.data, sheet_hint=upload.kind, columns=lambda header: columns_worth_reading(upload.kind, header)
+    )
     report, layout, typed = validate_table(upload.kind, raw, upload.name)
     if typed is None or layout is None:
         return Checked(upload, report, None)

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,13 +40,19 @@ class RawTable:
         return [] if self.frame is None else [c for c in self.frame.columns if c != ROW]
 
 
-def read_table(name: str, data: bytes, *, sheet_hint: str | None = None) -> RawTable:
+ColumnFilter = Callable[[list[str]], list[str] | None]
+
+
+def read_table(name: str, data: bytes, *, sheet_hint: str | None = None, columns: ColumnFilter | None = None) -> RawTable:
     """Read ``data`` (the bytes of file ``name``) whatever its format, judged by content
-    rather than by extension, because files are renamed and mis-saved in the wild."""
+    rather than by extension, because files are renamed and mis-saved in the wild.
+
+    ``columns`` may name, given the header, the only columns worth reading (a GIAS download
+    has 130 columns of which we need 12); None reads them all."""
     size_mb = len(data) / 1_000_000
     if size_mb > settings.MAX_FILE_MB:
         return _refuse(name, f"a file of at most {settings.MAX_FILE_MB} MB (this one is {size_mb:.0f} MB)", "size")
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():
         return _refuse(name, "a header row and at least one data row (the file is empty)", "empty")
     suffix = Path(name).suffix.lower()
     if data.startswith(OLE_MAGIC):
@@ -59,7 +66,7 @@ def read_table(name: str, data: bytes, *, sheet_hint: str | None = None) -> RawT
         return table
     if suffix in (".xlsx", ".xlsm"):
         return _refuse(name, "an Excel workbook (the file is named .xlsx but is not one; is it a CSV?)", "format")
-    return _read_csv(name, data)
+    return _read_csv(name, data, columns)
 
 
 def _refuse(name: str, expected: str, check: str) -> RawTable:
@@ -94,7 +101,7 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_csv(name: str, data: bytes) -> RawTable:
+def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
     try:
         text, encoding, problems = _decode(name, data)
     except UnicodeDecodeError:
@@ -107,13 +114,16 @@ def _read_csv(name: str, data: bytes) -> RawTable:
     problems.extend(_header_problems(name, header))
     if any(p.severity == "error" for p in problems):
         return RawTable(None, "csv", encoding, problems)
+    names = [h.strip() for h in header]
+    wanted = columns(names) if columns else None
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             separator=delimiter,
             infer_schema=False,
             has_header=True,
-            new_columns=[h.strip() for h in header],
+            new_columns=names,
+            columns=wanted,
             row_index_name=ROW,
             row_index_offset=2,
         )

@@ -53,6 +53,16 @@ def choose_layout(kind: str, file: str, columns: list[str]) -> tuple[Layout, dic
     return best, _column_map(best, present), problems
 
 
+def columns_worth_reading(kind: str, header: list[str]) -> list[str] | None:
+    """For a layout that ignores unknown columns (GIAS), only its own columns; otherwise
+    all, so that unknown columns can be reported."""
+    present = {c.lower(): c for c in header}
+    for layout in LAYOUTS[kind]:
+        if layout.ignore_unknown and all(name.lower() in present for name in layout.required):
+            return [present[f.name.lower()] for f in layout.fields if f.name.lower() in present]
+    return None
+
+
 def _describe_layouts(kind: str) -> str:
     options = [f"{lay.name}: {', '.join(lay.required)}" for lay in LAYOUTS[kind]]
     return "required columns for a " + kind + " file, " + " | ".join(options)
