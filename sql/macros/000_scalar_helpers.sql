@@ -1,0 +1,13 @@
+-- Scalar helpers used by the table macros (no grain: functions).
+-- is_open_on: open on day d by its dates, falling back on the register status.
+CREATE OR REPLACE MACRO is_open_on(p_status, p_opened_on, p_closed_on, p_day) AS
+    coalesce(p_closed_on > p_day, p_status <> 'closed')
+    AND coalesce(p_opened_on <= p_day, p_status <> 'proposed_to_open');
+-- km_between: great-circle distance in kilometres (haversine, mean Earth radius).
+CREATE OR REPLACE MACRO km_between(p_lat1, p_lon1, p_lat2, p_lon2) AS
+    2 * 6371.0088 * asin(sqrt(
+        pow(sin(radians(p_lat2 - p_lat1) / 2), 2)
+        + cos(radians(p_lat1)) * cos(radians(p_lat2)) * pow(sin(radians(p_lon2 - p_lon1) / 2), 2)
+    ));
+-- latest_census_date: the default census for allocations.
+CREATE OR REPLACE MACRO latest_census_date() AS (SELECT max(census_date) FROM census_dates);

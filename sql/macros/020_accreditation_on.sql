@@ -1,0 +1,17 @@
+-- accreditation_on(p_as_of): each partnership's accreditation on a day, from its latest
+-- decision on or before it (grain: partnership_code). No decision: status is NULL.
+CREATE OR REPLACE MACRO accreditation_on(p_as_of) AS TABLE
+SELECT
+    p.partnership_code,
+    p.name AS partnership_name,
+    d.status,
+    d.decided_on,
+    d.review_due,
+    d.notes
+FROM partnerships AS p
+LEFT JOIN (
+    SELECT *
+    FROM accreditation_decisions
+    WHERE decided_on <= p_as_of::DATE
+    QUALIFY row_number() OVER (PARTITION BY partnership_code ORDER BY decided_on DESC) = 1
+) AS d USING (partnership_code);

@@ -1,0 +1,21 @@
+-- funding_status(p_as_of, p_include_pending, p_treat_as_accredited): whether each partnership
+-- is funded under the settings, and why in words (grain: partnership_code).
+CREATE OR REPLACE MACRO funding_status(p_as_of, p_include_pending := false, p_treat_as_accredited := []::VARCHAR[]) AS TABLE
+SELECT
+    a.*,
+    list_contains(coalesce(p_treat_as_accredited, []::VARCHAR[]), a.partnership_code) AS treated_as_accredited,
+    coalesce(a.status = 'accredited', false)
+        OR treated_as_accredited
+        OR (coalesce(p_include_pending, false) AND coalesce(a.status = 'pending', false)) AS funded,
+    CASE
+        WHEN a.status = 'accredited' THEN 'accredited on ' || strftime(a.decided_on, '%d %b %Y')
+        WHEN treated_as_accredited THEN 'treated as accredited in this scenario (recorded status: '
+            || coalesce(replace(a.status, '_', ' '), 'no decision') || ')'
+        WHEN a.status = 'pending' AND coalesce(p_include_pending, false)
+            THEN 'accreditation pending since ' || strftime(a.decided_on, '%d %b %Y') || '; funded because pending partnerships are included'
+        WHEN a.status = 'pending' THEN 'not funded: accreditation pending since ' || strftime(a.decided_on, '%d %b %Y')
+        WHEN a.status = 'not_accredited' THEN 'not funded: not accredited on ' || strftime(a.decided_on, '%d %b %Y')
+        WHEN a.status = 'lapsed' THEN 'not funded: accreditation lapsed on ' || strftime(a.decided_on, '%d %b %Y')
+        ELSE 'not funded: no accreditation decision recorded'
+    END AS funding_reason
+FROM accreditation_on(p_as_of) AS a;

@@ -1,0 +1,139 @@
+-- allocation(...): the funding split, one row per partnership (grain: partnership_code).
+--
+-- a_p = L + (T - L*|F|) * y_p / sum(y) for funded partnerships F; 0 for the others.
+-- Exact arithmetic, never binary floats: the pot is counted in rounding units (pence or
+-- pounds) as a HUGEINT, and Year 10 is scaled by the least common multiple D of the
+-- partnership counts of split schools so that 1/k shares are whole numbers. Each funded
+-- partnership gets floor(units * y_p / sum y); the units left over go one each to the largest
+-- remainders, ties to the lowest partnership code (Hamilton), so the amounts sum exactly to T.
+--
+-- Parameters (bound by the caller): p_total, p_lump_sum, p_unit (1 or 0.01), p_day_rate,
+-- p_weeks_per_year; optional p_census_date (latest), p_include_pending (false), p_as_of (today),
+-- p_treat_as_accredited (codes funded in this scenario whatever their status).
+CREATE OR REPLACE MACRO allocation(
+    p_total, p_lump_sum, p_unit, p_day_rate, p_weeks_per_year,
+    p_census_date := NULL, p_include_pending := false, p_as_of := NULL, p_treat_as_accredited := []::VARCHAR[]
+) AS TABLE
+WITH
+settings AS (
+    SELECT
+        CAST(p_total AS DECIMAL(18, 2)) AS total,
+        CAST(p_lump_sum AS DECIMAL(18, 2)) AS lump_sum,
+        CAST(p_unit AS DECIMAL(18, 2)) AS unit,
+        CAST(p_day_rate AS DECIMAL(18, 2)) AS day_rate,
+        CAST(p_weeks_per_year AS DECIMAL(18, 2)) AS weeks_per_year,
+        coalesce(CAST(p_as_of AS DATE), current_date) AS as_of,
+        coalesce(CAST(p_census_date AS DATE), latest_census_date()) AS census_date
+),
+funding AS (
+    SELECT * FROM funding_status(coalesce(CAST(p_as_of AS DATE), current_date), p_include_pending, p_treat_as_accredited)
+),
+counted AS (
+    SELECT *
+    FROM year10_attribution(
+        coalesce(CAST(p_as_of AS DATE), current_date),
+        coalesce(CAST(p_census_date AS DATE), latest_census_date())
+    )
+    WHERE counted
+),
+scale AS (
+    SELECT CAST(coalesce(list_reduce(list(DISTINCT partnerships), lambda a, b: lcm(a, b)), 1) AS HUGEINT) AS d
+    FROM counted
+),
+proxy AS (
+    SELECT c.partnership_code, sum(CAST(c.counted_headcount AS HUGEINT) * (s.d // c.partnerships)) AS y_scaled
+    FROM counted AS c, scale AS s
+    GROUP BY c.partnership_code
+),
+base AS (
+    SELECT f.partnership_code, f.partnership_name, f.status AS accreditation_status, f.funded, f.funding_reason,
+           coalesce(p.y_scaled, 0) AS y_scaled
+    FROM funding AS f
+    LEFT JOIN proxy AS p USING (partnership_code)
+),
+totals AS (
+    SELECT count(*) FILTER (WHERE funded) AS funded_count,
+           coalesce(sum(y_scaled) FILTER (WHERE funded), 0) AS y_total
+    FROM base
+),
+guard AS (
+    SELECT
+        CASE
+            WHEN s.total IS NULL OR s.lump_sum IS NULL OR s.unit IS NULL OR s.day_rate IS NULL OR s.weeks_per_year IS NULL
+                THEN error('allocation refused: total, lump sum, rounding unit, day rate and weeks per year are all required')
+            WHEN s.unit NOT IN (1, 0.01) THEN error('allocation refused: the rounding unit must be £1 or £0.01')
+            WHEN s.total < 0 THEN error('allocation refused: the total pot must not be negative')
+            WHEN s.lump_sum < 0 THEN error('allocation refused: the lump sum must not be negative')
+            WHEN s.total % s.unit <> 0 THEN error('allocation refused: the total £' || s.total || ' is not a whole number of rounding units (£' || s.unit || '); use the £0.01 unit for a total with pence')
+            WHEN s.lump_sum % s.unit <> 0 THEN error('allocation refused: the lump sum £' || s.lump_sum || ' is not a whole number of rounding units (£' || s.unit || ')')
+            WHEN s.census_date IS NULL THEN error('allocation refused: no census with Year 10 figures is loaded')
+            WHEN t.funded_count = 0 THEN error('allocation refused: no partnership is funded (none is accredited under these settings)')
+            WHEN s.total < s.lump_sum * t.funded_count THEN error('allocation refused: the total £' || s.total || ' is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
+            WHEN t.y_total = 0 THEN error('allocation refused: the funded partnerships have no Year 10 learners on the ' || s.census_date || ' census')
+            WHEN s.day_rate <= 0 OR s.weeks_per_year <= 0 THEN error('allocation refused: the day rate and weeks per year must be above zero')
+            ELSE true
+        END AS ok,
+        CAST((s.total - s.lump_sum * t.funded_count) / s.unit AS HUGEINT) AS pot_units
+    FROM settings AS s, totals AS t
+),
+shares AS (
+    SELECT
+        b.*,
+        CASE WHEN b.funded THEN g.pot_units * b.y_scaled // t.y_total ELSE 0 END AS floor_units,
+        CASE WHEN b.funded THEN g.pot_units * b.y_scaled % t.y_total ELSE 0 END AS remainder_units,
+        g.pot_units
+    FROM base AS b, guard AS g, totals AS t
+    WHERE g.ok
+),
+ranked AS (
+    SELECT
+        *,
+        row_number() OVER (ORDER BY funded DESC, remainder_units DESC, partnership_code) AS remainder_rank,
+        pot_units - sum(floor_units) OVER () AS leftover_units
+    FROM shares
+),
+amounts AS (
+    SELECT
+        r.partnership_code,
+        r.partnership_name,
+        r.funded,
+        r.funding_reason,
+        r.accreditation_status,
+        CAST(CAST(r.y_scaled * 10000 // sc.d AS DECIMAL(38, 0)) * 0.0001 AS DECIMAL(18, 4)) AS year10,
+        CASE WHEN r.funded
+            THEN CAST(CAST(r.y_scaled * 1000000 // t.y_total AS DECIMAL(38, 0)) * 0.0001 AS DECIMAL(10, 4))
+            ELSE CAST(0 AS DECIMAL(10, 4)) END AS share_percent,
+        CASE WHEN r.funded
+            THEN CAST(s.lump_sum + CAST(r.pot_units * r.y_scaled * 10000 // t.y_total AS DECIMAL(38, 0)) * 0.0001 * s.unit AS DECIMAL(18, 4))
+            ELSE CAST(0 AS DECIMAL(18, 4)) END AS exact_amount,
+        CASE WHEN r.funded
+            THEN CAST(s.lump_sum + (r.floor_units + CASE WHEN r.remainder_rank <= r.leftover_units THEN 1 ELSE 0 END) * s.unit AS DECIMAL(18, 2))
+            ELSE CAST(0 AS DECIMAL(18, 2)) END AS allocated,
+        s.day_rate * s.weeks_per_year AS pounds_per_weekly_day,
+        s.census_date,
+        s.as_of
+    FROM ranked AS r
+    CROSS JOIN settings AS s
+    CROSS JOIN scale AS sc
+    CROSS JOIN totals AS t
+)
+-- Days per week and FTE are staffing figures derived from money, not money: shown to 2 and 3 places.
+SELECT
+    a.partnership_code,
+    a.partnership_name,
+    a.funded,
+    a.funding_reason,
+    a.accreditation_status,
+    a.year10,
+    a.share_percent,
+    a.exact_amount,
+    a.allocated AS amount,
+    CAST(round(CAST(a.allocated AS DOUBLE) / CAST(a.pounds_per_weekly_day AS DOUBLE), 2) AS DECIMAL(10, 2)) AS days_per_week,
+    CAST(round(CAST(a.allocated AS DOUBLE) / CAST(a.pounds_per_weekly_day AS DOUBLE) / 5, 3) AS DECIMAL(10, 3)) AS fte,
+    pa.amount AS previous_amount,
+    a.allocated - pa.amount AS change,
+    a.census_date,
+    a.as_of
+FROM amounts AS a
+LEFT JOIN previous_allocations AS pa USING (partnership_code)
+ORDER BY a.partnership_code;
