@@ -1,17 +1,19 @@
-"""Command line: build the store from the default data, check or load one file.
+"""Command line: build the store, check or load files, allocate the pot, list coverage gaps.
 
-Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed),
-1 anything else (for example a missing file).
+Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed)
+or the allocation was refused (the reason is on stderr), 1 anything else (e.g. a missing file).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from pathlib import Path
 
-from pipelines import build_default, settings
+from pipelines import build_default, report, settings
+from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed
@@ -34,7 +36,35 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("kind", choices=KINDS, help="what the file holds")
         sub.add_argument("file", type=Path, help="a CSV or XLSX file")
         sub.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+
+    allocate = commands.add_parser("allocate", help="share the pot between accredited partnerships by Year 10")
+    allocate.add_argument("--total", required=True, help="the pot in pounds, e.g. 500000 or 500000.50")
+    allocate.add_argument("--lump-sum", default="0", help="pounds given to every funded partnership first (default 0)")
+    allocate.add_argument("--unit", choices=settings.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
+    allocate.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest with Year 10 figures)")
+    allocate.add_argument("--as-of", type=_date, help="memberships and accreditation on this day (default: today)")
+    allocate.add_argument("--include-pending", action="store_true", help="fund partnerships whose accreditation is pending")
+    allocate.add_argument("--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status")
+    allocate.add_argument("--day-rate", default=str(settings.DEFAULT_DAY_RATE), help="pounds per manager day")
+    allocate.add_argument("--weeks", default=str(settings.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
+    allocate.add_argument("--out", type=Path, help="write CSV or XLSX (by extension); a folder gets a named file")
+    allocate.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+
+    gaps = commands.add_parser("gaps", help="list where the partnership map breaks the rules")
+    gaps.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest)")
+    gaps.add_argument("--as-of", type=_date, help="memberships on this day (default: today)")
+    gaps.add_argument("--include-pending", action="store_true", help="treat pending partnerships as funded")
+    gaps.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")
+    gaps.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "allocate":
+            return report.allocate_command(args)
+        if args.command == "gaps":
+            return report.gaps_command(args)
         upload = Upload.from_path(args.kind, args.file)
         if args.command == "check":
             checked = check_file(upload, args.db)
@@ -51,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationFailed as failure:
         print(failure.report.format(), file=sys.stderr)
         print("Nothing was changed.", file=sys.stderr)
+        return EXIT_INVALID
+    except AllocationRefused as refusal:
+        print(f"allocation refused: {refusal}", file=sys.stderr)
         return EXIT_INVALID
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         print(f"error: {exc}", file=sys.stderr)

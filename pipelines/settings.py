@@ -30,3 +30,10 @@ MAX_FILE_MB = 200
 MAX_XLSX_UNCOMPRESSED_MB = 500
 # How many problems per column a report prints before summarising the rest.
 REPORT_LIMIT_PER_COLUMN = 50
+
+# Allocation defaults (the dashboard's starting point; every one can be changed per run).
+DEFAULT_TOTAL = 500_000  # pounds
+DEFAULT_DAY_RATE = 300  # pounds per day of partnership-manager time
+DEFAULT_WEEKS_PER_YEAR = 39  # school weeks in a year
+DEFAULT_TRAVEL_KM = 25  # a school further than this from its partnership's centre is flagged
+ROUNDING_UNITS = ("1", "0.01")

@@ -1,0 +1,136 @@
+"""Run the allocation, gaps and attribution macros with bound parameters.
+
+One module for the command line and the dashboard, so both compute the same figures from the
+same SQL. Money goes in as Decimal and comes out as Decimal; nothing passes through a float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import duckdb
+import polars as pl
+
+from pipelines import db, settings
+
+
+class AllocationRefused(ValueError):
+    """The settings cannot give a fair split (e.g. a negative pot or nobody funded)."""
+
+
+def to_money(value: object, what: str) -> Decimal:
+    """Pounds as an exact Decimal; refuses floats' surprises and anything with part-pennies."""
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
+    except InvalidOperation:
+        raise AllocationRefused(f"{what} must be an amount in pounds, not {value!r}") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise AllocationRefused(f"{what} must be in pounds and pence (at most two decimal places), not {value!r}")
+    return amount.quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class AllocationSettings:
+    """Everything that decides an allocation; written into every export."""
+
+    total: Decimal
+    lump_sum: Decimal = Decimal("0")
+    unit: Decimal = Decimal("1")
+    census_date: dt.date | None = None  # None: the latest census with Year 10 figures
+    include_pending: bool = False
+    day_rate: Decimal = Decimal(settings.DEFAULT_DAY_RATE)
+    weeks_per_year: Decimal = Decimal(settings.DEFAULT_WEEKS_PER_YEAR)
+    as_of: dt.date | None = None  # None: today
+    treat_as_accredited: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", to_money(self.total, "the total"))
+        object.__setattr__(self, "lump_sum", to_money(self.lump_sum, "the lump sum"))
+        object.__setattr__(self, "day_rate", to_money(self.day_rate, "the day rate"))
+        object.__setattr__(self, "weeks_per_year", Decimal(str(self.weeks_per_year)))
+        unit = Decimal(str(self.unit))
+        if unit not in (Decimal("1"), Decimal("0.01")):
+            raise AllocationRefused(f"the rounding unit must be £1 or £0.01, not {self.unit!r}")
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "treat_as_accredited", tuple(sorted(set(self.treat_as_accredited))))
+
+    def parameters(self) -> dict[str, object]:
+        return {
+            "total": self.total,
+            "lump_sum": self.lump_sum,
+            "unit": self.unit,
+            "day_rate": self.day_rate,
+            "weeks_per_year": self.weeks_per_year,
+            "census_date": self.census_date,
+            "include_pending": self.include_pending,
+            "as_of": self.as_of,
+            "treat_as_accredited": list(self.treat_as_accredited),
+        }
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The settings in words, for the About sheet and the terminal."""
+        return [
+            ("Total pot", f"£{self.total:,.2f}"),
+            ("Lump sum per funded partnership", f"£{self.lump_sum:,.2f}"),
+            ("Rounding unit", "£1" if self.unit == 1 else "£0.01"),
+            ("Census date", self.census_date.isoformat() if self.census_date else "latest with Year 10 figures"),
+            ("Memberships and accreditation as of", self.as_of.isoformat() if self.as_of else "the day it was produced"),
+            ("Pending accreditation counts as funded", "yes" if self.include_pending else "no"),
+            ("Treated as accredited in this scenario", ", ".join(self.treat_as_accredited) or "none"),
+            ("Day rate", f"£{self.day_rate:,.2f}"),
+            ("Weeks per year", f"{self.weeks_per_year}"),
+        ]
+
+
+def allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings) -> pl.DataFrame:
+    """One row per partnership; raises AllocationRefused with the macro's reason."""
+    try:
+        return con.sql(db.read_sql("reports/allocation.sql"), params=chosen.parameters()).pl()
+    except duckdb.InvalidInputException as exc:
+        message = str(exc).split("allocation refused: ", 1)
+        if len(message) == 2:
+            raise AllocationRefused(message[1].strip()) from None
+        raise
+
+
+def coverage_gaps(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    census_date: dt.date | None = None,
+    include_pending: bool = False,
+    travel_km: float = settings.DEFAULT_TRAVEL_KM,
+    treat_as_accredited: tuple[str, ...] = (),
+) -> pl.DataFrame:
+    params = {
+        "as_of": as_of,
+        "census_date": census_date,
+        "include_pending": include_pending,
+        "travel_km": travel_km,
+        "treat_as_accredited": list(treat_as_accredited),
+    }
+    return con.sql(db.read_sql("reports/coverage_gaps.sql"), params=params).pl()
+
+
+def year10_attribution(
+    con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None, census_date: dt.date | None = None
+) -> pl.DataFrame:
+    return con.sql(db.read_sql("reports/year10_attribution.sql"), params={"as_of": as_of, "census_date": census_date}).pl()
+
+
+def gap_codes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql(db.read_sql("reports/gap_codes.sql")).pl()
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql(db.read_sql("reports/loaded_files.sql")).pl()
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A short fingerprint of the files behind the store: it changes whenever any load does."""
+    files = loaded_files(con)
+    digest = hashlib.sha256("\n".join(f"{k}:{s}" for k, s in files.select("kind", "sha256").rows()).encode())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,228 @@
+"""Files for finance: the allocation (and the gaps) as CSV and XLSX.
+
+CSV: UTF-8 with a byte-order mark so Excel opens it with the right characters, one row per
+partnership and no total row (so it can be summed and re-read), the settings and data version
+repeated on every row, and text cells that Excel would run as a formula made inert.
+XLSX: the same rows, money formatted as pounds, a total row equal to the pot, and an "About"
+sheet with the settings, the files loaded (name, sha256, date), the rounding rule and the time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import polars as pl
+import xlsxwriter
+
+from pipelines.allocate import AllocationSettings
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+ROUNDING_RULE = (
+    "Each funded partnership's share is (total - lump sums) x its Year 10 / all funded Year 10, plus its lump sum. "
+    "Shares are rounded down to the rounding unit and the units left over go one each to the largest remainders, "
+    "ties to the lowest partnership code (largest remainder / Hamilton method), so the amounts add up exactly to the "
+    "total. All money is computed in whole units (pence or pounds), never in floating point."
+)
+
+# (column in the allocation frame, header, kind) - kind: text, money, number, percent, bool, date
+ALLOCATION_COLUMNS = (
+    ("partnership_code", "Partnership code", "text"),
+    ("partnership_name", "Partnership", "text"),
+    ("funded", "Funded", "bool"),
+    ("funding_reason", "Funding status", "text"),
+    ("year10", "Year 10 learners (proxy)", "number"),
+    ("share_percent", "Share (%)", "percent"),
+    ("amount", "Amount (£)", "money"),
+    ("exact_amount", "Exact share before rounding (£)", "money4"),
+    ("days_per_week", "Manager days per week", "number"),
+    ("fte", "Manager FTE", "number"),
+    ("previous_amount", "Previous, 2008/9 basis (£)", "money"),
+    ("change", "Change from previous (£)", "money"),
+)
+
+GAP_COLUMNS = (
+    ("code", "Code", "text"),
+    ("severity", "Severity", "text"),
+    ("partnership_code", "Partnership code", "text"),
+    ("partnership_name", "Partnership", "text"),
+    ("institution_id", "URN/UKPRN", "number"),
+    ("institution_name", "Institution", "text"),
+    ("district", "District", "text"),
+    ("detail", "Detail", "text"),
+    ("action", "What to do", "text"),
+)
+
+
+def safe_text(value: str) -> str:
+    """A text cell Excel will show as text: a leading = + - @ tab or CR would make it a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _cell(value: object, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "text":
+        return safe_text(str(value))
+    if kind == "bool":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def settings_columns(chosen: AllocationSettings, census_date: dt.date, as_of: dt.date, data_version: str) -> list[tuple[str, str]]:
+    return [
+        ("Census date", census_date.isoformat()),
+        ("Memberships as of", as_of.isoformat()),
+        ("Total pot (£)", str(chosen.total)),
+        ("Lump sum (£)", str(chosen.lump_sum)),
+        ("Rounding unit (£)", str(chosen.unit)),
+        ("Pending counts as funded", "yes" if chosen.include_pending else "no"),
+        ("Treated as accredited", " ".join(chosen.treat_as_accredited)),
+        ("Day rate (£)", str(chosen.day_rate)),
+        ("Weeks per year", str(chosen.weeks_per_year)),
+        ("Data version", data_version),
+    ]
+
+
+def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version: str) -> bytes:
+    census_date, as_of = frame["census_date"][0], frame["as_of"][0]
+    extra = settings_columns(chosen, census_date, as_of, data_version)
+    header = [h for _, h, _ in ALLOCATION_COLUMNS] + [name for name, _ in extra]
+    rows = [header]
+    for record in frame.iter_rows(named=True):
+        rows.append([_cell(record[c], kind) for c, _, kind in ALLOCATION_COLUMNS] + [safe_text(v) for _, v in extra])
+    return _csv(rows)
+
+
+def gaps_csv(frame: pl.DataFrame) -> bytes:
+    rows = [[h for _, h, _ in GAP_COLUMNS]]
+    rows += [[_cell(r[c], kind) for c, _, kind in GAP_COLUMNS] for r in frame.iter_rows(named=True)]
+    return _csv(rows)
+
+
+def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
+    return {
+        "header": book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1}),
+        "money": book.add_format({"num_format": "£#,##0.00"}),
+        "money4": book.add_format({"num_format": "£#,##0.0000"}),
+        "number": book.add_format({"num_format": "#,##0.####"}),
+        "percent": book.add_format({"num_format": "0.0000"}),
+        "total": book.add_format({"bold": True, "top": 1}),
+        "total_money": book.add_format({"bold": True, "top": 1, "num_format": "£#,##0.00"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+    }
+
+
+def _write_value(sheet, row: int, col: int, value: object, kind: str, formats: dict) -> None:
+    if value is None:
+        sheet.write_blank(row, col, None)
+    elif kind == "text":
+        sheet.write_string(row, col, str(value))  # always a string cell: never run as a formula
+    elif kind == "bool":
+        sheet.write_string(row, col, "yes" if value else "no")
+    elif kind == "date":
+        sheet.write_string(row, col, value.isoformat())
+    else:
+        # Excel stores numbers as doubles: amounts to the penny are exact at this size.
+        sheet.write_number(row, col, float(value), formats.get(kind))
+
+
+def allocation_xlsx(
+    frame: pl.DataFrame,
+    chosen: AllocationSettings,
+    data_version: str,
+    files: pl.DataFrame,
+    produced_at: dt.datetime,
+) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties({"title": "14-19 partnership allocation", "created": produced_at})
+    formats = _formats(book)
+    sheet = book.add_worksheet("Allocation")
+    for col, (_, header, _) in enumerate(ALLOCATION_COLUMNS):
+        sheet.write_string(0, col, header, formats["header"])
+    for row, record in enumerate(frame.iter_rows(named=True), start=1):
+        for col, (name, _, kind) in enumerate(ALLOCATION_COLUMNS):
+            _write_value(sheet, row, col, record[name], kind, formats)
+    total_row = frame.height + 1
+    amount_col = [c for c, _, _ in ALLOCATION_COLUMNS].index("amount")
+    total = sum((Decimal(a) for a in frame["amount"]), Decimal("0"))
+    sheet.write_string(total_row, 0, "Total", formats["total"])
+    column_letter = xlsxwriter.utility.xl_col_to_name(amount_col)
+    sheet.write_formula(
+        total_row, amount_col, f"=SUM({column_letter}2:{column_letter}{total_row})", formats["total_money"], float(total)
+    )
+    sheet.set_column(0, 0, 18)
+    sheet.set_column(1, 1, 36)
+    sheet.set_column(2, 2, 8)
+    sheet.set_column(3, 3, 48)
+    sheet.set_column(4, len(ALLOCATION_COLUMNS) - 1, 16)
+    sheet.freeze_panes(1, 2)
+    _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total)
+    book.close()
+    return buffer.getvalue()
+
+
+def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total) -> None:
+    about = book.add_worksheet("About")
+    about.set_column(0, 0, 38)
+    about.set_column(1, 1, 70)
+    about.set_column(2, 4, 22)
+    census_date, as_of = frame["census_date"][0], frame["as_of"][0]
+    lines = [
+        ("14-19 partnership allocation", ""),
+        ("Produced", produced_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("Census date used", census_date.isoformat()),
+        ("Memberships and accreditation as of", as_of.isoformat()),
+        *chosen.describe(),
+        ("Sum of amounts", f"£{total:,.2f} (equals the total pot)" if total == chosen.total else f"£{total:,.2f}"),
+        ("Data version", data_version),
+        ("Rounding rule", ROUNDING_RULE),
+    ]
+    row = 0
+    for label, value in lines:
+        about.write_string(row, 0, label, formats["header"] if row == 0 else None)
+        about.write_string(row, 1, value, formats["wrap"])
+        row += 1
+    row += 1
+    about.write_string(row, 0, "Files loaded", formats["header"])
+    for col, header in enumerate(("Kind", "File", "sha256", "Rows", "Loaded at")):
+        about.write_string(row + 1, col, header, formats["header"])
+    for offset, record in enumerate(files.iter_rows(named=True), start=row + 2):
+        about.write_string(offset, 0, record["kind"])
+        about.write_string(offset, 1, record["file_name"])
+        about.write_string(offset, 2, record["sha256"])
+        about.write_number(offset, 3, record["rows"])
+        about.write_string(offset, 4, record["loaded_at"].strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def gaps_xlsx(frame: pl.DataFrame, produced_at: dt.datetime) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.set_properties({"title": "14-19 coverage gaps", "created": produced_at})
+    formats = _formats(book)
+    sheet = book.add_worksheet("Gaps")
+    for col, (_, header, _) in enumerate(GAP_COLUMNS):
+        sheet.write_string(0, col, header, formats["header"])
+    for row, record in enumerate(frame.iter_rows(named=True), start=1):
+        for col, (name, _, kind) in enumerate(GAP_COLUMNS):
+            _write_value(sheet, row, col, record[name], kind, formats)
+    sheet.set_column(0, 3, 20)
+    sheet.set_column(4, 6, 16)
+    sheet.set_column(7, 8, 60)
+    book.close()
+    return buffer.getvalue()
+
+
+def allocation_filename(chosen: AllocationSettings, census_date: dt.date, extension: str) -> str:
+    total = f"{chosen.total:.2f}".replace(".00", "")
+    return f"allocation_total-{total}_census-{census_date.isoformat()}.{extension}"

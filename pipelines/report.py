@@ -1,0 +1,98 @@
+"""The allocate and gaps commands: a readable table on the terminal and, on request, a file."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from pipelines import allocate, db, exports
+
+
+def _settings(args: argparse.Namespace) -> allocate.AllocationSettings:
+    return allocate.AllocationSettings(
+        total=args.total,
+        lump_sum=args.lump_sum,
+        unit=Decimal(args.unit),
+        census_date=args.census,
+        include_pending=args.include_pending,
+        day_rate=args.day_rate,
+        weeks_per_year=Decimal(args.weeks),
+        as_of=args.as_of,
+        treat_as_accredited=tuple(args.treat_as_accredited),
+    )
+
+
+def _money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+
+
+def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings) -> str:
+    header = f"{'Code':<18} {'Partnership':<40} {'Funded':<6} {'Year 10':>9} {'Share %':>8} {'Amount':>14} {'Days/wk':>8} {'Previous':>13} {'Change':>14}"
+    lines = [header, "-" * len(header)]
+    for r in frame.iter_rows(named=True):
+        lines.append(
+            f"{r['partnership_code']:<18} {r['partnership_name'][:40]:<40} {'yes' if r['funded'] else 'no':<6} "
+            f"{r['year10']:>9.1f} {r['share_percent']:>8.2f} {_money(r['amount']):>14} {r['days_per_week']:>8.2f} "
+            f"{_money(r['previous_amount']):>13} {_money(r['change']):>14}"
+        )
+    total = sum(frame["amount"], Decimal("0"))
+    lines.append("-" * len(header))
+    check = "equals" if total == chosen.total else "DOES NOT EQUAL"
+    lines.append(f"Total {_money(total)} {check} the pot {_money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
+    unfunded = frame.filter(~pl.col("funded"))
+    for r in unfunded.iter_rows(named=True):
+        lines.append(f"  {r['partnership_code']}: {r['funding_reason']}")
+    return "\n".join(lines)
+
+
+def allocate_command(args: argparse.Namespace) -> int:
+    chosen = _settings(args)
+    con = db.connect_read_only(args.db)
+    try:
+        frame = allocate.allocate(con, chosen)
+        version = allocate.data_version(con)
+        files = allocate.loaded_files(con)
+    finally:
+        con.close()
+    print(allocation_table(frame, chosen))
+    if args.out:
+        census_date = frame["census_date"][0]
+        path = _out_path(args.out, exports.allocation_filename(chosen, census_date, "csv"))
+        if path.suffix.lower() == ".xlsx":
+            data = exports.allocation_xlsx(frame, chosen, version, files, dt.datetime.now().replace(microsecond=0))
+        else:
+            data = exports.allocation_csv(frame, chosen, version)
+        path.write_bytes(data)
+        print(f"wrote {path}")
+    return 0
+
+
+def gaps_command(args: argparse.Namespace) -> int:
+    con = db.connect_read_only(args.db)
+    try:
+        frame = allocate.coverage_gaps(
+            con, as_of=args.as_of, census_date=args.census, include_pending=args.include_pending, travel_km=args.travel_km
+        )
+    finally:
+        con.close()
+    for r in frame.iter_rows(named=True):
+        where = r["partnership_code"] or "-"
+        print(f"{r['severity']:<8} {r['code']:<24} {where:<18} {r['detail']}")
+    counts = frame.group_by("code").len().sort("code")
+    print("; ".join(f"{code}: {n}" for code, n in counts.rows()) or "no gaps")
+    if args.out:
+        path = _out_path(args.out, "coverage_gaps.csv")
+        data = exports.gaps_xlsx(frame, dt.datetime.now().replace(microsecond=0)) if path.suffix.lower() == ".xlsx" else exports.gaps_csv(frame)
+        path.write_bytes(data)
+        print(f"wrote {path}")
+    return 0
+
+
+def _out_path(out: Path, default_name: str) -> Path:
+    return out / default_name if out.is_dir() else out
