@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
+import polars as pl
 
 from pipelines import db
 
@@ -42,30 +43,45 @@ def empty_store() -> duckdb.DuckDBPyConnection:
 
 
 def fill(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> duckdb.DuckDBPyConnection:
-    """Replace the store's contents with the scenario."""
+    """Replace the store's contents with the scenario (one bulk insert per table)."""
     for table in TABLES:
         con.execute(f"DELETE FROM {table}")
-    seen: set[int] = set()
+    institutions: dict[int, Member] = {}
+    memberships = []
     for code, members in scenario.partnerships.items():
-        con.execute("INSERT INTO partnerships VALUES (?, ?, 'test')", [code, f"Partnership {code}"])
         for m in members:
-            if m.id not in seen:
-                seen.add(m.id)
-                urn, ukprn = (m.id, None) if m.id < 1_000_000 else (None, m.id)
-                con.execute(
-                    "INSERT INTO institutions (institution_id, urn, ukprn, name, kind, status, latitude, longitude)"
-                    " VALUES (?, ?, ?, ?, ?, 'open', 52.6, 1.2)",
-                    [m.id, urn, ukprn, f"Institution {m.id}", m.kind],
-                )
-                if m.year10 is not None and urn is not None:
-                    con.execute("INSERT INTO census_rolls VALUES (?, ?, 10, ?, 'test')", [m.id, CENSUS, m.year10])
-            con.execute(
-                "INSERT INTO memberships VALUES (?, ?, ?, DATE '2009-09-01', NULL, 'test')", [code, m.id, m.role]
-            )
-    for code, status in scenario.status.items():
-        con.execute("INSERT INTO accreditation_decisions VALUES (?, ?, ?, NULL, 'test')", [code, status, DECIDED])
-    for code, amount in scenario.previous.items():
-        con.execute("INSERT INTO previous_allocations VALUES (?, ?, 'test')", [code, amount])
+            institutions.setdefault(m.id, m)
+            memberships.append((code, m.id, m.role))
+    rows = {
+        "partnerships": pl.DataFrame({"code": list(scenario.partnerships)}, schema={"code": pl.String}),
+        "institutions": pl.DataFrame(
+            {"id": list(institutions), "kind": [m.kind for m in institutions.values()]},
+            schema={"id": pl.Int64, "kind": pl.String},
+        ),
+        "census": pl.DataFrame(
+            {"urn": [m.id for m in institutions.values() if m.year10 is not None and m.id < 1_000_000],
+             "headcount": [m.year10 for m in institutions.values() if m.year10 is not None and m.id < 1_000_000]},
+            schema={"urn": pl.Int64, "headcount": pl.Int64},
+        ),
+        "memberships": pl.DataFrame(memberships, schema={"code": pl.String, "id": pl.Int64, "role": pl.String}, orient="row"),
+        "decisions": pl.DataFrame(list(scenario.status.items()), schema={"code": pl.String, "status": pl.String}, orient="row"),
+        "previous": pl.DataFrame(list(scenario.previous.items()), schema={"code": pl.String, "amount": pl.String}, orient="row"),
+    }
+    for name, frame in rows.items():
+        con.register(f"new_{name}", frame)
+    con.execute(f"""
+        INSERT INTO partnerships SELECT code, 'Partnership ' || code, 'test' FROM new_partnerships;
+        INSERT INTO institutions (institution_id, urn, ukprn, name, kind, status, latitude, longitude)
+            SELECT id, CASE WHEN id < 1000000 THEN id END, CASE WHEN id >= 1000000 THEN id END,
+                   'Institution ' || id, kind, 'open', 52.6, 1.2
+            FROM new_institutions;
+        INSERT INTO census_rolls SELECT urn, DATE '{CENSUS}', 10, headcount, 'test' FROM new_census;
+        INSERT INTO memberships SELECT code, id, role, DATE '2009-09-01', NULL, 'test' FROM new_memberships;
+        INSERT INTO accreditation_decisions SELECT code, status, DATE '{DECIDED}', NULL, 'test' FROM new_decisions;
+        INSERT INTO previous_allocations SELECT code, amount::DECIMAL(18, 2), 'test' FROM new_previous;
+    """)
+    for name in rows:
+        con.unregister(f"new_{name}")
     return con
 
 
