@@ -51,3 +51,37 @@ def test_module_runs_as_a_program(store):
     )
     assert done.returncode == 2
     assert "roster_bad_role.csv, row 2, column 'role'" in done.stderr
+
+
+def test_allocate_prints_a_table_and_writes_csv_and_xlsx(store, tmp_path, capsys):
+    args = ["allocate", "--total", "10000", "--as-of", "2025-09-01", "--include-pending", "--db", str(store)]
+    assert main(args + ["--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Total £10,000.00 equals the pot £10,000.00" in out
+    assert (tmp_path / "allocation_total-10000_census-2025-01-16.csv").exists()
+    assert main(args + ["--out", str(tmp_path / "a.xlsx")]) == 0
+    assert (tmp_path / "a.xlsx").read_bytes().startswith(b"PK")
+
+
+def test_allocate_refusal_exits_2_with_the_reason(store, capsys):
+    assert main(["allocate", "--total", "10000", "--as-of", "2025-09-01", "--db", str(store), "--lump-sum", "6000"]) == 2
+    assert "less than the lump sums" in capsys.readouterr().err
+
+
+def test_allocate_lists_why_unfunded_partnerships_get_nothing(store, capsys):
+    assert main(["allocate", "--total", "10000", "--as-of", "2025-09-01", "--db", str(store)]) == 0
+    assert "P2: not funded: accreditation pending since 01 Jun 2024" in capsys.readouterr().out
+
+
+def test_gaps_command_counts_codes_and_writes_a_file(store, tmp_path, capsys):
+    out = tmp_path / "gaps.csv"
+    assert main(["gaps", "--as-of", "2025-09-01", "--db", str(store), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "not_accredited: 1; school_uncovered: 1; wbl_not_full_member: 1" in printed
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfCode,Severity")
+
+
+def test_a_bad_date_is_a_usage_error(store):
+    with pytest.raises(SystemExit) as exit_:
+        main(["allocate", "--total", "1", "--census", "16/01/2025", "--db", str(store)])
+    assert exit_.value.code == 2

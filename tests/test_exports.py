@@ -1,0 +1,143 @@
+"""Exports finance can trust: golden files for CSV and XLSX, totals equal to the pot, settings
+and data written in, and text that Excel cannot run as a formula.
+
+Set UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change (then review the diff)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipelines import exports
+from pipelines.allocate import AllocationSettings, allocate, coverage_gaps, data_version, loaded_files
+
+GOLDEN = Path(__file__).parent / "golden"
+PRODUCED = dt.datetime(2025, 9, 1, 9, 30, 0)
+SETTINGS = AllocationSettings(total=10000, as_of=dt.date(2025, 9, 1), include_pending=True)
+
+
+def _golden(name: str, data: bytes) -> bytes:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def allocation(con):
+    return allocate(con, SETTINGS), data_version(con), loaded_files(con)
+
+
+def _loaded_at_fixed(files):
+    import polars as pl
+
+    return files.with_columns(pl.lit(dt.datetime(2025, 9, 1, 9, 0, 0)).alias("loaded_at"))
+
+
+def test_allocation_csv_matches_the_golden_file(allocation):
+    frame, version, _ = allocation
+    data = exports.allocation_csv(frame, SETTINGS, version)
+    assert data == _golden("allocation_small.csv", data)
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 2  # one row per partnership, no total row
+    assert sum(Decimal(r["Amount (£)"]) for r in rows) == Decimal("10000.00")
+    assert {r["Total pot (£)"] for r in rows} == {"10000.00"}
+    assert {r["Data version"] for r in rows} == {version}
+
+
+def _cells(data: bytes) -> dict[str, list[list]]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {sheet.title: [[c.value for c in row] for row in sheet.iter_rows()] for sheet in book.worksheets}
+
+
+def test_allocation_xlsx_matches_the_golden_cells(allocation):
+    frame, version, files = allocation
+    data = exports.allocation_xlsx(frame, SETTINGS, version, _loaded_at_fixed(files), PRODUCED)
+    cells = _cells(data)
+    golden = json.loads(_golden("allocation_small.xlsx.json", json.dumps(cells, indent=1, default=str).encode()))
+    assert json.loads(json.dumps(cells, default=str)) == golden
+    sheet = cells["Allocation"]
+    amount_col = sheet[0].index("Amount (£)")
+    assert sheet[-1][0] == "Total" and sheet[-1][amount_col] == "=SUM(G2:G3)"
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    assert book["Allocation"].cell(row=2, column=amount_col + 1).number_format == "£#,##0.00"
+    about = {row[0]: row[1] for row in cells["About"] if row and row[0]}
+    assert about["Total pot"] == "£10,000.00"
+    assert about["Sum of amounts"] == "£10,000.00 (equals the total pot)"
+    assert "largest remainder" in about["Rounding rule"]
+    assert any(row[0] == "census" and row[1] == "census.csv" and len(row[2]) == 64 for row in cells["About"])
+
+
+def test_xlsx_total_row_caches_the_pot(allocation):
+    """Viewers that do not recalculate (previews, finance systems) see the cached total."""
+    frame, version, files = allocation
+    data = exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    import zipfile
+
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>SUM(G2:G3)</f><v>10000.0</v>" in sheet_xml
+    assert book.sheetnames == ["Allocation", "About"]
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_text_that_excel_would_run_is_made_inert(text):
+    assert exports.safe_text(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["St Mary's", "Ormiston Ventures Academy — Gorleston", "A, B \"and\" C\nnext line"])
+def test_ordinary_text_is_untouched(text):
+    assert exports.safe_text(text) == text
+
+
+def test_names_survive_a_round_trip_through_csv_and_xlsx(store, tmp_path):
+    from pipelines.load import Upload, load
+
+    tricky = {
+        "P1": "St Mary's, \"the\" North — Gorleston\nsecond line",
+        "P2": "=cmd|' /C calc'!A0",
+    }
+    roster = tmp_path / "roster.csv"
+    lines = ["partnership_code,partnership_name,member_id,role,joined"]
+    for code, members in (("P1", (100001, 100003, 10000001)), ("P2", (100002, 100004, 10000001))):
+        quoted = '"' + tricky[code].replace('"', '""') + '"'
+        lines += [f"{code},{quoted},{m},full,2009-09-01" for m in members]
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load(Upload.from_path("roster", roster), store)
+    con = duckdb.connect(str(store), read_only=True)
+    frame, version, files = allocate(con, SETTINGS), data_version(con), loaded_files(con)
+    con.close()
+    rows = list(csv.DictReader(io.StringIO(exports.allocation_csv(frame, SETTINGS, version).decode("utf-8-sig"))))
+    assert rows[0]["Partnership"] == tricky["P1"]
+    assert rows[1]["Partnership"] == "'" + tricky["P2"]
+    cells = _cells(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED))["Allocation"]
+    assert cells[1][1] == tricky["P1"] and cells[2][1] == tricky["P2"]  # string cells, never formulas
+
+
+def test_gaps_csv_and_xlsx(con):
+    frame = coverage_gaps(con, as_of=dt.date(2025, 9, 1))
+    data = exports.gaps_csv(frame)
+    assert data == _golden("gaps_small.csv", data)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["Code"] for r in rows] == ["school_uncovered", "not_accredited", "wbl_not_full_member"]
+    cells = _cells(exports.gaps_xlsx(frame, PRODUCED))["Gaps"]
+    assert len(cells) == 4 and cells[0][0] == "Code"
+
+
+def test_file_names_carry_the_total_and_census_date():
+    name = exports.allocation_filename(AllocationSettings(total="500000.50", unit="0.01"), dt.date(2018, 1, 18), "xlsx")
+    assert name == "allocation_total-500000.50_census-2018-01-18.xlsx"
+    assert exports.allocation_filename(AllocationSettings(total=500000), dt.date(2018, 1, 18), "csv") == (
+        "allocation_total-500000_census-2018-01-18.csv"
+    )
