@@ -64,7 +64,7 @@ def test_allocate_prints_a_table_and_writes_csv_and_xlsx(store, tmp_path, capsys
 
 
 def test_allocate_refusal_exits_2_with_the_reason(store, capsys):
-    assert main(["allocate", "--total", "10000", "--as-of", "2025-09-01", "--db", str(store), "--lump-sum", "6000"]) == 2
+    assert main(["allocate", "--total", "10000", "--as-of", "2025-09-01", "--include-pending", "--db", str(store), "--lump-sum", "6000"]) == 2
     assert "less than the lump sums" in capsys.readouterr().err
 
 
