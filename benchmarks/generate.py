@@ -55,17 +55,84 @@ def gias_register(rows: int, seed: int = 2009) -> pl.DataFrame:
     return pl.DataFrame(records)
 
 
+def england(seed: int = 2009, partnerships: int = 1000, census_years: int = 1) -> dict[str, pl.DataFrame]:
+    """An England-sized authority set in our own layouts: about 3,500 high schools, 1,000
+    special schools, 350 PRUs, 250 colleges, 1,000 WBL providers and ``partnerships``
+    partnerships, with a few percent of schools uncovered or in two partnerships, some closed
+    schools, colleges in several partnerships, and Year 10 cohorts of 20-350."""
+    rng = random.Random(seed)
+    centres = [(rng.uniform(51.0, 54.5), rng.uniform(-2.8, 1.5)) for _ in range(partnerships)]
+    counts = {"high_school": 3500, "special_school": 1000, "pru": 350, "college": 250, "wbl_provider": 1000}
+    register, census, roster = [], [], []
+    next_urn, next_ukprn = 400000, 10_000_000
+    codes = [f"SYN{p:04d}" for p in range(partnerships)]
+    for kind, n in counts.items():
+        for _ in range(n):
+            home = rng.randrange(partnerships)
+            lat, lon = centres[home]
+            provider = kind in ("college", "wbl_provider")
+            urn = None if provider else next_urn
+            ukprn = next_ukprn if provider else None
+            next_urn, next_ukprn = next_urn + (not provider), next_ukprn + provider
+            closed = not provider and rng.random() < 0.02
+            register.append({
+                "urn": urn, "ukprn": ukprn, "name": f"Synthetic {kind.replace('_', ' ')} {urn or ukprn}", "kind": kind,
+                "la_code": str(800 + home % 150), "district": f"Synthetic District {home % 300}",
+                "status": "closed" if closed else "open", "closed": "2024-08-31" if closed else None,
+                "latitude": round(lat + rng.uniform(-0.08, 0.08), 5), "longitude": round(lon + rng.uniform(-0.12, 0.12), 5),
+            })
+            member_id = urn or ukprn
+            if kind in ("high_school", "special_school"):
+                for year in range(census_years):
+                    census.append({"urn": urn, "census_date": f"{2025 - year}-01-16", "nc_year": 10,
+                                   "headcount": rng.randint(20, 350) if kind == "high_school" else rng.randint(5, 40)})
+            if provider:
+                homes = rng.sample(range(partnerships), rng.randint(1, 4) if kind == "college" else rng.randint(0, 2))
+            else:
+                roll = rng.random()
+                homes = [] if roll < 0.03 else [home, rng.randrange(partnerships)] if roll < 0.06 else [home]
+            for member_home in set(homes):
+                roster.append({"partnership_code": codes[member_home], "partnership_name": f"Synthetic partnership {member_home}",
+                               "member_id": member_id, "role": "full", "joined": "2009-09-01", "left": None})
+    statuses = ["accredited"] * 8 + ["pending", "lapsed"]
+    with_members = sorted({r["partnership_code"] for r in roster})
+    accreditation = [{"partnership_code": c, "status": rng.choice(statuses), "decided_on": "2025-06-01"} for c in with_members]
+    previous = [{"partnership_code": c, "amount": f"{rng.randint(20_000, 80_000)}.00"} for c in with_members]
+    return {
+        "register": pl.DataFrame(register, infer_schema_length=None),
+        "census": pl.DataFrame(census),
+        "roster": pl.DataFrame(roster, infer_schema_length=None),
+        "accreditation": pl.DataFrame(accreditation),
+        "previous_allocation": pl.DataFrame(previous),
+    }
+
+
+def write_england(folder: Path, seed: int = 2009) -> list[tuple[str, Path]]:
+    """Write the England-sized files as CSV; returns (kind, path) in load order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind, frame in england(seed).items():
+        path = folder / f"{kind}.csv"
+        frame.write_csv(path)
+        written.append((kind, path))
+    return written
+
+
 def write_cp1252(frame: pl.DataFrame, path: Path) -> None:
     path.write_bytes(frame.write_csv().encode("cp1252"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["register"])
+    parser.add_argument("what", choices=["register", "england"])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=2009)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="a file (register) or a folder (england)")
     args = parser.parse_args()
+    if args.what == "england":
+        for kind, path in write_england(args.out, args.seed):
+            print(f"wrote synthetic {kind} to {path}")
+        return
     write_cp1252(gias_register(args.rows, args.seed), args.out)
     print(f"wrote {args.rows} synthetic GIAS rows to {args.out}")
 

@@ -1,6 +1,7 @@
 -- travel_distances(p_as_of): for each school that is a full member of a partnership, its
 -- distance to its partnership's centre and to the nearest other partnership's centre, in km
--- (grain: partnership_code, institution_id). A centre is the mean position of the
+-- (grain: partnership_code, institution_id); the nearest other centre is only looked for
+-- among centres nearer than its own (NULL when there is none). A centre is the mean position of the
 -- partnership's located member schools (colleges serve several partnerships, so they would
 -- pull every centre towards the towns they stand in).
 CREATE OR REPLACE MACRO travel_distances(p_as_of) AS TABLE
@@ -21,14 +22,24 @@ own AS (
     FROM located AS l
     JOIN centres AS c USING (partnership_code)
 ),
-nearest_other AS (
-    SELECT o.partnership_code, o.institution_id,
-           arg_min(c.partnership_code, km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon)) AS nearest_other_code,
-           arg_min(c.partnership_name, km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon)) AS nearest_other_name,
-           min(km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon)) AS km_to_nearest_other
+-- Only centres that could be nearer than the school's own: inside a box of that radius
+-- (a degree of latitude is at least 110 km; of longitude at least 55 km anywhere south of 60.3N).
+other_centres AS (
+    SELECT o.partnership_code, o.institution_id, c.partnership_code AS other_code, c.partnership_name AS other_name,
+           km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon) AS km
     FROM own AS o
-    JOIN centres AS c ON c.partnership_code <> o.partnership_code
-    GROUP BY o.partnership_code, o.institution_id
+    JOIN centres AS c
+      ON c.partnership_code <> o.partnership_code
+     AND c.centre_lat BETWEEN o.latitude - o.km_to_own_centre / 110 AND o.latitude + o.km_to_own_centre / 110
+     AND c.centre_lon BETWEEN o.longitude - o.km_to_own_centre / 55 AND o.longitude + o.km_to_own_centre / 55
+),
+nearest_other AS (
+    SELECT partnership_code, institution_id,
+           arg_min(other_code, km) AS nearest_other_code,
+           arg_min(other_name, km) AS nearest_other_name,
+           min(km) AS km_to_nearest_other
+    FROM other_centres
+    GROUP BY partnership_code, institution_id
 )
 SELECT o.*, n.nearest_other_code, n.nearest_other_name, n.km_to_nearest_other
 FROM own AS o
