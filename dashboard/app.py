@@ -12,11 +12,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 from dashboard import queries  # noqa: E402
 
 st.set_page_config(page_title="14-19 partnerships", page_icon=":material/school:", layout="wide")
+st.html(
+    """<style>
+    @media print {
+      [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .stDownloadButton { display: none !important; }
+      @page { size: A4; margin: 12mm; }
+      .block-container { padding: 0 !important; max-width: 100% !important; }
+    }
+    </style>"""
+)
 queries.store_path()
 
-PAGES = Path(__file__).parent / "app_pages"
+PAGES = Path(__file__).resolve().parent / "app_pages"
 navigation = st.navigation([
     st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page(PAGES / "allocation.py", title="Allocation", icon=":material/payments:"),
+    st.Page(PAGES / "gaps.py", title="Coverage gaps", icon=":material/report:"),
+    st.Page(PAGES / "partnerships.py", title="Partnerships", icon=":material/groups:"),
     st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
 ])
 navigation.run()

@@ -1,44 +1,142 @@
-"""The dashboard's only way into the store: cached, read-only calls into sql/ files,
-keyed on the store's data version so a new load shows up without a restart."""
+"""The dashboard's only way into the store: cached, read-only calls into sql/ files.
+
+One read-only connection per process (re-opened when a load swaps in a new store file), a
+cursor per call. Results are cached on the data version, so a rerun of a page costs no query
+and a new load shows up at the next rerun without a restart.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import streamlit as st
 
+from pipelines import allocate as allocation_sql
 from pipelines import build_default, db, settings
+from pipelines.allocate import AllocationSettings
+
+
+def store_path() -> Path:
+    return _ensure_store(str(settings.DEFAULT_DB))
 
 
 @st.cache_resource(show_spinner="Building the store from the default data ...")
-def store_path() -> Path:
-    return build_default.ensure_store(settings.DEFAULT_DB)
+def _ensure_store(path: str) -> Path:
+    return build_default.ensure_store(Path(path))
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    return db.connect_read_only(store_path())
+def data_version() -> tuple[str, int, int]:
+    """The store file's identity: every load swaps in a new file, so this changes with each."""
+    path = store_path()
+    stat = path.stat()
+    return str(path), stat.st_ino, stat.st_mtime_ns
 
 
-def data_version() -> tuple[int, int]:
-    """The store file's identity: a load swaps in a new file, so this changes with every load."""
-    stat = store_path().stat()
-    return stat.st_ino, stat.st_mtime_ns
+@st.cache_resource(max_entries=2)
+def _connection(version: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
+    return db.connect_read_only(version[0])
 
 
-@st.cache_data(show_spinner=False)
-def _query(relative_sql: str, version: tuple[int, int]) -> pl.DataFrame:
-    con = _connect()
-    try:
-        return con.sql(db.read_sql(relative_sql)).pl()
-    finally:
-        con.close()
+def cursor() -> duckdb.DuckDBPyConnection:
+    return _connection(data_version()).cursor()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _report(relative_sql: str, params: tuple, version: tuple) -> pl.DataFrame:
+    return cursor().sql(db.read_sql(relative_sql), params=dict(params) or None).pl()
+
+
+def report(relative_sql: str, **params) -> pl.DataFrame:
+    return _report(relative_sql, tuple(sorted(params.items())), data_version())
 
 
 def table_counts() -> pl.DataFrame:
-    return _query("reports/table_counts.sql", data_version())
+    return report("reports/table_counts.sql")
 
 
 def load_log() -> pl.DataFrame:
-    return _query("reports/load_log.sql", data_version())
+    return report("reports/load_log.sql")
+
+
+def loaded_files() -> pl.DataFrame:
+    return report("reports/loaded_files.sql")
+
+
+def provenance() -> pl.DataFrame:
+    return report("reports/provenance.sql")
+
+
+def census_dates() -> list[dt.date]:
+    return report("reports/census_dates.sql")["census_date"].to_list()
+
+
+def accreditation(as_of: dt.date | None = None) -> pl.DataFrame:
+    return report("reports/accreditation.sql", as_of=as_of)
+
+
+def gap_codes() -> pl.DataFrame:
+    return report("reports/gap_codes.sql")
+
+
+def map_institutions(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
+    return report("reports/map_institutions.sql", as_of=as_of, census_date=census_date)
+
+
+def partnership_members(code: str, as_of: dt.date | None = None) -> pl.DataFrame:
+    return report("reports/partnership_members.sql", partnership_code=code, as_of=as_of)
+
+
+def health_checks(code: str, as_of: dt.date | None = None) -> pl.DataFrame:
+    return report("reports/health_checks.sql", partnership_code=code, as_of=as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _allocation(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
+    return allocation_sql.allocate(cursor(), chosen)
+
+
+def allocation(chosen: AllocationSettings) -> pl.DataFrame:
+    """Raises AllocationRefused, which pages show as a message."""
+    return _allocation(chosen, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _gaps(as_of, census_date, include_pending, travel_km, treat, version) -> pl.DataFrame:
+    return allocation_sql.coverage_gaps(
+        cursor(), as_of=as_of, census_date=census_date, include_pending=include_pending,
+        travel_km=travel_km, treat_as_accredited=treat,
+    )
+
+
+def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
+    chosen = chosen or AllocationSettings(total=settings.DEFAULT_TOTAL)
+    return _gaps(chosen.as_of, chosen.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _attribution(as_of, census_date, version) -> pl.DataFrame:
+    return allocation_sql.year10_attribution(cursor(), as_of=as_of, census_date=census_date)
+
+
+def attribution(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
+    return _attribution(as_of, census_date, data_version())
+
+
+def version_label() -> str:
+    """The data version written into exports: a hash of the loaded files' sha256."""
+    return _version_label(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _version_label(version: tuple) -> str:
+    return allocation_sql.data_version(cursor())
+
+
+@st.cache_resource
+def districts_geojson() -> dict:
+    """District boundaries for the offline map (ONS LAD May 2020, generalised)."""
+    return json.loads((settings.REFERENCE_DIR / "norfolk_districts.geojson").read_text(encoding="utf-8"))

@@ -37,3 +37,8 @@ DEFAULT_DAY_RATE = 300  # pounds per day of partnership-manager time
 DEFAULT_WEEKS_PER_YEAR = 39  # school weeks in a year
 DEFAULT_TRAVEL_KM = 25  # a school further than this from its partnership's centre is flagged
 ROUNDING_UNITS = ("1", "0.01")
+
+# Uploads through the dashboard are off unless switched on (the command line is the way in).
+UPLOADS_ENABLED = os.environ.get("PARTNERSHIP_UPLOADS", "") == "1"
+UPLOAD_TYPES = ("csv", "xlsx")
+MAX_UPLOAD_MB = 50  # also server.maxUploadSize in .streamlit/config.toml

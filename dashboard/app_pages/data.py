@@ -1,10 +1,70 @@
-"""Data: what is loaded, from which files (name, sha256, rows, time)."""
+"""Data: what is loaded and where it came from; templates; and, when enabled, an upload that
+runs the command line's validation and loads only a file that passes."""
 
+import polars as pl
 import streamlit as st
 
 from dashboard import queries
+from pipelines import settings
+from pipelines.layouts import KINDS
+from pipelines.load import Upload, check_file, load
+from pipelines.problems import ValidationFailed
+from pipelines.templates import template_files
 
-st.title("Data loaded")
+st.title("Data")
+st.subheader("What the store holds")
 st.dataframe(queries.table_counts(), hide_index=True)
+
+st.subheader("Where the default figures come from")
+st.markdown(
+    "- **Real**: schools, special schools, PRUs and colleges with their names, types and locations "
+    "(DfE performance tables 2018/19, Open Government Licence); district boundaries (ONS, May 2020).\n"
+    "- **Proxy**: Year 10 is the Year 11 cohort at the end of KS4 in summer 2019, i.e. the same pupils in "
+    "Year 10 at the January 2018 census.\n"
+    "- **Inferred**: partnership rosters from the 2008 14-19 groupings (names sourced; members matched to "
+    "2019 schools by name or GIAS links), schools of unlisted localities by district, colleges by distance.\n"
+    "- **Synthetic**: accreditation decisions, health checks and the previous (2008/9 basis) allocation."
+)
+with st.expander("Every source note in the store"):
+    st.dataframe(queries.provenance(), hide_index=True, width="stretch")
+
 st.subheader("Load log")
-st.dataframe(queries.load_log(), hide_index=True)
+st.dataframe(queries.load_log(), hide_index=True, width="stretch")
+
+st.subheader("Templates")
+cols = st.columns(4)
+for index, (name, text) in enumerate(template_files().items()):
+    cols[index % 4].download_button(name, text.encode("utf-8"), file_name=name, mime="text/csv", key=f"template_{name}")
+
+st.subheader("Load a file")
+if not settings.UPLOADS_ENABLED:
+    st.info("Uploads are switched off here. Load files with the command line: `python -m pipelines load KIND FILE`.")
+    st.stop()
+kind = st.selectbox("What the file holds", KINDS)
+uploaded = st.file_uploader("CSV or XLSX", type=list(settings.UPLOAD_TYPES))
+if uploaded is not None:
+    data = uploaded.getvalue()
+    if len(data) > settings.MAX_UPLOAD_MB * 1_000_000:
+        st.error(f"The file is larger than {settings.MAX_UPLOAD_MB} MB.")
+        st.stop()
+    upload = Upload(kind, uploaded.name, data)
+    checked = check_file(upload, queries.store_path())
+    report = checked.report
+    verdict = "passes" if checked.ok else "fails"
+    st.markdown(f"**{upload.name}** {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s), {report.rows} rows.")
+    if report.problems:
+        st.dataframe(
+            pl.DataFrame(
+                [{"severity": p.severity, "row": p.row, "column": p.column, "value": p.value, "expected": p.expected}
+                 for p in report.problems],
+                schema={"severity": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String, "expected": pl.String},
+            ),
+            hide_index=True, width="stretch",
+        )
+    if checked.ok and st.button("Load it", type="primary"):
+        try:
+            result = load(upload, queries.store_path())
+        except ValidationFailed as failure:
+            st.error("The store changed while checking; the file now fails:\n\n" + failure.report.format())
+        else:
+            st.success("Nothing changed: identical to the latest load." if result.skipped else f"Loaded {result.rows} rows.")

@@ -1,0 +1,65 @@
+"""Partnerships: one partnership's members, Year 10, accreditation and allocation, for heads
+and partnership managers to check (prints on A4 without the sidebar)."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import maps, queries, state
+from dashboard.formatting import count, money
+from pipelines.allocate import AllocationRefused
+
+chosen = state.current()
+accreditation = queries.accreditation(chosen.as_of)
+labels = dict(accreditation.select("partnership_code", "partnership_name").rows())
+if not labels:
+    st.info("No partnerships are loaded yet.")
+    st.stop()
+wanted = st.query_params.get("p")
+codes = list(labels)
+code = st.selectbox("Partnership", codes, index=codes.index(wanted) if wanted in codes else 0,
+                    format_func=lambda c: f"{c} — {labels[c]}")
+st.title(labels[code])
+
+record = accreditation.filter(pl.col("partnership_code") == code).row(0, named=True)
+attribution = queries.attribution(chosen.as_of, chosen.census_date).filter(pl.col("partnership_code") == code)
+row = st.columns(4)
+status = (record["status"] or "no decision").replace("_", " ")
+row[0].metric("Accreditation", status, help=f"Decided {record['decided_on']}; review due {record['review_due']}" if record["decided_on"] else None)
+row[1].metric("Year 10 counted", count(attribution["counted_year10"].sum()))
+try:
+    allocation = queries.allocation(chosen).filter(pl.col("partnership_code") == code).row(0, named=True)
+    row[2].metric("Allocation at current settings", money(allocation["amount"]))
+    row[3].metric("Manager days per week", f"{allocation['days_per_week']}", help=f"FTE {allocation['fte']}")
+    st.caption(f"{allocation['funding_reason']}. Pot {money(chosen.total)}; previous (2008/9 basis) {money(allocation['previous_amount'])}.")
+except AllocationRefused as refusal:
+    row[2].metric("Allocation at current settings", "—")
+    st.caption(f"No allocation with the current settings: {refusal}")
+
+st.subheader("Year 10 by school")
+st.dataframe(
+    attribution.select(
+        pl.col("name").alias("Member"), pl.col("kind_label").alias("Kind"), pl.col("role").alias("Role"),
+        pl.col("year10_headcount").alias("Year 10 on roll"), pl.col("partnerships").alias("Partnerships it is in"),
+        pl.col("counted_year10").cast(pl.Float64).alias("Counted here"),
+        pl.col("not_counted_because").fill_null("").alias("Not counted because"),
+    ),
+    hide_index=True, width="stretch",
+)
+
+members = queries.partnership_members(code, chosen.as_of)
+st.subheader("Members by kind and role")
+st.dataframe(members.group_by("kind", "role").len("members").sort("kind", "role"), hide_index=True)
+
+st.subheader("Health check")
+checks = queries.health_checks(code, chosen.as_of)
+if checks.height:
+    st.dataframe(checks.select(pl.col("item").alias("Item"), pl.when(pl.col("met")).then(pl.lit("met")).otherwise(pl.lit("NOT met")).alias("Result"),
+                               pl.col("note").fill_null("").alias("Note")), hide_index=True, width="stretch")
+else:
+    st.caption("No health-check items recorded for its latest decision.")
+
+st.subheader("On the map")
+points = queries.map_institutions(chosen.as_of, chosen.census_date)
+ids = set(members["institution_id"].to_list())
+st.altair_chart(maps.institutions_map(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
+                width="stretch")

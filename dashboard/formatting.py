@@ -1,0 +1,26 @@
+"""Numbers as people read them on a projector: pounds with separators, counts, percentages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+
+
+def money(value: Decimal | float | int | None, pence: bool = False) -> str:
+    if value is None:
+        return "—"
+    value = Decimal(str(value))
+    text = f"£{abs(value):,.2f}" if pence else f"£{abs(value):,.0f}"
+    return "-" + text if value < 0 else text
+
+
+def money_column(frame: pl.DataFrame, column: str, pence: bool = False) -> pl.Series:
+    return pl.Series(column, [money(v, pence) for v in frame[column]], dtype=pl.String)
+
+
+def count(value: int | float | Decimal | None) -> str:
+    if value is None:
+        return "—"
+    number = Decimal(str(value))
+    return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.1f}"

@@ -1,0 +1,77 @@
+"""What-if settings <-> URL query parameters, so a scenario can be shared as a link and
+reopened exactly. Pure functions: the pages do the Streamlit part."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+from pipelines import settings
+from pipelines.allocate import AllocationRefused, AllocationSettings
+
+# query parameter -> what it holds
+KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof")
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]]:
+    """Settings from a link; a value that cannot be used falls back to its default and is
+    reported, so a mangled link still opens."""
+    problems: list[str] = []
+    values = {
+        "total": params.get("total", str(settings.DEFAULT_TOTAL)),
+        "lump_sum": params.get("lump", "0"),
+        "unit": params.get("unit", "1"),
+        "census_date": _date(params.get("census")),
+        "include_pending": params.get("pending", "0") in ("1", "true", "yes"),
+        "day_rate": params.get("rate", str(settings.DEFAULT_DAY_RATE)),
+        "weeks_per_year": params.get("weeks", str(settings.DEFAULT_WEEKS_PER_YEAR)),
+        "as_of": _date(params.get("asof")),
+        "treat_as_accredited": tuple(c for c in params.get("treat", "").split(",") if c),
+    }
+    defaults = AllocationSettings(total=settings.DEFAULT_TOTAL)
+    for name in ("total", "lump_sum", "unit", "day_rate", "weeks_per_year"):
+        try:
+            AllocationSettings(**{**_plain(defaults), name: values[name]})
+        except (AllocationRefused, ArithmeticError, ValueError):
+            problems.append(f"the link's {name.replace('_', ' ')} {values[name]!r} is not usable; using the default")
+            values[name] = getattr(defaults, name)
+    return AllocationSettings(**values), problems
+
+
+def _plain(chosen: AllocationSettings) -> dict:
+    return {name: getattr(chosen, name) for name in AllocationSettings.__dataclass_fields__}
+
+
+def to_query(chosen: AllocationSettings) -> dict[str, str]:
+    """Only what differs from the defaults, so links stay short."""
+    query = {"total": _number(chosen.total)}
+    if chosen.lump_sum:
+        query["lump"] = _number(chosen.lump_sum)
+    if chosen.unit != 1:
+        query["unit"] = str(chosen.unit)
+    if chosen.census_date:
+        query["census"] = chosen.census_date.isoformat()
+    if chosen.include_pending:
+        query["pending"] = "1"
+    if chosen.day_rate != settings.DEFAULT_DAY_RATE:
+        query["rate"] = _number(chosen.day_rate)
+    if chosen.weeks_per_year != settings.DEFAULT_WEEKS_PER_YEAR:
+        query["weeks"] = _number(chosen.weeks_per_year)
+    if chosen.treat_as_accredited:
+        query["treat"] = ",".join(chosen.treat_as_accredited)
+    if chosen.as_of:
+        query["asof"] = chosen.as_of.isoformat()
+    return query
+
+
+def _number(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text[:-3] if text.endswith(".00") else text
