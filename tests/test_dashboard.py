@@ -1,14 +1,21 @@
-"""The dashboard starts on a store, building it on first run, and shows what is loaded."""
+"""Every dashboard page, run headless with AppTest on the small store: widgets exist, a
+change of the pot changes the figures and the URL, downloads carry the right bytes."""
 
 from __future__ import annotations
 
+import csv
+import io
+from decimal import Decimal
+
 import pytest
 import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from pipelines import settings
 
 APP = str(settings.PROJECT_ROOT / "dashboard" / "app.py")
+AS_OF = "2025-09-01"
 
 
 @pytest.fixture(autouse=True)
@@ -20,28 +27,145 @@ def fresh_caches():
     st.cache_resource.clear()
 
 
-def test_overview_shows_the_store_counts(store, monkeypatch):
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """What each download button would hand the browser, by file name."""
+    captured: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes) and filename:
+            captured[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return captured
+
+
+def open_page(store, monkeypatch, page: str | None = None, **query) -> AppTest:
     monkeypatch.setattr(settings, "DEFAULT_DB", store)
-    app = AppTest.from_file(APP, default_timeout=30).run()
-    assert not app.exception
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {"asof": AS_OF, **query}.items():
+        app.query_params[key] = value
+    app.run()
+    if page:
+        app.switch_page(f"app_pages/{page}.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def test_overview_headlines(store, monkeypatch):
+    app = open_page(store, monkeypatch, total="10000")
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Institutions"] == "9"
-    assert metrics["Memberships"] == "7"
+    assert metrics["Partnerships"] == "2"
+    assert metrics["Accredited"] == "1"
+    assert metrics["Schools covered"] == "4 of 5"
+    assert metrics["Pot"] == "£10,000"
+    assert metrics["Year 10 counted for funding"] == "120"
+    uncovered = app.dataframe[0].value
+    assert list(uncovered["School"]) == ["Zeta High School"]
 
 
 def test_first_run_builds_the_default_store(tmp_path, monkeypatch):
     target = tmp_path / "first.duckdb"
     monkeypatch.setattr(settings, "DEFAULT_DB", target)
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = AppTest.from_file(APP, default_timeout=90).run()
     assert not app.exception
     assert target.exists()
-    assert {m.label: m.value for m in app.metric}["Institutions"] == "93"
+    assert {m.label: m.value for m in app.metric}["Partnerships"] == "11"
 
 
-def test_data_page_lists_the_load_log(store, monkeypatch):
-    monkeypatch.setattr(settings, "DEFAULT_DB", store)
-    app = AppTest.from_file(APP, default_timeout=30).run()
-    app.switch_page("app_pages/data.py").run()
-    assert not app.exception
-    log = app.dataframe[1].value
-    assert len(log) == 6 and set(log["kind"]) == {"register", "census", "roster", "accreditation", "health_check", "previous_allocation"}
+def test_allocation_slider_moves_the_figures_the_input_and_the_url(store, monkeypatch):
+    app = open_page(store, monkeypatch, "allocation", total="10000", pending="1")
+    assert "£10,000.00 equals the pot" in app.success[0].value
+    table = app.dataframe[0].value
+    assert list(table["Amount"]) == ["£3,750", "£6,250"]
+    app.slider(key="total_slider").set_value(20000).run()
+    assert app.number_input(key="total_input").value == 20000
+    assert list(app.dataframe[0].value["Amount"]) == ["£7,500", "£12,500"]
+    assert app.query_params["total"] == "20000"
+
+
+def test_exact_total_input_keeps_the_slider_in_step(store, monkeypatch):
+    app = open_page(store, monkeypatch, "allocation", total="10000")
+    app.number_input(key="total_input").set_value(12345.0).run()
+    assert app.slider(key="total_slider").value == 12345
+    assert "£12,345.00 equals the pot" in app.success[0].value
+
+
+def test_a_shared_link_reopens_the_same_scenario(store, monkeypatch):
+    link = {"total": "9000", "lump": "1000", "unit": "0.01", "pending": "1", "rate": "250", "weeks": "38"}
+    app = open_page(store, monkeypatch, "allocation", **link)
+    assert app.number_input(key="total_input").value == 9000
+    assert app.radio[0].value == "£0.01"
+    assert app.toggle[0].value is True
+    assert {k: app.query_params[k] for k in link} == link
+    # £1,000 each, then £7,000 split 120:200
+    assert list(app.dataframe[0].value["Amount"]) == ["£3,625.00", "£5,375.00"]
+
+
+def test_treat_as_accredited_funds_a_pending_partnership(store, monkeypatch):
+    app = open_page(store, monkeypatch, "allocation", total="10000")
+    assert list(app.dataframe[0].value["Funded"]) == ["yes", "no"]
+    app.multiselect[0].set_value(["P2"]).run()
+    assert list(app.dataframe[0].value["Funded"]) == ["yes", "yes"]
+    assert app.query_params["treat"] == "P2"
+
+
+def test_allocation_downloads_carry_the_export_bytes(store, monkeypatch, downloads):
+    open_page(store, monkeypatch, "allocation", total="10000", pending="1")
+    name = "allocation_total-10000_census-2025-01-16.csv"
+    rows = list(csv.DictReader(io.StringIO(downloads[name].decode("utf-8-sig"))))
+    assert [r["Amount (£)"] for r in rows] == ["3750.00", "6250.00"]
+    assert sum(Decimal(r["Amount (£)"]) for r in rows) == Decimal("10000.00")
+    assert downloads["allocation_total-10000_census-2025-01-16.xlsx"].startswith(b"PK")
+
+
+def test_a_refused_allocation_is_explained_not_crashed(store, monkeypatch):
+    app = open_page(store, monkeypatch, "allocation", total="10000", lump="6000", pending="1")
+    assert "less than the lump sums" in app.error[0].value
+
+
+def test_gaps_page_filters_and_downloads(store, monkeypatch, downloads):
+    app = open_page(store, monkeypatch, "gaps")
+    assert "3 gaps shown" in app.markdown[0].value
+    app.multiselect[1].set_value(["error"]).run()
+    assert "1 gaps shown" in app.markdown[0].value
+    assert list(app.dataframe[0].value["Code"]) == ["school_uncovered"]
+    csv_bytes = next(v for k, v in downloads.items() if k.startswith("coverage_gaps"))
+    assert b"school_uncovered" in csv_bytes and b"not_accredited" not in csv_bytes
+    assert any("`travel_outlier`" in m.value for m in app.markdown)
+
+
+def test_partnership_page_shows_members_year10_and_checks(store, monkeypatch):
+    app = open_page(store, monkeypatch, "partnerships", total="10000", p="P1")
+    assert app.title[0].value == "North Partnership"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Accreditation"] == "accredited"
+    assert metrics["Year 10 counted"] == "120"
+    assert metrics["Allocation at current settings"] == "£10,000"
+    attribution = app.dataframe[0].value
+    assert set(attribution["Member"]) == {"Alpha High School", "Gamma Special School", "Northtown College"}
+    assert list(app.dataframe[2].value["Result"]) == ["met", "met"]
+
+
+def test_data_page_lists_loads_and_keeps_uploads_off(store, monkeypatch):
+    app = open_page(store, monkeypatch, "data")
+    log = app.dataframe[2].value
+    assert len(log) == 6
+    assert any("Uploads are switched off" in i.value for i in app.info)
+    assert not app.get("file_uploader")
+
+
+def test_data_page_upload_shows_the_report_and_loads_only_a_passing_file(store, monkeypatch):
+    monkeypatch.setattr(settings, "UPLOADS_ENABLED", True)
+    app = open_page(store, monkeypatch, "data")
+    app.selectbox[0].set_value("census").run()
+    app.get("file_uploader")[0].set_value(("bad.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,x\n", "text/csv")).run()
+    report = app.dataframe[-1].value
+    assert list(report["column"]) == ["headcount"] and "suppressed" in report["expected"][0]
+    assert not [b for b in app.button if b.label == "Load it"]
+    app.get("file_uploader")[0].set_value(("good.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,7\n", "text/csv")).run()
+    load_button = [b for b in app.button if b.label == "Load it"][0]
+    load_button.click().run()
+    assert "Loaded 1 rows." in app.success[0].value
