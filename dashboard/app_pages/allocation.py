@@ -83,8 +83,7 @@ verdict = "equals" if total == chosen.total else "does NOT equal"
 st.success(f"Sum of amounts {money(total, pence=True)} {verdict} the pot {money(chosen.total, pence=True)} "
            f"— {frame['funded'].sum()} funded partnerships, census {frame['census_date'][0]:%d %b %Y}.", icon=":material/check_circle:")
 
-chart_col, table_col = st.columns([2, 3])
-chart_col.altair_chart(charts.allocation_bars(frame), width="stretch")
+st.altair_chart(charts.allocation_bars(frame), width="stretch")
 table = frame.select(
     pl.col("partnership_code").alias("Code"),
     pl.col("partnership_name").alias("Partnership"),
@@ -98,7 +97,7 @@ table = frame.select(
     money_column(frame, "change").alias("Change"),
     pl.col("funding_reason").alias("Status"),
 )
-table_col.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * frame.height)
+st.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * frame.height)
 
 produced = dt.datetime.now().replace(microsecond=0)
 version = queries.version_label()

@@ -28,11 +28,13 @@ try:
     allocation = queries.allocation(chosen)
     funded = allocation.filter(pl.col("funded"))
     year10_all = counted["year10"].fill_null(0).sum()
-    row = st.columns(4)
+    row = st.columns(5)
     row[0].metric("Year 10 counted for funding", count(funded["year10"].sum()))
-    row[1].metric("Year 10 not counted", count(max(year10_all - float(allocation["year10"].sum()), 0)))
+    row[1].metric("Year 10 not counted", count(max(year10_all - float(funded["year10"].sum()), 0)),
+                  help="Year 10 in high and special schools that are uncovered or in unfunded partnerships")
     row[2].metric("Pot", money(chosen.total))
-    row[3].metric("Largest / smallest funded share", f"{money(funded['amount'].max())} / {money(funded['amount'].min())}")
+    row[3].metric("Largest share", money(funded["amount"].max()))
+    row[4].metric("Smallest funded share", money(funded["amount"].min()))
 except AllocationRefused as refusal:
     st.warning(f"No allocation with these settings: {refusal}")
 

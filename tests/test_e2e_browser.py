@@ -1,0 +1,149 @@
+"""Real-browser tests: the dashboard served by Streamlit on the default Norfolk data, driven by
+Playwright in Debian's chromium (/usr/bin/chromium; never a downloaded browser).
+
+Run alone with: python -m pytest -m e2e. Screenshots go to docs/screenshots/ (PNG, 1280x720)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from pipelines import settings
+from pipelines.build_default import build
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = settings.PROJECT_ROOT / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
+    store = tmp_path_factory.mktemp("e2e") / "store.duckdb"
+    build(store, settings.DEFAULT_DATA_DIR)
+    port = _free_port()
+    env = {**os.environ, "PARTNERSHIP_DB": str(store)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(settings.PROJECT_ROOT / "dashboard" / "app.py"),
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=settings.PROJECT_ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError("the dashboard did not start: " + process.stdout.read().decode(errors="replace"))
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path) -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    yield opened
+    context.close()
+
+
+def _proof_line(page: Page):
+    return page.get_by_text(re.compile(r"Sum of amounts £[\d,]+\.\d\d (equals|does NOT equal) the pot"))
+
+
+def test_moving_the_total_redraws_the_figures(server, page, record_property):
+    page.goto(f"{server}/allocation?total=500000")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals the pot £500,000.00")
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    started = time.perf_counter()
+    thumb.press("ArrowRight")
+    expect(_proof_line(page)).to_contain_text("£501,000.00 equals the pot £501,000.00")
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    record_property("slider_to_table_ms", round(elapsed_ms))
+    print(f"slider change -> redrawn figures: {elapsed_ms:.0f} ms")
+    expect(page).to_have_url(re.compile(r"total=501000"))
+
+
+def test_typing_an_exact_total_and_downloading_the_csv(server, page):
+    page.goto(f"{server}/allocation?total=500000")
+    box = page.get_by_label("Exact total (£)")
+    box.fill("123456.00")
+    box.press("Enter")
+    expect(_proof_line(page)).to_contain_text("£123,456.00 equals the pot")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download CSV").click()
+    saved = download.value
+    assert saved.suggested_filename == "allocation_total-123456_census-2018-01-18.csv"
+    text = Path(saved.path()).read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sum(Decimal(r["Amount (£)"]) for r in rows) == Decimal("123456.00")
+    assert len(rows) == 11
+
+
+def test_a_shared_link_opens_the_same_scenario(server, page):
+    page.goto(f"{server}/allocation?total=250000&pending=1&unit=0.01")
+    expect(_proof_line(page)).to_contain_text("£250,000.00 equals the pot £250,000.00 — 11 funded")
+    expect(page.get_by_label("Exact total (£)")).to_have_value("250000.00")
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "marker"),
+    [
+        ("", "overview", "14-19 partnerships: coverage and funding"),
+        ("allocation?total=500000", "allocation", "Sum of amounts"),
+        ("gaps", "gaps", "What each code means"),
+        ("partnerships?p=LOC1", "partnership", "West (Locality 1)"),
+        ("data", "data", "Load log"),
+    ],
+)
+def test_screenshot_each_page(server, page, path, name, marker):
+    page.goto(f"{server}/{path}")
+    expect(page.get_by_text(marker).first).to_be_visible()
+    page.wait_for_timeout(1500)  # let charts finish drawing
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    target = SHOTS / f"{name}.png"
+    page.screenshot(path=str(target))
+    assert target.stat().st_size > 10_000
+    charts = page.locator("[data-testid='stVegaLiteChart']")
+    if charts.count():
+        chart = charts.first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        chart.screenshot(path=str(SHOTS / f"{name}_chart.png"))
+    assert not page.get_by_text("Traceback").count()
