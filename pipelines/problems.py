@@ -89,6 +89,34 @@ def _order(problem: Problem) -> tuple[int, int, str]:
     return (SEVERITY_ORDER[problem.severity], problem.row or 0, problem.column or "")
 
 
+# Every check a load runs, in the order a report lists them (Problem.check values).
+CHECKS = {
+    "size": "file size", "empty": "not empty", "format": "file format", "encoding": "text encoding",
+    "sheets": "one sheet", "merged": "no merged cells", "shape": "rows as wide as the header",
+    "header": "header cells named once", "missing_column": "required columns present",
+    "unknown_column": "no unknown columns", "blank": "no blank required cells",
+    "suppressed": "no suppressed figures", "type": "values of the right type", "range": "values in range",
+    "thousands": "numbers without separators", "blank_row": "no blank rows", "duplicate": "no duplicate keys",
+    "value": "values consistent across columns", "coordinates": "positions in Great Britain",
+    "member": "members in the register", "closed_member": "members open", "partnership": "partnerships known",
+    "decision": "decisions loaded", "unknown_urn": "census schools in the register", "gias_type": "GIAS types known",
+    "store": "accepted by the store",
+}
+
+
+def check_summary(report: Report) -> list[tuple[str, str, int]]:
+    """(check, outcome, problems) for every check: pass, warning or fail."""
+    worst: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for problem in report.problems:
+        counts[problem.check] += 1
+        if problem.severity == "error":
+            worst[problem.check] = "fail"
+        elif problem.severity == "warning" and worst.get(problem.check) != "fail":
+            worst[problem.check] = "warning"
+    return [(label, worst.get(check, "pass"), counts[check]) for check, label in CHECKS.items()]
+
+
 class ValidationFailed(Exception):
     """Raised when a file has errors; carries the full report."""
 

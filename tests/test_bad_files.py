@@ -110,3 +110,17 @@ def test_a_failed_load_into_a_missing_store_creates_nothing(tmp_path):
     with pytest.raises(ValidationFailed):
         load(Upload.from_path("register", tmp_path / "r.csv"), target)
     assert not target.exists()
+
+
+def test_every_check_a_problem_names_is_in_the_summary_list(store):
+    from pipelines.problems import CHECKS, check_summary
+
+    seen = set()
+    for name, kind, *_ in CASES:
+        try:
+            load(Upload.from_path(kind, BAD / name), store)
+        except ValidationFailed as failure:
+            seen |= {p.check for p in failure.report.problems}
+            summary = {label: outcome for label, outcome, _ in check_summary(failure.report)}
+            assert "fail" in summary.values()
+    assert seen <= set(CHECKS)

@@ -164,6 +164,8 @@ def test_data_page_upload_shows_the_report_and_loads_only_a_passing_file(store, 
     app.get("file_uploader")[0].set_value(("bad.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,x\n", "text/csv")).run()
     report = app.dataframe[-1].value
     assert list(report["column"]) == ["headcount"] and "suppressed" in report["expected"][0]
+    checks = dict(zip(app.dataframe[-2].value["check"], app.dataframe[-2].value["outcome"]))
+    assert checks["no suppressed figures"] == "fail" and checks["required columns present"] == "pass"
     assert not [b for b in app.button if b.label == "Load it"]
     app.get("file_uploader")[0].set_value(("good.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,7\n", "text/csv")).run()
     load_button = [b for b in app.button if b.label == "Load it"][0]

@@ -8,7 +8,7 @@ from dashboard import queries
 from pipelines import settings
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
-from pipelines.problems import ValidationFailed
+from pipelines.problems import ValidationFailed, check_summary
 from pipelines.templates import template_files
 
 st.title("Data")
@@ -52,6 +52,7 @@ if uploaded is not None:
     report = checked.report
     verdict = "passes" if checked.ok else "fails"
     st.markdown(f"**{upload.name}** {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s), {report.rows} rows.")
+    st.dataframe(pl.DataFrame(check_summary(report), schema=["check", "outcome", "problems"], orient="row"), hide_index=True)
     if report.problems:
         st.dataframe(
             pl.DataFrame(
