@@ -40,10 +40,24 @@ def apply_sql(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the store as it is now.
+
+    DuckDB shares one database instance between all connections to the same path in a
+    process, so a connection opened after a swap would still read the old file while any
+    older connection lives. Opening through a private hard link (removed once open; the open
+    file keeps the data) gives every connection the store of its moment."""
     path = Path(db_path)
     if not path.exists():
         raise FileNotFoundError(f"no store at {path}; build it with: python -m pipelines build --db {path}")
-    return duckdb.connect(str(path), read_only=True)
+    link = path.with_name(f"{path.name}.reader-{uuid.uuid4().hex}")
+    try:
+        os.link(path, link)
+    except OSError:
+        return duckdb.connect(str(path), read_only=True)
+    try:
+        return duckdb.connect(str(link), read_only=True)
+    finally:
+        link.unlink()
 
 
 @contextlib.contextmanager
@@ -79,6 +93,7 @@ def swapped_store(db_path: Path | str, *, fresh: bool = False) -> Iterator[duckd
     Call it holding ``writer_lock``. The caller owns the transaction inside; this only
     owns the file."""
     target = Path(db_path)
+    _remove_stale_scratch(target)
     scratch = _scratch_path(target)
     try:
         if target.exists() and not fresh:
@@ -95,6 +110,13 @@ def swapped_store(db_path: Path | str, *, fresh: bool = False) -> Iterator[duckd
         _fsync_dir(target.parent)
     finally:
         _discard(scratch)
+
+
+def _remove_stale_scratch(target: Path) -> None:
+    """Copies left by a writer that was killed mid-load; we hold the lock, so none is live."""
+    for stale in target.parent.glob(f"{target.name}.*.tmp*"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
 
 
 def _fsync(path: Path) -> None:

@@ -125,3 +125,20 @@ def test_schema_refuses_bad_states(store, statement):
             con.execute(statement)
     finally:
         con.close()
+
+
+def test_a_reader_opened_after_a_load_sees_it_while_an_older_reader_is_open(store, tmp_path):
+    """DuckDB shares one instance per path in a process; readers must not inherit a stale one."""
+    older = db.connect_read_only(store)
+    try:
+        load(_census(tmp_path, "a.csv", 111), store)
+        newer = db.connect_read_only(store)
+        try:
+            query = "SELECT headcount FROM census_rolls WHERE census_date = '2026-01-15'"
+            assert older.execute(query).fetchall() == []
+            assert newer.execute(query).fetchall() == [(111,)]
+        finally:
+            newer.close()
+    finally:
+        older.close()
+    assert sorted(p.name for p in store.parent.iterdir() if "reader" in p.name) == []
