@@ -24,3 +24,12 @@ def count(value: int | float | Decimal | None) -> str:
         return "—"
     number = Decimal(str(value))
     return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.1f}"
+
+
+MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def plain(text: str) -> str:
+    """Text from files (names, details) shown in Markdown as the characters they are: no links,
+    markup, LaTeX or emoji codes can be smuggled in."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)

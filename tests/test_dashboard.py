@@ -42,9 +42,19 @@ def downloads(monkeypatch) -> dict[str, bytes]:
     return captured
 
 
-def open_page(store, monkeypatch, page: str | None = None, **query) -> AppTest:
+OFFICER = "officer@council.example"
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only", "client_id": "x",
+        "client_secret": "y", "server_metadata_url": "https://login.example/.well-known/openid-configuration"}
+
+
+def open_page(store, monkeypatch, page: str | None = None, user: dict | None = None, auth: bool = False, **query) -> AppTest:
     monkeypatch.setattr(settings, "DEFAULT_DB", store)
     app = AppTest.from_file(APP, default_timeout=60)
+    if auth:
+        app.secrets["auth"] = AUTH
+        app.secrets["roles"] = {"data_officers": [OFFICER]}
+    if user is not None:
+        app.user = user
     for key, value in {"asof": AS_OF, **query}.items():
         app.query_params[key] = value
     app.run()
@@ -157,9 +167,37 @@ def test_data_page_lists_loads_and_keeps_uploads_off(store, monkeypatch):
     assert not app.get("file_uploader")
 
 
+@pytest.mark.parametrize(
+    ("auth", "user", "says"),
+    [
+        (False, {"is_logged_in": True, "email": OFFICER}, "no sign-in is configured"),
+        (True, {"is_logged_in": False}, "Sign in to load data"),
+        (True, {"is_logged_in": True, "email": "viewer@council.example"}, "not a data officer"),
+    ],
+)
+def test_only_a_signed_in_data_officer_may_upload(store, monkeypatch, auth, user, says):
+    monkeypatch.setattr(settings, "UPLOADS_ENABLED", True)
+    app = open_page(store, monkeypatch, "data", user=user, auth=auth)
+    assert any(says in i.value for i in app.info)
+    assert not app.get("file_uploader")
+
+
+def test_names_from_files_are_shown_as_text_not_markup(store, monkeypatch, tmp_path):
+    from dashboard.formatting import plain
+    from pipelines.load import Upload, load
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("partnership_code,partnership_name,member_id,role,joined\n"
+                      "P3,\"[Click me](http://evil.example) <b>$x$</b>\",100006,full,2012-09-01\n")
+    load(Upload.from_path("roster", roster), store)
+    app = open_page(store, monkeypatch, "partnerships", p="P3")
+    assert app.title[0].value == plain("[Click me](http://evil.example) <b>$x$</b>")
+    assert "\\[Click me\\]\\(http\\://evil\\.example\\)" in app.title[0].value
+
+
 def test_data_page_upload_shows_the_report_and_loads_only_a_passing_file(store, monkeypatch):
     monkeypatch.setattr(settings, "UPLOADS_ENABLED", True)
-    app = open_page(store, monkeypatch, "data")
+    app = open_page(store, monkeypatch, "data", user={"is_logged_in": True, "email": OFFICER}, auth=True)
     app.selectbox[0].set_value("census").run()
     app.get("file_uploader")[0].set_value(("bad.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,x\n", "text/csv")).run()
     report = app.dataframe[-1].value

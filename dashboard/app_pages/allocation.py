@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, state
-from dashboard.formatting import count, money, money_column
+from dashboard.formatting import count, money, money_column, plain
 from pipelines import exports
 from pipelines.allocate import AllocationRefused, AllocationSettings
 
@@ -76,7 +76,8 @@ gaps = queries.gaps(chosen)
 funding_errors = gaps.filter(pl.col("code").is_in(["census_missing", "member_unknown"]) & (pl.col("severity") == "error"))
 if funding_errors.height:
     st.warning(f"{funding_errors.height} data problem(s) change these figures: "
-               + "; ".join(funding_errors["detail"].head(3).to_list()) + ". See Coverage gaps.", icon=":material/warning:")
+               + "; ".join(plain(d) for d in funding_errors["detail"].head(3).to_list()), icon=":material/warning:")
+    st.page_link("app_pages/gaps.py", label="See these gaps", icon=":material/report:")
 
 total = sum(frame["amount"], Decimal("0"))
 verdict = "equals" if total == chosen.total else "does NOT equal"

@@ -4,7 +4,8 @@ runs the command line's validation and loads only a file that passes."""
 import polars as pl
 import streamlit as st
 
-from dashboard import queries
+from dashboard import access, queries
+from dashboard.formatting import plain
 from pipelines import settings
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -37,21 +38,26 @@ for index, (name, text) in enumerate(template_files().items()):
     cols[index % 4].download_button(name, text.encode("utf-8"), file_name=name, mime="text/csv", key=f"template_{name}")
 
 st.subheader("Load a file")
-if not settings.UPLOADS_ENABLED:
-    st.info("Uploads are switched off here. Load files with the command line: `python -m pipelines load KIND FILE`.")
+allowed, why_not = access.may_load_data()
+if not allowed:
+    st.info(why_not)
+    if settings.UPLOADS_ENABLED and access.auth_configured() and not st.user.is_logged_in:
+        st.button("Sign in", on_click=st.login)
     st.stop()
+st.caption(f"Signed in as {plain(str(st.user.get('email', '')))} (data officer).")
+st.button("Sign out", on_click=st.logout)
 kind = st.selectbox("What the file holds", KINDS)
 uploaded = st.file_uploader("CSV or XLSX", type=list(settings.UPLOAD_TYPES))
 if uploaded is not None:
     data = uploaded.getvalue()
-    if len(data) > settings.MAX_UPLOAD_MB * 1_000_000:
-        st.error(f"The file is larger than {settings.MAX_UPLOAD_MB} MB.")
+    if len(data) > settings.MAX_UPLOAD_MB * 1_000_000 or uploaded.name.rsplit(".", 1)[-1].lower() not in settings.UPLOAD_TYPES:
+        st.error(f"Only CSV or XLSX files of at most {settings.MAX_UPLOAD_MB} MB can be loaded.")
         st.stop()
     upload = Upload(kind, uploaded.name, data)
     checked = check_file(upload, queries.store_path())
     report = checked.report
     verdict = "passes" if checked.ok else "fails"
-    st.markdown(f"**{upload.name}** {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s), {report.rows} rows.")
+    st.markdown(f"**{plain(upload.name)}** {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s), {report.rows} rows.")
     st.dataframe(pl.DataFrame(check_summary(report), schema=["check", "outcome", "problems"], orient="row"), hide_index=True)
     if report.problems:
         st.dataframe(

@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import maps, queries, state
-from dashboard.formatting import count, money
+from dashboard.formatting import count, money, plain
 from pipelines.allocate import AllocationRefused
 
 chosen = state.current()
@@ -18,7 +18,7 @@ wanted = st.query_params.get("p")
 codes = list(labels)
 code = st.selectbox("Partnership", codes, index=codes.index(wanted) if wanted in codes else 0,
                     format_func=lambda c: f"{c} — {labels[c]}")
-st.title(labels[code])
+st.title(plain(labels[code]))
 
 record = accreditation.filter(pl.col("partnership_code") == code).row(0, named=True)
 attribution = queries.attribution(chosen.as_of, chosen.census_date).filter(pl.col("partnership_code") == code)
@@ -30,7 +30,7 @@ try:
     allocation = queries.allocation(chosen).filter(pl.col("partnership_code") == code).row(0, named=True)
     row[2].metric("Allocation at current settings", money(allocation["amount"]))
     row[3].metric("Manager days per week", f"{allocation['days_per_week']}", help=f"FTE {allocation['fte']}")
-    st.caption(f"{allocation['funding_reason']}. Pot {money(chosen.total)}; previous (2008/9 basis) {money(allocation['previous_amount'])}.")
+    st.caption(f"{plain(allocation['funding_reason'])}. Pot {money(chosen.total)}; previous (2008/9 basis) {money(allocation['previous_amount'])}.")
 except AllocationRefused as refusal:
     row[2].metric("Allocation at current settings", "—")
     st.caption(f"No allocation with the current settings: {refusal}")

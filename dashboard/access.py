@@ -1,0 +1,40 @@
+"""Who may change data. Viewing needs no sign-in. Loading files needs the data-officer role:
+the user signs in with Streamlit's built-in OIDC (`st.login`, configured under [auth] in
+.streamlit/secrets.toml) and their e-mail is listed under [roles] data_officers. Without an
+[auth] section, or with uploads switched off, the dashboard loads nothing: the command line is
+the way in."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pipelines import settings
+
+
+def _secret(section: str) -> dict:
+    try:
+        return dict(st.secrets.get(section, {}))
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def auth_configured() -> bool:
+    return bool(_secret("auth"))
+
+
+def data_officers() -> set[str]:
+    return {str(e).strip().lower() for e in _secret("roles").get("data_officers", [])}
+
+
+def may_load_data() -> tuple[bool, str]:
+    """(allowed, why not) for the signed-in user."""
+    if not settings.UPLOADS_ENABLED:
+        return False, "Uploads are switched off here. Load files with the command line: `python -m pipelines load KIND FILE`."
+    if not auth_configured():
+        return False, "Uploads need sign-in, and no sign-in is configured ([auth] in .streamlit/secrets.toml). Use the command line."
+    if not st.user.is_logged_in:
+        return False, "Sign in to load data."
+    email = str(st.user.get("email", "")).lower()
+    if email not in data_officers():
+        return False, f"Signed in as {email or 'an unknown user'}, who is not a data officer."
+    return True, ""
