@@ -51,7 +51,7 @@ def read_table(name: str, data: bytes, *, sheet_hint: str | None = None, columns
     has 130 columns of which we need 12); None reads them all."""
     size_mb = len(data) / 1_000_000
     if size_mb > settings.MAX_FILE_MB:
-        return _refuse(name, f"a file of at most {settings.MAX_FILE_MB} MB (this one is {size_mb:.0f} MB)", "size")
+        return _refuse(name, f"a file of at most {settings.MAX_FILE_MB} MB (this one is {size_mb:.1f} MB)", "size")
     if not data[:4096].strip() and not data.strip():
         return _refuse(name, "a header row and at least one data row (the file is empty)", "empty")
     suffix = Path(name).suffix.lower()

@@ -51,15 +51,32 @@ CASES = [
     ("health_check_bad_met.csv", "health_check", 2, "met", "yes or no"),
     ("previous_allocation_three_decimals.csv", "previous_allocation", 2, "amount", "at most two decimal places"),
     ("previous_allocation_negative.csv", "previous_allocation", 2, "amount", "an amount in pounds"),
+    # files that are wrong as a whole (made by tests/data/make_bad_binaries.py)
+    ("census_several_sheets.xlsx", "census", None, None, "the workbook has 2: 'Notes', 'Data'"),
+    ("census_merged_cells.xlsx", "census", None, None, "unmerge A2:A3"),
+    ("census_negative.xlsx", "census", 3, "headcount", "a whole number from 0"),
+    ("register_unknown_kind.xlsx", "register", 2, "kind", "one of: high_school"),
+    ("register_really_csv.xlsx", "register", None, None, "named .xlsx but is not one"),
+    ("census_legacy.xls", "census", None, None, "old binary .xls workbook"),
+    ("census_zip_bomb.xlsx", "census", None, None, "unpacks to at most 500 MB"),
+    ("census_empty.csv", "census", None, None, "the file is empty"),
+    ("census_header_only.csv", "census", None, None, "the file has only a header"),
+    ("census_binary.csv", "census", None, None, "contains binary data"),
+    ("census_duplicate_header.csv", "census", 1, "URN", "each column once"),
+    ("census_bom_then_bad_bytes.csv", "census", None, None, "invalid UTF-8"),
+    ("census_blank_header_cell.csv", "census", 1, "#2", "a column name in every header cell"),
 ]
 
 
-def _assert_refused(store, upload: Upload, row: int, column: str | None, words: str) -> None:
+def _assert_refused(store, upload: Upload, row: int | None, column: str | None, words: str) -> None:
     before_tables, before_bytes = table_checksums(store), file_digest(store)
     with pytest.raises(ValidationFailed) as failure:
         load(upload, store)
     messages = [str(p) for p in failure.value.report.errors]
-    expected_place = f"{upload.name}, row {row}" + (f", column '{column}'" if column else ":")
+    if row is None:
+        expected_place = f"{upload.name}: "
+    else:
+        expected_place = f"{upload.name}, row {row}" + (f", column '{column}'" if column else ":")
     matching = [m for m in messages if expected_place in m and words in m]
     assert matching, f"no error at {expected_place!r} saying {words!r}; got:\n" + "\n".join(messages)
     assert table_checksums(store) == before_tables
@@ -72,7 +89,7 @@ def test_bad_csv_is_refused_and_store_unchanged(store, name, kind, row, column, 
     _assert_refused(store, Upload.from_path(kind, BAD / name), row, column, words)
 
 
-XLSX_CASES = [c for c in CASES if c[3] is not None and c[2] > 1]
+XLSX_CASES = [c for c in CASES if c[0].endswith(".csv") and c[3] is not None and c[2] and c[2] > 1]
 
 
 @pytest.mark.parametrize(("name", "kind", "row", "column", "words"), XLSX_CASES, ids=[c[0] for c in XLSX_CASES])
@@ -99,9 +116,18 @@ def test_all_problems_of_a_file_are_reported_at_once(store, tmp_path):
     assert {(2, "headcount"), (3, "census_date"), (4, "headcount")} <= places
 
 
-def test_corpus_holds_at_least_twenty_distinct_bad_files():
-    assert len({c[0] for c in CASES}) >= 20
-    assert {p.name for p in BAD.glob("*.csv")} == {c[0] for c in CASES}
+def test_corpus_holds_at_least_forty_distinct_bad_files_all_tested():
+    assert len({c[0] for c in CASES}) >= 40
+    assert {p.name for p in BAD.iterdir()} == {c[0] for c in CASES}
+
+
+def test_a_huge_file_is_refused_before_parsing(store, tmp_path, monkeypatch):
+    from pipelines import settings
+
+    monkeypatch.setattr(settings, "MAX_FILE_MB", 1)
+    huge = tmp_path / "census_huge.csv"
+    huge.write_text("urn,census_date,nc_year,headcount\n" + "100001,2025-01-16,10,5\n" * 60_000)
+    _assert_refused(store, Upload.from_path("census", huge), None, None, "a file of at most 1 MB (this one is 1.4 MB)")
 
 
 def test_a_failed_load_into_a_missing_store_creates_nothing(tmp_path):
