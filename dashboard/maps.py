@@ -56,4 +56,4 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
             ],
         )
     )
-    return (outline + dots).project(type="mercator").properties(height=height)
+    return (outline + dots).project(type="mercator").properties(width="container", height=height)

@@ -38,11 +38,9 @@ try:
 except AllocationRefused as refusal:
     st.warning(f"No allocation with these settings: {refusal}")
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("Map")
-    st.altair_chart(maps.institutions_map(points, queries.districts_geojson()), width="stretch")
-with right:
+st.subheader("Map")
+st.altair_chart(maps.institutions_map(points, queries.districts_geojson(), height=520), width="stretch")
+with st.container():
     st.subheader("Schools not covered")
     gaps = schools.filter(pl.col("coverage_gap")).select(
         pl.col("name").alias("School"), pl.col("kind_label").alias("Kind"),
