@@ -209,3 +209,20 @@ def test_data_page_upload_shows_the_report_and_loads_only_a_passing_file(store, 
     load_button = [b for b in app.button if b.label == "Load it"][0]
     load_button.click().run()
     assert "Loaded 1 rows." in app.success[0].value
+
+
+def test_missing_census_for_a_funded_school_is_flagged_above_the_figures(store, monkeypatch, tmp_path):
+    from pipelines.load import Upload, load
+
+    register = tmp_path / "register.csv"
+    register.write_text("urn,name,kind,status,latitude,longitude\n200001,Kappa High,high_school,open,52.71,1.21\n")
+    load(Upload.from_path("register", register), store)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("partnership_code,partnership_name,member_id,role,joined\n"
+                      "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
+                      "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n")
+    load(Upload.from_path("roster", roster), store)
+    app = open_page(store, monkeypatch, "allocation", total="10000")
+    warning = app.warning[0].value
+    assert "1 data problem(s) change these figures" in warning and "Kappa High has no Year 10 figure" in warning
+    assert app.get("page_link")[0].proto.label == "See these gaps"
