@@ -1,0 +1,20 @@
+"""The benchmark scripts run in their --quick mode: this fails on a crash, never on a timing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pipelines import settings
+
+
+@pytest.mark.parametrize("script", ["bench_load.py", "bench_allocation.py", "bench_rerun.py"])
+def test_benchmark_runs_quick(script):
+    done = subprocess.run(
+        [sys.executable, str(settings.PROJECT_ROOT / "benchmarks" / script), "--quick"],
+        capture_output=True, text=True, timeout=300, cwd=settings.PROJECT_ROOT, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "ms" in done.stdout or " s" in done.stdout
