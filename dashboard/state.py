@@ -6,13 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import scenario
+from dashboard.formatting import plain
 from pipelines.allocate import AllocationSettings
 
 
 def current() -> AllocationSettings:
     chosen, problems = scenario.from_query(st.query_params.to_dict())
     for problem in problems:
-        st.toast(problem)
+        st.toast(plain(problem))  # the link's text is anyone's: never Markdown
     return chosen
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -21,15 +22,45 @@ class AllocationRefused(ValueError):
     """The settings cannot give a fair split (e.g. a negative pot or nobody funded)."""
 
 
+# Ten billion pounds: far above any real pot, and well inside the store's DECIMAL(18, 2).
+MAX_POUNDS = Decimal("10000000000")
+
+
+# Thousands separators only in threes ("1,234,567.50"); "1,00" is a typo, not one hundred.
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
 def to_money(value: object, what: str) -> Decimal:
-    """Pounds as an exact Decimal; refuses floats' surprises and anything with part-pennies."""
+    """Pounds as an exact Decimal; refuses floats' surprises, part-pennies and absurd sizes."""
+    text = str(value).replace("£", "").strip()
+    if "," in text:
+        if not _GROUPED.match(text):
+            raise AllocationRefused(f"{what} must be an amount in pounds such as 1,234,567.89, not {value!r}")
+        text = text.replace(",", "")
     try:
-        amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
+        amount = Decimal(text)
     except InvalidOperation:
         raise AllocationRefused(f"{what} must be an amount in pounds, not {value!r}") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite():
+        raise AllocationRefused(f"{what} must be an amount in pounds, not {value!r}")
+    if amount > MAX_POUNDS:
+        raise AllocationRefused(f"{what} must be at most £{MAX_POUNDS:,}, not {value!r}")
+    if amount != amount.quantize(Decimal("0.01")):
         raise AllocationRefused(f"{what} must be in pounds and pence (at most two decimal places), not {value!r}")
     return amount.quantize(Decimal("0.01"))
+
+
+def to_weeks(value: object) -> Decimal:
+    """Weeks a year the manager works: a real number of weeks, 1 to 52."""
+    try:
+        weeks = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise AllocationRefused(f"weeks per year must be a number, not {value!r}") from None
+    if not weeks.is_finite() or not Decimal(1) <= weeks <= Decimal(52):
+        raise AllocationRefused(f"weeks per year must be between 1 and 52, not {value!r}")
+    if weeks != weeks.quantize(Decimal("0.01")):
+        raise AllocationRefused(f"weeks per year takes at most two decimal places, not {value!r}")
+    return weeks
 
 
 @dataclass(frozen=True)
@@ -50,7 +81,9 @@ class AllocationSettings:
         object.__setattr__(self, "total", to_money(self.total, "the total"))
         object.__setattr__(self, "lump_sum", to_money(self.lump_sum, "the lump sum"))
         object.__setattr__(self, "day_rate", to_money(self.day_rate, "the day rate"))
-        object.__setattr__(self, "weeks_per_year", Decimal(str(self.weeks_per_year)))
+        object.__setattr__(self, "weeks_per_year", to_weeks(self.weeks_per_year))
+        if self.day_rate <= 0:
+            raise AllocationRefused(f"the day rate must be above zero, not £{self.day_rate}")
         unit = Decimal(str(self.unit))
         if unit not in (Decimal("1"), Decimal("0.01")):
             raise AllocationRefused(f"the rounding unit must be £1 or £0.01, not {self.unit!r}")
@@ -94,6 +127,8 @@ def allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings) -> pl.D
         if len(message) == 2:
             raise AllocationRefused(message[1].strip()) from None
         raise
+    except (duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+        raise AllocationRefused(f"a setting is out of range for the calculation ({exc})") from None
 
 
 def coverage_gaps(

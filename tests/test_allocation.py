@@ -148,3 +148,68 @@ def test_alabama_paradox_is_bounded_by_one_unit():
     scenario = accredited({"A": [Member(100001, year10=6)], "B": [Member(100002, year10=6)], "C": [Member(100003, year10=2)]})
     assert amounts(run(scenario, 10)) == {"A": 4, "B": 4, "C": 2}
     assert amounts(run(scenario, 11)) == {"A": 5, "B": 5, "C": 1}
+
+
+def raw_allocation(con, **overrides):
+    """The macro called straight from SQL, as another tool might, bypassing the Python checks."""
+    params = {"total": Decimal("1000"), "lump_sum": Decimal("0"), "unit": Decimal("1"), "day_rate": Decimal("300"),
+              "weeks_per_year": Decimal("39"), "census_date": CENSUS, "include_pending": False, "as_of": AS_OF,
+              "treat_as_accredited": []}
+    params.update(overrides)
+    from pipelines import db
+    return con.sql(db.read_sql("reports/allocation.sql"), params=params).pl()
+
+
+def test_pot_units_stay_exact_for_pence_totals_near_the_cap():
+    """The largest pot allowed, in pence: every penny accounted for and split exactly."""
+    con = fill(empty_store(), accredited({"A": [Member(100001, year10=1)], "B": [Member(100002, year10=2)]}))
+    total = Decimal("9999999999.99")
+    frame = allocate(con, AllocationSettings(total=total, unit=Decimal("0.01"), as_of=AS_OF, census_date=CENSUS))
+    assert sum(frame["amount"].to_list()) == total
+    assert frame["amount"].to_list() == [Decimal("3333333333.33"), Decimal("6666666666.66")]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"total": Decimal("1000.005")}, "two decimal places"),
+        ({"day_rate": Decimal("300.001")}, "two decimal places"),
+        ({"unit": Decimal("0.011")}, "£1 or £0.01"),
+        ({"weeks_per_year": Decimal("0")}, "between 1 and 52"),
+        ({"weeks_per_year": Decimal("53")}, "between 1 and 52"),
+        ({"total": Decimal("20000000000")}, "at most"),
+    ],
+)
+def test_the_macro_itself_refuses_what_rounding_would_hide(overrides, message):
+    con = fill(empty_store(), accredited({"A": [Member(100001, year10=1)]}))
+    with pytest.raises(Exception, match=message):
+        raw_allocation(con, **overrides)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"total": "1,00"}, "such as 1,234,567.89"),
+        ({"total": "12,34.5"}, "such as 1,234,567.89"),
+        ({"total": "1E+30"}, "at most £10,000,000,000"),
+        ({"total": "NaN"}, "amount in pounds"),
+        ({"total": 1000, "weeks_per_year": "inf"}, "between 1 and 52"),
+        ({"total": 1000, "weeks_per_year": 0}, "between 1 and 52"),
+        ({"total": 1000, "weeks_per_year": "abc"}, "must be a number"),
+        ({"total": 1000, "day_rate": 0}, "day rate must be above zero"),
+        ({"total": 1000, "day_rate": "Infinity"}, "amount in pounds"),
+    ],
+)
+def test_settings_refuse_typos_and_absurd_values(kwargs, message):
+    with pytest.raises(AllocationRefused, match=message):
+        AllocationSettings(**kwargs)
+
+
+def test_grouped_thousands_are_read_as_pounds():
+    assert AllocationSettings(total="£1,234,567.50", unit="0.01").total == Decimal("1234567.50")
+
+
+def test_largest_day_rate_and_smallest_weeks_fit_the_staffing_columns():
+    con = fill(empty_store(), accredited({"A": [Member(100001, year10=1)]}))
+    frame = allocate(con, AllocationSettings(total="10000000000", day_rate="0.01", weeks_per_year=1, as_of=AS_OF, census_date=CENSUS))
+    assert frame["days_per_week"][0] == Decimal("1000000000000.00")

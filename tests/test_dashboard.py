@@ -114,6 +114,14 @@ def test_a_shared_link_reopens_the_same_scenario(store, monkeypatch):
     assert list(app.dataframe[0].value["Amount"]) == ["£3,625.00", "£5,375.00"]
 
 
+def test_a_mangled_link_opens_on_defaults_and_says_so_as_plain_text(store, monkeypatch):
+    app = open_page(store, monkeypatch, "allocation", total="[pay](http://evil.example)", weeks="99")
+    toasts = [t.value for t in app.toast]
+    assert any("total" in t and "\\[pay\\]\\(" in t and "](" not in t for t in toasts), toasts
+    assert any("weeks per year '99'" in t for t in toasts), toasts
+    assert app.number_input(key="total_input").value == float(settings.DEFAULT_TOTAL)
+
+
 def test_treat_as_accredited_funds_a_pending_partnership(store, monkeypatch):
     app = open_page(store, monkeypatch, "allocation", total="10000")
     assert list(app.dataframe[0].value["Funded"]) == ["yes", "no"]

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard import charts, queries, state
 from dashboard.formatting import count, money, money_column, plain
 from pipelines import exports
-from pipelines.allocate import AllocationRefused, AllocationSettings
+from pipelines.allocate import MAX_POUNDS, AllocationRefused, AllocationSettings
 
 start = state.current()
 codes = queries.accreditation(start.as_of)
@@ -36,7 +36,7 @@ st.title("Allocation")
 with st.container(border=True):
     left, right = st.columns([3, 2])
     left.slider("Total pot (£)", 0, SLIDER_MAX, step=1_000, key="total_slider", on_change=_from_slider)
-    right.number_input("Exact total (£)", min_value=0.0, step=1_000.0, format="%.2f", key="total_input", on_change=_from_input)
+    right.number_input("Exact total (£)", min_value=0.0, max_value=float(MAX_POUNDS), step=1_000.0, format="%.2f", key="total_input", on_change=_from_input)
     a, b, c, d = st.columns(4)
     lump = a.number_input("Lump sum per funded partnership (£)", min_value=0.0, step=500.0, value=float(start.lump_sum), format="%.2f")
     unit = b.radio("Round to", ["£1", "£0.01"], index=0 if start.unit == 1 else 1, horizontal=True)

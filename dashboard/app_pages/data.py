@@ -72,6 +72,7 @@ if uploaded is not None:
         try:
             result = load(upload, queries.store_path())
         except ValidationFailed as failure:
-            st.error("The store changed while checking; the file now fails:\n\n" + failure.report.format())
+            st.error("The store changed while checking; the file now fails:")
+            st.code(failure.report.format(), language=None)
         else:
             st.success("Nothing changed: identical to the latest load." if result.skipped else f"Loaded {result.rows} rows.")

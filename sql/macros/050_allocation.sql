@@ -61,7 +61,11 @@ guard AS (
         CASE
             WHEN s.total IS NULL OR s.lump_sum IS NULL OR s.unit IS NULL OR s.day_rate IS NULL OR s.weeks_per_year IS NULL
                 THEN error('allocation refused: total, lump sum, rounding unit, day rate and weeks per year are all required')
-            WHEN s.unit NOT IN (1, 0.01) THEN error('allocation refused: the rounding unit must be £1 or £0.01')
+            WHEN CAST(p_unit AS DECIMAL(38, 10)) NOT IN (1, 0.01) THEN error('allocation refused: the rounding unit must be £1 or £0.01')
+            WHEN CAST(p_total AS DECIMAL(38, 10)) <> s.total OR CAST(p_lump_sum AS DECIMAL(38, 10)) <> s.lump_sum
+                OR CAST(p_day_rate AS DECIMAL(38, 10)) <> s.day_rate
+                THEN error('allocation refused: the total, lump sum and day rate must be in pounds and pence (at most two decimal places)')
+            WHEN s.total > 10000000000 THEN error('allocation refused: the total pot must be at most £10,000,000,000')
             WHEN s.total < 0 THEN error('allocation refused: the total pot must not be negative')
             WHEN s.lump_sum < 0 THEN error('allocation refused: the lump sum must not be negative')
             WHEN s.total % s.unit <> 0 THEN error('allocation refused: the total £' || s.total || ' is not a whole number of rounding units (£' || s.unit || '); use the £0.01 unit for a total with pence')
@@ -70,10 +74,12 @@ guard AS (
             WHEN t.funded_count = 0 THEN error('allocation refused: no partnership is funded (none is accredited under these settings)')
             WHEN s.total < s.lump_sum * t.funded_count THEN error('allocation refused: the total £' || s.total || ' is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
             WHEN t.y_total = 0 THEN error('allocation refused: the funded partnerships have no Year 10 learners on the ' || s.census_date || ' census')
-            WHEN s.day_rate <= 0 OR s.weeks_per_year <= 0 THEN error('allocation refused: the day rate and weeks per year must be above zero')
+            WHEN s.day_rate <= 0 THEN error('allocation refused: the day rate must be above zero')
+            WHEN s.weeks_per_year < 1 OR s.weeks_per_year > 52 THEN error('allocation refused: weeks per year must be between 1 and 52')
             ELSE true
         END AS ok,
-        CAST((s.total - s.lump_sum * t.funded_count) / s.unit AS HUGEINT) AS pot_units
+        -- Whole pence first, then whole units: integer division, so no DOUBLE can creep in.
+        CAST((s.total - s.lump_sum * t.funded_count) * 100 AS HUGEINT) // CAST(s.unit * 100 AS HUGEINT) AS pot_units
     FROM settings AS s, totals AS t
 ),
 shares AS (
@@ -128,8 +134,8 @@ SELECT
     a.share_percent,
     a.exact_amount,
     a.allocated AS amount,
-    CAST(round(CAST(a.allocated AS DOUBLE) / CAST(a.pounds_per_weekly_day AS DOUBLE), 2) AS DECIMAL(10, 2)) AS days_per_week,
-    CAST(round(CAST(a.allocated AS DOUBLE) / CAST(a.pounds_per_weekly_day AS DOUBLE) / 5, 3) AS DECIMAL(10, 3)) AS fte,
+    CAST(round(CAST(a.allocated AS DOUBLE) / CAST(a.pounds_per_weekly_day AS DOUBLE), 2) AS DECIMAL(18, 2)) AS days_per_week,
+    CAST(round(CAST(a.allocated AS DOUBLE) / CAST(a.pounds_per_weekly_day AS DOUBLE) / 5, 3) AS DECIMAL(18, 3)) AS fte,
     pa.amount AS previous_amount,
     a.allocated - pa.amount AS change,
     a.census_date,
