@@ -39,6 +39,12 @@ def data_version() -> tuple[str, int, int]:
     return str(path), stat.st_ino, stat.st_mtime_ns
 
 
+def _results_key() -> tuple:
+    """What a cached result depends on: the store file, and today's date, because "as of
+    today" (the default) means a different day after midnight."""
+    return (*data_version(), dt.date.today().isoformat())
+
+
 @st.cache_resource(max_entries=2)
 def _connection(version: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
     return db.connect_read_only(version[0])
@@ -54,7 +60,7 @@ def _report(relative_sql: str, params: tuple, version: tuple) -> pl.DataFrame:
 
 
 def report(relative_sql: str, **params) -> pl.DataFrame:
-    return _report(relative_sql, tuple(sorted(params.items())), data_version())
+    return _report(relative_sql, tuple(sorted(params.items())), _results_key())
 
 
 def table_counts() -> pl.DataFrame:
@@ -104,7 +110,7 @@ def _allocation(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
 
 def allocation(chosen: AllocationSettings) -> pl.DataFrame:
     """Raises AllocationRefused, which pages show as a message."""
-    return _allocation(chosen, data_version())
+    return _allocation(chosen, _results_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -117,7 +123,7 @@ def _gaps(as_of, census_date, include_pending, travel_km, treat, version) -> pl.
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     chosen = chosen or AllocationSettings(total=settings.DEFAULT_TOTAL)
-    return _gaps(chosen.as_of, chosen.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, data_version())
+    return _gaps(chosen.as_of, chosen.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, _results_key())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -126,7 +132,7 @@ def _attribution(as_of, census_date, version) -> pl.DataFrame:
 
 
 def attribution(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
-    return _attribution(as_of, census_date, data_version())
+    return _attribution(as_of, census_date, _results_key())
 
 
 def version_label() -> str:

@@ -26,17 +26,18 @@ def default_uploads(data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[Upload]:
     return [Upload.from_path(kind, data_dir / name) for kind, name in DEFAULT_FILES if (data_dir / name).exists()]
 
 
-def build(db_path: Path | str = settings.DEFAULT_DB, data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[LoadResult]:
+def build(db_path: Path | str = settings.DEFAULT_DB, data_dir: Path = settings.DEFAULT_DATA_DIR,
+          *, only_if_missing: bool = False) -> list[LoadResult]:
     """Replace the store with one built from scratch from ``data_dir``."""
     uploads = default_uploads(Path(data_dir))
     if not uploads:
         raise FileNotFoundError(f"no default data files in {data_dir}")
-    return load_all(uploads, db_path, fresh=True)
+    return load_all(uploads, db_path, fresh=True, only_if_missing=only_if_missing)
 
 
 def ensure_store(db_path: Path | str = settings.DEFAULT_DB) -> Path:
     """Build the default store if there is none yet (first run of the dashboard)."""
     path = Path(db_path)
     if not path.exists():
-        build(path)
+        build(path, only_if_missing=True)  # checked again under the writer lock
     return path

@@ -46,7 +46,9 @@ def _check_register(typed: pl.DataFrame, file: str, report: Report, layout: str)
     typed = typed.with_columns(pl.coalesce("urn", "ukprn").alias("institution_id"))
     for (row,) in _rows(typed, pl.col("institution_id").is_null()):
         report.add(Problem(file, row, "urn", None, "a URN or a UKPRN on every row", "error", "value"))
-    report.extend(duplicate_problems(typed, file, ["institution_id"], "urn", "each institution"))
+    # Rosters name members by URN or UKPRN, so each must point at one institution.
+    report.extend(duplicate_problems(typed, file, ["urn"], "urn", "each URN"))
+    report.extend(duplicate_problems(typed, file, ["ukprn"], "ukprn", "each UKPRN"))
     for row, opened, closed in _rows(typed, pl.col("closed") < pl.col("opened"), "opened", "closed"):
         report.add(Problem(file, row, "closed", str(closed), f"a closing date on or after the opening date {opened}", "error", "value"))
     typed = _locate(typed, file, report)

@@ -95,17 +95,29 @@ def load(upload: Upload, db_path: Path | str) -> LoadResult:
     return LoadResult(checked.report, upload.sha256, written, skipped=False)
 
 
-def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False) -> list[LoadResult]:
+def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False, only_if_missing: bool = False) -> list[LoadResult]:
     """Load several files as one unit: all of them land, or none does. Each file is
-    validated against the store as the files before it left it."""
+    validated against the store as the files before it left it.
+
+    ``only_if_missing`` loads nothing when the store exists once the lock is held, so two
+    dashboards starting together build the first store once, not one over the other."""
     db_path = Path(db_path)
+    results: list[LoadResult] = []
+    with db.writer_lock(db_path):
+        if only_if_missing and db_path.exists():
+            return results
+        with db.swapped_store(db_path, fresh=fresh) as con:
+            results = _load_each(uploads, con)
+    return results
+
+
+def _load_each(uploads: list[Upload], con: duckdb.DuckDBPyConnection) -> list[LoadResult]:
     results = []
-    with db.writer_lock(db_path), db.swapped_store(db_path, fresh=fresh) as con:
-        for upload in uploads:
-            checked = check(upload, context_from(con))
-            if not checked.ok:
-                raise ValidationFailed(checked.report)
-            results.append(LoadResult(checked.report, upload.sha256, write(con, checked), skipped=False))
+    for upload in uploads:
+        checked = check(upload, context_from(con))
+        if not checked.ok:
+            raise ValidationFailed(checked.report)
+        results.append(LoadResult(checked.report, upload.sha256, write(con, checked), skipped=False))
     return results
 
 

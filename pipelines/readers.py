@@ -34,6 +34,7 @@ class RawTable:
     file_format: str = ""
     encoding: str = ""
     problems: list[Problem] = field(default_factory=list)
+    header_row: int = 1  # a workbook may have blank rows above its header
 
     @property
     def columns(self) -> list[str]:
@@ -75,6 +76,18 @@ def _refuse(name: str, expected: str, check: str) -> RawTable:
 
 # --- CSV ---------------------------------------------------------------------------------
 
+# A valid UTF-8 sequence for a non-ASCII character; Windows-1252 text almost never has one.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+class MixedEncoding(ValueError):
+    """Part of the file is UTF-8 and part is not (e.g. rows pasted in from another file)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def _decode(name: str, data: bytes) -> tuple[str, str, list[Problem]]:
     """UTF-8 (with or without BOM) first; UTF-16 when it carries a BOM (Excel's "Unicode
     text"); otherwise Windows-1252, which is how GIAS and older Excel save CSV."""
@@ -85,8 +98,11 @@ def _decode(name: str, data: bytes) -> tuple[str, str, list[Problem]]:
     try:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError as exc:
-        text = data.decode("cp1252", errors="replace")
         line = data[: exc.start].count(b"\n") + 1
+        if _UTF8_MULTIBYTE.search(data):
+            # Some lines were saved as UTF-8 and others not: either reading garbles names.
+            raise MixedEncoding(line) from None
+        text = data.decode("cp1252", errors="replace")
         note = Problem(
             name, line, None, None,
             "UTF-8 text; the file is not UTF-8, so it was read as Windows-1252, as GIAS and older Excel save it",
@@ -106,6 +122,12 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
         text, encoding, problems = _decode(name, data)
     except UnicodeDecodeError:
         return _refuse(name, "text in UTF-8 or Windows-1252 (the file has a byte-order mark but invalid UTF-8)", "encoding")
+    except MixedEncoding as mixed:
+        return RawTable(None, problems=[Problem(
+            name, mixed.line, None, None,
+            "one text encoding throughout (this line is not UTF-8 but others are: re-save the whole file as CSV UTF-8)",
+            "error", "encoding",
+        )])
     if "\x00" in text:
         return _refuse(name, "a text CSV file (the file contains binary data)", "format")
     first_line = text.split("\n", 1)[0]
@@ -135,16 +157,16 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
     return RawTable(_drop_blank_rows(name, frame, problems), "csv", encoding, problems)
 
 
-def _header_problems(name: str, header: list[str]) -> list[Problem]:
+def _header_problems(name: str, header: list[str], row: int = 1) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(header, start=1):
         column = raw.strip()
         if not column:
-            problems.append(Problem(name, 1, f"#{index}", raw, "a column name in every header cell", "error", "header"))
+            problems.append(Problem(name, row, f"#{index}", raw, "a column name in every header cell", "error", "header"))
         elif column.lower() in seen:
             problems.append(
-                Problem(name, 1, column, column, f"each column once (it also appears as column {seen[column.lower()]})", "error", "header")
+                Problem(name, row, column, column, f"each column once (it also appears as column {seen[column.lower()]})", "error", "header")
             )
         else:
             seen[column.lower()] = index
@@ -152,14 +174,16 @@ def _header_problems(name: str, header: list[str]) -> list[Problem]:
 
 
 def _ragged_rows(name: str, text: str, delimiter: str, width: int) -> list[Problem]:
-    """Polars says a row is malformed but not which; the csv module finds them."""
+    """Polars says a row is malformed but not which; the csv module finds them. Rows are
+    counted as records, as a spreadsheet shows them: a quoted cell with a line break inside
+    stays one row."""
     problems = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     next(reader, None)
-    for record in reader:
+    for row, record in enumerate(reader, start=2):
         if record and len(record) > width:
             problems.append(
-                Problem(name, reader.line_num, None, delimiter.join(record)[:80],
+                Problem(name, row, None, delimiter.join(record)[:80],
                         f"{width} cells like the header (this row has {len(record)}; an unquoted comma?)", "error", "shape")
             )
     return problems
@@ -204,31 +228,59 @@ def _read_xlsx(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
     else:
         listed = ", ".join(repr(s) for s in sheets)
         return _refuse(name, f"one sheet, or a sheet named {sheet_hint!r} (the workbook has {len(sheets)}: {listed})", "sheets")
-    merged = _merged_ranges(archive, chosen)
+    sheet_xml = _sheet_xml(archive, sheets[chosen])
+    merged = _merged_ranges(sheet_xml)
     if merged:
         return _refuse(name, f"no merged cells (unmerge {', '.join(merged[:5])} and put a value in every cell)", "merged")
     sheet = reader.load_sheet(chosen, header_row=0, dtypes="string")
     frame = sheet.to_polars()
-    problems = _header_problems(name, [str(c) for c in frame.columns])
+    header_row = _first_filled_row(sheet_xml)
+    problems = _header_problems(name, [str(c) for c in frame.columns], header_row)
     problems.extend(
-        Problem(name, 1, str(c), str(c), "a column name in every header cell", "error", "header")
+        Problem(name, header_row, str(c), str(c), "a column name in every header cell", "error", "header")
         for c in frame.columns
         if re.fullmatch(r"__UNNAMED__\d+", str(c))
     )
     if any(p.severity == "error" for p in problems):
-        return RawTable(None, "xlsx", "", problems)
+        return RawTable(None, "xlsx", "", problems, header_row)
     frame = frame.rename({c: str(c).strip() for c in frame.columns})
-    frame = frame.with_row_index(ROW, offset=2)
+    frame = frame.with_row_index(ROW, offset=header_row + 1)
     frame = frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns if c != ROW)
-    return RawTable(_drop_blank_rows(name, frame, problems), "xlsx", "", problems)
+    return RawTable(_drop_blank_rows(name, frame, problems), "xlsx", "", problems, header_row)
 
 
-def _merged_ranges(archive: zipfile.ZipFile, sheet_index: int) -> list[str]:
-    candidates = [f"xl/worksheets/sheet{sheet_index + 1}.xml"]
-    names = set(archive.namelist())
-    ranges: list[str] = []
-    for member in candidates:
-        if member in names:
-            xml = archive.read(member).decode("utf-8", errors="replace")
-            ranges.extend(re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', xml))
-    return ranges
+def _sheet_xml(archive: zipfile.ZipFile, sheet_name: str) -> str:
+    """The XML of the named sheet, found through the workbook's relationships (sheet order and
+    part names need not match: sheet2.xml may well be the first tab)."""
+    workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace") if (
+        "xl/_rels/workbook.xml.rels" in archive.namelist()) else ""
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        rid = re.search(r'\br:id="([^"]*)"', tag) or re.search(r'\b\w+:id="([^"]*)"', tag)
+        if not name or not rid or _xml_unescape(name.group(1)) != sheet_name:
+            continue
+        for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+            if re.search(rf'\bId="{re.escape(rid.group(1))}"', rel):
+                target = re.search(r'\bTarget="([^"]*)"', rel).group(1)
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if member in archive.namelist():
+                    return archive.read(member).decode("utf-8", errors="replace")
+    return ""
+
+
+def _xml_unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+
+
+def _merged_ranges(sheet_xml: str) -> list[str]:
+    return re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', sheet_xml)
+
+
+def _first_filled_row(sheet_xml: str) -> int:
+    """The spreadsheet row of the first cell with a value. The workbook reader skips blank
+    rows above the header, so row numbers in messages must be shifted by this."""
+    for match in re.finditer(r'<row\b[^>]*\br="(\d+)"[^>]*>(.*?)</row>', sheet_xml, flags=re.S):
+        if re.search(r"<(?:\w+:)?(?:v|is)\b", match.group(2)):
+            return int(match.group(1))
+    return 1

@@ -32,7 +32,7 @@ FALSE_WORDS = ("no", "n", "false", "0", "not met", "not_met")
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
-def choose_layout(kind: str, file: str, columns: list[str]) -> tuple[Layout, dict[str, str], list[Problem]]:
+def choose_layout(kind: str, file: str, columns: list[str], header_row: int = 1) -> tuple[Layout, dict[str, str], list[Problem]]:
     """Pick the layout whose required columns the header has; otherwise report, against
     the closest layout, which columns are missing and which are not recognised."""
     present = {c.lower(): c for c in columns}
@@ -42,14 +42,14 @@ def choose_layout(kind: str, file: str, columns: list[str]) -> tuple[Layout, dic
         has_required = all(name.lower() in present for name in layout.required)
         wide_ok = layout.name != "wide" or any(c.startswith("year_") for c in present)
         if has_required and wide_ok and (layout.name != "long" or "headcount" in present):
-            return layout, _column_map(layout, present), _unknown_columns(file, layout, columns, fields)
+            return layout, _column_map(layout, present), _unknown_columns(file, layout, columns, fields, header_row)
     best = max(candidates, key=lambda lay: sum(f.name.lower() in present for f in lay.fields))
     problems = [
-        Problem(file, 1, name, None, f"a column named '{name}' ({_describe_layouts(kind)})", "error", "missing_column")
+        Problem(file, header_row, name, None, f"a column named '{name}' ({_describe_layouts(kind)})", "error", "missing_column")
         for name in best.required
         if name.lower() not in present
     ]
-    problems += _unknown_columns(file, best, columns, {f.name.lower() for f in best.fields})
+    problems += _unknown_columns(file, best, columns, {f.name.lower() for f in best.fields}, header_row)
     return best, _column_map(best, present), problems
 
 
@@ -72,7 +72,7 @@ def _column_map(layout: Layout, present: dict[str, str]) -> dict[str, str]:
     return {f.name: present[f.name.lower()] for f in layout.fields if f.name.lower() in present}
 
 
-def _unknown_columns(file: str, layout: Layout, columns: list[str], known: set[str]) -> list[Problem]:
+def _unknown_columns(file: str, layout: Layout, columns: list[str], known: set[str], header_row: int) -> list[Problem]:
     if layout.ignore_unknown:
         return []
     problems = []
@@ -81,7 +81,7 @@ def _unknown_columns(file: str, layout: Layout, columns: list[str], known: set[s
             continue
         close = difflib.get_close_matches(column.lower(), sorted(known), n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(f.name for f in layout.fields)
-        problems.append(Problem(file, 1, column, column, f"a known column ({hint})", "error", "unknown_column"))
+        problems.append(Problem(file, header_row, column, column, f"a known column ({hint})", "error", "unknown_column"))
     return problems
 
 
@@ -209,7 +209,7 @@ def validate_table(kind: str, raw: RawTable, file: str) -> tuple[Report, Layout 
     if raw.frame.height == 0:
         report.add(Problem(file, None, None, None, "at least one data row (the file has only a header)", "error", "empty"))
         return report, None, None
-    layout, column_map, header_problems = choose_layout(kind, file, raw.columns)
+    layout, column_map, header_problems = choose_layout(kind, file, raw.columns, raw.header_row)
     report.layout = layout.name
     report.extend(header_problems)
     if any(p.check == "missing_column" for p in header_problems):

@@ -65,6 +65,10 @@ CASES = [
     ("census_duplicate_header.csv", "census", 1, "URN", "each column once"),
     ("census_bom_then_bad_bytes.csv", "census", None, None, "invalid UTF-8"),
     ("census_blank_header_cell.csv", "census", 1, "#2", "a column name in every header cell"),
+    ("census_header_below_blank_rows.xlsx", "census", 5, "headcount", "a whole number from 0"),
+    ("register_mixed_encoding.csv", "register", 3, None, "one text encoding throughout"),
+    ("register_duplicate_ukprn.csv", "register", 3, "ukprn", "each UKPRN once (already on row 2)"),
+    ("register_multiline_then_ragged.csv", "register", 3, None, "4 cells like the header"),
 ]
 
 

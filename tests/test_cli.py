@@ -77,7 +77,7 @@ def test_gaps_command_counts_codes_and_writes_a_file(store, tmp_path, capsys):
     out = tmp_path / "gaps.csv"
     assert main(["gaps", "--as-of", "2025-09-01", "--db", str(store), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "not_accredited: 1; school_uncovered: 1; wbl_not_full_member: 1" in printed
+    assert "not_accredited: 1; review_due: 1; school_uncovered: 1; wbl_not_full_member: 1" in printed
     assert out.read_bytes().startswith(b"\xef\xbb\xbfCode,Severity")
 
 

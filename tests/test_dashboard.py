@@ -146,7 +146,7 @@ def test_a_refused_allocation_is_explained_not_crashed(store, monkeypatch):
 
 def test_gaps_page_filters_and_downloads(store, monkeypatch, downloads):
     app = open_page(store, monkeypatch, "gaps")
-    assert "3 gaps shown" in app.markdown[0].value
+    assert "4 gaps shown" in app.markdown[0].value
     app.multiselect[1].set_value(["error"]).run()
     assert "1 gaps shown" in app.markdown[0].value
     assert list(app.dataframe[0].value["Code"]) == ["school_uncovered"]

@@ -37,6 +37,7 @@ def test_small_dataset_has_exactly_its_known_gaps(store):
     got = sorted((g["code"], g["severity"], g["partnership_code"], g["institution_id"]) for g in _gaps(store))
     assert got == [
         ("not_accredited", "warning", "P2", None),
+        ("review_due", "warning", "P1", None),
         ("school_uncovered", "error", None, 100006),
         ("wbl_not_full_member", "warning", None, 10000002),
     ]
@@ -164,3 +165,24 @@ def test_memberships_count_from_their_joining_day(store, as_of):
     uncovered = set(coverage_gaps(con, as_of=as_of).filter(coverage_gaps(con, as_of=as_of)["code"] == "school_uncovered")["institution_id"])
     con.close()
     assert (100001 in uncovered) == (as_of < dt.date(2009, 9, 1))
+
+
+@pytest.mark.parametrize(
+    ("decided_on", "review_due", "words"),
+    [
+        ("2024-06-01", "2025-06-01", "overdue since 01 Jun 2025 (92 days); still funded"),
+        ("2025-06-01", "2025-10-31", "due on 31 Oct 2025 (in 60 days)"),
+        ("2024-09-15", "", "due on 15 Sep 2025 (in 14 days)"),  # no date recorded: a year after the decision
+    ],
+)
+def test_review_due_when_overdue_or_within_60_days(store, tmp_path, decided_on, review_due, words):
+    _load(store, tmp_path, "accreditation", f"partnership_code,status,decided_on,review_due,notes\nP1,accredited,{decided_on},{review_due},\n")
+    rows = _only(_gaps(store), "review_due")
+    assert [(g["partnership_code"], g["severity"]) for g in rows] == [("P1", "warning")]
+    assert words in rows[0]["detail"]
+
+
+def test_review_not_flagged_beyond_60_days_or_when_not_accredited(store, tmp_path):
+    _load(store, tmp_path, "accreditation", "partnership_code,status,decided_on,review_due,notes\n"
+          "P1,accredited,2025-06-01,2025-11-01,\nP2,not_accredited,2024-06-01,2024-07-01,\n")
+    assert _only(_gaps(store), "review_due") == []

@@ -142,3 +142,25 @@ def test_a_reader_opened_after_a_load_sees_it_while_an_older_reader_is_open(stor
     finally:
         older.close()
     assert sorted(p.name for p in store.parent.iterdir() if "reader" in p.name) == []
+
+
+def test_first_run_build_does_not_replace_a_store_another_process_built(store, monkeypatch):
+    """Two dashboards start on a missing store: the second to take the lock must keep the
+    first one's store (and any load made to it since), not rebuild over it."""
+    from pipelines import build_default
+
+    before = file_digest(store)
+    real_exists = type(store).exists
+    calls = {"n": 0}
+
+    def exists_only_after_the_first_look(path):
+        # The unlocked look sees no store; the look under the lock sees the one just built.
+        if path == store and calls["n"] == 0:
+            calls["n"] += 1
+            return False
+        return real_exists(path)
+
+    monkeypatch.setattr(type(store), "exists", exists_only_after_the_first_look)
+    build_default.ensure_store(store)
+    assert calls["n"] == 1
+    assert file_digest(store) == before

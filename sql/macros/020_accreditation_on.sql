@@ -7,6 +7,8 @@ SELECT
     d.status,
     d.decided_on,
     d.review_due,
+    -- Decisions are reviewed yearly: with no review date recorded, a year after the decision.
+    CASE WHEN d.status = 'accredited' THEN coalesce(d.review_due, CAST(d.decided_on + INTERVAL 1 YEAR AS DATE)) END AS review_by,
     d.notes
 FROM partnerships AS p
 LEFT JOIN (

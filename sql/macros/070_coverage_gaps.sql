@@ -113,6 +113,18 @@ gaps AS (
     FROM funding AS fu
     WHERE coalesce(fu.status, '') <> 'accredited'
 
+    UNION ALL -- review_due: overdue, or due within 60 days (the Group meets about every two months)
+    SELECT 'review_due', fu.partnership_code, NULL,
+           fu.partnership_name || CASE
+               WHEN fu.review_by < coalesce(CAST(p_as_of AS DATE), current_date)
+                   THEN ': accreditation review overdue since ' || strftime(fu.review_by, '%d %b %Y')
+                        || ' (' || date_diff('day', fu.review_by, coalesce(CAST(p_as_of AS DATE), current_date)) || ' days); still funded until a decision is recorded'
+               ELSE ': accreditation review due on ' || strftime(fu.review_by, '%d %b %Y')
+                        || ' (in ' || date_diff('day', coalesce(CAST(p_as_of AS DATE), current_date), fu.review_by) || ' days)'
+           END
+    FROM funding AS fu
+    WHERE fu.review_by <= coalesce(CAST(p_as_of AS DATE), current_date) + INTERVAL 60 DAY
+
     UNION ALL -- travel_outlier
     SELECT 'travel_outlier', t.partnership_code, t.institution_id,
            t.name || ' is ' || round(t.km_to_own_centre, 1) || ' km from the centre of ' || t.partnership_name

@@ -31,8 +31,8 @@ def zip_bomb(path: Path) -> None:
     the directory alone, before inflating anything."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
+        for part, text in (("[Content_Types].xml", "<Types/>"), ("xl/workbook.xml", "<workbook/>")):
+            archive.writestr(zipfile.ZipInfo(part, date_time=(2025, 1, 1, 0, 0, 0)), text)
     data = bytearray(buffer.getvalue())
     central = data.find(b"PK\x01\x02")
     while central != -1:
@@ -55,6 +55,12 @@ def main() -> None:
     (BAD / "census_duplicate_header.csv").write_text("urn,census_date,nc_year,headcount,URN\n100001,2025-01-16,10,5,100001\n")
     (BAD / "census_bom_then_bad_bytes.csv").write_bytes(b"\xef\xbb\xbfurn,census_date,nc_year,headcount\n100001,2025-01-16,10,\xff\xfe\n")
     (BAD / "census_blank_header_cell.csv").write_text("urn,,nc_year,headcount\n100001,2025-01-16,10,5\n")
+    workbook(BAD / "census_header_below_blank_rows.xlsx",
+             {"census": [[], [], HEADER, [100001, "2025-01-16", 10, 5], [100002, "2025-01-16", 10, -7]]})
+    (BAD / "register_mixed_encoding.csv").write_bytes(
+        "urn,name,kind,status\n200001,Café High,high_school,open\n".encode("utf-8")
+        + "200002,Café Academy,high_school,open\n".encode("cp1252")
+    )
 
 
 if __name__ == "__main__":
