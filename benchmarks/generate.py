@@ -71,9 +71,9 @@ def england(seed: int = 2009, partnerships: int = 1000, census_years: int = 1) -
             home = rng.randrange(partnerships)
             lat, lon = centres[home]
             provider = kind in ("college", "wbl_provider")
-            urn = None if provider else next_urn
+            urn = None if kind == "wbl_provider" else next_urn  # colleges have a URN in GIAS too
             ukprn = next_ukprn if provider else None
-            next_urn, next_ukprn = next_urn + (not provider), next_ukprn + provider
+            next_urn, next_ukprn = next_urn + (urn is not None), next_ukprn + provider
             closed = not provider and rng.random() < 0.02
             register.append({
                 "urn": urn, "ukprn": ukprn, "name": f"Synthetic {kind.replace('_', ' ')} {urn or ukprn}", "kind": kind,
@@ -81,11 +81,13 @@ def england(seed: int = 2009, partnerships: int = 1000, census_years: int = 1) -
                 "status": "closed" if closed else "open", "closed": "2024-08-31" if closed else None,
                 "latitude": round(lat + rng.uniform(-0.08, 0.08), 5), "longitude": round(lon + rng.uniform(-0.12, 0.12), 5),
             })
-            member_id = urn or ukprn
+            member_id = ukprn or urn  # rosters name providers by UKPRN
             if kind in ("high_school", "special_school"):
+                cohort = rng.randint(20, 350) if kind == "high_school" else rng.randint(5, 40)
                 for year in range(census_years):
-                    census.append({"urn": urn, "census_date": f"{2025 - year}-01-16", "nc_year": 10,
-                                   "headcount": rng.randint(20, 350) if kind == "high_school" else rng.randint(5, 40)})
+                    for nc_year in (7, 8, 9, 10, 11):
+                        census.append({"urn": urn, "census_date": f"{2025 - year}-01-16", "nc_year": nc_year,
+                                       "headcount": max(0, cohort + rng.randint(-cohort // 10, cohort // 10))})
             if provider:
                 homes = rng.sample(range(partnerships), rng.randint(1, 4) if kind == "college" else rng.randint(0, 2))
             else:
@@ -107,13 +109,80 @@ def england(seed: int = 2009, partnerships: int = 1000, census_years: int = 1) -
     }
 
 
-def write_england(folder: Path, seed: int = 2009) -> list[tuple[str, Path]]:
-    """Write the England-sized files as CSV; returns (kind, path) in load order."""
+# Our kind -> a GIAS type and phase that maps back to it.
+GIAS_TYPE = {
+    "high_school": ("Academy converter", "Secondary"),
+    "special_school": ("Community special school", "Not applicable"),
+    "pru": ("Pupil referral unit", "Not applicable"),
+    "college": ("Further education", "16 plus"),
+}
+
+
+def to_gias(register: pl.DataFrame, seed: int = 2009) -> pl.DataFrame:
+    """Schools and colleges as the GIAS download lists them (WBL providers are not in GIAS):
+    its column names, dd-mm-yyyy dates, British National Grid metres and ~100 other columns."""
+    from pyproj import Transformer
+
+    rng = random.Random(seed)
+    listed = register.filter(pl.col("kind") != "wbl_provider")
+    to_grid = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    easting, northing = to_grid.transform(listed["longitude"].to_list(), listed["latitude"].to_list())
+    types = [GIAS_TYPE[k] for k in listed["kind"]]
+    return pl.DataFrame({
+        "URN": listed["urn"],
+        "LA (code)": listed["la_code"],
+        "EstablishmentNumber": [str(rng.randint(1000, 7999)) for _ in range(listed.height)],
+        "EstablishmentName": listed["name"],
+        "TypeOfEstablishment (name)": [t for t, _ in types],
+        "EstablishmentStatus (name)": listed["status"].str.to_titlecase(),
+        "PhaseOfEducation (name)": [p for _, p in types],
+        "OpenDate": ["01-09-1990"] * listed.height,
+        "CloseDate": listed["closed"].str.strptime(pl.Date, "%Y-%m-%d").dt.strftime("%d-%m-%Y").fill_null(""),
+        "UKPRN": listed["ukprn"].cast(pl.String).fill_null(""),
+        "DistrictAdministrative (name)": listed["district"],
+        "Easting": [f"{e:.0f}" for e in easting],
+        "Northing": [f"{n:.0f}" for n in northing],
+        **{f"GIASColumn{c:03d}": [f"value {rng.randint(0, 99)}" for _ in range(listed.height)] for c in range(GIAS_FILLER_COLUMNS)},
+    })
+
+
+def to_wide(census: pl.DataFrame) -> pl.DataFrame:
+    """The census with a column per National Curriculum year, as schools' own returns come."""
+    return (
+        census.with_columns(pl.format("year_{}", pl.col("nc_year")).alias("year"))
+        .pivot(on="year", index=["urn", "census_date"], values="headcount")
+        .sort("urn", "census_date")
+    )
+
+
+def write_england(folder: Path, seed: int = 2009, census_years: int = 10) -> list[tuple[str, Path]]:
+    """England-sized files in the real layouts, in load order, as (kind, path): the register
+    as a cp1252 GIAS download plus a UKPRN list of WBL providers; ten years of census, the
+    older half long and the newer half wide; rosters, accreditation and previous amounts."""
     folder.mkdir(parents=True, exist_ok=True)
+    frames = england(seed, census_years=census_years)
+    census = frames["census"]
+    dates = sorted(census["census_date"].unique())
+    older = census.filter(pl.col("census_date").is_in(dates[: len(dates) // 2]))
+    newer = census.filter(pl.col("census_date").is_in(dates[len(dates) // 2:]))
+    files: list[tuple[str, str, object]] = [
+        ("register", "register_gias.csv", to_gias(frames["register"], seed)),
+        ("register", "register_wbl_providers.csv", frames["register"].filter(pl.col("kind") == "wbl_provider")),
+        ("census", "census_long.csv", older),
+        ("census", "census_wide.csv", to_wide(newer)),
+        ("roster", "roster.csv", frames["roster"]),
+        ("accreditation", "accreditation.csv", frames["accreditation"]),
+        ("previous_allocation", "previous_allocation.csv", frames["previous_allocation"]),
+    ]
     written = []
-    for kind, frame in england(seed).items():
-        path = folder / f"{kind}.csv"
-        frame.write_csv(path)
+    for kind, name, frame in files:
+        path = folder / name
+        if name == "register_gias.csv":
+            write_cp1252(frame, path)
+        elif frame.height:
+            frame.write_csv(path)
+        else:
+            continue
         written.append((kind, path))
     return written
 
