@@ -1,5 +1,6 @@
-"""Time building the default store and loading a large GIAS register, each against a floor
-measured in the same run (a bare polars.read_csv of the same file).
+"""Time building the default store, building an England-sized store from its files, and loading
+a large GIAS register, each against floors measured in the same run: a bare polars.read_csv of
+the same files, and (for England) that read plus a plain DuckDB insert of the rows.
 
     python benchmarks/bench_load.py [--rows 50000] [--quick]
 
@@ -19,10 +20,12 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.generate import gias_register, write_cp1252  # noqa: E402
+import duckdb  # noqa: E402
+
+from benchmarks.generate import gias_register, write_cp1252, write_england  # noqa: E402
 from pipelines import settings  # noqa: E402
 from pipelines.build_default import build  # noqa: E402
-from pipelines.load import Upload, load  # noqa: E402
+from pipelines.load import Upload, load, load_all  # noqa: E402
 
 
 def _best(fn, repeat: int) -> float:
@@ -48,6 +51,8 @@ def main() -> None:
         build_s = _best(lambda: build(store, settings.DEFAULT_DATA_DIR), repeat)
         print(f"build default store: {build_s:.2f} s")
 
+        england_figures(folder, repeat)
+
         register = folder / "gias_register.csv"
         write_cp1252(gias_register(rows), register)
         size_mb = register.stat().st_size / 1e6
@@ -63,6 +68,36 @@ def main() -> None:
         load_s = statistics.median(load_times)
         print(f"GIAS register, {rows:,} rows, {size_mb:.1f} MB: load {load_s:.2f} s; "
               f"bare polars.read_csv {floor_s:.3f} s; ratio {load_s / floor_s:.1f}x")
+
+
+def england_figures(folder: Path, repeat: int) -> None:
+    files = write_england(folder / "england")
+    size_mb = sum(path.stat().st_size for _, path in files) / 1e6
+    store = folder / "england.duckdb"
+
+    def read_all():
+        return [pl.read_csv(path, encoding="utf8-lossy", infer_schema=False) for _, path in files]
+
+    def read_and_insert():
+        """Parse, then write each file's rows into a table with no checks, keys or history."""
+        con = duckdb.connect()
+        for index, frame in enumerate(read_all()):
+            con.register("incoming", frame)
+            con.execute(f"CREATE TABLE t{index} AS SELECT * FROM incoming")
+            con.unregister("incoming")
+        con.close()
+
+    floor_s = _best(read_all, repeat)
+    insert_s = _best(read_and_insert, repeat)
+    build_s = _best(lambda: load_all([Upload.from_path(k, p) for k, p in files], store, fresh=True), repeat)
+    con = duckdb.connect(str(store), read_only=True)
+    counts = con.execute("SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM census_rolls), "
+                         "(SELECT count(*) FROM partnerships)").fetchone()
+    con.close()
+    print(f"England-sized store from {len(files)} files ({size_mb:.1f} MB; {counts[0]:,} institutions, "
+          f"{counts[1]:,} census rows, {counts[2]:,} partnerships): build {build_s:.2f} s; "
+          f"bare polars.read_csv {floor_s:.3f} s, ratio {build_s / floor_s:.1f}x; "
+          f"read + unchecked DuckDB insert {insert_s:.3f} s, ratio {build_s / insert_s:.1f}x")
 
 
 if __name__ == "__main__":

@@ -101,10 +101,29 @@ def parse_fields(raw: RawTable, layout: Layout, column_map: dict[str, str], file
         exprs.append(parsed.alias(field.name))
         checks.append((field, source, cell, parsed))
     typed = frame.select(exprs)
+    # Each cell is parsed once: the checks look at the raw text beside its parsed value.
+    both = pl.concat([frame, typed.drop(ROW).rename(lambda name: TYPED + name)], how="horizontal")
+    flags = both.select(
+        _flag(field, pl.col(source), pl.col(TYPED + field.name)).any().alias(field.name) for field, source, _, _ in checks
+    ).row(0, named=True) if checks else {}
     problems: list[Problem] = []
-    for field, source, cell, parsed in checks:
-        problems.extend(_cell_problems(frame, file, field, source, cell, parsed))
+    for field, source, cell, _ in checks:
+        if flags[field.name]:
+            problems.extend(_cell_problems(both, file, field, source, cell, pl.col(TYPED + field.name)))
     return typed, problems
+
+
+TYPED = "__typed_"  # prefix of the parsed copy of each column while checking
+
+
+def _flag(field: Field, cell: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+    """True for a cell that needs a message (the cheap pass over every cell)."""
+    condition = (cell.is_not_null() & parsed.is_null()) | _out_of_range(field, parsed)
+    if not field.nullable:
+        condition = condition | cell.is_null()
+    if field.parse in ("int", "decimal", "float"):
+        condition = condition | cell.str.contains(",", literal=True).fill_null(False)
+    return condition
 
 
 def _parser(field: Field, cell: pl.Expr) -> pl.Expr:

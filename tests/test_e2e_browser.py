@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -20,21 +15,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, serve
 from pipelines import settings
 from pipelines.build_default import build
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = settings.PROJECT_ROOT / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -42,33 +29,14 @@ def server(tmp_path_factory):
     assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
     store = tmp_path_factory.mktemp("e2e") / "store.duckdb"
     build(store, settings.DEFAULT_DATA_DIR)
-    port = _free_port()
-    env = {**os.environ, "PARTNERSHIP_DB": str(store)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(settings.PROJECT_ROOT / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=settings.PROJECT_ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("the dashboard did not start: " + process.stdout.read().decode(errors="replace"))
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with serve(settings.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

@@ -98,18 +98,21 @@ table = frame.select(
     money_column(frame, "change").alias("Change"),
     pl.col("funding_reason").alias("Status"),
 )
-st.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * frame.height)
+st.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * min(frame.height, 20))
 
 produced = dt.datetime.now().replace(microsecond=0)
 version = queries.version_label()
+files = queries.loaded_files()
 census_date = frame["census_date"][0]
 down_csv, down_xlsx, _ = st.columns([1, 1, 3])
+# The files are made when clicked, not on every rerun: a rerun stays quick and a session holds
+# no copy of them in memory.
 down_csv.download_button(
-    "Download CSV", exports.allocation_csv(frame, chosen, version),
+    "Download CSV", lambda: exports.allocation_csv(frame, chosen, version),
     file_name=exports.allocation_filename(chosen, census_date, "csv"), mime="text/csv", icon=":material/download:",
 )
 down_xlsx.download_button(
-    "Download XLSX", exports.allocation_xlsx(frame, chosen, version, queries.loaded_files(), produced),
+    "Download XLSX", lambda: exports.allocation_xlsx(frame, chosen, version, files, produced),
     file_name=exports.allocation_filename(chosen, census_date, "xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
 )

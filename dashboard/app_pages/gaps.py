@@ -35,7 +35,7 @@ st.dataframe(
     ),
     hide_index=True, width="stretch",
 )
-st.download_button("Download these gaps (CSV)", exports.gaps_csv(shown), file_name=f"coverage_gaps_{dt.date.today()}.csv",
+st.download_button("Download these gaps (CSV)", lambda: exports.gaps_csv(shown), file_name=f"coverage_gaps_{dt.date.today()}.csv",
                    mime="text/csv", icon=":material/download:")
 
 st.subheader("On the map")
