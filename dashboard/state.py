@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import scenario
+from pipelines import links as scenario
 from dashboard.formatting import plain
 from pipelines.allocate import AllocationSettings
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import db
+from pipelines import db, records
 from pipelines.checks import CHECKS
 from pipelines.context import StoreContext, context_from, read_context
 from pipelines.layouts import KINDS
@@ -28,11 +28,12 @@ class Upload:
     kind: str
     name: str
     data: bytes
+    actor: str = ""  # who loads it, for the audit log; empty: the command line's user
 
     @classmethod
-    def from_path(cls, kind: str, path: Path | str) -> Upload:
+    def from_path(cls, kind: str, path: Path | str, actor: str = "") -> Upload:
         path = Path(path)
-        return cls(kind, path.name, path.read_bytes())
+        return cls(kind, path.name, path.read_bytes(), actor)
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -107,6 +108,13 @@ def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False,
         if only_if_missing and db_path.exists():
             return results
         with db.swapped_store(db_path, fresh=fresh) as con:
+            if fresh:
+                # A rebuild replaces the data, never the record of what was decided on it.
+                records.carry_over(db_path, con)
+                con.begin()
+                records.append_audit(con, (uploads[0].actor if uploads else "") or records.command_line_actor(),
+                                     "build", "store", f"rebuilt from {len(uploads)} files: " + ", ".join(u.name for u in uploads))
+                con.commit()
             results = _load_each(uploads, con)
     return results
 
@@ -143,6 +151,11 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked) -> int:
             },
         )
         con.unregister("incoming")
+        records.append_audit(
+            con, upload.actor or records.command_line_actor(),
+            "accreditation_change" if upload.kind == "accreditation" else "load", upload.kind,
+            f"{upload.name}: {rows.height} rows, sha256 {upload.sha256}",
+        )
         con.commit()
     except duckdb.Error as exc:
         con.rollback()

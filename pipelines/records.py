@@ -1,0 +1,156 @@
+"""What the Strategy Group decides, kept beside the data: saved scenarios, frozen decisions and
+the audit log.
+
+Every write here goes through the same writer lock and store swap as a load, so a decision is
+recorded together with the data it was made on, or not at all. Nothing in this module (or
+anywhere else) updates or deletes an audit entry or a decision; a decision is superseded by
+approving another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines import db, exports
+from pipelines.allocate import allocate, data_version, loaded_files
+from pipelines.links import from_query
+
+# Tables that record what people did, not what the files said: a rebuild of the data from the
+# default files carries them over unchanged.
+RECORD_TABLES = ("scenarios", "decisions", "decision_lines", "audit_log")
+
+
+def command_line_actor() -> str:
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):
+        return "command line"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def append_audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, subject: str, detail: str,
+                 at: dt.datetime | None = None) -> None:
+    """One audit entry, inside the caller's transaction."""
+    con.execute(db.read_sql("records/append_audit.sql"),
+                {"at": at or now(), "actor": actor, "action": action, "subject": subject, "detail": detail})
+
+
+def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """Copy the record tables from the store being replaced into the new one, unchanged."""
+    if not old_store.exists():
+        return
+    old = db.connect_read_only(old_store)
+    try:
+        present = {r[0] for r in old.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        for table in RECORD_TABLES:
+            if table in present:
+                rows = old.sql(f"SELECT * FROM {table}").arrow()  # noqa: S608 - a fixed table name
+                con.register("carried", rows)
+                con.execute(f"INSERT INTO {table} SELECT * FROM carried")  # noqa: S608
+                con.unregister("carried")
+    finally:
+        old.close()
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_by: str) -> int:
+    """Save what-if settings (the link's query parameters) under a name; returns its id."""
+    name, saved_by = name.strip(), saved_by.strip()
+    if not name:
+        raise ValueError("give the scenario a name")
+    if not saved_by:
+        raise ValueError("say who is saving the scenario")
+    query_json = json.dumps(dict(sorted(query.items())), sort_keys=True)
+    db_path = Path(db_path)
+    with db.writer_lock(db_path), db.swapped_store(db_path) as con:
+        con.begin()
+        scenario_id = con.execute(db.read_sql("records/insert_scenario.sql"),
+                                  {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": now()}).fetchone()[0]
+        append_audit(con, saved_by, "scenario_save", f"scenario {scenario_id}", f"{name}: {query_json}")
+        con.commit()
+    return scenario_id
+
+
+def delete_scenario(db_path: Path | str, scenario_id: int, deleted_by: str) -> None:
+    """Remove a saved scenario (decisions made from it keep their own frozen copy)."""
+    db_path = Path(db_path)
+    with db.writer_lock(db_path), db.swapped_store(db_path) as con:
+        con.begin()
+        gone = con.execute(db.read_sql("records/delete_scenario.sql"), {"scenario_id": scenario_id}).fetchall()
+        if not gone:
+            con.rollback()
+            raise ValueError(f"there is no scenario {scenario_id}")
+        append_audit(con, deleted_by.strip() or "unknown", "scenario_delete", f"scenario {scenario_id}", gone[0][0])
+        con.commit()
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Approval:
+    decision_id: int
+    superseded: int | None
+
+
+def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_by: str,
+            scenario_name: str | None = None) -> Approval:
+    """Freeze an allocation as the Group's decision.
+
+    The allocation is computed inside the write, on the store that the decision is recorded
+    in, with today's date and the census fixed, so the frozen figures are exactly those of the
+    data named in the record. The export files are made once and kept as bytes."""
+    title, approved_by = title.strip(), approved_by.strip()
+    if not title:
+        raise ValueError("give the decision a title")
+    if not approved_by:
+        raise ValueError("say who approves the decision")
+    chosen, problems = from_query(query)
+    if problems:
+        raise ValueError("; ".join(problems))
+    db_path = Path(db_path)
+    with db.writer_lock(db_path), db.swapped_store(db_path) as con:
+        at = now()
+        frame = allocate(con, chosen)
+        census_date, as_of = frame["census_date"][0], frame["as_of"][0]
+        # Pin the census and the day, so the record says exactly what the figures used.
+        fixed = type(chosen)(**{**{f: getattr(chosen, f) for f in chosen.__dataclass_fields__},
+                                "census_date": census_date, "as_of": as_of})
+        version, files = data_version(con), loaded_files(con)
+        csv_bytes = exports.allocation_csv(frame, fixed, version)
+        xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at)
+        con.begin()
+        previous = con.execute("SELECT max(decision_id) FROM decisions").fetchone()[0]
+        decision_id = (previous or 0) + 1
+        con.execute(db.read_sql("records/insert_decision.sql"), {
+            "decision_id": decision_id, "title": title, "scenario_name": scenario_name,
+            "query_json": json.dumps(dict(sorted(query.items())), sort_keys=True),
+            "settings_json": json.dumps(fixed.describe()),
+            "files_json": json.dumps([{k: str(v) for k, v in row.items()} for row in files.iter_rows(named=True)]),
+            "data_version": version, "total": fixed.total, "census_date": census_date, "as_of": as_of,
+            "approved_by": approved_by, "approved_at": at,
+            "csv_file_name": f"decision-{decision_id}_" + exports.allocation_filename(fixed, census_date, "csv"),
+            "csv_bytes": csv_bytes, "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
+            "xlsx_file_name": f"decision-{decision_id}_" + exports.allocation_filename(fixed, census_date, "xlsx"),
+            "xlsx_bytes": xlsx_bytes, "xlsx_sha256": hashlib.sha256(xlsx_bytes).hexdigest(),
+        })
+        con.register("lines", frame.with_columns(pl.lit(decision_id).alias("decision_id")))
+        con.execute(db.read_sql("records/insert_decision_lines.sql"))
+        con.unregister("lines")
+        append_audit(con, approved_by, "approve", f"decision {decision_id}",
+                     f"{title}: £{fixed.total:,.2f}, census {census_date}, data version {version}", at)
+        if previous:
+            append_audit(con, approved_by, "supersede", f"decision {previous}", f"superseded by decision {decision_id}", at)
+        con.commit()
+    return Approval(decision_id, previous)
