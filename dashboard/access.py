@@ -38,3 +38,23 @@ def may_load_data() -> tuple[bool, str]:
     if email not in data_officers():
         return False, f"Signed in as {email or 'an unknown user'}, who is not a data officer."
     return True, ""
+
+
+def signed_in_email() -> str:
+    try:
+        return str(st.user.get("email", "")) if st.user.is_logged_in else ""
+    except (AttributeError, KeyError):
+        return ""
+
+
+def may_approve() -> tuple[bool, str]:
+    """(allowed, why not): approving a decision, or recording an accreditation decision, needs
+    a signed-in data officer whether or not file uploads are switched on."""
+    if not auth_configured():
+        return False, "Approving needs sign-in, and no sign-in is configured ([auth] in .streamlit/secrets.toml)."
+    if not st.user.is_logged_in:
+        return False, "Sign in as a data officer to approve."
+    email = signed_in_email().lower()
+    if email not in data_officers():
+        return False, f"Signed in as {email or 'an unknown user'}, who is not a data officer."
+    return True, ""

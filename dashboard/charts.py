@@ -39,3 +39,21 @@ def allocation_bars(frame: pl.DataFrame) -> alt.Chart:
         y=alt.Y("code:N", sort=order), x="previous:Q", tooltip=tooltip,
     )
     return (bars + previous).properties(height=max(220, 26 * frame.height), title="Amount per partnership (orange tick: previous, 2008/9 basis)")
+
+
+def difference_bars(long: pl.DataFrame) -> alt.Chart:
+    """Each partnership's change in pounds against the first scenario; one colour per
+    comparison, gains right of zero and losses left."""
+    tooltip = [
+        alt.Tooltip("Partnership:N"),
+        alt.Tooltip("comparison:N", title="Comparison"),
+        alt.Tooltip("difference:Q", title="Difference (£)", format="+,.2f"),
+    ]
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("Code:N", title=None, sort="ascending"),
+        yOffset=alt.YOffset("comparison:N"),
+        x=alt.X("difference:Q", title="Difference from the first scenario (£)", axis=alt.Axis(format="+,.0f")),
+        color=alt.Color("comparison:N", scale=alt.Scale(range=[OKABE_ITO[4], OKABE_ITO[5]]),
+                        legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=tooltip,
+    ).properties(height=alt.Step(14))

@@ -47,7 +47,9 @@ def _results_key() -> tuple:
 
 @st.cache_resource(max_entries=2)
 def _connection(version: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
-    return db.connect_read_only(version[0])
+    con = db.connect_read_only(version[0])
+    con.execute("SET threads = 1")  # sessions run side by side; one thread each keeps query memory down
+    return con
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
@@ -165,3 +167,36 @@ def _polygons(geometry) -> list:
     if hasattr(geometry, "geoms"):
         return [p for part in geometry.geoms for p in _polygons(part)]
     return []
+
+
+# --- what the Group saved and decided ----------------------------------------------------------
+
+def scenarios() -> pl.DataFrame:
+    return report("reports/scenarios.sql")
+
+
+def decisions() -> pl.DataFrame:
+    return report("reports/decisions.sql")
+
+
+def decision(decision_id: int) -> dict | None:
+    rows = report("reports/decision.sql", decision_id=decision_id)
+    return rows.row(0, named=True) if rows.height else None
+
+
+def decision_lines(decision_id: int) -> pl.DataFrame:
+    return report("reports/decision_lines.sql", decision_id=decision_id)
+
+
+def decision_data_changes(decision_id: int) -> pl.DataFrame:
+    return report("reports/decision_data_changes.sql", decision_id=decision_id)
+
+
+def audit_log() -> pl.DataFrame:
+    return report("reports/audit_log.sql")
+
+
+def audit_broken_entries() -> list[int]:
+    """Audit entries whose hash chain does not hold (empty: the log is as the tool wrote it)."""
+    checked = report("reports/audit_verification.sql")
+    return checked.filter(~pl.col("intact"))["seq"].to_list()

@@ -1,4 +1,5 @@
-"""Command line: build the store, check or load files, allocate the pot, list coverage gaps.
+"""Command line: build the store, check or load files, allocate the pot, list coverage gaps, read
+decisions and the audit log.
 
 Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed)
 or the allocation was refused (the reason is on stderr), 1 anything else (e.g. a missing file).
@@ -12,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import build_default, report, settings
+from pipelines import build_default, records_cli, report, settings
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -57,6 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")
     gaps.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    decisions = commands.add_parser("decisions", help="list approved decisions, or write one's frozen CSV/XLSX")
+    decisions.add_argument("id", type=int, nargs="?", help="a decision number: show it (and with --out, write its file)")
+    decisions.add_argument("--out", type=Path, help="write the decision's CSV or XLSX (by extension), exactly as approved")
+    decisions.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+
+    audit = commands.add_parser("audit", help="print the audit log and check that nobody has changed it")
+    audit.add_argument("--last", type=int, default=50, help="how many of the newest entries to print (default 50)")
+    audit.add_argument("--out", type=Path, help="write the whole log as CSV")
+    audit.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
     return parser
 
 
@@ -76,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
             return report.allocate_command(args)
         if args.command == "gaps":
             return report.gaps_command(args)
+        if args.command == "decisions":
+            return records_cli.decisions_command(args)
+        if args.command == "audit":
+            return records_cli.audit_command(args)
         upload = Upload.from_path(args.kind, args.file)
         if args.command == "check":
             checked = check_file(upload, args.db)

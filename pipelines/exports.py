@@ -109,6 +109,23 @@ def gaps_csv(frame: pl.DataFrame) -> bytes:
     return _csv(rows)
 
 
+AUDIT_COLUMNS = (
+    ("seq", "Entry", "number"),
+    ("recorded_at", "Recorded at", "text"),
+    ("actor", "Who", "text"),
+    ("action", "Action", "text"),
+    ("subject", "Subject", "text"),
+    ("detail", "Detail", "text"),
+    ("entry_hash", "Entry hash (sha256, chained)", "text"),
+)
+
+
+def audit_csv(frame: pl.DataFrame) -> bytes:
+    rows = [[h for _, h, _ in AUDIT_COLUMNS]]
+    rows += [[_cell(r[c], kind) for c, _, kind in AUDIT_COLUMNS] for r in frame.sort("seq").iter_rows(named=True)]
+    return _csv(rows)
+
+
 def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
     return {
         "header": book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1}),

@@ -75,3 +75,21 @@ def to_query(chosen: AllocationSettings) -> dict[str, str]:
 def _number(value: Decimal) -> str:
     text = f"{value:f}"
     return text[:-3] if text.endswith(".00") else text
+
+
+def summary(chosen: AllocationSettings) -> str:
+    """The settings in one line, for lists of scenarios."""
+    parts = [f"£{chosen.total:,.2f} pot"]
+    if chosen.lump_sum:
+        parts.append(f"£{chosen.lump_sum:,.2f} lump sum")
+    parts.append("rounded to £1" if chosen.unit == 1 else "rounded to 1p")
+    if chosen.census_date:
+        parts.append(f"census {chosen.census_date:%d %b %Y}")
+    if chosen.include_pending:
+        parts.append("pending funded")
+    if chosen.treat_as_accredited:
+        parts.append("treated as accredited: " + ", ".join(chosen.treat_as_accredited))
+    parts.append(f"£{chosen.day_rate:,.2f}/day × {chosen.weeks_per_year} weeks")
+    if chosen.as_of:
+        parts.append(f"as of {chosen.as_of:%d %b %Y}")
+    return "; ".join(parts)

@@ -162,3 +162,13 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked) -> int:
         report.add(Problem(upload.name, None, None, None, f"data the store accepts ({exc})", "error", "store"))
         raise ValidationFailed(report) from exc
     return rows.height
+
+
+def accreditation_upload(code: str, status: str, decided_on: dt.date, review_due: dt.date | None, notes: str,
+                         actor: str) -> Upload:
+    """One accreditation decision entered on screen, as the one-row file a data officer would
+    load, so it passes the same checks and lands in the same logs."""
+    frame = pl.DataFrame({"partnership_code": [code], "status": [status], "decided_on": [decided_on],
+                          "review_due": [review_due], "notes": [notes.strip() or None]})
+    name = f"accreditation_{code}_{decided_on.isoformat()}_entered.csv"
+    return Upload("accreditation", name, frame.write_csv().encode("utf-8"), actor)

@@ -8,9 +8,9 @@ from decimal import Decimal
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, state
+from dashboard import access, charts, queries, state
 from dashboard.formatting import count, money, money_column, plain
-from pipelines import exports
+from pipelines import exports, links, records
 from pipelines.allocate import MAX_POUNDS, AllocationRefused, AllocationSettings
 
 start = state.current()
@@ -117,3 +117,17 @@ down_xlsx.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
 )
 st.caption(f"Rounding: {exports.ROUNDING_RULE} Data version {version}. Year 10 counted: {count(frame['year10'].sum())}.")
+
+with st.expander("Save these settings as a scenario", icon=":material/bookmark_add:"):
+    with st.form("save_scenario", clear_on_submit=True, border=False):
+        name = st.text_input("Name", max_chars=120, placeholder="e.g. £500k, pending included")
+        signed_in = access.signed_in_email()
+        saved_by = st.text_input("Saved by", value=signed_in, disabled=bool(signed_in), max_chars=120)
+        if st.form_submit_button("Save scenario", icon=":material/save:"):
+            try:
+                scenario_id = records.save_scenario(queries.store_path(), name, links.to_query(chosen), signed_in or saved_by)
+            except ValueError as problem:
+                st.error(str(problem))
+            else:
+                st.success(f"Saved as scenario {scenario_id}.")
+    st.page_link("app_pages/scenarios.py", label="Compare or approve saved scenarios", icon=":material/compare_arrows:")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.formatting import plain
-from pipelines import settings
+from pipelines import exports, settings
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed, check_summary
@@ -31,6 +31,19 @@ with st.expander("Every source note in the store"):
 
 st.subheader("Load log")
 st.dataframe(queries.load_log(), hide_index=True, width="stretch")
+
+st.subheader("Audit log")
+audit = queries.audit_log()
+broken = queries.audit_broken_entries()
+if broken:
+    st.error(f"The audit log has been changed outside this tool: the hash chain breaks at entries {broken[:10]}.",
+             icon=":material/gpp_bad:")
+else:
+    st.caption(f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry, and each carries the "
+               "sha256 of the one before it: the chain checks out, so none has been edited or removed.")
+st.dataframe(audit, hide_index=True, width="stretch", height=300)
+st.download_button("Download the audit log (CSV)", lambda: exports.audit_csv(audit), file_name="audit_log.csv",
+                   mime="text/csv", icon=":material/download:")
 
 st.subheader("Templates")
 cols = st.columns(4)

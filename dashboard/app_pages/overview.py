@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import maps, queries, state
-from dashboard.formatting import count, money
+from dashboard.formatting import count, money, plain
 from pipelines.allocate import AllocationRefused
 
 chosen = state.current()
@@ -37,6 +37,11 @@ try:
     row[4].metric("Smallest funded share", money(funded["amount"].min()))
 except AllocationRefused as refusal:
     st.warning(f"No allocation with these settings: {refusal}")
+
+reviews = queries.gaps(chosen).filter(pl.col("code") == "review_due")
+if reviews.height:
+    st.warning("Accreditation reviews: " + "; ".join(plain(d) for d in reviews["detail"].to_list()) + ".",
+               icon=":material/event_upcoming:")
 
 st.subheader("Map")
 st.altair_chart(maps.institutions_map(points, queries.districts_geojson(), height=520), width="stretch")

@@ -1,12 +1,16 @@
 """Partnerships: one partnership's members, Year 10, accreditation and allocation, for heads
 and partnership managers to check (prints on A4 without the sidebar)."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
-from dashboard import maps, queries, state
+from dashboard import access, maps, queries, state
 from dashboard.formatting import count, money, plain
 from pipelines.allocate import AllocationRefused
+from pipelines.load import accreditation_upload, load
+from pipelines.problems import ValidationFailed
 
 chosen = state.current()
 accreditation = queries.accreditation(chosen.as_of)
@@ -21,6 +25,9 @@ code = st.selectbox("Partnership", codes, index=codes.index(wanted) if wanted in
 st.title(plain(labels[code]))
 
 record = accreditation.filter(pl.col("partnership_code") == code).row(0, named=True)
+review = queries.gaps(chosen).filter((pl.col("code") == "review_due") & (pl.col("partnership_code") == code))
+for detail in review["detail"].to_list():
+    st.warning(plain(detail), icon=":material/event_upcoming:")
 attribution = queries.attribution(chosen.as_of, chosen.census_date).filter(pl.col("partnership_code") == code)
 row = st.columns(4)
 status = (record["status"] or "no decision").replace("_", " ")
@@ -63,3 +70,25 @@ points = queries.map_institutions(chosen.as_of, chosen.census_date)
 ids = set(members["institution_id"].to_list())
 st.altair_chart(maps.institutions_map(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
                 width="stretch")
+
+with st.expander("Record an accreditation decision (data officers)", icon=":material/verified:"):
+    allowed, why_not = access.may_approve()
+    if not allowed:
+        st.info(why_not)
+    else:
+        with st.form("accreditation_decision"):
+            new_status = st.selectbox("Decision", ["accredited", "pending", "not_accredited", "lapsed"],
+                                      format_func=lambda s: s.replace("_", " "))
+            decided_on = st.date_input("Decided on", value=dt.date.today(), format="DD/MM/YYYY")
+            review_due = st.date_input("Review due", value=dt.date.today() + dt.timedelta(days=365), format="DD/MM/YYYY")
+            notes = st.text_input("Notes", max_chars=300)
+            if st.form_submit_button("Record the decision", type="primary"):
+                # The same validation, load log and audit entry as a file loaded by the data officer.
+                upload = accreditation_upload(code, new_status, decided_on, review_due, notes, access.signed_in_email())
+                try:
+                    load(upload, queries.store_path())
+                except ValidationFailed as failure:
+                    st.error("Not recorded:")
+                    st.code(failure.report.format(), language=None)
+                else:
+                    st.success(f"Recorded: {plain(labels[code])} {new_status.replace('_', ' ')} on {decided_on:%d %b %Y}.")

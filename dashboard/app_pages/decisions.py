@@ -1,0 +1,85 @@
+"""Decisions: what the Group approved, frozen. Finance downloads the exact files kept with each
+decision; a banner says when it has been superseded or when the data has moved on since. Laid
+out to print on one A4 sheet."""
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from dashboard import queries
+from dashboard.formatting import money, money_column, plain
+
+st.title("Decisions")
+listed = queries.decisions()
+if listed.height == 0:
+    st.info("No decision has been approved yet. A data officer approves a saved scenario on the Scenarios page.")
+    st.stop()
+
+ids = listed["decision_id"].to_list()
+asked = st.query_params.get("d", "")
+start = int(asked) if asked.isdigit() and int(asked) in ids else ids[0]
+picked = st.selectbox("Decision", ids, index=ids.index(start), key="decision_pick",
+                      format_func=lambda i: f"#{i} {listed.filter(pl.col('decision_id') == i)['title'][0]}")
+if st.query_params.get("d") != str(picked):
+    st.query_params["d"] = str(picked)
+record = queries.decision(picked)
+assert record is not None
+
+if record["status"] != "current":
+    st.warning(f"This decision has been {record['status']}.", icon=":material/history:")
+changes = queries.decision_data_changes(picked)
+if changes.height:
+    st.error(f"Superseded data: {changes.height} file(s) in the store differ from those this decision was made on. "
+             "Its figures are kept as approved; a new decision is needed to pay on the new data.", icon=":material/sync_problem:")
+    st.dataframe(
+        changes.select(pl.col("kind").alias("Kind"), pl.col("file_name").alias("File"), pl.col("change").alias("Change"),
+                       pl.col("loaded_at").dt.strftime("%d %b %Y %H:%M").alias("Loaded"),
+                       pl.col("sha256_at_decision").str.slice(0, 12).alias("sha256 then"),
+                       pl.col("sha256_now").str.slice(0, 12).alias("sha256 now")),
+        hide_index=True, width="stretch",
+    )
+
+st.header(f"Decision {picked}: {record['title']}")
+st.markdown(
+    f"Approved by **{plain(record['approved_by'])}** on {record['approved_at']:%d %B %Y at %H:%M}. "
+    f"Census {record['census_date']:%d %b %Y}; memberships and accreditation as of {record['as_of']:%d %b %Y}. "
+    f"Data version `{record['data_version']}`."
+)
+lines = queries.decision_lines(picked)
+total = sum(lines["amount"], start=0)
+st.table(
+    lines.select(
+        pl.col("partnership_code").alias("Code"),
+        pl.col("partnership_name").alias("Partnership"),
+        pl.when(pl.col("funded")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("Funded"),
+        pl.col("year10").cast(pl.Float64).round(1).alias("Year 10"),
+        money_column(lines, "amount", pence=True).alias("Amount"),
+        pl.col("days_per_week").cast(pl.Float64).alias("Days/week"),
+        pl.col("fte").cast(pl.Float64).alias("FTE"),
+    )
+)
+verdict = "equals" if total == record["total"] else "does NOT equal"
+st.markdown(f"**Total {money(total, pence=True)}** {verdict} the approved pot {money(record['total'], pence=True)}.")
+
+with st.expander("Settings and data files", expanded=False):
+    st.table(pl.DataFrame(json.loads(record["settings_json"]), schema=["Setting", "Value"], orient="row"))
+    st.table(pl.DataFrame(json.loads(record["files_json"])).select("kind", "file_name", "sha256", "loaded_at"))
+
+csv_col, xlsx_col, _ = st.columns([1, 1, 3])
+csv_col.download_button("Download CSV", record["csv_bytes"], file_name=record["csv_file_name"], mime="text/csv",
+                        icon=":material/download:", on_click="ignore")
+xlsx_col.download_button("Download XLSX", record["xlsx_bytes"], file_name=record["xlsx_file_name"],
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         icon=":material/download:", on_click="ignore")
+st.caption(f"The files were made when the decision was approved and are the same bytes at every download "
+           f"(CSV sha256 {record['csv_sha256'][:16]}…). Print with Ctrl+P: the page fits one A4 sheet.")
+
+with st.expander("All decisions", expanded=False):
+    st.dataframe(
+        listed.select(pl.col("decision_id").alias("#"), pl.col("title").alias("Title"),
+                      money_column(listed, "total", pence=True).alias("Pot"),
+                      pl.col("approved_by").alias("Approved by"), pl.col("approved_at").dt.strftime("%d %b %Y %H:%M").alias("Approved"),
+                      pl.col("status").alias("Status")),
+        hide_index=True, width="stretch",
+    )

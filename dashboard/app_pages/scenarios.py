@@ -1,0 +1,88 @@
+"""Scenarios: the what-ifs the Group saved. Reopen one as its link, compare two or three side by
+side, delete one, or (data officers) approve one as the decision finance pays."""
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from dashboard import access, charts, compare, queries
+from dashboard.formatting import money_column, plain
+from pipelines import links, records
+from pipelines.allocate import AllocationRefused
+
+st.title("Scenarios")
+saved = queries.scenarios()
+if saved.height == 0:
+    st.info("No scenario is saved yet. Set the pot on the Allocation page and save it there.")
+    st.page_link("app_pages/allocation.py", label="Go to Allocation", icon=":material/payments:")
+    st.stop()
+
+by_id = {row["scenario_id"]: row for row in saved.iter_rows(named=True)}
+
+
+def _label(scenario_id: int) -> str:
+    return f"#{scenario_id} {by_id[scenario_id]['name']}"
+
+
+def _settings(scenario_id: int):
+    return links.from_query(json.loads(by_id[scenario_id]["query_json"]))[0]
+
+
+st.dataframe(
+    saved.select(
+        pl.col("scenario_id").alias("#"), pl.col("name").alias("Name"),
+        pl.col("scenario_id").map_elements(lambda i: links.summary(_settings(i)), return_dtype=pl.String).alias("Settings"),
+        pl.col("saved_by").alias("Saved by"), pl.col("saved_at").dt.strftime("%d %b %Y %H:%M").alias("Saved"),
+    ),
+    hide_index=True, width="stretch",
+)
+
+st.subheader("Open, delete or approve one")
+picked = st.selectbox("Scenario", list(by_id), format_func=_label, key="scenario_pick")
+query = json.loads(by_id[picked]["query_json"])
+open_col, delete_col = st.columns([1, 1])
+open_col.page_link("app_pages/allocation.py", label="Open it on the Allocation page", icon=":material/open_in_new:",
+                   query_params=query)
+if delete_col.button("Delete it", icon=":material/delete:", key="scenario_delete"):
+    records.delete_scenario(queries.store_path(), picked, access.signed_in_email() or "dashboard user")
+    st.toast(f"Deleted scenario {plain(_label(picked))}")
+    st.rerun()
+
+allowed, why_not = access.may_approve()
+with st.expander("Approve as the Group's decision (data officers)", expanded=False):
+    if not allowed:
+        st.info(why_not)
+    else:
+        title = st.text_input("Decision title", value=by_id[picked]["name"], max_chars=120)
+        if st.button("Approve and freeze", type="primary"):
+            try:
+                approval = records.approve(queries.store_path(), query, title=title,
+                                           approved_by=access.signed_in_email(), scenario_name=by_id[picked]["name"])
+            except (AllocationRefused, ValueError) as refused:
+                st.error(f"Not approved: {refused}")
+            else:
+                superseded = f"; it supersedes decision {approval.superseded}" if approval.superseded else ""
+                st.success(f"Approved as decision {approval.decision_id}{superseded}.")
+                st.page_link("app_pages/decisions.py", label="Open the decision", icon=":material/gavel:",
+                             query_params={"d": str(approval.decision_id)})
+
+st.subheader("Compare side by side")
+chosen_ids = st.multiselect("Two or three scenarios (differences are against the first)", list(by_id),
+                            format_func=_label, max_selections=3, key="compare_pick")
+if len(chosen_ids) >= 2:
+    allocations = []
+    for scenario_id in chosen_ids:
+        try:
+            allocations.append((_label(scenario_id), queries.allocation(_settings(scenario_id))))
+        except AllocationRefused as refusal:
+            st.warning(f"{plain(_label(scenario_id))} gives no allocation on today's data: {plain(str(refusal))}")
+    if len(allocations) >= 2:
+        table = compare.side_by_side(allocations)
+        st.altair_chart(charts.difference_bars(compare.differences_long(table)), width="stretch")
+        money_columns = [c for c in table.columns if c.endswith(": amount")]
+        shown = table.with_columns(money_column(table, c, pence=True).alias(c) for c in money_columns)
+        shown = shown.with_columns(pl.col(c).cast(pl.Float64) for c in shown.columns if c.endswith("days/week"))
+        st.dataframe(shown, hide_index=True, width="stretch")
+else:
+    st.caption("Pick at least two scenarios to compare.")
