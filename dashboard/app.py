@@ -15,7 +15,12 @@ st.set_page_config(page_title="14-19 partnerships", page_icon=":material/school:
 st.html(
     """<style>
     @media print {
-      [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .stDownloadButton { display: none !important; }
+      [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .stDownloadButton,
+      [data-testid="stExpander"], [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stButton"],
+      [data-testid="stPageLink"], [data-testid="stBottom"] { display: none !important; }
+      html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+        height: auto !important; overflow: visible !important; }
+      [data-testid="stMainBlockContainer"] { padding-bottom: 0 !important; }
       @page { size: A4; margin: 12mm; }
       .block-container { padding: 0 !important; max-width: 100% !important; }
     }

@@ -9,14 +9,16 @@ import csv
 import io
 import re
 import time
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from pypdf import PdfReader
 
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, serve
-from pipelines import settings
+from pipelines import records, settings
 from pipelines.build_default import build
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +31,10 @@ def server(tmp_path_factory):
     assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
     store = tmp_path_factory.mktemp("e2e") / "store.duckdb"
     build(store, settings.DEFAULT_DATA_DIR)
+    records.save_scenario(store, "£500k, accredited only", {"total": "500000"}, "Chair of the Group")
+    records.save_scenario(store, "£550k, pending funded", {"total": "550000", "pending": "1"}, "Chair of the Group")
+    records.approve(store, {"total": "500000"}, title="2026/27 partnership management capacity",
+                    approved_by="officer@council.example", scenario_name="£500k, accredited only")
     with serve(settings.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
         yield served.url
 
@@ -115,3 +121,34 @@ def test_screenshot_each_page(server, page, path, name, marker):
         page.wait_for_timeout(800)
         chart.screenshot(path=str(SHOTS / f"{name}_chart.png"))
     assert not page.get_by_text("Traceback").count()
+
+
+def test_comparison_of_two_scenarios(server, page):
+    page.set_viewport_size({"width": 1280, "height": 1400})  # the chart and the table in one picture
+    page.goto(f"{server}/scenarios?compare=1,2")
+    expect(page.get_by_text("Compare side by side")).to_be_visible()
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_be_visible()
+    page.wait_for_timeout(1500)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "scenarios_compare.png"))
+    assert not page.get_by_text("Traceback").count()
+
+
+def test_a_decision_prints_on_one_a4_page(server, page):
+    page.goto(f"{server}/decisions?d=1")
+    expect(page.get_by_text("Decision 1: 2026/27 partnership management capacity")).to_be_visible()
+    expect(page.get_by_text("equals the approved pot")).to_be_visible()
+    page.wait_for_timeout(1000)
+    page.emulate_media(media="print")
+    pdf = settings.PROJECT_ROOT / "docs" / "decision_print.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi, as printed
+    page.screenshot(path=str(SHOTS / "decision_print.png"))
+    reader = PdfReader(str(pdf))
+    text = " ".join(unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in reader.pages)).split())  # ligatures, line breaks
+    assert len(reader.pages) == 1, f"{len(reader.pages)} pages"
+    for words in ("Decision 1: 2026/27 partnership management capacity", "Total £500,000.00", "Data version", "Total pot: £500,000.00",
+                  "officer@council.example", "LOC9-10 Yarmouth and Gorleston", "£74,775.00"):
+        assert words in text, words

@@ -46,6 +46,8 @@ st.markdown(
     f"Census {record['census_date']:%d %b %Y}; memberships and accreditation as of {record['as_of']:%d %b %Y}. "
     f"Data version `{record['data_version']}`."
 )
+settings_text = " · ".join(f"{name}: {value}" for name, value in json.loads(record["settings_json"]))
+st.caption(plain(f"Settings — {settings_text}."))
 lines = queries.decision_lines(picked)
 total = sum(lines["amount"], start=0)
 st.table(
@@ -53,10 +55,10 @@ st.table(
         pl.col("partnership_code").alias("Code"),
         pl.col("partnership_name").alias("Partnership"),
         pl.when(pl.col("funded")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("Funded"),
-        pl.col("year10").cast(pl.Float64).round(1).alias("Year 10"),
+        pl.col("year10").cast(pl.Float64).round(1).cast(pl.String).alias("Year 10"),
         money_column(lines, "amount", pence=True).alias("Amount"),
-        pl.col("days_per_week").cast(pl.Float64).alias("Days/week"),
-        pl.col("fte").cast(pl.Float64).alias("FTE"),
+        pl.col("days_per_week").cast(pl.String).alias("Days/week"),
+        pl.col("fte").cast(pl.String).alias("FTE"),
     )
 )
 verdict = "equals" if total == record["total"] else "does NOT equal"

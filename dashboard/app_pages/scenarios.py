@@ -68,8 +68,18 @@ with st.expander("Approve as the Group's decision (data officers)", expanded=Fal
                              query_params={"d": str(approval.decision_id)})
 
 st.subheader("Compare side by side")
+# The comparison is in the URL too (?compare=1,2), so it can be shared as a link.
+if "compare_pick" not in st.session_state:
+    linked = [int(i) for i in st.query_params.get("compare", "").split(",") if i.isdigit() and int(i) in by_id]
+    st.session_state.compare_pick = linked[:3]
 chosen_ids = st.multiselect("Two or three scenarios (differences are against the first)", list(by_id),
                             format_func=_label, max_selections=3, key="compare_pick")
+wanted = ",".join(map(str, chosen_ids))
+if st.query_params.get("compare", "") != wanted:
+    if wanted:
+        st.query_params["compare"] = wanted
+    elif "compare" in st.query_params:
+        del st.query_params["compare"]
 if len(chosen_ids) >= 2:
     allocations = []
     for scenario_id in chosen_ids:
