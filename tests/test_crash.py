@@ -24,10 +24,12 @@ TRIALS = int(os.environ.get("CRASH_TRIALS", "8"))
 
 
 def _content(store) -> dict:
-    """Every table's fingerprint; the load log by its rows but not the load time."""
+    """Every table's fingerprint; the load and audit logs by their rows but not their times
+    (or the hashes that cover them)."""
     sums = table_checksums(store)
     con = duckdb.connect(str(store), read_only=True)
     sums["load_log"] = con.execute("SELECT list(file_name || sha256 ORDER BY load_id) FROM load_log").fetchone()
+    sums["audit_log"] = con.execute("SELECT list(seq || action || subject || detail ORDER BY seq) FROM audit_log").fetchone()
     con.close()
     return sums
 
