@@ -9,6 +9,7 @@ approving another.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import hashlib
@@ -125,8 +126,7 @@ def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_
         frame = allocate(con, chosen)
         census_date, as_of = frame["census_date"][0], frame["as_of"][0]
         # Pin the census and the day, so the record says exactly what the figures used.
-        fixed = type(chosen)(**{**{f: getattr(chosen, f) for f in chosen.__dataclass_fields__},
-                                "census_date": census_date, "as_of": as_of})
+        fixed = dataclasses.replace(chosen, census_date=census_date, as_of=as_of)
         version, files = data_version(con), loaded_files(con)
         csv_bytes = exports.allocation_csv(frame, fixed, version)
         xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at)
