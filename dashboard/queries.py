@@ -47,9 +47,7 @@ def _results_key() -> tuple:
 
 @st.cache_resource(max_entries=2)
 def _connection(version: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
-    con = db.connect_read_only(version[0])
-    con.execute("SET threads = 1")  # sessions run side by side; one thread each keeps query memory down
-    return con
+    return db.connect_read_only(version[0])
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
