@@ -19,11 +19,10 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.generate import write_england  # noqa: E402
+from benchmarks.stores import england_store  # noqa: E402
 from pipelines import settings  # noqa: E402
 from pipelines.allocate import AllocationSettings, allocate, coverage_gaps  # noqa: E402
 from pipelines.build_default import build  # noqa: E402
-from pipelines.load import Upload, load_all  # noqa: E402
 
 
 def _median_ms(fn, repeat: int) -> float:
@@ -59,10 +58,8 @@ def main() -> None:
         norfolk = folder / "norfolk.duckdb"
         build(norfolk, settings.DEFAULT_DATA_DIR)
         measure("default Norfolk store", norfolk, repeat)
-        england = folder / "england.duckdb"
         started = time.perf_counter()
-        uploads = [Upload.from_path(kind, path) for kind, path in write_england(folder / "england")]
-        load_all(uploads, england, fresh=True)
+        england = england_store(folder)
         print(f"generated and loaded the England-sized store in {time.perf_counter() - started:.1f} s")
         measure("England-sized store", england, repeat)
 

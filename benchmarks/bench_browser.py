@@ -22,11 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
-from benchmarks.generate import write_england  # noqa: E402
+from benchmarks.stores import bench_stores  # noqa: E402
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, serve  # noqa: E402
-from pipelines import settings  # noqa: E402
-from pipelines.build_default import build  # noqa: E402
-from pipelines.load import Upload, load_all  # noqa: E402
 
 # The floor: one slider and an eleven-row table that follows it, nothing else.
 BARE = """import streamlit as st
@@ -102,12 +99,7 @@ def main() -> None:
         folder = Path(tmp)
         bare = folder / "bare.py"
         bare.write_text(BARE)
-        stores = [("default Norfolk store", folder / "norfolk.duckdb")]
-        build(stores[0][1], settings.DEFAULT_DATA_DIR)
-        if args.england and not args.quick:
-            england = folder / "england.duckdb"
-            load_all([Upload.from_path(k, p) for k, p in write_england(folder / "england")], england, fresh=True)
-            stores.append(("England-sized store", england))
+        stores = bench_stores(folder, england=args.england and not args.quick)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for label, store in stores:
             slider_figures(browser, store, bare, presses, label)

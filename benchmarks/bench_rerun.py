@@ -22,9 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from pipelines import settings  # noqa: E402
-from benchmarks.generate import write_england  # noqa: E402
-from pipelines.build_default import build  # noqa: E402
-from pipelines.load import Upload, load_all  # noqa: E402
+from benchmarks.stores import bench_stores  # noqa: E402
 
 BARE = "import streamlit as st\nvalue = st.slider('x', 0, 2_000_000, 500_000, step=1_000, key='total_slider')\nst.write(value)\n"
 
@@ -58,12 +56,7 @@ def main() -> None:
     repeat = 3 if args.quick else args.repeat
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        stores = [("default Norfolk store", folder / "store.duckdb")]
-        build(stores[0][1], settings.DEFAULT_DATA_DIR)
-        if args.england and not args.quick:
-            england = folder / "england.duckdb"
-            load_all([Upload.from_path(k, p) for k, p in write_england(folder / "england")], england, fresh=True)
-            stores.append(("England-sized store", england))
+        stores = bench_stores(folder, england=args.england and not args.quick)
         bare_file = folder / "bare.py"
         bare_file.write_text(BARE)
         bare = AppTest.from_file(str(bare_file), default_timeout=60).run()

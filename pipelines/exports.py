@@ -96,17 +96,20 @@ def settings_columns(chosen: AllocationSettings, census_date: dt.date, as_of: dt
 def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version: str) -> bytes:
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
     extra = settings_columns(chosen, census_date, as_of, data_version)
-    header = [h for _, h, _ in ALLOCATION_COLUMNS] + [name for name, _ in extra]
-    rows = [header]
-    for record in frame.iter_rows(named=True):
-        rows.append([_cell(record[c], kind) for c, _, kind in ALLOCATION_COLUMNS] + [safe_text(v) for _, v in extra])
+    rows = _table_rows(ALLOCATION_COLUMNS, frame)
+    rows[0] += [name for name, _ in extra]
+    for row in rows[1:]:
+        row += [safe_text(v) for _, v in extra]
     return _csv(rows)
+
+
+def _table_rows(columns, frame: pl.DataFrame) -> list[list[str]]:
+    """The header, then one row of formula-safe text cells per record."""
+    return [[h for _, h, _ in columns]] + [[_cell(r[c], kind) for c, _, kind in columns] for r in frame.iter_rows(named=True)]
 
 
 def gaps_csv(frame: pl.DataFrame) -> bytes:
-    rows = [[h for _, h, _ in GAP_COLUMNS]]
-    rows += [[_cell(r[c], kind) for c, _, kind in GAP_COLUMNS] for r in frame.iter_rows(named=True)]
-    return _csv(rows)
+    return _csv(_table_rows(GAP_COLUMNS, frame))
 
 
 AUDIT_COLUMNS = (
@@ -121,9 +124,7 @@ AUDIT_COLUMNS = (
 
 
 def audit_csv(frame: pl.DataFrame) -> bytes:
-    rows = [[h for _, h, _ in AUDIT_COLUMNS]]
-    rows += [[_cell(r[c], kind) for c, _, kind in AUDIT_COLUMNS] for r in frame.sort("seq").iter_rows(named=True)]
-    return _csv(rows)
+    return _csv(_table_rows(AUDIT_COLUMNS, frame.sort("seq")))
 
 
 def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
@@ -137,6 +138,17 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "total_money": book.add_format({"bold": True, "top": 1, "num_format": "£#,##0.00"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
     }
+
+
+def _table_sheet(book: xlsxwriter.Workbook, name: str, columns, frame: pl.DataFrame, formats: dict):
+    """A sheet with a header row and one row per record, each cell typed by its column's kind."""
+    sheet = book.add_worksheet(name)
+    for col, (_, header, _) in enumerate(columns):
+        sheet.write_string(0, col, header, formats["header"])
+    for row, record in enumerate(frame.iter_rows(named=True), start=1):
+        for col, (column, _, kind) in enumerate(columns):
+            _write_value(sheet, row, col, record[column], kind, formats)
+    return sheet
 
 
 def _write_value(sheet, row: int, col: int, value: object, kind: str, formats: dict) -> None:
@@ -164,12 +176,7 @@ def allocation_xlsx(
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": "14-19 partnership allocation", "created": produced_at})
     formats = _formats(book)
-    sheet = book.add_worksheet("Allocation")
-    for col, (_, header, _) in enumerate(ALLOCATION_COLUMNS):
-        sheet.write_string(0, col, header, formats["header"])
-    for row, record in enumerate(frame.iter_rows(named=True), start=1):
-        for col, (name, _, kind) in enumerate(ALLOCATION_COLUMNS):
-            _write_value(sheet, row, col, record[name], kind, formats)
+    sheet = _table_sheet(book, "Allocation", ALLOCATION_COLUMNS, frame, formats)
     total_row = frame.height + 1
     amount_col = [c for c, _, _ in ALLOCATION_COLUMNS].index("amount")
     total = sum((Decimal(a) for a in frame["amount"]), Decimal("0"))
@@ -227,12 +234,7 @@ def gaps_xlsx(frame: pl.DataFrame, produced_at: dt.datetime) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": "14-19 coverage gaps", "created": produced_at})
     formats = _formats(book)
-    sheet = book.add_worksheet("Gaps")
-    for col, (_, header, _) in enumerate(GAP_COLUMNS):
-        sheet.write_string(0, col, header, formats["header"])
-    for row, record in enumerate(frame.iter_rows(named=True), start=1):
-        for col, (name, _, kind) in enumerate(GAP_COLUMNS):
-            _write_value(sheet, row, col, record[name], kind, formats)
+    sheet = _table_sheet(book, "Gaps", GAP_COLUMNS, frame, formats)
     sheet.set_column(0, 3, 20)
     sheet.set_column(4, 6, 16)
     sheet.set_column(7, 8, 60)

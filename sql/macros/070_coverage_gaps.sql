@@ -52,20 +52,12 @@ gaps AS (
     JOIN school_counts AS s USING (institution_id)
     WHERE s.partnerships > 1
 
-    UNION ALL -- college_not_full_member
-    SELECT 'college_not_full_member', NULL, i.institution_id,
+    UNION ALL -- college_not_full_member, wbl_not_full_member: providers in no partnership as full members
+    SELECT CASE i.kind WHEN 'college' THEN 'college_not_full_member' ELSE 'wbl_not_full_member' END, NULL, i.institution_id,
            i.name || ' is a full member of no partnership' || coalesce('; it is only an associate member of ' || a.codes, '')
     FROM open_institutions AS i
     LEFT JOIN associate_of AS a USING (institution_id)
-    WHERE i.kind = 'college'
-      AND i.institution_id NOT IN (SELECT institution_id FROM full_members WHERE known AND is_open)
-
-    UNION ALL -- wbl_not_full_member
-    SELECT 'wbl_not_full_member', NULL, i.institution_id,
-           i.name || ' is a full member of no partnership' || coalesce('; it is only an associate member of ' || a.codes, '')
-    FROM open_institutions AS i
-    LEFT JOIN associate_of AS a USING (institution_id)
-    WHERE i.kind = 'wbl_provider'
+    WHERE i.kind IN ('college', 'wbl_provider')
       AND i.institution_id NOT IN (SELECT institution_id FROM full_members WHERE known AND is_open)
 
     UNION ALL -- partnership_no_college
