@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines import db, settings
+from pipelines.validate import GROUPED_NUMBER
 
 
 class AllocationRefused(ValueError):
@@ -26,8 +27,7 @@ class AllocationRefused(ValueError):
 MAX_POUNDS = Decimal("10000000000")
 
 
-# Thousands separators only in threes ("1,234,567.50"); "1,00" is a typo, not one hundred.
-_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_GROUPED = re.compile(GROUPED_NUMBER)  # "1,00" is a typo, not one hundred
 
 
 def to_money(value: object, what: str) -> Decimal:

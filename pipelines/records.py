@@ -64,6 +64,11 @@ def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
         old.close()
 
 
+def _query_json(query: dict[str, str]) -> str:
+    """A link's settings as stored: keys sorted, so the same settings always read the same."""
+    return json.dumps(query, sort_keys=True)
+
+
 # --- scenarios ---------------------------------------------------------------------------------
 
 def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_by: str) -> int:
@@ -73,7 +78,7 @@ def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_b
         raise ValueError("give the scenario a name")
     if not saved_by:
         raise ValueError("say who is saving the scenario")
-    query_json = json.dumps(dict(sorted(query.items())), sort_keys=True)
+    query_json = _query_json(query)
     db_path = Path(db_path)
     with db.writer_lock(db_path), db.swapped_store(db_path) as con:
         con.begin()
@@ -131,11 +136,11 @@ def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_
         csv_bytes = exports.allocation_csv(frame, fixed, version)
         xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at)
         con.begin()
-        previous = con.execute("SELECT max(decision_id) FROM decisions").fetchone()[0]
+        previous = con.execute(db.read_sql("records/latest_decision.sql")).fetchone()[0]
         decision_id = (previous or 0) + 1
         con.execute(db.read_sql("records/insert_decision.sql"), {
             "decision_id": decision_id, "title": title, "scenario_name": scenario_name,
-            "query_json": json.dumps(dict(sorted(query.items())), sort_keys=True),
+            "query_json": _query_json(query),
             "settings_json": json.dumps(fixed.describe()),
             "files_json": json.dumps([{k: str(v) for k, v in row.items()} for row in files.iter_rows(named=True)]),
             "data_version": version, "total": fixed.total, "census_date": census_date, "as_of": as_of,

@@ -30,6 +30,8 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 TRUE_WORDS = ("yes", "y", "true", "1", "met")
 FALSE_WORDS = ("no", "n", "false", "0", "not met", "not_met")
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+# Thousands separators only in threes ("1,234,567.50"): anything else with a comma is a typo.
+GROUPED_NUMBER = r"^\d{1,3}(,\d{3})+(\.\d+)?$"
 
 
 def choose_layout(kind: str, file: str, columns: list[str], header_row: int = 1) -> tuple[Layout, dict[str, str], list[Problem]]:
@@ -133,7 +135,7 @@ def _parser(field: Field, cell: pl.Expr) -> pl.Expr:
         return plain.str.replace(r"^(-?\d+)\.0+$", "${1}").cast(pl.Int64, strict=False)
     if field.parse == "decimal":
         plain = text.str.replace(r"^£", "").str.strip_chars()
-        plain = pl.when(plain.str.contains(r"^\d{1,3}(,\d{3})+(\.\d+)?$")).then(plain.str.replace_all(",", "")).otherwise(plain)
+        plain = pl.when(plain.str.contains(GROUPED_NUMBER)).then(plain.str.replace_all(",", "")).otherwise(plain)
         return pl.when(plain.str.contains(r"^-?\d+(\.\d{1,2})?$")).then(plain).cast(pl.Decimal(18, 2), strict=False)
     if field.parse == "float":
         return text.cast(pl.Float64, strict=False)
@@ -180,7 +182,7 @@ def _cell_problems(frame: pl.DataFrame, file: str, field: Field, source: str, ce
         (cell.is_null() & (not field.nullable)).alias("blank"),
         (cell.is_not_null() & parsed.is_null()).alias("bad"),
         _out_of_range(field, parsed).alias("range"),
-        (cell.str.contains(r"^\d{1,3}(,\d{3})+(\.\d+)?$") if numeric else pl.lit(False)).alias("thousands"),
+        (cell.str.contains(GROUPED_NUMBER) if numeric else pl.lit(False)).alias("thousands"),
     ).filter(pl.col("blank") | pl.col("bad") | pl.col("range") | pl.col("thousands"))
     problems = []
     expected = _expected(field)

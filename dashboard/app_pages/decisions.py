@@ -46,7 +46,8 @@ st.markdown(
     f"Census {record['census_date']:%d %b %Y}; memberships and accreditation as of {record['as_of']:%d %b %Y}. "
     f"Data version `{record['data_version']}`."
 )
-settings_text = " · ".join(f"{name}: {value}" for name, value in json.loads(record["settings_json"]))
+settings = json.loads(record["settings_json"])
+settings_text = " · ".join(f"{name}: {value}" for name, value in settings)
 st.caption(plain(f"Settings — {settings_text}."))
 lines = queries.decision_lines(picked)
 total = sum(lines["amount"], start=0)
@@ -65,7 +66,7 @@ verdict = "equals" if total == record["total"] else "does NOT equal"
 st.markdown(f"**Total {money(total, pence=True)}** {verdict} the approved pot {money(record['total'], pence=True)}.")
 
 with st.expander("Settings and data files", expanded=False):
-    st.table(pl.DataFrame(json.loads(record["settings_json"]), schema=["Setting", "Value"], orient="row"))
+    st.table(pl.DataFrame(settings, schema=["Setting", "Value"], orient="row"))
     st.table(pl.DataFrame(json.loads(record["files_json"])).select("kind", "file_name", "sha256", "loaded_at"))
 
 csv_col, xlsx_col, _ = st.columns([1, 1, 3])
