@@ -3,6 +3,12 @@
 One read-only connection per process (re-opened when a load swaps in a new store file), a
 cursor per call. Results are cached on the data version, so a rerun of a page costs no query
 and a new load shows up at the next rerun without a restart.
+
+Results are held once per process (``st.cache_resource``) and every caller gets a
+``DataFrame.clone()``: a polars clone shares the column buffers and copies nothing, yet a page
+that changed its frame in place would change only its own. ``st.cache_data`` would instead
+unpickle a full copy for every session on every rerun; at England scale those copies cost
+about 4 MB of memory per open session and time on each rerun.
 """
 
 from __future__ import annotations
@@ -54,13 +60,13 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return _connection(data_version()).cursor()
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _report(relative_sql: str, params: tuple, version: tuple) -> pl.DataFrame:
     return cursor().sql(db.read_sql(relative_sql), params=dict(params) or None).pl()
 
 
 def report(relative_sql: str, **params) -> pl.DataFrame:
-    return _report(relative_sql, tuple(sorted(params.items())), _results_key())
+    return _report(relative_sql, tuple(sorted(params.items())), _results_key()).clone()
 
 
 def table_counts() -> pl.DataFrame:
@@ -103,17 +109,19 @@ def health_checks(code: str, as_of: dt.date | None = None) -> pl.DataFrame:
     return report("reports/health_checks.sql", partnership_code=code, as_of=as_of)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# 64 recent splits (about 0.2 MB each at England scale): enough for every open session's pot,
+# while a slider dragged through hundreds of values cannot grow the process without bound.
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _allocation(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
     return allocation_sql.allocate(cursor(), chosen)
 
 
 def allocation(chosen: AllocationSettings) -> pl.DataFrame:
     """Raises AllocationRefused, which pages show as a message."""
-    return _allocation(chosen, _results_key())
+    return _allocation(chosen, _results_key()).clone()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _gaps(as_of, census_date, include_pending, travel_km, treat, version) -> pl.DataFrame:
     return allocation_sql.coverage_gaps(
         cursor(), as_of=as_of, census_date=census_date, include_pending=include_pending,
@@ -123,16 +131,16 @@ def _gaps(as_of, census_date, include_pending, travel_km, treat, version) -> pl.
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     chosen = chosen or AllocationSettings(total=settings.DEFAULT_TOTAL)
-    return _gaps(chosen.as_of, chosen.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, _results_key())
+    return _gaps(chosen.as_of, chosen.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, _results_key()).clone()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _attribution(as_of, census_date, version) -> pl.DataFrame:
     return allocation_sql.year10_attribution(cursor(), as_of=as_of, census_date=census_date)
 
 
 def attribution(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
-    return _attribution(as_of, census_date, _results_key())
+    return _attribution(as_of, census_date, _results_key()).clone()
 
 
 def version_label() -> str:
@@ -140,7 +148,7 @@ def version_label() -> str:
     return _version_label(data_version())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _version_label(version: tuple) -> str:
     return allocation_sql.data_version(cursor())
 

@@ -243,3 +243,21 @@ def test_missing_census_for_a_funded_school_is_flagged_above_the_figures(store, 
     warning = app.warning[0].value
     assert "1 data problem(s) change these figures" in warning and "Kappa High has no Year 10 figure" in warning
     assert app.get("page_link")[0].proto.label == "See these gaps"
+
+
+def test_cached_results_are_shared_yet_each_caller_edits_only_its_own(store, monkeypatch):
+    """One copy per process serves every session; a page changing its frame in place must not
+    change what the next session is given."""
+    from dashboard import queries
+
+    monkeypatch.setattr(settings, "DEFAULT_DB", store)
+    chosen = queries.AllocationSettings(total=Decimal("10000"))
+    first = queries.allocation(chosen)
+    amounts = first["amount"].to_list()
+    first[0, "amount"] = Decimal("-1.00")
+    first.drop_in_place("partnership_name")
+    again = queries.allocation(chosen)
+    assert again["amount"].to_list() == amounts and "partnership_name" in again.columns
+    counts = queries.table_counts()
+    counts.columns = [f"renamed {c}" for c in counts.columns]
+    assert not queries.table_counts().columns[0].startswith("renamed")
