@@ -14,6 +14,7 @@ about 4 MB of memory per open session and time on each rerun.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from pathlib import Path
 
@@ -60,13 +61,26 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return _connection(data_version()).cursor()
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+def _shared_frame(max_entries: int):
+    """Cache a frame-returning query once per process and hand each caller a clone (see the
+    module docstring); one decorator, so no cached query can forget the clone."""
+    def decorate(query):
+        cached = st.cache_resource(show_spinner=False, max_entries=max_entries)(query)
+
+        @functools.wraps(query)
+        def cloned(*args) -> pl.DataFrame:
+            return cached(*args).clone()
+        return cloned
+    return decorate
+
+
+@_shared_frame(max_entries=256)
 def _report(relative_sql: str, params: tuple, version: tuple) -> pl.DataFrame:
     return cursor().sql(db.read_sql(relative_sql), params=dict(params) or None).pl()
 
 
 def report(relative_sql: str, **params) -> pl.DataFrame:
-    return _report(relative_sql, tuple(sorted(params.items())), _results_key()).clone()
+    return _report(relative_sql, tuple(sorted(params.items())), _results_key())
 
 
 def table_counts() -> pl.DataFrame:
@@ -111,17 +125,17 @@ def health_checks(code: str, as_of: dt.date | None = None) -> pl.DataFrame:
 
 # 64 recent splits (about 0.2 MB each at England scale): enough for every open session's pot,
 # while a slider dragged through hundreds of values cannot grow the process without bound.
-@st.cache_resource(show_spinner=False, max_entries=64)
+@_shared_frame(max_entries=64)
 def _allocation(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
     return allocation_sql.allocate(cursor(), chosen)
 
 
 def allocation(chosen: AllocationSettings) -> pl.DataFrame:
     """Raises AllocationRefused, which pages show as a message."""
-    return _allocation(chosen, _results_key()).clone()
+    return _allocation(chosen, _results_key())
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@_shared_frame(max_entries=64)
 def _gaps(as_of, census_date, include_pending, travel_km, treat, version) -> pl.DataFrame:
     return allocation_sql.coverage_gaps(
         cursor(), as_of=as_of, census_date=census_date, include_pending=include_pending,
@@ -131,16 +145,16 @@ def _gaps(as_of, census_date, include_pending, travel_km, treat, version) -> pl.
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     chosen = chosen or AllocationSettings(total=settings.DEFAULT_TOTAL)
-    return _gaps(chosen.as_of, chosen.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, _results_key()).clone()
+    return _gaps(chosen.as_of, chosen.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, _results_key())
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@_shared_frame(max_entries=64)
 def _attribution(as_of, census_date, version) -> pl.DataFrame:
     return allocation_sql.year10_attribution(cursor(), as_of=as_of, census_date=census_date)
 
 
 def attribution(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
-    return _attribution(as_of, census_date, _results_key()).clone()
+    return _attribution(as_of, census_date, _results_key())
 
 
 def version_label() -> str:
