@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import streamlit as st
-from shapely import make_valid
-from shapely.geometry import MultiPolygon, mapping, shape
-from shapely.geometry.polygon import orient
 
 from pipelines import allocate as allocation_sql
-from pipelines import build_default, db, settings
+from pipelines import build_default, db, districts, settings
 from pipelines.allocate import AllocationSettings
 
 
@@ -169,24 +165,8 @@ def _version_label(version: tuple) -> str:
 
 @st.cache_resource
 def districts_geojson() -> dict:
-    """District boundaries for the offline map (ONS LAD May 2020, generalised).
-
-    GeoJSON winds outer rings anticlockwise; Vega-Lite (d3-geo) reads that as "everything
-    but this polygon" and would paint the whole frame, so the rings are rewound clockwise."""
-    collection = json.loads((settings.REFERENCE_DIR / "norfolk_districts.geojson").read_text(encoding="utf-8"))
-    for feature in collection["features"]:
-        polygons = _polygons(make_valid(shape(feature["geometry"])))
-        feature["geometry"] = mapping(MultiPolygon([orient(p, sign=-1.0) for p in polygons]))
-    return collection
-
-
-def _polygons(geometry) -> list:
-    """Every polygon inside a (multi)polygon or geometry collection; repair can yield either."""
-    if geometry.geom_type == "Polygon":
-        return [geometry]
-    if hasattr(geometry, "geoms"):
-        return [p for part in geometry.geoms for p in _polygons(part)]
-    return []
+    """Read and rewound once per process; see pipelines.districts."""
+    return districts.districts_geojson()
 
 
 # --- what the Group saved and decided ----------------------------------------------------------
