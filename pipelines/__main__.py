@@ -42,8 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     allocate.add_argument("--total", required=True, help="the pot in pounds, e.g. 500000 or 500000.50")
     allocate.add_argument("--lump-sum", default="0", help="pounds given to every funded partnership first (default 0)")
     allocate.add_argument("--unit", choices=settings.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
-    allocate.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest with Year 10 figures)")
-    allocate.add_argument("--as-of", type=_date, help="memberships and accreditation on this day (default: today)")
+    allocate.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest with a Year 10 figure "
+                          "for every member school of the funded partnerships)")
+    allocate.add_argument("--as-of", type=_date, help="memberships and accreditation on this day "
+                          "(default: the data's reference date, else today)")
+    allocate.add_argument("--accept-missing-census", action="store_true",
+                          help="allocate even if funded member schools have no Year 10 figure on the census (they count as 0)")
     allocate.add_argument("--include-pending", action="store_true", help="fund partnerships whose accreditation is pending")
     allocate.add_argument("--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status")
     allocate.add_argument("--day-rate", default=str(settings.DEFAULT_DAY_RATE), help="pounds per manager day")
@@ -52,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     allocate.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
 
     gaps = commands.add_parser("gaps", help="list where the partnership map breaks the rules")
-    gaps.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest)")
-    gaps.add_argument("--as-of", type=_date, help="memberships on this day (default: today)")
+    gaps.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: as for allocate)")
+    gaps.add_argument("--as-of", type=_date, help="memberships on this day (default: the data's reference date, else today)")
     gaps.add_argument("--include-pending", action="store_true", help="treat pending partnerships as funded")
     gaps.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")

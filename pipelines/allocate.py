@@ -70,12 +70,15 @@ class AllocationSettings:
     total: Decimal
     lump_sum: Decimal = Decimal("0")
     unit: Decimal = Decimal("1")
-    census_date: dt.date | None = None  # None: the latest census with Year 10 figures
+    census_date: dt.date | None = None  # None: the latest census complete for the funded partnerships
     include_pending: bool = False
     day_rate: Decimal = Decimal(settings.DEFAULT_DAY_RATE)
     weeks_per_year: Decimal = Decimal(settings.DEFAULT_WEEKS_PER_YEAR)
-    as_of: dt.date | None = None  # None: today
+    as_of: dt.date | None = None  # None: the data's reference date, else today
     treat_as_accredited: tuple[str, ...] = ()
+    # A funded member school with no Year 10 figure on the census refuses the allocation unless
+    # this is set: its partnership would silently lose its share to the others.
+    accept_missing_census: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", to_money(self.total, "the total"))
@@ -101,6 +104,7 @@ class AllocationSettings:
             "include_pending": self.include_pending,
             "as_of": self.as_of,
             "treat_as_accredited": list(self.treat_as_accredited),
+            "accept_missing_census": self.accept_missing_census,
         }
 
     def describe(self) -> list[tuple[str, str]]:
@@ -109,8 +113,11 @@ class AllocationSettings:
             ("Total pot", f"£{self.total:,.2f}"),
             ("Lump sum per funded partnership", f"£{self.lump_sum:,.2f}"),
             ("Rounding unit", "£1" if self.unit == 1 else "£0.01"),
-            ("Census date", self.census_date.isoformat() if self.census_date else "latest with Year 10 figures"),
-            ("Memberships and accreditation as of", self.as_of.isoformat() if self.as_of else "the day it was produced"),
+            ("Census date", self.census_date.isoformat() if self.census_date
+             else "latest with Year 10 figures for every funded partnership's schools"),
+            ("Memberships and accreditation as of", self.as_of.isoformat() if self.as_of
+             else "the data's reference date (else the day it was produced)"),
+            ("Schools missing from the census accepted (counted as 0)", "yes" if self.accept_missing_census else "no"),
             ("Pending accreditation counts as funded", "yes" if self.include_pending else "no"),
             ("Treated as accredited in this scenario", ", ".join(self.treat_as_accredited) or "none"),
             ("Day rate", f"£{self.day_rate:,.2f}"),
@@ -154,6 +161,26 @@ def year10_attribution(
     con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None, census_date: dt.date | None = None
 ) -> pl.DataFrame:
     return con.sql(db.read_sql("reports/year10_attribution.sql"), params={"as_of": as_of, "census_date": census_date}).pl()
+
+
+def dataset_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """The data's name, reference date (None: the store has none, so as-of means today),
+    description and source, so a page can say which day its figures are as of."""
+    return con.sql(db.read_sql("reports/dataset_info.sql")).pl().row(0, named=True)
+
+
+def default_census(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    include_pending: bool = False,
+    treat_as_accredited: tuple[str, ...] = (),
+) -> dict[str, object]:
+    """The census used when none is chosen: census_date, complete (False: no census has every
+    funded school, so an allocation on it is refused unless missing figures are accepted),
+    latest_census_date and the effective as_of."""
+    params = {"as_of": as_of, "include_pending": include_pending, "treat_as_accredited": list(treat_as_accredited)}
+    return con.sql(db.read_sql("reports/default_census.sql"), params=params).pl().row(0, named=True)
 
 
 def gap_codes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

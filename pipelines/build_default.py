@@ -19,6 +19,7 @@ DEFAULT_FILES = (
     ("accreditation", "accreditation.csv"),
     ("health_check", "health_check.csv"),
     ("previous_allocation", "previous_allocation.csv"),
+    ("dataset", "dataset.csv"),
 )
 
 

@@ -120,7 +120,31 @@ def check_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Repo
     for urn, first_row in unknown.group_by("urn").agg(pl.col(ROW).min()).sort(ROW).rows():
         report.add(Problem(file, first_row, "urn", str(urn),
                            "a URN in the register (kept, but not counted until the register lists it)", "warning", "unknown_urn"))
+    _partial_census(typed, file, ctx, report)
     return typed.select(ROW, "urn", "census_date", "nc_year", "headcount", "source")
+
+
+def _partial_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report) -> None:
+    """A newer census with a handful of schools would become the latest one; warn before a
+    figure for one school is taken for the county's census."""
+    year10 = typed.filter((pl.col("nc_year") == 10) & pl.col("census_date").is_not_null() & pl.col("urn").is_not_null())
+    if ctx.latest_census is None or year10.is_empty():
+        return
+    latest_date, latest_schools = ctx.latest_census
+    newest = year10["census_date"].max()
+    if newest <= latest_date:
+        return
+    on_newest = year10.filter(pl.col("census_date") == newest)
+    schools = on_newest["urn"].n_unique()
+    if schools < settings.PARTIAL_CENSUS_SHARE * latest_schools:
+        report.add(Problem(
+            file, on_newest[ROW].min(), "census_date", str(newest),
+            f"a new census about as full as the latest: the {newest} census in this file has Year 10 figures for "
+            f"{schools} school(s), the store's latest ({latest_date}) for {latest_schools}. Allocations keep using the "
+            f"latest census that is complete for the funded partnerships; load the rest of the {newest} figures "
+            "before choosing it",
+            "warning", "partial_census",
+        ))
 
 
 # --- roster --------------------------------------------------------------------------------
@@ -232,6 +256,19 @@ def check_previous_allocation(typed: pl.DataFrame, file: str, ctx: StoreContext,
     return typed.select(ROW, "partnership_code", "amount", "source")
 
 
+def check_dataset(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    """The store holds one description of its data, so a file must give exactly one."""
+    if typed.height > 1:
+        first = typed[ROW].min()
+        for (row,) in _rows(typed, pl.col(ROW) != first):
+            report.add(Problem(file, row, None, None,
+                               f"exactly one data row (a dataset file describes the whole store; row {first} already does)",
+                               "error", "one_row"))
+    elif report.rows > 1:  # the other rows have bad cells, already reported
+        report.add(Problem(file, None, None, None, f"exactly one data row (the file has {report.rows})", "error", "one_row"))
+    return typed.select(ROW, "reference_date", "name", "description", "source")
+
+
 CHECKS: dict[str, Callable[[pl.DataFrame, str, StoreContext, Report, str], pl.DataFrame]] = {
     "register": check_register,
     "census": check_census,
@@ -239,4 +276,5 @@ CHECKS: dict[str, Callable[[pl.DataFrame, str, StoreContext, Report, str], pl.Da
     "accreditation": check_accreditation,
     "health_check": check_health_check,
     "previous_allocation": check_previous_allocation,
+    "dataset": check_dataset,
 }

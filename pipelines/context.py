@@ -3,6 +3,7 @@ partnerships exist), read once per load from a read-only connection."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,9 @@ class StoreContext:
     partnership_codes: frozenset[str] = frozenset()
     decisions: frozenset[tuple[str, object]] = frozenset()
     loaded: dict[str, str] = field(default_factory=dict)  # kind -> sha256 of its latest load
+    # The latest census with Year 10 figures and its number of schools: a much smaller newer
+    # census would silently become the default, so the census check compares against it.
+    latest_census: tuple[dt.date, int] | None = None
 
 
 def read_context(db_path: Path | str) -> StoreContext:
@@ -46,4 +50,5 @@ def context_from(con: duckdb.DuckDBPyConnection) -> StoreContext:
     codes = frozenset(r[0] for r in con.execute(db.read_sql("load/context_partnerships.sql")).fetchall())
     decisions = frozenset(con.execute(db.read_sql("load/context_decisions.sql")).fetchall())
     loaded = dict(con.execute(db.read_sql("load/context_latest_loads.sql")).fetchall())
-    return StoreContext(institutions, codes, decisions, loaded)
+    latest = con.execute(db.read_sql("load/context_latest_census.sql")).fetchone()
+    return StoreContext(institutions, codes, decisions, loaded, (latest[0], int(latest[1])) if latest else None)

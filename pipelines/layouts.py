@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("register", "census", "roster", "accreditation", "health_check", "previous_allocation")
+KINDS = ("register", "census", "roster", "accreditation", "health_check", "previous_allocation", "dataset")
 
 INSTITUTION_KINDS = ("high_school", "special_school", "pru", "college", "wbl_provider", "other")
 STATUSES = ("open", "closed", "proposed_to_open", "proposed_to_close")
@@ -177,6 +177,20 @@ PREVIOUS_ALLOCATION = Layout(
     description="the allocation on the basis used until 2008/9",
 )
 
+# What the store's data describes as a whole: its name and the day it is "as of", which every
+# as-of date defaults to, so a store of 2018/19 data is not judged against today.
+DATASET = Layout(
+    "dataset",
+    "standard",
+    (
+        Field("reference_date", "date", description="the day the data describes; the default as-of date"),
+        Field("name", "text"),
+        Field("description", "text", required=False, nullable=True),
+        Field("source", "text", required=False, nullable=True),
+    ),
+    description="exactly one row describing the whole dataset",
+)
+
 LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "register": (REGISTER, GIAS_REGISTER),
     "census": (CENSUS_LONG, CENSUS_WIDE),
@@ -184,6 +198,7 @@ LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "accreditation": (ACCREDITATION,),
     "health_check": (HEALTH_CHECK,),
     "previous_allocation": (PREVIOUS_ALLOCATION,),
+    "dataset": (DATASET,),
 }
 
 # Spreadsheet cells that mean "withheld" in DfE and council releases.

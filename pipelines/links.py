@@ -11,7 +11,7 @@ from pipelines import settings
 from pipelines.allocate import AllocationRefused, AllocationSettings
 
 # query parameter -> what it holds
-KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof")
+KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof", "missing")
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -35,6 +35,7 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
         "weeks_per_year": params.get("weeks", str(settings.DEFAULT_WEEKS_PER_YEAR)),
         "as_of": _date(params.get("asof")),
         "treat_as_accredited": tuple(c for c in params.get("treat", "").split(",") if c),
+        "accept_missing_census": params.get("missing", "0") in ("1", "true", "yes"),
     }
     defaults = AllocationSettings(total=settings.DEFAULT_TOTAL)
     for name in ("total", "lump_sum", "unit", "day_rate", "weeks_per_year"):
@@ -69,6 +70,8 @@ def to_query(chosen: AllocationSettings) -> dict[str, str]:
         query["treat"] = ",".join(chosen.treat_as_accredited)
     if chosen.as_of:
         query["asof"] = chosen.as_of.isoformat()
+    if chosen.accept_missing_census:
+        query["missing"] = "1"
     return query
 
 
@@ -92,4 +95,6 @@ def summary(chosen: AllocationSettings) -> str:
     parts.append(f"£{chosen.day_rate:,.2f}/day × {chosen.weeks_per_year} weeks")
     if chosen.as_of:
         parts.append(f"as of {chosen.as_of:%d %b %Y}")
+    if chosen.accept_missing_census:
+        parts.append("schools missing from the census accepted")
     return "; ".join(parts)

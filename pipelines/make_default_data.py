@@ -12,7 +12,8 @@ What is real, what is a proxy and what is inferred or synthetic is written into 
   2019 URNs by name or by GIAS predecessor links (inferred), schools of localities the
   source does not list placed in a partnership per district (inferred), colleges placed
   by distance (inferred);
-- accreditation, health checks and the previous allocation: synthetic, for demonstration.
+- accreditation, health checks and the previous allocation: synthetic, for demonstration;
+- the dataset's reference date (the default "as of" day): chosen, 1 September 2018.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from pipelines import settings
 CENSUS_DATE = "2018-01-18"  # spring census 2018, when the 2019 Year 11 cohort was in Year 10
 PARTNERSHIPS_FROM = "2009-09-01"  # partnerships replace the Area Learning Boards after 2008/9
 ACCREDITED_ON = "2018-03-01"
+# The day the data is "as of": the first day of the 2018/19 school year. The census is January
+# 2018, accreditation March 2018 with reviews due March 2019, so 2018/19 is the year the data
+# describes; its start is the day the Group would have shared the year's money.
+REFERENCE_DATE = "2018-09-01"
 COLLEGE_REACH_KM = 20.0  # a college joins every partnership whose centre is this close
 
 # The 2008 groupings (sourced names) and the codes we give them.
@@ -252,6 +257,22 @@ def build_accreditation(roster: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     return pl.DataFrame(decisions), pl.DataFrame(checks)
 
 
+def build_dataset() -> pl.DataFrame:
+    return pl.DataFrame({
+        "reference_date": [REFERENCE_DATE],
+        "name": ["Norfolk 14-19 partnerships, 2018/19"],
+        "description": [
+            "Real Norfolk schools and colleges (DfE 2018/19), the 2008 14-19 groupings, Year 10 proxy for the "
+            f"{CENSUS_DATE} census, synthetic accreditation of {ACCREDITED_ON}. Memberships and accreditation are "
+            f"judged as of {REFERENCE_DATE}, the start of the 2018/19 school year, unless a day is chosen."
+        ],
+        "source": [
+            "chosen: the start of the 2018/19 school year, the year the census (January 2018) and the accreditation "
+            "(March 2018, reviews due March 2019) describe"
+        ],
+    })
+
+
 def build_previous_allocation() -> pl.DataFrame:
     codes = sorted(GROUPINGS.values())
     share = PREVIOUS_POT // len(codes)
@@ -323,6 +344,7 @@ def make(real: Path, out: Path, districts_path: Path) -> dict[str, pl.DataFrame]
         "accreditation": accreditation,
         "health_check": health_check,
         "previous_allocation": build_previous_allocation(),
+        "dataset": build_dataset(),
     }
     out.mkdir(parents=True, exist_ok=True)
     for kind, frame in frames.items():

@@ -100,6 +100,7 @@ CHECKS = {
     "value": "values consistent across columns", "coordinates": "positions in Great Britain",
     "member": "members in the register", "closed_member": "members open", "partnership": "partnerships known",
     "decision": "decisions loaded", "unknown_urn": "census schools in the register", "gias_type": "GIAS types known",
+    "partial_census": "a new census as full as the latest", "one_row": "exactly one row",
     "store": "accepted by the store",
 }
 

@@ -23,6 +23,7 @@ def _settings(args: argparse.Namespace) -> allocate.AllocationSettings:
         weeks_per_year=Decimal(args.weeks),
         as_of=args.as_of,
         treat_as_accredited=tuple(args.treat_as_accredited),
+        accept_missing_census=args.accept_missing_census,
     )
 
 

@@ -37,6 +37,9 @@ DEFAULT_DAY_RATE = 300  # pounds per day of partnership-manager time
 DEFAULT_WEEKS_PER_YEAR = 39  # school weeks in a year
 DEFAULT_TRAVEL_KM = 25  # a school further than this from its partnership's centre is flagged
 ROUNDING_UNITS = ("1", "0.01")
+# A census file whose newest date is after the store's latest census but has Year 10 figures for
+# fewer than this share of that census's schools is loaded with a warning: it is probably partial.
+PARTIAL_CENSUS_SHARE = 0.5
 
 # Uploads through the dashboard are off unless switched on (the command line is the way in).
 UPLOADS_ENABLED = os.environ.get("PARTNERSHIP_UPLOADS", "") == "1"

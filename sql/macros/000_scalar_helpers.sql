@@ -9,5 +9,10 @@ CREATE OR REPLACE MACRO km_between(p_lat1, p_lon1, p_lat2, p_lon2) AS
         pow(sin(radians(p_lat2 - p_lat1) / 2), 2)
         + cos(radians(p_lat1)) * cos(radians(p_lat2)) * pow(sin(radians(p_lon2 - p_lon1) / 2), 2)
     ));
--- latest_census_date: the default census for allocations.
+-- latest_census_date: the newest census with Year 10 figures, complete or not (the fallback of
+-- default_census_date when no census is complete).
 CREATE OR REPLACE MACRO latest_census_date() AS (SELECT max(census_date) FROM census_dates);
+-- effective_as_of(p): the one rule for "as of": the given day, else the data's reference date
+-- (the dataset table), else today. A store of 2018/19 data is judged as of 2018/19, not today.
+CREATE OR REPLACE MACRO effective_as_of(p) AS
+    coalesce(CAST(p AS DATE), (SELECT max(reference_date) FROM dataset), current_date);

@@ -8,11 +8,15 @@
 -- remainders, ties to the lowest partnership code (Hamilton), so the amounts sum exactly to T.
 --
 -- Parameters (bound by the caller): p_total, p_lump_sum, p_unit (1 or 0.01), p_day_rate,
--- p_weeks_per_year; optional p_census_date (latest), p_include_pending (false), p_as_of (today),
--- p_treat_as_accredited (codes funded in this scenario whatever their status).
+-- p_weeks_per_year; optional p_census_date (default_census_date: the latest complete for the
+-- funded partnerships), p_include_pending (false), p_as_of (effective_as_of: the data's reference
+-- date, else today), p_treat_as_accredited (codes funded in this scenario whatever their status),
+-- p_accept_missing_census (false: a funded member school without a Year 10 figure on the census
+-- refuses the allocation, since it would silently move its share to the other partnerships).
 CREATE OR REPLACE MACRO allocation(
     p_total, p_lump_sum, p_unit, p_day_rate, p_weeks_per_year,
-    p_census_date := NULL, p_include_pending := false, p_as_of := NULL, p_treat_as_accredited := []::VARCHAR[]
+    p_census_date := NULL, p_include_pending := false, p_as_of := NULL, p_treat_as_accredited := []::VARCHAR[],
+    p_accept_missing_census := false
 ) AS TABLE
 WITH
 settings AS (
@@ -22,19 +26,34 @@ settings AS (
         CAST(p_unit AS DECIMAL(18, 2)) AS unit,
         CAST(p_day_rate AS DECIMAL(18, 2)) AS day_rate,
         CAST(p_weeks_per_year AS DECIMAL(18, 2)) AS weeks_per_year,
-        coalesce(CAST(p_as_of AS DATE), current_date) AS as_of,
-        coalesce(CAST(p_census_date AS DATE), latest_census_date()) AS census_date
+        effective_as_of(p_as_of) AS as_of,
+        coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited)) AS census_date
 ),
 funding AS (
-    SELECT * FROM funding_status(coalesce(CAST(p_as_of AS DATE), current_date), p_include_pending, p_treat_as_accredited)
+    SELECT * FROM funding_status(effective_as_of(p_as_of), p_include_pending, p_treat_as_accredited)
 ),
-counted AS (
+attribution AS (
     SELECT *
     FROM year10_attribution(
-        coalesce(CAST(p_as_of AS DATE), current_date),
-        coalesce(CAST(p_census_date AS DATE), latest_census_date())
+        effective_as_of(p_as_of),
+        coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited))
     )
-    WHERE counted
+),
+counted AS (
+    SELECT * FROM attribution WHERE counted
+),
+-- Funded partnerships' member high and special schools with no Year 10 figure on the census.
+missing AS (
+    SELECT
+        count(*) AS schools,
+        string_agg(label, '; ' ORDER BY name, institution_id) FILTER (WHERE place <= 10) AS first_ten
+    FROM (
+        SELECT DISTINCT a.institution_id, a.name, a.name || ' (URN ' || a.institution_id || ')' AS label,
+               dense_rank() OVER (ORDER BY a.name, a.institution_id) AS place
+        FROM attribution AS a
+        JOIN funding AS f USING (partnership_code)
+        WHERE f.funded AND a.not_counted_because = 'no Year 10 figure on the census used'
+    )
 ),
 scale AS (
     SELECT CAST(coalesce(list_reduce(list(DISTINCT partnerships), lambda a, b: lcm(a, b)), 1) AS HUGEINT) AS d
@@ -72,6 +91,14 @@ guard AS (
             WHEN s.lump_sum % s.unit <> 0 THEN error('allocation refused: the lump sum £' || s.lump_sum || ' is not a whole number of rounding units (£' || s.unit || ')')
             WHEN s.census_date IS NULL THEN error('allocation refused: no census with Year 10 figures is loaded')
             WHEN t.funded_count = 0 THEN error('allocation refused: no partnership is funded (none is accredited under these settings)')
+            WHEN mi.schools > 0 AND NOT coalesce(CAST(p_accept_missing_census AS BOOLEAN), false)
+                THEN error('allocation refused: ' || mi.schools || ' member school(s) of funded partnerships have no Year 10 figure on the '
+                    || strftime(s.census_date, '%d %b %Y') || ' census, so their partnerships would lose their share: ' || mi.first_ten
+                    || CASE WHEN mi.schools > 10 THEN ' and ' || (mi.schools - 10) || ' more' ELSE '' END
+                    || '. Load their Year 10 figures for that census, choose '
+                    || coalesce('the ' || strftime(complete_census_date(p_as_of, p_include_pending, p_treat_as_accredited), '%d %b %Y')
+                                || ' census (the latest that is complete)', 'another census')
+                    || ', or accept the missing figures explicitly, counting those schools as 0 (command line: --accept-missing-census)')
             WHEN s.total < s.lump_sum * t.funded_count THEN error('allocation refused: the total £' || s.total || ' is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
             WHEN t.y_total = 0 THEN error('allocation refused: the funded partnerships have no Year 10 learners on the ' || s.census_date || ' census')
             WHEN s.day_rate <= 0 THEN error('allocation refused: the day rate must be above zero')
@@ -80,7 +107,7 @@ guard AS (
         END AS ok,
         -- Whole pence first, then whole units: integer division, so no DOUBLE can creep in.
         CAST((s.total - s.lump_sum * t.funded_count) * 100 AS HUGEINT) // CAST(s.unit * 100 AS HUGEINT) AS pot_units
-    FROM settings AS s, totals AS t
+    FROM settings AS s, totals AS t, missing AS mi
 ),
 shares AS (
     SELECT

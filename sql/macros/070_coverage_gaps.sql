@@ -1,6 +1,7 @@
 -- coverage_gaps(...): every way the partnership map falls short of the rules, one row per gap
 -- (grain: code, partnership_code, institution_id). Codes, their meaning and what to do are in
--- gap_codes. Parameters: p_as_of (today), p_census_date (latest), p_include_pending (false),
+-- gap_codes. Parameters: p_as_of (effective_as_of: the data's reference date, else today),
+-- p_census_date (default_census_date: the latest complete for the funded), p_include_pending (false),
 -- p_travel_km (25), p_treat_as_accredited ([]): the same settings as the allocation, so
 -- "census_missing" is an error exactly where the allocation loses money.
 CREATE OR REPLACE MACRO coverage_gaps(
@@ -9,17 +10,17 @@ CREATE OR REPLACE MACRO coverage_gaps(
 ) AS TABLE
 WITH
 members AS (
-    SELECT * FROM memberships_on(coalesce(CAST(p_as_of AS DATE), current_date))
+    SELECT * FROM memberships_on(effective_as_of(p_as_of))
 ),
 full_members AS (
     SELECT * FROM members WHERE role = 'full'
 ),
 open_institutions AS (
     SELECT * FROM stg_institutions
-    WHERE is_open_on(status, opened_on, closed_on, coalesce(CAST(p_as_of AS DATE), current_date))
+    WHERE is_open_on(status, opened_on, closed_on, effective_as_of(p_as_of))
 ),
 funding AS (
-    SELECT * FROM funding_status(coalesce(CAST(p_as_of AS DATE), current_date), p_include_pending, p_treat_as_accredited)
+    SELECT * FROM funding_status(effective_as_of(p_as_of), p_include_pending, p_treat_as_accredited)
 ),
 school_counts AS (
     SELECT institution_id, count(DISTINCT partnership_code) AS partnerships,
@@ -93,9 +94,9 @@ gaps AS (
     UNION ALL -- census_missing
     SELECT 'census_missing', y.partnership_code, y.institution_id,
            y.name || ' has no Year 10 figure on the '
-               || strftime(coalesce(CAST(p_census_date AS DATE), latest_census_date()), '%d %b %Y') || ' census, so it adds nothing to '
+               || strftime(coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited)), '%d %b %Y') || ' census, so it adds nothing to '
                || y.partnership_name || CASE WHEN fu.funded THEN ' (funded)' ELSE ' (not funded)' END
-    FROM year10_attribution(coalesce(CAST(p_as_of AS DATE), current_date), coalesce(CAST(p_census_date AS DATE), latest_census_date())) AS y
+    FROM year10_attribution(effective_as_of(p_as_of), coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited))) AS y
     JOIN funding AS fu USING (partnership_code)
     WHERE y.role = 'full' AND y.not_counted_because = 'no Year 10 figure on the census used'
 
@@ -108,14 +109,14 @@ gaps AS (
     UNION ALL -- review_due: overdue, or due within 60 days (the Group meets about every two months)
     SELECT 'review_due', fu.partnership_code, NULL,
            fu.partnership_name || CASE
-               WHEN fu.review_by < coalesce(CAST(p_as_of AS DATE), current_date)
+               WHEN fu.review_by < effective_as_of(p_as_of)
                    THEN ': accreditation review overdue since ' || strftime(fu.review_by, '%d %b %Y')
-                        || ' (' || date_diff('day', fu.review_by, coalesce(CAST(p_as_of AS DATE), current_date)) || ' days); still funded until a decision is recorded'
+                        || ' (' || date_diff('day', fu.review_by, effective_as_of(p_as_of)) || ' days); still funded until a decision is recorded'
                ELSE ': accreditation review due on ' || strftime(fu.review_by, '%d %b %Y')
-                        || ' (in ' || date_diff('day', coalesce(CAST(p_as_of AS DATE), current_date), fu.review_by) || ' days)'
+                        || ' (in ' || date_diff('day', effective_as_of(p_as_of), fu.review_by) || ' days)'
            END
     FROM funding AS fu
-    WHERE fu.review_by <= coalesce(CAST(p_as_of AS DATE), current_date) + INTERVAL 60 DAY
+    WHERE fu.review_by <= effective_as_of(p_as_of) + INTERVAL 60 DAY
 
     UNION ALL -- travel_outlier
     SELECT 'travel_outlier', t.partnership_code, t.institution_id,
@@ -123,7 +124,7 @@ gaps AS (
                || CASE WHEN t.km_to_nearest_other < t.km_to_own_centre
                        THEN ' but ' || round(t.km_to_nearest_other, 1) || ' km from the centre of ' || t.nearest_other_name
                        ELSE ' (more than ' || p_travel_km || ' km)' END
-    FROM travel_distances(coalesce(CAST(p_as_of AS DATE), current_date)) AS t
+    FROM travel_distances(effective_as_of(p_as_of)) AS t
     WHERE t.located_members > 1
       AND (t.km_to_own_centre > p_travel_km OR t.km_to_nearest_other < t.km_to_own_centre)
 

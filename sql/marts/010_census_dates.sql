@@ -1,5 +1,5 @@
--- census_dates: one row per census date with Year 10 figures (grain: census_date); the
--- latest is the default census for allocations.
+-- census_dates: one row per census date with Year 10 figures (grain: census_date). The default
+-- census for allocations is not simply the latest: see default_census_date.
 CREATE OR REPLACE VIEW census_dates AS
 SELECT
     census_date,

@@ -5,5 +5,6 @@ FROM allocation(
     p_census_date := $census_date,
     p_include_pending := $include_pending,
     p_as_of := $as_of,
-    p_treat_as_accredited := $treat_as_accredited
+    p_treat_as_accredited := $treat_as_accredited,
+    p_accept_missing_census := $accept_missing_census
 )

@@ -5,12 +5,12 @@ WITH members AS (
            string_agg(DISTINCT partnership_code, ', ' ORDER BY partnership_code) AS partnerships,
            count(DISTINCT partnership_code) AS partnership_count,
            min(partnership_code) AS first_partnership
-    FROM memberships_on(coalesce($as_of, current_date))
+    FROM memberships_on(effective_as_of($as_of))
     WHERE role = 'full'
     GROUP BY institution_id
 ),
 year10 AS (
-    SELECT urn, headcount FROM stg_year10 WHERE census_date = coalesce($census_date, latest_census_date())
+    SELECT urn, headcount FROM stg_year10 WHERE census_date = coalesce($census_date, default_census_date($as_of))
 )
 SELECT
     i.institution_id, i.name, i.kind, i.kind_label, i.district, i.status, i.latitude, i.longitude,
@@ -18,7 +18,7 @@ SELECT
     coalesce(m.partnership_count, 0) AS partnership_count,
     coalesce(m.first_partnership, 'none') AS partnership,
     y.headcount AS year10,
-    i.must_be_covered AND is_open_on(i.status, i.opened_on, i.closed_on, coalesce($as_of, current_date))
+    i.must_be_covered AND is_open_on(i.status, i.opened_on, i.closed_on, effective_as_of($as_of))
         AND coalesce(m.partnership_count, 0) <> 1 AS coverage_gap
 FROM stg_institutions AS i
 LEFT JOIN members AS m USING (institution_id)

@@ -7,3 +7,4 @@ UNION ALL SELECT 'accreditation_decisions', count(*) FROM accreditation_decision
 UNION ALL SELECT 'health_check_results', count(*) FROM health_check_results
 UNION ALL SELECT 'previous_allocations', count(*) FROM previous_allocations
 UNION ALL SELECT 'load_log', count(*) FROM load_log
+UNION ALL SELECT 'dataset', count(*) FROM dataset
