@@ -1,0 +1,282 @@
+"""The meeting pack: one A4 PDF with the map, the allocation and the gaps at the chosen settings.
+
+The Strategy Group's papers go out before the meeting, so the pack must stand on its own: it
+says which settings and which data made it, and it draws the same map as the dashboard without
+a browser or a network (Vega-Lite rendered by vl-convert, laid out by ReportLab's platypus).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+import altair as alt
+import duckdb
+import polars as pl
+import vl_convert
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (CondPageBreak, Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
+                                TableStyle)
+
+from dashboard.maps import institutions_map
+from pipelines import allocate, db, districts, exports
+from pipelines.allocate import AllocationSettings
+
+TITLE = "14-19 partnership funding: meeting pack"
+MARGIN = 15 * mm
+FRAME_PADDING = 6  # platypus frames keep 6 pt inside the margins
+LEFT = MARGIN + FRAME_PADDING
+WIDTH = A4[0] - 2 * LEFT
+MAP_SCALE = 3  # pixels per Vega pixel: sharp when printed, about 0.7 s to draw
+
+_STYLES = getSampleStyleSheet()
+BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontSize=9, leading=11.5)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=9.5, spaceBefore=0, spaceAfter=0)
+CELL_BOLD = ParagraphStyle("cell_bold", parent=CELL, fontName="Helvetica-Bold")
+H1 = ParagraphStyle("h1", parent=_STYLES["Title"], fontSize=17, leading=21, alignment=0, spaceAfter=2)
+H2 = ParagraphStyle("h2", parent=_STYLES["Heading2"], fontSize=12.5, leading=15, spaceBefore=8, spaceAfter=4)
+GRID = colors.HexColor("#BBBBBB")
+HEADER_FILL = colors.HexColor("#E8EEF4")
+
+
+def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, *, produced: dt.datetime) -> bytes:
+    """Raises AllocationRefused, as the allocation itself would, so callers show one message."""
+    frame = allocate.allocate(con, chosen)
+    gaps = allocate.coverage_gaps(
+        con, as_of=chosen.as_of, census_date=chosen.census_date,
+        include_pending=chosen.include_pending, treat_as_accredited=chosen.treat_as_accredited,
+    )
+    points = con.sql(db.read_sql("reports/map_institutions.sql"),
+                     params={"as_of": chosen.as_of, "census_date": chosen.census_date}).pl()
+    version = allocate.data_version(con)
+    files = allocate.loaded_files(con)
+    census_date, as_of = frame["census_date"][0], frame["as_of"][0]
+
+    story = [
+        Paragraph(TITLE, H1),
+        _facts([("Census date", str(census_date)), ("Memberships as of", str(as_of)),
+                ("Data version", version), ("Produced", produced.strftime("%Y-%m-%d %H:%M"))]),
+        Paragraph("Settings", H2),
+        _facts(chosen.describe(), columns=1),
+        *_map_section(points, gaps),
+        PageBreak(),
+        Paragraph("Allocation", H2),
+        _allocation_table(frame, chosen),
+        *_unfunded(frame),
+        Paragraph("Rounding rule", H2),
+        Paragraph(escape(exports.ROUNDING_RULE), BODY),
+        Paragraph("Coverage gaps", H2),
+        *_gaps_section(gaps),
+        Paragraph("Files behind these figures", H2),
+        _files_table(files),
+    ]
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm,
+        title=TITLE, subject=f"Data version {version}; census {census_date}; as of {as_of}", creator="partnership-funding",
+        invariant=True,
+    )
+    footer = f"{TITLE}  |  data version {version}  |  produced {produced:%Y-%m-%d %H:%M}"
+    document.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, footer=footer, **kwargs))
+    return buffer.getvalue()
+
+
+def money(value: Decimal | None, pence: bool) -> str:
+    """Whole pounds when the split is rounded to £1, so the pack matches what is paid; a
+    pound figure that carries pence (e.g. an old allocation) keeps them."""
+    if value is None:
+        return ""
+    pence = pence or value != value.to_integral_value()
+    text = f"£{abs(value):,.2f}" if pence else f"£{abs(value):,.0f}"
+    return f"-{text}" if value < 0 else text
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page until the end, because "page x of y" needs y before page 1 is written."""
+
+    def __init__(self, *args, footer: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont("Helvetica", 7.5)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.drawString(LEFT, MARGIN - 2 * mm, self._footer)
+            self.drawRightString(A4[0] - LEFT, MARGIN - 2 * mm, f"page {self._pageNumber} of {len(self._pages)}")
+            super().showPage()
+        super().save()
+
+
+def _cell(text: object, style: ParagraphStyle = CELL) -> Paragraph:
+    return Paragraph(escape("" if text is None else str(text)), style)
+
+
+def _table(rows: list[list], widths: list[float], *, numeric_from: int | None = None, total_row: bool = False,
+           font_size: float = 8) -> Table:
+    """A table that wraps its text to the page width and repeats its header on every page."""
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    style = [
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTSIZE", (0, 0), (-1, -1), font_size),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if numeric_from is not None:
+        style.append(("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"))
+    if total_row:
+        style += [("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"), ("LINEABOVE", (0, -1), (-1, -1), 1, colors.black)]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _facts(pairs: list[tuple[str, str]], columns: int = 2) -> Table:
+    cells = [[_cell(label, CELL_BOLD), _cell(value)] for label, value in pairs]
+    rows = [sum(cells[i:i + columns], []) for i in range(0, len(cells), columns)]
+    rows[-1] += [""] * (2 * columns - len(rows[-1]))
+    label_width = 52 * mm if columns == 1 else 32 * mm
+    widths = [label_width, WIDTH / columns - label_width] * columns
+    table = Table(rows, colWidths=widths, hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID)]))
+    return table
+
+
+def _map_section(points: pl.DataFrame, gaps: pl.DataFrame) -> list:
+    flagged = set(gaps.filter(pl.col("severity") == "error")["institution_id"].drop_nulls().to_list())
+    png = map_png(points, districts.districts_geojson(), flagged)
+    unplaced = points.filter(pl.col("latitude").is_null()).height
+    note = ("Institutions coloured by partnership; a triangle with a heavy outline is a school with a coverage gap "
+            "(in no partnership or in several) or an institution named in an error below; squares are colleges and "
+            "providers.")
+    if unplaced:
+        note += f" {unplaced} institution(s) without a location are not drawn."
+    return [CondPageBreak(_FittedImage.MIN_HEIGHT + 60), Paragraph("Map", H2), Paragraph(escape(note), BODY),
+            Spacer(1, 4), _FittedImage(png)]
+
+
+class _FittedImage(Flowable):
+    """The map as large as the rest of the page allows, so it shares page 1 with the settings;
+    with less than MIN_HEIGHT left it goes whole to the next page instead of shrinking further."""
+
+    MIN_HEIGHT = 300
+
+    def __init__(self, png: bytes):
+        super().__init__()
+        self._png = png
+        self._pixels = ImageReader(io.BytesIO(png)).getSize()
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        aspect = self._pixels[1] / self._pixels[0]
+        height = min(available_width * aspect, max(available_height, self.MIN_HEIGHT))
+        self.width, self.height = height / aspect, height
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(ImageReader(io.BytesIO(self._png)), 0, 0, self.width, self.height)
+
+
+def map_png(points: pl.DataFrame, districts_collection: dict, flagged: set[int]) -> bytes:
+    """The dashboard's map at a fixed width (a page has no container to fill) with the legends
+    below it, so the map gets the page's full width; drawn offline."""
+    chart = (institutions_map(points, districts_collection, height=340, highlight=flagged)
+             .properties(width=520).configure_legend(orient="bottom", direction="vertical"))
+    version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
+    return vl_convert.vegalite_to_png(chart.to_dict(), vl_version=version, scale=MAP_SCALE)
+
+
+def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings) -> Table:
+    pence = chosen.unit == Decimal("0.01")
+    whole = all(y == y.to_integral_value() for y in frame["year10"])
+    year10 = (lambda y: f"{y:,.0f}") if whole else (lambda y: f"{y:,.1f}")
+    rows: list[list] = [["Code", "Partnership", "Funded", "Year 10", "Amount", "Days/wk", "Previous", "Change"]]
+    for r in frame.iter_rows(named=True):
+        rows.append([r["partnership_code"], r["partnership_name"], "yes" if r["funded"] else "no",
+                     year10(r["year10"]), money(r["amount"], pence), f"{r['days_per_week']:.2f}",
+                     money(r["previous_amount"], pence), money(r["change"], pence)])
+    total = sum(frame["amount"], Decimal("0"))
+    previous = [p for p in frame["previous_amount"] if p is not None]
+    changes = [c for c in frame["change"] if c is not None]
+    rows.append(["Total", "equals the pot" if total == chosen.total else "DOES NOT EQUAL the pot",
+                 "", year10(sum(frame["year10"], Decimal("0"))), money(total, pence), "",
+                 money(sum(previous, Decimal("0")), pence) if previous else "",
+                 money(sum(changes, Decimal("0")), pence) if changes else ""])
+    return _fitted_table(rows, wrap=1, numeric_from=3, total_row=True)
+
+
+def _fitted_table(rows: list[list[str]], *, wrap: int, numeric_from: int, total_row: bool) -> Table:
+    """Every column but one as wide as its widest cell, so no figure is cut or wrapped; the
+    wrap column (names) takes what is left. Big pots in pence shrink the type before a
+    name column gets too narrow to read."""
+    for size in (8, 7.5, 7, 6.5, 6):
+        widths = [max(stringWidth(str(row[c]), "Helvetica-Bold", size) for row in rows) + 7 for c in range(len(rows[0]))]
+        widths[wrap] = WIDTH - sum(widths) + widths[wrap]
+        if widths[wrap] >= 38 * mm:
+            break
+    style = ParagraphStyle(f"cell{size}", parent=CELL, fontSize=size, leading=size + 1.5)
+    bold = ParagraphStyle(f"cell_bold{size}", parent=style, fontName="Helvetica-Bold")
+    emphasis = {0, len(rows) - 1} if total_row else {0}
+    cells = [[_cell(v, bold if i in emphasis else style) if c == wrap else v for c, v in enumerate(row)]
+             for i, row in enumerate(rows)]
+    return _table(cells, widths, numeric_from=numeric_from, total_row=total_row, font_size=size)
+
+
+def _unfunded(frame: pl.DataFrame) -> list:
+    unfunded = frame.filter(~pl.col("funded"))
+    if not unfunded.height:
+        return [Spacer(1, 4), Paragraph("Every partnership is funded.", BODY)]
+    items = []
+    for r in unfunded.iter_rows(named=True):
+        reason = r["funding_reason"].removeprefix("not funded: ")
+        items.append(f"<b>{escape(r['partnership_code'])}</b> {escape(r['partnership_name'])}: {escape(reason)}")
+    return [Paragraph("Not funded", H2), *[Paragraph(item, BODY, bulletText="\u2022") for item in items]]
+
+
+def _gaps_section(gaps: pl.DataFrame) -> list:
+    if not gaps.height:
+        return [Paragraph("No coverage gaps at these settings.", BODY)]
+    counts = gaps.group_by("code", "severity").len().sort("severity", "code")
+    rows = [["Gap code", "Severity", "Count"]] + [[code, severity, str(n)] for code, severity, n in counts.rows()]
+    errors = gaps.filter(pl.col("severity") == "error").sort("code", "partnership_code", "institution_name", nulls_last=True)
+    parts = [
+        _table(rows, [70 * mm, 30 * mm, 20 * mm], numeric_from=2),
+        Spacer(1, 6),
+        Paragraph(f"{errors.height} error(s) and {gaps.height - errors.height} warning(s). "
+                  "Warnings are listed on the dashboard's gaps page and in <i>python -m pipelines gaps</i>.", BODY),
+    ]
+    if errors.height:
+        listed = [[_cell(h, CELL_BOLD) for h in ("Code", "Partnership", "Institution", "Detail", "What to do")]]
+        for r in errors.iter_rows(named=True):
+            listed.append([_cell(r["code"]), _cell(r["partnership_code"] or "-"), _cell(r["institution_name"] or "-"),
+                           _cell(r["detail"]), _cell(r["action"])])
+        widths = [33 * mm, 24 * mm, 38 * mm, 50 * mm, 0]
+        widths[-1] = WIDTH - sum(widths)
+        parts += [Paragraph("Errors", H2), _table(listed, widths)]
+    return parts
+
+
+def _files_table(files: pl.DataFrame) -> Table:
+    rows = [["Kind", "File", "Rows", "Loaded at", "sha256 (first 12)"]]
+    for r in files.iter_rows(named=True):
+        rows.append([r["kind"], _cell(r["file_name"]), f"{r['rows']:,}", f"{r['loaded_at']:%Y-%m-%d %H:%M}", r["sha256"][:12]])
+    return _table(rows, [35 * mm, 60 * mm, 15 * mm, 30 * mm, WIDTH - 140 * mm])
