@@ -1,5 +1,5 @@
-"""Command line: build the store, check or load files, allocate the pot, list coverage gaps, read
-decisions and the audit log.
+"""Command line: build the store, check or load files, allocate the pot, list coverage gaps, write
+the meeting pack, read decisions and the audit log.
 
 Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed)
 or the allocation was refused (the reason is on stderr), 1 anything else (e.g. a missing file).
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import build_default, records_cli, report, settings
+from pipelines import build_default, pack_cli, records_cli, report, settings
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -39,21 +39,14 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
 
     allocate = commands.add_parser("allocate", help="share the pot between accredited partnerships by Year 10")
-    allocate.add_argument("--total", required=True, help="the pot in pounds, e.g. 500000 or 500000.50")
-    allocate.add_argument("--lump-sum", default="0", help="pounds given to every funded partnership first (default 0)")
-    allocate.add_argument("--unit", choices=settings.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
-    allocate.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest with a Year 10 figure "
-                          "for every member school of the funded partnerships)")
-    allocate.add_argument("--as-of", type=_date, help="memberships and accreditation on this day "
-                          "(default: the data's reference date, else today)")
-    allocate.add_argument("--accept-missing-census", action="store_true",
-                          help="allocate even if funded member schools have no Year 10 figure on the census (they count as 0)")
-    allocate.add_argument("--include-pending", action="store_true", help="fund partnerships whose accreditation is pending")
-    allocate.add_argument("--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status")
-    allocate.add_argument("--day-rate", default=str(settings.DEFAULT_DAY_RATE), help="pounds per manager day")
-    allocate.add_argument("--weeks", default=str(settings.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
+    _add_settings_flags(allocate)
     allocate.add_argument("--out", type=Path, help="write CSV or XLSX (by extension); a folder gets a named file")
     allocate.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+
+    pack = commands.add_parser("pack", help="write the meeting pack: an A4 PDF with the map, the allocation and the gaps")
+    _add_settings_flags(pack)
+    pack.add_argument("--out", type=Path, required=True, help="the PDF to write; a folder gets a named file")
+    pack.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
 
     gaps = commands.add_parser("gaps", help="list where the partnership map breaks the rules")
     gaps.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: as for allocate)")
@@ -74,6 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_settings_flags(command: argparse.ArgumentParser) -> None:
+    """The allocation settings, shared by every command that allocates so they cannot drift apart."""
+    command.add_argument("--total", required=True, help="the pot in pounds, e.g. 500000 or 500000.50")
+    command.add_argument("--lump-sum", default="0", help="pounds given to every funded partnership first (default 0)")
+    command.add_argument("--unit", choices=settings.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
+    command.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest with a Year 10 figure "
+                         "for every member school of the funded partnerships)")
+    command.add_argument("--as-of", type=_date, help="memberships and accreditation on this day "
+                         "(default: the data's reference date, else today)")
+    command.add_argument("--accept-missing-census", action="store_true",
+                         help="allocate even if funded member schools have no Year 10 figure on the census (they count as 0)")
+    command.add_argument("--include-pending", action="store_true", help="fund partnerships whose accreditation is pending")
+    command.add_argument("--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status")
+    command.add_argument("--day-rate", default=str(settings.DEFAULT_DAY_RATE), help="pounds per manager day")
+    command.add_argument("--weeks", default=str(settings.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -90,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             return report.allocate_command(args)
         if args.command == "gaps":
             return report.gaps_command(args)
+        if args.command == "pack":
+            return pack_cli.pack_command(args)
         if args.command == "decisions":
             return records_cli.decisions_command(args)
         if args.command == "audit":

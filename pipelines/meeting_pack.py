@@ -50,15 +50,16 @@ HEADER_FILL = colors.HexColor("#E8EEF4")
 def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, *, produced: dt.datetime) -> bytes:
     """Raises AllocationRefused, as the allocation itself would, so callers show one message."""
     frame = allocate.allocate(con, chosen)
+    # The gaps and the map use the census and day the allocation settled on, so every page of
+    # the pack describes the same data even where the defaults would resolve differently.
+    census_date, as_of = frame["census_date"][0], frame["as_of"][0]
     gaps = allocate.coverage_gaps(
-        con, as_of=chosen.as_of, census_date=chosen.census_date,
+        con, as_of=as_of, census_date=census_date,
         include_pending=chosen.include_pending, treat_as_accredited=chosen.treat_as_accredited,
     )
-    points = con.sql(db.read_sql("reports/map_institutions.sql"),
-                     params={"as_of": chosen.as_of, "census_date": chosen.census_date}).pl()
+    points = con.sql(db.read_sql("reports/map_institutions.sql"), params={"as_of": as_of, "census_date": census_date}).pl()
     version = allocate.data_version(con)
     files = allocate.loaded_files(con)
-    census_date, as_of = frame["census_date"][0], frame["as_of"][0]
 
     story = [
         Paragraph(TITLE, H1),

@@ -1,0 +1,27 @@
+"""The pack command: the meeting pack as a PDF file, at the same settings flags as allocate."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from pipelines import db, meeting_pack, report
+
+
+def pack_command(args: argparse.Namespace) -> int:
+    """Refusals propagate as AllocationRefused, which the command line turns into exit 2,
+    before any file is written."""
+    chosen = report._settings(args)
+    produced = dt.datetime.now().replace(microsecond=0)
+    con = db.connect_read_only(args.db)
+    try:
+        pdf = meeting_pack.meeting_pack_pdf(con, chosen, produced=produced)
+    finally:
+        con.close()
+    path = Path(args.out)
+    if path.is_dir():
+        path = path / f"meeting_pack_{produced:%Y%m%d_%H%M}.pdf"
+    path.write_bytes(pdf)
+    print(f"wrote {path} ({len(pdf) // 1024} KB)")
+    return 0
