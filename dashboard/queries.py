@@ -95,6 +95,11 @@ def provenance() -> pl.DataFrame:
     return report("reports/provenance.sql")
 
 
+def data_status() -> pl.DataFrame:
+    """Per input: real, proxy, inferred, synthetic or unlabelled (see pipelines/provenance.py)."""
+    return report("reports/data_status.sql")
+
+
 def census_dates() -> list[dt.date]:
     return report("reports/census_dates.sql")["census_date"].to_list()
 

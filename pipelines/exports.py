@@ -5,6 +5,9 @@ partnership and no total row (so it can be summed and re-read), the settings and
 repeated on every row, and text cells that Excel would run as a formula made inert.
 XLSX: the same rows, money formatted as pounds, a total row equal to the pot, and an "About"
 sheet with the settings, the files loaded (name, sha256, date), the rounding rule and the time.
+Both say what the figures are (real, proxy, inferred, synthetic, unlabelled; see
+pipelines/provenance.py) and when the data was last loaded, because a file that travels on to
+finance has to carry that itself.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from decimal import Decimal
 import polars as pl
 import xlsxwriter
 
+from pipelines import provenance
 from pipelines.allocate import AllocationSettings
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -93,9 +97,13 @@ def settings_columns(chosen: AllocationSettings, census_date: dt.date, as_of: dt
     ]
 
 
-def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version: str) -> bytes:
+def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version: str, *,
+                   data_status: pl.DataFrame) -> bytes:
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
-    extra = settings_columns(chosen, census_date, as_of, data_version)
+    extra = settings_columns(chosen, census_date, as_of, data_version) + [
+        ("Data status", provenance.data_status_line(data_status)),
+        ("Data last loaded", provenance.last_loaded_text(data_status)),
+    ]
     rows = _table_rows(ALLOCATION_COLUMNS, frame)
     rows[0] += [name for name, _ in extra]
     for row in rows[1:]:
@@ -137,6 +145,7 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "total": book.add_format({"bold": True, "top": 1}),
         "total_money": book.add_format({"bold": True, "top": 1, "num_format": "£#,##0.00"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "warning": book.add_format({"text_wrap": True, "valign": "top", "bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}),
     }
 
 
@@ -171,6 +180,8 @@ def allocation_xlsx(
     data_version: str,
     files: pl.DataFrame,
     produced_at: dt.datetime,
+    *,
+    data_status: pl.DataFrame,
 ) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -191,20 +202,23 @@ def allocation_xlsx(
     sheet.set_column(3, 3, 48)
     sheet.set_column(4, len(ALLOCATION_COLUMNS) - 1, 16)
     sheet.freeze_panes(1, 2)
-    _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total)
+    _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status)
     book.close()
     return buffer.getvalue()
 
 
-def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total) -> None:
+def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status) -> None:
     about = book.add_worksheet("About")
     about.set_column(0, 0, 38)
     about.set_column(1, 1, 70)
     about.set_column(2, 4, 22)
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
+    warning = provenance.stand_in_warning(data_status)
     lines = [
         ("14-19 partnership allocation", ""),
+        *([("Read first", warning)] if warning else []),
         ("Produced", produced_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("Data last loaded", provenance.last_loaded_text(data_status)),
         ("Census date used", census_date.isoformat()),
         ("Memberships and accreditation as of", as_of.isoformat()),
         *chosen.describe(),
@@ -214,10 +228,10 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
     ]
     row = 0
     for label, value in lines:
-        about.write_string(row, 0, label, formats["header"] if row == 0 else None)
-        about.write_string(row, 1, value, formats["wrap"])
+        about.write_string(row, 0, label, formats["header"] if row == 0 or label == "Read first" else None)
+        about.write_string(row, 1, value, formats["warning"] if label == "Read first" else formats["wrap"])
         row += 1
-    row += 1
+    row = _data_status_section(about, formats, data_status, row + 1) + 1
     about.write_string(row, 0, "Files loaded", formats["header"])
     for col, header in enumerate(("Kind", "File", "sha256", "Rows", "Loaded at")):
         about.write_string(row + 1, col, header, formats["header"])
@@ -227,6 +241,28 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
         about.write_string(offset, 2, record["sha256"])
         about.write_number(offset, 3, record["rows"])
         about.write_string(offset, 4, record["loaded_at"].strftime("%Y-%m-%d %H:%M:%S"))
+
+
+DATA_STATUS_HEADERS = ("Input", "Status", "Rows with this status", "All rows", "Every status", "Example source note")
+
+
+def _data_status_section(about, formats, data_status: pl.DataFrame, row: int) -> int:
+    """The per-input status table; returns the first free row after it."""
+    about.write_string(row, 0, "Data status", formats["header"])
+    about.write_string(row, 1, provenance.data_status_line(data_status), formats["wrap"])
+    for col, header in enumerate(DATA_STATUS_HEADERS):
+        about.write_string(row + 1, col, header, formats["header"])
+    row += 2
+    for record in data_status.iter_rows(named=True):
+        status = f"{record['status']}: {record['meaning']}" if record["status"] else "none loaded"
+        about.write_string(row, 0, record["input"])
+        about.write_string(row, 1, status, formats["wrap"])
+        about.write_number(row, 2, record["rows"])
+        about.write_number(row, 3, record["total_rows"])
+        _write_value(about, row, 4, record["breakdown"], "text", formats)
+        _write_value(about, row, 5, record["example_note"], "text", formats)
+        row += 1
+    return row
 
 
 def gaps_xlsx(frame: pl.DataFrame, produced_at: dt.datetime) -> bytes:

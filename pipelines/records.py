@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import db, exports
+from pipelines import db, exports, provenance
 from pipelines.allocate import allocate, data_version, loaded_files
 from pipelines.links import from_query
 
@@ -132,9 +132,9 @@ def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_
         census_date, as_of = frame["census_date"][0], frame["as_of"][0]
         # Pin the census and the day, so the record says exactly what the figures used.
         fixed = dataclasses.replace(chosen, census_date=census_date, as_of=as_of)
-        version, files = data_version(con), loaded_files(con)
-        csv_bytes = exports.allocation_csv(frame, fixed, version)
-        xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at)
+        version, files, status = data_version(con), loaded_files(con), provenance.data_status(con)
+        csv_bytes = exports.allocation_csv(frame, fixed, version, data_status=status)
+        xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at, data_status=status)
         con.begin()
         previous = con.execute(db.read_sql("records/latest_decision.sql")).fetchone()[0]
         decision_id = (previous or 0) + 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines import allocate, db, exports
+from pipelines import allocate, db, exports, provenance
 
 
 def _settings(args: argparse.Namespace) -> allocate.AllocationSettings:
@@ -59,16 +59,19 @@ def allocate_command(args: argparse.Namespace) -> int:
         frame = allocate.allocate(con, chosen)
         version = allocate.data_version(con)
         files = allocate.loaded_files(con)
+        status = provenance.data_status(con)
     finally:
         con.close()
     print(allocation_table(frame, chosen))
+    print(f"Data status: {provenance.data_status_line(status)} (last loaded {provenance.last_loaded_text(status)})")
     if args.out:
         census_date = frame["census_date"][0]
         path = _out_path(args.out, exports.allocation_filename(chosen, census_date, "csv"))
         if path.suffix.lower() == ".xlsx":
-            data = exports.allocation_xlsx(frame, chosen, version, files, dt.datetime.now().replace(microsecond=0))
+            data = exports.allocation_xlsx(frame, chosen, version, files, dt.datetime.now().replace(microsecond=0),
+                                           data_status=status)
         else:
-            data = exports.allocation_csv(frame, chosen, version)
+            data = exports.allocation_csv(frame, chosen, version, data_status=status)
         path.write_bytes(data)
         print(f"wrote {path}")
     return 0

@@ -10,6 +10,8 @@ import datetime as dt
 import io
 import json
 import os
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines import exports
+from pipelines import exports, provenance
 from pipelines.allocate import AllocationSettings, allocate, coverage_gaps, data_version, loaded_files
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -44,9 +46,17 @@ def _loaded_at_fixed(files):
     return files.with_columns(pl.lit(dt.datetime(2025, 9, 1, 9, 0, 0)).alias("loaded_at"))
 
 
-def test_allocation_csv_matches_the_golden_file(allocation):
+@pytest.fixture
+def status(con):
+    """The small store's data status, its load time fixed so the golden files stay put."""
+    import polars as pl
+
+    return provenance.data_status(con).with_columns(pl.lit(dt.datetime(2025, 9, 1, 9, 0, 0)).alias("last_loaded_at"))
+
+
+def test_allocation_csv_matches_the_golden_file(allocation, status):
     frame, version, _ = allocation
-    data = exports.allocation_csv(frame, SETTINGS, version)
+    data = exports.allocation_csv(frame, SETTINGS, version, data_status=status)
     assert data == _golden("allocation_small.csv", data)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
@@ -54,6 +64,11 @@ def test_allocation_csv_matches_the_golden_file(allocation):
     assert sum(Decimal(r["Amount (£)"]) for r in rows) == Decimal("10000.00")
     assert {r["Total pot (£)"] for r in rows} == {"10000.00"}
     assert {r["Data version"] for r in rows} == {version}
+    line = provenance.data_status_line(status)
+    assert {r["Data status"] for r in rows} == {line}  # on every row
+    assert line.startswith("register: unlabelled (9 rows); Year 10 figures: unlabelled (5 rows)")
+    assert "previous 2008/9 amounts: synthetic (2 rows)" in line
+    assert {r["Data last loaded"] for r in rows} == {"2025-09-01 09:00:00"}
 
 
 def _cells(data: bytes) -> dict[str, list[list]]:
@@ -61,9 +76,9 @@ def _cells(data: bytes) -> dict[str, list[list]]:
     return {sheet.title: [[c.value for c in row] for row in sheet.iter_rows()] for sheet in book.worksheets}
 
 
-def test_allocation_xlsx_matches_the_golden_cells(allocation):
+def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     frame, version, files = allocation
-    data = exports.allocation_xlsx(frame, SETTINGS, version, _loaded_at_fixed(files), PRODUCED)
+    data = exports.allocation_xlsx(frame, SETTINGS, version, _loaded_at_fixed(files), PRODUCED, data_status=status)
     cells = _cells(data)
     golden = json.loads(_golden("allocation_small.xlsx.json", json.dumps(cells, indent=1, default=str).encode()))
     assert json.loads(json.dumps(cells, default=str)) == golden
@@ -77,18 +92,49 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation):
     assert about["Sum of amounts"] == "£10,000.00 (equals the total pot)"
     assert "largest remainder" in about["Rounding rule"]
     assert any(row[0] == "census" and row[1] == "census.csv" and len(row[2]) == 64 for row in cells["About"])
+    # What the figures are, said first and in full.
+    assert cells["About"][1][0] == "Read first" and "previous 2008/9 amounts (synthetic)" in cells["About"][1][1]
+    assert about["Data last loaded"] == "2025-09-01 09:00:00"
+    assert about["Data status"] == provenance.data_status_line(status)
+    start = [row[0] for row in cells["About"]].index("Input") + 1
+    table = cells["About"][start:start + status.height]
+    assert [(row[0], row[1], row[2], row[3]) for row in table] == [
+        ("register", "unlabelled: no source note: as loaded from the file", 9, 9),
+        ("Year 10 figures", "unlabelled: no source note: as loaded from the file", 5, 5),
+        ("memberships", "unlabelled: no source note: as loaded from the file", 7, 7),
+        ("accreditation", "real: a source is named and nothing marks it as a stand-in", 2, 2),
+        ("health checks", "unlabelled: no source note: as loaded from the file", 3, 4),
+        ("previous 2008/9 amounts", "synthetic: made up to show how the tool works; not a council or DfE figure", 2, 2),
+    ]
 
 
-def test_xlsx_total_row_caches_the_pot(allocation):
+def test_xlsx_total_row_caches_the_pot(allocation, status):
     """Viewers that do not recalculate (previews, finance systems) see the cached total."""
     frame, version, files = allocation
-    data = exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED)
+    data = exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status)
     book = openpyxl.load_workbook(io.BytesIO(data))
     import zipfile
 
     sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>SUM(G2:G3)</f><v>10000.0</v>" in sheet_xml
     assert book.sheetnames == ["Allocation", "About"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_workbook_opens_cleanly_in_libreoffice(allocation, status, tmp_path):
+    """openpyxl is forgiving; a spreadsheet program that finance might use is the real check."""
+    frame, version, files = allocation
+    (tmp_path / "allocation.xlsx").write_bytes(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status))
+    # Filter options: comma, double quote, UTF-8, from line 1, ..., sheet 2 (About).
+    options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"
+    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                           options, "--outdir", str(tmp_path), str(tmp_path / "allocation.xlsx")],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    about = list(csv.reader(io.StringIO((tmp_path / "allocation-About.csv").read_text(encoding="utf-8"))))
+    assert about[1][0] == "Read first"
+    assert ["Input", "Status", "Rows with this status", "All rows", "Every status", "Example source note"] in about
+    assert any(row[0] == "previous 2008/9 amounts" and row[2] == "2" for row in about)
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
@@ -116,12 +162,12 @@ def test_names_survive_a_round_trip_through_csv_and_xlsx(store, tmp_path):
     roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
     load(Upload.from_path("roster", roster), store)
     con = duckdb.connect(str(store), read_only=True)
-    frame, version, files = allocate(con, SETTINGS), data_version(con), loaded_files(con)
+    frame, version, files, status = allocate(con, SETTINGS), data_version(con), loaded_files(con), provenance.data_status(con)
     con.close()
-    rows = list(csv.DictReader(io.StringIO(exports.allocation_csv(frame, SETTINGS, version).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(exports.allocation_csv(frame, SETTINGS, version, data_status=status).decode("utf-8-sig"))))
     assert rows[0]["Partnership"] == tricky["P1"]
     assert rows[1]["Partnership"] == "'" + tricky["P2"]
-    cells = _cells(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED))["Allocation"]
+    cells = _cells(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status))["Allocation"]
     assert cells[1][1] == tricky["P1"] and cells[2][1] == tricky["P2"]  # string cells, never formulas
 
 

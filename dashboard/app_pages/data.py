@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.formatting import plain
-from pipelines import exports, settings
+from pipelines import exports, provenance, settings
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed, check_summary
@@ -16,15 +16,25 @@ st.title("Data")
 st.subheader("What the store holds")
 st.dataframe(queries.table_counts(), hide_index=True)
 
-st.subheader("Where the default figures come from")
-st.markdown(
-    "- **Real**: schools, special schools, PRUs and colleges with their names, types and locations "
-    "(DfE performance tables 2018/19, Open Government Licence); district boundaries (ONS, May 2020).\n"
-    "- **Proxy**: Year 10 is the Year 11 cohort at the end of KS4 in summer 2019, i.e. the same pupils in "
-    "Year 10 at the January 2018 census.\n"
-    "- **Inferred**: partnership rosters from the 2008 14-19 groupings (names sourced; members matched to "
-    "2019 schools by name or GIAS links), schools of unlisted localities by district, colleges by distance.\n"
-    "- **Synthetic**: accreditation decisions, health checks and the previous (2008/9 basis) allocation."
+st.subheader("What the figures are")
+status = queries.data_status()
+st.caption(f"Data last loaded {provenance.last_loaded_text(status)}. Each input's status is read from the source notes "
+           "in its own file: real (a source is named), proxy, inferred or synthetic (the note says so), or unlabelled "
+           "(no note: as loaded). Exports to finance carry the same table.")
+warning = provenance.stand_in_warning(status)
+if warning:
+    st.warning(plain(warning), icon=":material/info:")
+st.dataframe(
+    status.select(
+        pl.col("input").alias("Input"),
+        pl.col("status").fill_null("none loaded").alias("Status"),
+        pl.col("rows").alias("Rows with this status"),
+        pl.col("total_rows").alias("All rows"),
+        pl.col("breakdown").alias("Every status"),
+        pl.col("example_note").alias("Example source note"),
+        pl.col("meaning").alias("What the status means"),
+    ),
+    hide_index=True, width="stretch",
 )
 with st.expander("Every source note in the store"):
     st.dataframe(queries.provenance(), hide_index=True, width="stretch")
