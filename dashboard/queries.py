@@ -23,6 +23,7 @@ import streamlit as st
 
 from pipelines import allocate as allocation_sql
 from pipelines import build_default, db, districts, settings
+from pipelines.meeting_pack import meeting_pack_pdf
 from pipelines.allocate import AllocationSettings
 
 
@@ -172,6 +173,19 @@ def _version_label(version: tuple) -> str:
 def districts_geojson() -> dict:
     """Read and rewound once per process; see pipelines.districts."""
     return districts.districts_geojson()
+
+
+# A pack takes seconds to draw, so a page that hands its bytes to a download button on every
+# rerun must not redraw it; a few entries cover the scenarios open at once. A cached pack says
+# when it was first produced, at most a day ago (the key carries the date).
+@st.cache_resource(show_spinner="Drawing the meeting pack ...", max_entries=4)
+def _meeting_pack(chosen: AllocationSettings, version: tuple) -> bytes:
+    return meeting_pack_pdf(cursor(), chosen, produced=dt.datetime.now().replace(microsecond=0))
+
+
+def meeting_pack(chosen: AllocationSettings) -> bytes:
+    """The A4 meeting pack (PDF) at these settings; raises AllocationRefused like allocation()."""
+    return _meeting_pack(chosen, _results_key())
 
 
 # --- what the Group saved and decided ----------------------------------------------------------
