@@ -9,11 +9,18 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from a clone
 
-from dashboard import queries  # noqa: E402
+from dashboard import queries, state  # noqa: E402
 
-st.set_page_config(page_title="14-19 partnerships", page_icon=":material/school:", layout="wide")
+# A file beside the app, not a named icon: nothing is fetched from the internet at run time.
+st.set_page_config(page_title="14-19 partnerships", page_icon=str(Path(__file__).resolve().parent / "icon.png"), layout="wide")
 st.html(
     """<style>
+    /* A download button can be clicked only when it belongs to the figures on screen: while the
+       page is being redrawn (a setting changed, a rerun asked for) the old buttons are inert, so
+       a file is never missing nor for settings other than those shown. */
+    [data-test-script-state="running"] [data-testid="stDownloadButton"] button,
+    [data-test-script-state="rerunRequested"] [data-testid="stDownloadButton"] button,
+    [data-stale="true"] [data-testid="stDownloadButton"] button { pointer-events: none; opacity: 0.45; }
     @media print {
       [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .stDownloadButton,
       [data-testid="stExpander"], [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stButton"],
@@ -27,6 +34,7 @@ st.html(
     </style>"""
 )
 queries.store_path()
+state.sidebar()
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 navigation = st.navigation([

@@ -7,38 +7,55 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from dashboard.formatting import money
+
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
 FUNDED_COLOURS = alt.Scale(domain=["funded", "not funded"], range=["#0072B2", "#BBBBBB"])
 
 
-def allocation_bars(frame: pl.DataFrame) -> alt.Chart:
-    """Amount per partnership, previous amount as a tick for the comparison."""
+def partnership_label(code: pl.Expr, name: pl.Expr) -> pl.Expr:
+    """How a partnership is named on charts and legends: the code people file by and the name
+    they know."""
+    return pl.concat_str([code, pl.lit(" — "), name])
+
+
+def allocation_bars(frame: pl.DataFrame, pence: bool = False) -> alt.LayerChart:
+    """Amount per partnership with every bar labelled (code and name on the axis, the amount at
+    the bar's end), the previous amount as a tick for the comparison."""
+    money_format = ",.2f" if pence else ",.0f"
     data = frame.select(
-        pl.col("partnership_code").alias("code"),
-        pl.col("partnership_name").alias("partnership"),
+        partnership_label(pl.col("partnership_code"), pl.col("partnership_name")).alias("partnership"),
         pl.col("amount").cast(pl.Float64),
         pl.col("previous_amount").cast(pl.Float64).alias("previous"),
         pl.col("year10").cast(pl.Float64),
         pl.when(pl.col("funded")).then(pl.lit("funded")).otherwise(pl.lit("not funded")).alias("status"),
+        pl.Series("label", [money(v, pence) for v in frame["amount"]], dtype=pl.String),
     )
-    order = alt.EncodingSortField(field="code", order="ascending")
+    order = data["partnership"].to_list()  # by code, as the table
     tooltip = [
         alt.Tooltip("partnership:N", title="Partnership"),
-        alt.Tooltip("amount:Q", title="Amount (£)", format=",.0f"),
-        alt.Tooltip("previous:Q", title="Previous (£)", format=",.0f"),
+        alt.Tooltip("amount:Q", title="Amount (£)", format=money_format),
+        alt.Tooltip("previous:Q", title="Previous (£)", format=money_format),
         alt.Tooltip("year10:Q", title="Year 10", format=",.1f"),
         alt.Tooltip("status:N", title="Status"),
     ]
-    bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("code:N", sort=order, title=None),
+    y = alt.Y("partnership:N", sort=order, title=None,
+              axis=alt.Axis(labelOverlap=False, labelLimit=440, labelFontSize=13))
+    base = alt.Chart(data)
+    bars = base.mark_bar().encode(
+        y=y,
         x=alt.X("amount:Q", title="Amount (£)", axis=alt.Axis(format=",.0f")),
         color=alt.Color("status:N", scale=FUNDED_COLOURS, legend=alt.Legend(title=None, orient="bottom")),
         tooltip=tooltip,
     )
-    previous = alt.Chart(data).mark_tick(color="#D55E00", thickness=3, size=18).encode(
-        y=alt.Y("code:N", sort=order), x="previous:Q", tooltip=tooltip,
+    labels = base.mark_text(align="left", dx=4, fontSize=12).encode(
+        y=y, x="amount:Q",
+        text="label:N",
     )
-    return (bars + previous).properties(height=max(220, 26 * frame.height), title="Amount per partnership (orange tick: previous, 2008/9 basis)")
+    previous = base.mark_tick(color="#D55E00", thickness=3, size=18).encode(y=y, x="previous:Q", tooltip=tooltip)
+    return (bars + labels + previous).properties(
+        height=alt.Step(30), title="Amount per partnership (orange tick: previous, 2008/9 basis)",
+    )
 
 
 def difference_bars(long: pl.DataFrame) -> alt.Chart:

@@ -8,7 +8,12 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from dashboard.charts import OKABE_ITO
+# One colour per partnership: Paul Tol's "muted" scheme (built to stay distinct for colour-blind
+# readers) and three Okabe-Ito colours it lacks. Beyond these a colour would repeat, so every
+# partnership's code is also written at the centre of its members: the map never relies on
+# colour alone.
+PARTNERSHIP_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+                       "#AA4499", "#E69F00", "#0072B2", "#D55E00"]
 
 SHAPES = alt.Scale(
     domain=["member", "coverage gap", "college / provider", "other"],
@@ -34,16 +39,16 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
         .mark_geoshape(fill="#F4F4F4", stroke="#777777", strokeWidth=1)
         .encode(tooltip=alt.Tooltip("properties.lad_name:N", title="District"))
     )
-    codes = sorted(set(located["partnership"].to_list()) - {"none"})
-    palette = (OKABE_ITO * (len(codes) // len(OKABE_ITO) + 1))[: len(codes)]
+    labels = sorted(set(located["partnership_label"].to_list()) - {"none"})
+    palette = (PARTNERSHIP_COLOURS * (len(labels) // len(PARTNERSHIP_COLOURS) + 1))[: len(labels)]
     dots = (
         alt.Chart(located)
         .mark_point(filled=True, opacity=0.9, strokeWidth=1.5)
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
-            color=alt.Color("partnership:N", scale=alt.Scale(domain=codes + ["none"], range=palette + ["#FFFFFF"]),
-                            legend=alt.Legend(title="Partnership", columns=1, symbolLimit=60)),
+            color=alt.Color("partnership_label:N", scale=alt.Scale(domain=labels + ["none"], range=palette + ["#FFFFFF"]),
+                            legend=alt.Legend(title="Partnership", columns=1, symbolLimit=60, labelLimit=320)),
             shape=alt.Shape("marker:N", scale=SHAPES, legend=alt.Legend(title="Marker")),
             size=alt.condition("datum.marker == 'coverage gap'", alt.value(220), alt.value(70)),
             stroke=alt.condition("datum.marker == 'coverage gap'", alt.value("#000000"), alt.value("#333333")),
@@ -56,4 +61,11 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
             ],
         )
     )
-    return (outline + dots).project(type="mercator").properties(width="container", height=height)
+    centres = (
+        located.filter(pl.col("partnership") != "none")
+        .group_by("partnership").agg(pl.col("latitude").mean(), pl.col("longitude").mean())
+    )
+    code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
+    halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, dy=-12)
+    codes = code_text.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-12)
+    return (outline + dots + halo + codes).project(type="mercator").properties(width="container", height=height)

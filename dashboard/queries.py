@@ -24,7 +24,7 @@ import streamlit as st
 from pipelines import allocate as allocation_sql
 from pipelines import build_default, db, districts, settings
 from pipelines.meeting_pack import meeting_pack_pdf
-from pipelines.allocate import AllocationSettings
+from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 
 
 def store_path() -> Path:
@@ -73,7 +73,9 @@ def _shared_frame(max_entries: int):
 
 @_shared_frame(max_entries=256)
 def _report(relative_sql: str, params: tuple, version: tuple) -> pl.DataFrame:
-    return cursor().sql(db.read_sql(relative_sql), params=dict(params) or None).pl()
+    # Lists travel as tuples so the cache can hash them; DuckDB binds them as lists.
+    bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
+    return cursor().sql(db.read_sql(relative_sql), params=bound or None).pl()
 
 
 def report(relative_sql: str, **params) -> pl.DataFrame:
@@ -102,7 +104,32 @@ def data_status() -> pl.DataFrame:
 
 
 def census_dates() -> list[dt.date]:
-    return report("reports/census_dates.sql")["census_date"].to_list()
+    """Newest first."""
+    return sorted(report("reports/census_dates.sql")["census_date"].to_list(), reverse=True)
+
+
+def default_census(as_of: dt.date | None, include_pending: bool, treat: tuple[str, ...]) -> dt.date | None:
+    """The census an allocation uses when none is chosen: the latest complete one for the
+    funded partnerships (the rule is in SQL, shared with the command line)."""
+    found = report("reports/default_census.sql", as_of=as_of, include_pending=include_pending,
+                   treat_as_accredited=tuple(treat))
+    return found.item(0, 0) if found.height else None
+
+
+def census_used(chosen: AllocationSettings) -> dt.date | None:
+    """The census the scenario's figures are on: the one chosen, else the default."""
+    return chosen.census_date or default_census(chosen.as_of, chosen.include_pending, chosen.treat_as_accredited)
+
+
+def reference_date() -> dt.date | None:
+    """The day the loaded data describes, if it declares one (the default as-of date)."""
+    found = report("reports/dataset_info.sql")
+    return found["reference_date"][0] if found.height else None
+
+
+def dataset_info() -> dict | None:
+    found = report("reports/dataset_info.sql")
+    return found.row(0, named=True) if found.height else None
 
 
 def accreditation(as_of: dt.date | None = None) -> pl.DataFrame:
@@ -111,6 +138,11 @@ def accreditation(as_of: dt.date | None = None) -> pl.DataFrame:
 
 def gap_codes() -> pl.DataFrame:
     return report("reports/gap_codes.sql")
+
+
+def uncovered_schools(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
+    """Open schools that must be covered and are in no partnership or in several."""
+    return map_institutions(as_of, census_date).filter(pl.col("coverage_gap"))
 
 
 def map_institutions(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
@@ -135,6 +167,25 @@ def _allocation(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
 def allocation(chosen: AllocationSettings) -> pl.DataFrame:
     """Raises AllocationRefused, which pages show as a message."""
     return _allocation(chosen, _results_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _allocation_summary(chosen: AllocationSettings, version: tuple) -> dict:
+    return allocation_sql.summarise(cursor(), _allocation(chosen, version))
+
+
+def allocation_summary(chosen: AllocationSettings) -> dict:
+    """Totals of the allocation (the proof it adds up, Year 10 of funded and of all partnerships)."""
+    return dict(_allocation_summary(chosen, _results_key()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _overview_figures(chosen: AllocationSettings, version: tuple) -> dict:
+    return allocation_sql.overview_figures(cursor(), chosen)
+
+
+def overview_figures(chosen: AllocationSettings) -> dict:
+    return dict(_overview_figures(chosen, _results_key()))
 
 
 @_shared_frame(max_entries=64)

@@ -1,24 +1,193 @@
-"""The what-if settings of this session, held in the URL so every page and every shared link
-sees the same scenario."""
+"""One scenario per browser session, set in the sidebar of every page.
+
+The settings live in the session (so a sidebar click to another page keeps them) and are
+written into the URL of every page (so a link or a bookmark reopens them). The URL wins only
+when it says something the session did not write itself: a shared link, an edited address or
+the browser's Back button. Pages read the settings with ``current()`` and compute nothing.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import streamlit as st
 
-from pipelines import links as scenario
-from dashboard.formatting import plain
-from pipelines.allocate import AllocationSettings
+from dashboard import queries
+from dashboard.formatting import money, plain
+from pipelines import links, settings
+from pipelines.allocate import AllocationRefused, AllocationSettings, to_money
+
+SETTINGS = "scenario_settings"  # the AllocationSettings of this run
+PUBLISHED = "scenario_published"  # the scenario part of the URL as this session last wrote it
+PROBLEMS = "scenario_problems"
+SLIDER_STEP = 1_000
+SLIDER_MAX = 2_000_000
+SLIDER_OPTIONS = tuple(range(0, SLIDER_MAX + SLIDER_STEP, SLIDER_STEP))
+W = "sc_"  # prefix of the sidebar widgets' keys
 
 
 def current() -> AllocationSettings:
-    chosen, problems = scenario.from_query(st.query_params.to_dict())
-    for problem in problems:
-        st.toast(plain(problem))  # the link's text is anyone's: never Markdown
+    """The settings the sidebar holds in this run (the frame sets them before any page runs)."""
+    chosen = st.session_state.get(SETTINGS)
+    return chosen if chosen is not None else links.from_query(st.query_params.to_dict())[0]
+
+
+def _url_scenario() -> dict[str, str]:
+    return {k: v for k, v in st.query_params.to_dict().items() if k in links.KEYS}
+
+
+def _seed(chosen: AllocationSettings) -> None:
+    """Put a scenario into the sidebar widgets (before they are drawn in this run)."""
+    state = st.session_state
+    state[W + "total_text"] = money(chosen.total, pence=True)
+    state[W + "slider"] = _nearest_option(chosen.total)
+    state[W + "total"] = chosen.total
+    state[W + "lump_text"] = money(chosen.lump_sum, pence=True)
+    state[W + "lump"] = chosen.lump_sum
+    state[W + "unit"] = "£1" if chosen.unit == 1 else "£0.01"
+    state[W + "census"] = chosen.census_date
+    state[W + "as_of"] = chosen.as_of
+    state[W + "pending"] = chosen.include_pending
+    state[W + "treat"] = list(chosen.treat_as_accredited)
+    state[W + "missing"] = chosen.accept_missing_census
+    state[W + "rate"] = float(chosen.day_rate)
+    state[W + "weeks"] = float(chosen.weeks_per_year)
+    state.pop(W + "as_of_pick", None)
+    state.pop(W + "census_pick", None)
+
+
+def _nearest_option(total: Decimal) -> int:
+    return int(min(max(total, Decimal(0)), Decimal(SLIDER_MAX)) // SLIDER_STEP * SLIDER_STEP)
+
+
+def _from_slider() -> None:
+    value = Decimal(st.session_state[W + "slider"])
+    st.session_state[W + "total"] = value
+    st.session_state[W + "total_text"] = money(value, pence=True)
+
+
+def _from_total_text() -> None:
+    _money_text("total", "The total pot")
+
+
+def _from_lump_text() -> None:
+    _money_text("lump", "The lump sum")
+
+
+def _money_text(name: str, what: str) -> None:
+    """Typed pounds ("£600,000", "600000.50"): kept when valid, otherwise the last good value
+    stays in force and the sidebar says why."""
+    text = st.session_state[W + name + "_text"]
+    try:
+        value = to_money(text, what.lower())
+        if value < 0:
+            raise AllocationRefused(f"{what.lower()} must not be negative")
+    except AllocationRefused as problem:
+        st.session_state[PROBLEMS] = [f"{what}: {problem}"]
+        st.session_state[W + name + "_text"] = money(st.session_state[W + name], pence=True)
+        return
+    st.session_state[W + name] = value
+    st.session_state[W + name + "_text"] = money(value, pence=True)
+    if name == "total":
+        st.session_state[W + "slider"] = _nearest_option(value)
+
+
+def _reset() -> None:
+    _seed(AllocationSettings(total=settings.DEFAULT_TOTAL))
+
+
+def sidebar() -> AllocationSettings:
+    """Draw the scenario controls in the sidebar and return the settings for this run."""
+    state = st.session_state
+    from_url = _url_scenario()
+    if PUBLISHED not in state or (from_url and from_url != state[PUBLISHED]):
+        chosen, problems = links.from_query(from_url)
+        _seed(chosen)
+        state[PROBLEMS] = [*state.get(PROBLEMS, []), *problems]
+
+    reference = queries.reference_date()
+    with st.sidebar:
+        st.header("Scenario", help="These settings apply on every page and are kept in the page's address, "
+                                   "so a link opens the same scenario.")
+        st.select_slider(
+            "Total pot", SLIDER_OPTIONS, key=W + "slider", on_change=_from_slider,
+            format_func=lambda v: money(v), help="Drag, or use the arrow keys, in steps of £1,000.",
+        )
+        st.text_input("Exact total", key=W + "total_text", on_change=_from_total_text,
+                      help="Type any amount in pounds and pence, e.g. £612,345.67, then press Enter.")
+        with st.expander("More settings", icon=":material/tune:"):
+            chosen = _more_settings(reference)
+        for problem in state.pop(PROBLEMS, []):
+            st.warning(plain(problem), icon=":material/link_off:")
+        st.caption(plain(links.summary(chosen)))
+        st.button("Reset to the defaults", on_click=_reset, icon=":material/restart_alt:",
+                  help="Back to the default pot and settings on every page.")
+    state[SETTINGS] = chosen
+    wanted = links.to_query(chosen)
+    other = {k: v for k, v in st.query_params.to_dict().items() if k not in links.KEYS}
+    if from_url != wanted:
+        st.query_params.from_dict({**other, **wanted})
+    state[PUBLISHED] = wanted
     return chosen
 
 
-def publish(chosen: AllocationSettings) -> None:
-    """Write the settings into the URL (only if they changed, to avoid needless reruns)."""
-    wanted = scenario.to_query(chosen)
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+def _more_settings(reference: dt.date | None) -> AllocationSettings:
+    state = st.session_state
+    st.text_input("Lump sum per funded partnership", key=W + "lump_text", on_change=_from_lump_text,
+                  help="Given to every funded partnership first; the rest is shared by Year 10.")
+    st.radio("Round amounts to", ["£1", "£0.01"], key=W + "unit", horizontal=True,
+             help="Amounts are rounded by largest remainder, so they still add up exactly to the pot.")
+    default_as_of = reference or dt.date.today()
+    as_of = st.date_input(
+        "Memberships and accreditation as of", value=state[W + "as_of"] or default_as_of, format="DD/MM/YYYY",
+        key=W + "as_of_pick",
+        help=("Defaults to the data's reference date, " + f"{reference:%d %b %Y}." if reference
+              else "Defaults to today (the data declares no reference date)."),
+    )
+    state[W + "as_of"] = None if as_of == default_as_of else as_of
+    st.toggle("Fund partnerships pending accreditation", key=W + "pending",
+              help="Off: only accredited partnerships are funded (the council's rule).")
+    accreditation = queries.accreditation(state[W + "as_of"])
+    names = dict(accreditation.select("partnership_code", "partnership_name").rows())
+    not_accredited = [c for c, s in accreditation.select("partnership_code", "status").rows() if s != "accredited"]
+    state[W + "treat"] = [c for c in state[W + "treat"] if c in not_accredited]
+    st.multiselect("Treat as accredited (what-if)", not_accredited, key=W + "treat",
+                   format_func=lambda c: f"{c} — {names.get(c, c)}",
+                   help="Fund these partnerships in this scenario whatever their recorded accreditation.")
+    census = _census_choice(state[W + "as_of"])
+    state[W + "census"] = census
+    st.checkbox("Allocate even if member schools have no Year 10 figure", key=W + "missing",
+                help="Normally refused: a school without a figure would silently add nothing to its partnership.")
+    left, right = st.columns(2)
+    rate = left.number_input("Day rate (£)", min_value=1.0, step=10.0, format="%.2f", key=W + "rate",
+                             help="Cost of one day of partnership-manager time.")
+    weeks = right.number_input("Weeks per year", min_value=1.0, max_value=52.0, step=1.0, format="%.0f", key=W + "weeks",
+                               help="Weeks a year the manager works (39 school weeks by default).")
+    values = {
+        "total": state[W + "total"], "lump_sum": state[W + "lump"],
+        "unit": Decimal("1") if state[W + "unit"] == "£1" else Decimal("0.01"),
+        "census_date": census, "include_pending": state[W + "pending"],
+        "day_rate": Decimal(str(rate)).quantize(Decimal("0.01")), "weeks_per_year": Decimal(str(weeks)).quantize(Decimal("0.01")),
+        "as_of": state[W + "as_of"], "treat_as_accredited": tuple(state[W + "treat"]),
+    }
+    return AllocationSettings(**values, accept_missing_census=state[W + "missing"])
+
+
+def _census_choice(as_of: dt.date | None) -> dt.date | None:
+    """The census picker; None means "the default census" (the latest complete one)."""
+    state = st.session_state
+    options = queries.census_dates()
+    if not options:
+        st.caption("No census is loaded.")
+        return None
+    default = queries.default_census(as_of, state[W + "pending"], tuple(state[W + "treat"])) or options[0]
+    if state[W + "census"] is not None and state[W + "census"] not in options:
+        st.warning(plain(f"No census of {state[W + 'census']:%d %b %Y} is loaded; using the default."), icon=":material/link_off:")
+    wanted = state[W + "census"] if state[W + "census"] in options else default
+    picked = st.selectbox(
+        "Census", options, index=options.index(wanted), key=W + "census_pick",
+        format_func=lambda d: f"{d:%d %b %Y}" + (" (default: latest complete)" if d == default else ""),
+        help="The default is the latest census with a Year 10 figure for every member school of the funded partnerships.",
+    )
+    return None if picked == default else picked

@@ -196,3 +196,25 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     files = loaded_files(con)
     digest = hashlib.sha256("\n".join(f"{k}:{s}" for k, s in files.select("kind", "sha256").rows()).encode())
     return digest.hexdigest()[:12]
+
+
+def summarise(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> dict:
+    """The allocation's totals (sum of amounts, Year 10 of funded and of all partnerships ...),
+    computed in SQL over the rows already made, for the command line and the dashboard."""
+    cursor = con.cursor()
+    try:
+        cursor.register("allocation_rows", frame.select(
+            "amount", "funded", "year10", "census_date", "as_of"
+        ).to_arrow())
+        return cursor.sql(db.read_sql("reports/allocation_summary.sql")).pl().row(0, named=True)
+    finally:
+        cursor.close()
+
+
+def overview_figures(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings) -> dict:
+    """The headline counts of the map and the money for one scenario (see the SQL)."""
+    params = {
+        "as_of": chosen.as_of, "census_date": chosen.census_date, "include_pending": chosen.include_pending,
+        "treat_as_accredited": list(chosen.treat_as_accredited),
+    }
+    return con.sql(db.read_sql("reports/overview_figures.sql"), params=params).pl().row(0, named=True)

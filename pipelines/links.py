@@ -40,10 +40,15 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
     defaults = AllocationSettings(total=settings.DEFAULT_TOTAL)
     for name in ("total", "lump_sum", "unit", "day_rate", "weeks_per_year"):
         try:
-            AllocationSettings(**{**_plain(defaults), name: values[name]})
+            candidate = getattr(AllocationSettings(**{**_plain(defaults), name: values[name]}), name)
+            if candidate < 0:
+                raise AllocationRefused(f"{name} must not be negative")
         except (AllocationRefused, ArithmeticError, ValueError):
             problems.append(f"the link's {name.replace('_', ' ')} {values[name]!r} is not usable; using the default")
             values[name] = getattr(defaults, name)
+    for key, name in (("census", "census_date"), ("asof", "as_of")):
+        if params.get(key) and values[name] is None:
+            problems.append(f"the link's {key} {params[key]!r} is not a date (YYYY-MM-DD); using the default")
     return AllocationSettings(**values), problems
 
 

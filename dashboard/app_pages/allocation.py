@@ -1,77 +1,26 @@
-"""Allocation: what-if controls, the split as a chart and a table, a proof that it sums to the
-pot, and the downloads finance pays from. The controls live in the URL, so a scenario can be
-shared as a link."""
+"""Allocation: the split at the sidebar's settings as a chart and a table, the proof that it
+adds up to the pot, and the downloads finance pays from (each labelled with the pot it holds)."""
 
 import datetime as dt
-from decimal import Decimal
 
 import polars as pl
 import streamlit as st
 
-from dashboard import access, charts, queries, state
-from dashboard.formatting import count, money, money_column, plain
-from pipelines import exports, links, records
-from pipelines.allocate import MAX_POUNDS, AllocationRefused, AllocationSettings
+from dashboard import access, charts, queries, state, tables
+from dashboard.formatting import count, money, plain
+from pipelines import exports, links, provenance, records
 
-start = state.current()
-codes = queries.accreditation(start.as_of)
-census_options = queries.census_dates()
-
-# First visit in this session: the widgets start from the URL (a shared link opens exactly).
-if "total_input" not in st.session_state:
-    st.session_state.total_input = float(start.total)
-    st.session_state.total_slider = int(start.total)
-
-
-def _from_slider() -> None:
-    st.session_state.total_input = float(st.session_state.total_slider)
-
-
-def _from_input() -> None:
-    st.session_state.total_slider = int(min(st.session_state.total_input, SLIDER_MAX))
-
-
-SLIDER_MAX = max(2_000_000, int(start.total) * 2)
+chosen = state.current()
 st.title("Allocation")
-with st.container(border=True):
-    left, right = st.columns([3, 2])
-    left.slider("Total pot (£)", 0, SLIDER_MAX, step=1_000, key="total_slider", on_change=_from_slider)
-    right.number_input("Exact total (£)", min_value=0.0, max_value=float(MAX_POUNDS), step=1_000.0, format="%.2f", key="total_input", on_change=_from_input)
-    a, b, c, d = st.columns(4)
-    lump = a.number_input("Lump sum per funded partnership (£)", min_value=0.0, step=500.0, value=float(start.lump_sum), format="%.2f")
-    unit = b.radio("Round to", ["£1", "£0.01"], index=0 if start.unit == 1 else 1, horizontal=True)
-    census = c.selectbox(
-        "Census", census_options, index=census_options.index(start.census_date) if start.census_date in census_options else 0,
-        format_func=lambda d: d.strftime("%d %b %Y"),
-    )
-    pending = d.toggle("Fund partnerships pending accreditation", value=start.include_pending)
-    e, f, g = st.columns([1, 1, 2])
-    day_rate = e.number_input("Day rate (£)", min_value=1.0, step=10.0, value=float(start.day_rate), format="%.2f")
-    weeks = f.number_input("Weeks per year", min_value=1, max_value=52, value=int(start.weeks_per_year))
-    not_accredited = codes.filter(pl.col("status").fill_null("") != "accredited")["partnership_code"].to_list()
-    treat = g.multiselect(
-        "Treat as accredited (what-if)", not_accredited,
-        default=[c for c in start.treat_as_accredited if c in not_accredited],
-    )
-
 try:
-    chosen = AllocationSettings(
-        total=Decimal(str(st.session_state.total_input)).quantize(Decimal("0.01")),
-        lump_sum=Decimal(str(lump)).quantize(Decimal("0.01")),
-        unit=Decimal("1") if unit == "£1" else Decimal("0.01"),
-        census_date=census if census_options and census != census_options[0] else None,
-        include_pending=pending,
-        day_rate=Decimal(str(day_rate)).quantize(Decimal("0.01")),
-        weeks_per_year=Decimal(weeks),
-        as_of=start.as_of,
-        treat_as_accredited=tuple(treat),
-    )
-    state.publish(chosen)
     frame = queries.allocation(chosen)
-except AllocationRefused as refusal:
-    st.error(f"No allocation: {refusal}")
+    summary = queries.allocation_summary(chosen)
+except queries.AllocationRefused as refusal:
+    st.error(f"No allocation: {plain(str(refusal))}", icon=":material/block:")
+    st.caption("Change the settings in the sidebar (for example another census, or accept the missing figures).")
     st.stop()
 
+tables.data_notes(summary)
 gaps = queries.gaps(chosen)
 funding_errors = gaps.filter(pl.col("code").is_in(["census_missing", "member_unknown"]) & (pl.col("severity") == "error"))
 if funding_errors.height:
@@ -79,55 +28,87 @@ if funding_errors.height:
                + "; ".join(plain(d) for d in funding_errors["detail"].head(3).to_list()), icon=":material/warning:")
     st.page_link("app_pages/gaps.py", label="See these gaps", icon=":material/report:")
 
-total = sum(frame["amount"], Decimal("0"))
-verdict = "equals" if total == chosen.total else "does NOT equal"
-st.success(f"Sum of amounts {money(total, pence=True)} {verdict} the pot {money(chosen.total, pence=True)} "
-           f"— {frame['funded'].sum()} funded partnerships, census {frame['census_date'][0]:%d %b %Y}.", icon=":material/check_circle:")
+pence = chosen.unit != 1
+verdict = "equals" if summary["amount_total"] == chosen.total else "does NOT equal"
+st.success(f"Sum of amounts {money(summary['amount_total'], pence=True)} {verdict} the pot {money(chosen.total, pence=True)} "
+           f"— {summary['funded']} funded partnerships, census {summary['census_date']:%d %b %Y}.", icon=":material/check_circle:")
 
-st.altair_chart(charts.allocation_bars(frame), width="stretch")
+st.altair_chart(charts.allocation_bars(frame, pence=pence), width="stretch")
+money_columns = ["Amount (£)", "Previous, 2008/9 (£)", "Change (£)"]
 table = frame.select(
     pl.col("partnership_code").alias("Code"),
     pl.col("partnership_name").alias("Partnership"),
     pl.when(pl.col("funded")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("Funded"),
     pl.col("year10").cast(pl.Float64).alias("Year 10"),
-    (pl.col("share_percent").cast(pl.Float64)).round(2).alias("Share %"),
-    money_column(frame, "amount", pence=chosen.unit != 1).alias("Amount"),
+    pl.col("share_percent").cast(pl.Float64).alias("Share %"),
+    pl.col("amount").cast(pl.Float64).alias("Amount (£)"),
     pl.col("days_per_week").cast(pl.Float64).alias("Days/week"),
     pl.col("fte").cast(pl.Float64).alias("FTE"),
-    money_column(frame, "previous_amount").alias("Previous (2008/9)"),
-    money_column(frame, "change").alias("Change"),
+    pl.col("previous_amount").cast(pl.Float64).alias("Previous, 2008/9 (£)"),
+    pl.col("change").cast(pl.Float64).alias("Change (£)"),
     pl.col("funding_reason").alias("Status"),
 )
-st.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * min(frame.height, 20))
+st.dataframe(
+    table, hide_index=True, width="stretch", height=38 + 35 * min(frame.height, 20),
+    column_config={
+        **tables.money_config(money_columns, pence=pence),
+        "Year 10": st.column_config.NumberColumn(format="localized", help="Year 10 counted for this partnership (a school in k partnerships counts 1/k)."),
+        "Share %": st.column_config.NumberColumn(format="%.2f%%"),
+        "Days/week": st.column_config.NumberColumn(format="%.2f", help="Manager days per week at the day rate and weeks per year."),
+        "FTE": st.column_config.NumberColumn(format="%.3f", help="Days per week / 5."),
+    },
+)
+st.caption(f"Year 10 in funded partnerships: {count(summary['year10_funded'])} (the proxy the pot is shared by); "
+           f"in all partnerships, funded or not: {count(summary['year10_all_partnerships'])}.")
 
 produced = dt.datetime.now().replace(microsecond=0)
 version = queries.version_label()
 files = queries.loaded_files()
-census_date = frame["census_date"][0]
-down_csv, down_xlsx, _ = st.columns([1, 1, 3])
-# The files are made when clicked, not on every rerun: a rerun stays quick and a session holds
-# no copy of them in memory.
+status = queries.data_status()
+census_date = summary["census_date"]
+pot = money(chosen.total, pence=pence)
+down_csv, down_xlsx, down_pack, _ = st.columns([1, 1, 1, 1])
+# Files are made when clicked (a rerun stays quick) and a click does not rerun the page, so the
+# other buttons stay valid; while the page is redrawn the buttons are inert (see app.py).
 down_csv.download_button(
-    "Download CSV", lambda: exports.allocation_csv(frame, chosen, version),
+    f"CSV for {pot}", lambda: exports.allocation_csv(frame, chosen, version, data_status=status),
     file_name=exports.allocation_filename(chosen, census_date, "csv"), mime="text/csv", icon=":material/download:",
+    on_click="ignore", key="download_csv", help="One row per partnership, the settings and data status on every row.",
 )
 down_xlsx.download_button(
-    "Download XLSX", lambda: exports.allocation_xlsx(frame, chosen, version, files, produced),
+    f"XLSX for {pot}", lambda: exports.allocation_xlsx(frame, chosen, version, files, produced, data_status=status),
     file_name=exports.allocation_filename(chosen, census_date, "xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
+    on_click="ignore", key="download_xlsx", help="Money as numbers, a total row, and an About sheet with the settings and the data's status.",
 )
-st.caption(f"Rounding: {exports.ROUNDING_RULE} Data version {version}. Year 10 counted: {count(frame['year10'].sum())}.")
+if hasattr(queries, "meeting_pack"):
+    down_pack.download_button(
+        f"Meeting pack (PDF) for {pot}", lambda: queries.meeting_pack(chosen),
+        file_name=exports.allocation_filename(chosen, census_date, "pdf").replace("allocation_", "meeting-pack_"),
+        mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore", key="download_pack",
+        help="A4: the map, this table and the gaps summary at these settings, for the papers before a meeting.",
+    )
+st.caption(f"Rounding: {exports.ROUNDING_RULE} Data version {version}. {plain(provenance.data_status_line(status))}.")
 
 with st.expander("Save these settings as a scenario", icon=":material/bookmark_add:"):
-    with st.form("save_scenario", clear_on_submit=True, border=False):
-        name = st.text_input("Name", max_chars=120, placeholder="e.g. £500k, pending included")
-        signed_in = access.signed_in_email()
-        saved_by = st.text_input("Saved by", value=signed_in, disabled=bool(signed_in), max_chars=120)
-        if st.form_submit_button("Save scenario", icon=":material/save:"):
-            try:
-                scenario_id = records.save_scenario(queries.store_path(), name, links.to_query(chosen), signed_in or saved_by)
-            except ValueError as problem:
-                st.error(str(problem))
-            else:
-                st.success(f"Saved as scenario {scenario_id}.")
+    signed_in = access.signed_in_email()
+
+    def _save() -> None:
+        """On a failure what was typed stays; on success the name box empties for the next one."""
+        who = signed_in or st.session_state.get("scenario_saved_by", "")
+        try:
+            scenario_id = records.save_scenario(queries.store_path(), st.session_state.get("scenario_name", ""),
+                                                links.to_query(chosen), who)
+        except ValueError as problem:
+            st.session_state["scenario_save_result"] = ("error", str(problem))
+        else:
+            st.session_state["scenario_save_result"] = ("ok", f"Saved as scenario {scenario_id}.")
+            st.session_state["scenario_name"] = ""
+
+    st.text_input("Name", max_chars=120, placeholder="e.g. £500k, pending included", key="scenario_name")
+    st.text_input("Saved by", value=signed_in, disabled=bool(signed_in), max_chars=120, key="scenario_saved_by")
+    st.button("Save scenario", icon=":material/save:", on_click=_save)
+    outcome = st.session_state.pop("scenario_save_result", None)
+    if outcome:
+        (st.error if outcome[0] == "error" else st.success)(plain(outcome[1]))
     st.page_link("app_pages/scenarios.py", label="Compare or approve saved scenarios", icon=":material/compare_arrows:")

@@ -5,19 +5,26 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import maps, queries, state
+from dashboard import maps, queries, state, tables
 from pipelines import exports, settings
 
 chosen = state.current()
 st.title("Coverage gaps")
-travel_km = st.slider("Flag schools further than this from their partnership's centre (km)", 5, 60, settings.DEFAULT_TRAVEL_KM)
+travel_km = st.slider("Flag schools further than this from their partnership's centre (km)", 5, 60, settings.DEFAULT_TRAVEL_KM,
+                      help="Travel to learn: a school this far from the centre of its partnership's schools, or nearer "
+                           "another partnership's centre, is flagged for review.")
 gaps = queries.gaps(chosen, travel_km)
 codes = queries.gap_codes()
+labels = dict(codes.select("code", "label").rows())
+figures = queries.overview_figures(chosen)
+tables.data_notes(figures)
 
 a, b, c, d = st.columns(4)
-pick_codes = a.multiselect("Code", codes["code"].to_list())
-pick_severity = b.multiselect("Severity", ["error", "warning"])
-pick_partnerships = c.multiselect("Partnership", sorted(gaps["partnership_code"].drop_nulls().unique().to_list()))
+pick_codes = a.multiselect("Gap", codes["code"].to_list(), format_func=lambda code: labels.get(code, code),
+                           help="Which rule is broken (the stable code is in the table and the CSV).")
+pick_severity = b.multiselect("Severity", ["error", "warning"], help="Errors break a rule; warnings ask for a review.")
+names = dict(gaps.select("partnership_code", "partnership_name").drop_nulls().unique().rows())
+pick_partnerships = c.multiselect("Partnership", sorted(names), format_func=lambda p: f"{p} — {names[p]}")
 pick_districts = d.multiselect("District", sorted(gaps["district"].drop_nulls().unique().to_list()))
 shown = gaps
 for column, picked in (("code", pick_codes), ("severity", pick_severity),
@@ -29,21 +36,25 @@ errors = (shown["severity"] == "error").sum()
 st.markdown(f"**{shown.height} gaps shown** ({errors} errors, {shown.height - errors} warnings) of {gaps.height}.")
 st.dataframe(
     shown.select(
-        pl.col("severity").alias("Severity"), pl.col("code").alias("Code"),
-        pl.col("partnership_code").alias("Partnership"), pl.col("institution_name").alias("Institution"),
-        pl.col("district").alias("District"), pl.col("detail").alias("Detail"), pl.col("action").alias("What to do"),
+        pl.col("severity").alias("Severity"),
+        pl.col("code").replace_strict(labels, default=pl.col("code")).alias("Gap"),
+        pl.col("partnership_code").alias("Code"), pl.col("partnership_name").alias("Partnership"),
+        pl.col("institution_name").alias("Institution"), pl.col("district").alias("District"),
+        pl.col("detail").alias("Detail"), pl.col("action").alias("What to do"), pl.col("code").alias("Gap code"),
     ),
     hide_index=True, width="stretch",
 )
-st.download_button("Download these gaps (CSV)", lambda: exports.gaps_csv(shown), file_name=f"coverage_gaps_{dt.date.today()}.csv",
-                   mime="text/csv", icon=":material/download:")
+st.download_button("Download these gaps (CSV)", lambda: exports.gaps_csv(shown), file_name=f"coverage_gaps_{figures['as_of']}.csv",
+                   mime="text/csv", icon=":material/download:", on_click="ignore", key="download_gaps",
+                   help="The rows shown, with the filters above applied.")
 
 st.subheader("On the map")
-points = queries.map_institutions(chosen.as_of, chosen.census_date)
+points = queries.map_institutions(chosen.as_of, figures["census_date"])
 flagged = set(shown["institution_id"].drop_nulls().to_list())
 st.altair_chart(maps.institutions_map(points, queries.districts_geojson(), height=480, highlight=flagged), width="stretch")
 
-st.subheader("What each code means")
-for code, severity, meaning, action in codes.rows():
-    label = "error if the partnership is funded, otherwise warning" if severity == "error_if_funded" else severity
-    st.markdown(f"**`{code}`** ({label}): {meaning} *What to do:* {action}")
+st.subheader("What each gap means")
+for code, label, severity, meaning, action in codes.rows():
+    level = "error if the partnership is funded, otherwise warning" if severity == "error_if_funded" else severity
+    st.markdown(f"**{label}** (`{code}`, {level}): {meaning} *What to do:* {action}")
+st.caption(f"As of {figures['as_of']:%d %b %Y}; produced {dt.date.today():%d %b %Y}.")

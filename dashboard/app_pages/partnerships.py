@@ -6,9 +6,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import access, maps, queries, state
+from dashboard import access, maps, queries, state, tables
 from dashboard.formatting import count, money, plain
-from pipelines.allocate import AllocationRefused
 from pipelines.load import accreditation_upload, load
 from pipelines.problems import ValidationFailed
 
@@ -21,26 +20,28 @@ if not labels:
 wanted = st.query_params.get("p")
 codes = list(labels)
 code = st.selectbox("Partnership", codes, index=codes.index(wanted) if wanted in codes else 0,
-                    format_func=lambda c: f"{c} — {labels[c]}")
+                    format_func=lambda c: f"{c} — {labels[c]}", help="The partnership shown (kept in the page's address).")
+if st.query_params.get("p") != code:
+    st.query_params["p"] = code
 st.title(plain(labels[code]))
 
 record = accreditation.filter(pl.col("partnership_code") == code).row(0, named=True)
-review = queries.gaps(chosen).filter((pl.col("code") == "review_due") & (pl.col("partnership_code") == code))
-for detail in review["detail"].to_list():
-    st.warning(plain(detail), icon=":material/event_upcoming:")
-attribution = queries.attribution(chosen.as_of, chosen.census_date).filter(pl.col("partnership_code") == code)
+tables.reviews_due(queries.gaps(chosen).filter(pl.col("partnership_code") == code))
+attribution = queries.attribution(chosen.as_of, queries.census_used(chosen)).filter(pl.col("partnership_code") == code)
 row = st.columns(4)
 status = (record["status"] or "no decision").replace("_", " ")
 row[0].metric("Accreditation", status, help=f"Decided {record['decided_on']}; review due {record['review_due']}" if record["decided_on"] else None)
-row[1].metric("Year 10 counted", count(attribution["counted_year10"].sum()))
 try:
     allocation = queries.allocation(chosen).filter(pl.col("partnership_code") == code).row(0, named=True)
-    row[2].metric("Allocation at current settings", money(allocation["amount"]))
+    row[1].metric("Year 10 counted", count(allocation["year10"]),
+                  help="Year 10 of its open high and special schools that are full members (a school in k partnerships counts 1/k).")
+    row[2].metric("Allocation at current settings", money(allocation["amount"], pence=chosen.unit != 1))
     row[3].metric("Manager days per week", f"{allocation['days_per_week']}", help=f"FTE {allocation['fte']}")
     st.caption(f"{plain(allocation['funding_reason'])}. Pot {money(chosen.total)}; previous (2008/9 basis) {money(allocation['previous_amount'])}.")
-except AllocationRefused as refusal:
+except queries.AllocationRefused as refusal:
+    row[1].metric("Year 10 counted", "—")
     row[2].metric("Allocation at current settings", "—")
-    st.caption(f"No allocation with the current settings: {refusal}")
+    st.caption(f"No allocation with the current settings: {plain(str(refusal))}")
 
 st.subheader("Year 10 by school")
 st.dataframe(
@@ -66,7 +67,7 @@ else:
     st.caption("No health-check items recorded for its latest decision.")
 
 st.subheader("On the map")
-points = queries.map_institutions(chosen.as_of, chosen.census_date)
+points = queries.map_institutions(chosen.as_of, queries.census_used(chosen))
 ids = set(members["institution_id"].to_list())
 st.altair_chart(maps.institutions_map(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
                 width="stretch")

@@ -6,8 +6,8 @@ import json
 import polars as pl
 import streamlit as st
 
-from dashboard import access, charts, compare, queries
-from dashboard.formatting import money_column, plain
+from dashboard import access, charts, compare, queries, tables
+from dashboard.formatting import plain
 from pipelines import links, records
 from pipelines.allocate import AllocationRefused
 
@@ -44,10 +44,37 @@ query = json.loads(by_id[picked]["query_json"])
 open_col, delete_col = st.columns([1, 1])
 open_col.page_link("app_pages/allocation.py", label="Open it on the Allocation page", icon=":material/open_in_new:",
                    query_params=query)
-if delete_col.button("Delete it", icon=":material/delete:", key="scenario_delete"):
-    records.delete_scenario(queries.store_path(), picked, access.signed_in_email() or "dashboard user")
-    st.toast(f"Deleted scenario {plain(_label(picked))}")
-    st.rerun()
+
+
+def _ask_delete(scenario_id: int) -> None:
+    """The scenario to delete is the one on screen when the button was pressed (bound as an
+    argument), never whatever the picker holds by the time the confirmation comes."""
+    st.session_state["scenario_delete_asked"] = (scenario_id, _label(scenario_id))
+
+
+def _delete(scenario_id: int, label: str) -> None:
+    st.session_state.pop("scenario_delete_asked", None)
+    try:
+        records.delete_scenario(queries.store_path(), scenario_id, access.signed_in_email() or "dashboard user")
+    except ValueError:
+        st.session_state["scenario_delete_result"] = ("error", f"{label} was already deleted (by someone else); nothing else was deleted.")
+    else:
+        st.session_state["scenario_delete_result"] = ("ok", f"Deleted {label}.")
+        st.session_state.pop("scenario_pick", None)
+
+
+delete_col.button("Delete it…", icon=":material/delete:", key="scenario_delete", on_click=_ask_delete, args=(picked,),
+                  help="Asks for confirmation first. Decisions made from a scenario keep their own frozen copy.")
+asked = st.session_state.get("scenario_delete_asked")
+if asked:
+    with st.container(border=True):
+        st.warning(f"Delete {plain(asked[1])}? This cannot be undone.", icon=":material/delete_forever:")
+        yes, no, _ = st.columns([1, 1, 3])
+        yes.button(f"Yes, delete #{asked[0]}", type="primary", key="scenario_delete_yes", on_click=_delete, args=asked)
+        no.button("Cancel", key="scenario_delete_no", on_click=lambda: st.session_state.pop("scenario_delete_asked", None))
+result = st.session_state.pop("scenario_delete_result", None)
+if result:
+    (st.error if result[0] == "error" else st.success)(plain(result[1]))
 
 allowed, why_not = access.may_approve()
 with st.expander("Approve as the Group's decision (data officers)", expanded=False):
@@ -91,8 +118,7 @@ if len(chosen_ids) >= 2:
         table = compare.side_by_side(allocations)
         st.altair_chart(charts.difference_bars(compare.differences_long(table)), width="stretch")
         money_columns = [c for c in table.columns if c.endswith(": amount")]
-        shown = table.with_columns(money_column(table, c, pence=True).alias(c) for c in money_columns)
-        shown = shown.with_columns(pl.col(c).cast(pl.Float64) for c in shown.columns if c.endswith("days/week"))
-        st.dataframe(shown, hide_index=True, width="stretch")
+        shown = table.with_columns(pl.col(c).cast(pl.Float64) for c in table.columns if c not in ("Code", "Partnership"))
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=tables.money_config(money_columns))
 else:
     st.caption("Pick at least two scenarios to compare.")

@@ -4,7 +4,8 @@ WITH members AS (
     SELECT institution_id,
            string_agg(DISTINCT partnership_code, ', ' ORDER BY partnership_code) AS partnerships,
            count(DISTINCT partnership_code) AS partnership_count,
-           min(partnership_code) AS first_partnership
+           min(partnership_code) AS first_partnership,
+           arg_min(partnership_name, partnership_code) AS first_partnership_name
     FROM memberships_on(effective_as_of($as_of))
     WHERE role = 'full'
     GROUP BY institution_id
@@ -17,6 +18,7 @@ SELECT
     coalesce(m.partnerships, '') AS partnerships,
     coalesce(m.partnership_count, 0) AS partnership_count,
     coalesce(m.first_partnership, 'none') AS partnership,
+    coalesce(m.first_partnership || ' — ' || m.first_partnership_name, 'none') AS partnership_label,
     y.headcount AS year10,
     i.must_be_covered AND is_open_on(i.status, i.opened_on, i.closed_on, effective_as_of($as_of))
         AND coalesce(m.partnership_count, 0) <> 1 AS coverage_gap

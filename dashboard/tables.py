@@ -1,0 +1,52 @@
+"""Page pieces used on several pages, drawn the same way everywhere: the note on what the data
+is, the overdue-review line, and money columns that stay numbers (sortable, right-aligned)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from dashboard import queries
+from dashboard.formatting import plain
+from pipelines import provenance
+
+
+def data_notes(figures: dict | None = None) -> None:
+    """What the figures stand on, from the loaded rows' own source notes (never hard-coded)."""
+    info = queries.dataset_info()
+    status = queries.data_status()
+    parts = []
+    if info and info.get("name"):
+        parts.append(f"Data: {info['name']}.")
+    when = (figures or {}).get("as_of")
+    if when is not None:
+        reference = info.get("reference_date") if info else None
+        why = ("the data's reference date" if when == reference
+               else "today" if reference is None and when == dt.date.today() else "chosen in the sidebar")
+        parts.append(f"As of {when:%d %b %Y} ({why}); census {figures['census_date']:%d %b %Y}.")
+    parts.append(f"Last loaded {provenance.last_loaded_text(status)}.")
+    st.caption(plain(" ".join(parts)))
+    warning = provenance.stand_in_warning(status)
+    if warning:
+        st.warning(plain(warning) + " See the Data page.", icon=":material/science:")
+
+
+def reviews_due(gaps: pl.DataFrame) -> None:
+    """Accreditation reviews overdue or due soon: one line with a count, the list on demand."""
+    reviews = gaps.filter(pl.col("code") == "review_due")
+    if not reviews.height:
+        return
+    st.warning(f"Accreditation review due or overdue for {reviews.height} partnership(s).", icon=":material/event_upcoming:")
+    with st.expander(f"The {reviews.height} review(s)"):
+        st.dataframe(reviews.select(
+            pl.col("partnership_code").alias("Code"), pl.col("partnership_name").alias("Partnership"),
+            pl.col("detail").alias("Review"),
+        ), hide_index=True, width="stretch")
+
+
+def money_config(columns: list[str], pence: bool = True) -> dict:
+    """Money shown as numbers with separators and, where the unit is pence, two decimals; the
+    header carries the £. Numbers sort as numbers and align right."""
+    return {c: st.column_config.NumberColumn(c, format="accounting" if pence else "localized") for c in columns}

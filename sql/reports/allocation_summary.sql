@@ -1,0 +1,14 @@
+-- Totals of one allocation (grain: one row), read from the rows the caller already has (the
+-- relation `allocation_rows`), so the proof that the amounts add up to the pot, and the Year 10
+-- figures, are computed once, in SQL, for the command line and the dashboard alike.
+SELECT
+    CAST(coalesce(sum(amount), 0) AS DECIMAL(18, 2)) AS amount_total,
+    count(*) FILTER (WHERE funded) AS funded,
+    count(*) FILTER (WHERE NOT funded) AS unfunded,
+    CAST(coalesce(sum(year10) FILTER (WHERE funded), 0) AS DECIMAL(18, 4)) AS year10_funded,
+    CAST(coalesce(sum(year10), 0) AS DECIMAL(18, 4)) AS year10_all_partnerships,
+    max(amount) FILTER (WHERE funded) AS largest,
+    min(amount) FILTER (WHERE funded) AS smallest,
+    any_value(census_date) AS census_date,
+    any_value(as_of) AS as_of
+FROM allocation_rows
