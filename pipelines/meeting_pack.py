@@ -213,7 +213,7 @@ def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings) -> Table:
     rows: list[list] = [["Code", "Partnership", "Funded", "Year 10", "Amount", "Days/wk", "Previous", "Change"]]
     for r in frame.iter_rows(named=True):
         rows.append([r["partnership_code"], r["partnership_name"], "yes" if r["funded"] else "no",
-                     year10(r["year10"]), money(r["amount"], pence), f"{r['days_per_week']:.2f}",
+                     year10(r["year10"]), money(r["amount"], pence), f"{r['days_per_week']:,.2f}",
                      money(r["previous_amount"], pence), money(r["change"], pence)])
     total = sum(frame["amount"], Decimal("0"))
     previous = [p for p in frame["previous_amount"] if p is not None]

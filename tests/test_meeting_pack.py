@@ -1,0 +1,187 @@
+"""The meeting pack: A4, the figures the Group reads, every page inside the paper, and a picture
+that is really there (rendered with PDFium, no system tools)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import duckdb
+import polars as pl
+import pypdfium2
+import pytest
+from pypdf import PdfReader
+
+from pipelines import allocate, build_default, meeting_pack
+from pipelines.__main__ import main
+from pipelines.allocate import AllocationRefused, AllocationSettings
+
+PRODUCED = dt.datetime(2026, 1, 20, 9, 30)
+SMALL_SETTINGS = AllocationSettings(total=Decimal("10000"), as_of=dt.date(2025, 9, 1), include_pending=True)
+
+
+@pytest.fixture
+def small(store):
+    con = duckdb.connect(str(store), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def norfolk(tmp_path_factory):
+    path = tmp_path_factory.mktemp("norfolk") / "s.duckdb"
+    build_default.build(path)
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+def _text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _flat(text: str) -> str:
+    """Table cells wrap; compare with all runs of white space made one space."""
+    return re.sub(r"\s+", " ", text)
+
+
+def _assert_pack_reads(pdf: bytes, con, chosen: AllocationSettings) -> str:
+    reader, text = _text(pdf)
+    for page in reader.pages:
+        assert abs(float(page.mediabox.width) - 595) <= 1 and abs(float(page.mediabox.height) - 842) <= 1
+    flat = _flat(text)
+    frame = allocate.allocate(con, chosen)
+    pot = f"£{chosen.total:,.0f}" if chosen.unit == 1 else f"£{chosen.total:,.2f}"
+    assert f"£{chosen.total:,.2f}" in flat  # the settings in words
+    assert f"Total equals the pot" in flat and pot in flat.split("Total equals the pot", 1)[1][:80]
+    assert sum(frame["amount"], Decimal(0)) == chosen.total
+    for code, name in frame.select("partnership_code", "partnership_name").rows():
+        assert code in flat
+        assert _flat(name) in flat, name
+    census, as_of = frame["census_date"][0], frame["as_of"][0]
+    gaps = allocate.coverage_gaps(con, as_of=as_of, census_date=census, include_pending=chosen.include_pending,
+                                  treat_as_accredited=chosen.treat_as_accredited)
+    for code, severity, n in gaps.group_by("code", "severity").len().rows():
+        assert re.search(rf"{code} {severity} {n}\b", flat), (code, severity, n)
+    assert f"Census date {census}" in flat
+    assert f"Data version {allocate.data_version(con)}" in flat
+    assert "Produced 2026-01-20 09:30" in flat
+    assert _flat(meeting_pack.exports.ROUNDING_RULE) in flat
+    pages = len(reader.pages)
+    for number in range(1, pages + 1):
+        assert f"page {number} of {pages}" in reader.pages[number - 1].extract_text()
+    return flat
+
+
+def _render(pdf: bytes, tmp_path, page: int = 0):
+    document = pypdfium2.PdfDocument(pdf)
+    image = document[page].render(scale=1).to_pil().convert("RGB")
+    image.save(tmp_path / f"page{page + 1}.png")
+    return image
+
+
+def _inked_and_coloured(image) -> tuple[float, int]:
+    """Share of pixels that are not paper-white, and how many are strongly coloured (map dots)."""
+    darkness = image.convert("L").histogram()
+    saturation = image.convert("HSV").getchannel("S").histogram()
+    return sum(darkness[:230]) / sum(darkness), sum(saturation[100:])
+
+
+def _characters_inside_the_paper(pdf: bytes) -> None:
+    document = pypdfium2.PdfDocument(pdf)
+    for index in range(len(document)):
+        page = document[index]
+        width, height = page.get_size()
+        text = page.get_textpage()
+        for i in range(text.count_chars()):
+            left, bottom, right, top = text.get_charbox(i)
+            if right > left:  # spaces and line breaks have no box
+                assert 0 <= left and right <= width and 0 <= bottom and top <= height, (index, i)
+
+
+def test_small_pack_is_a4_with_the_figures_and_draws(small, tmp_path):
+    pdf = meeting_pack.meeting_pack_pdf(small, SMALL_SETTINGS, produced=PRODUCED)
+    assert pdf.startswith(b"%PDF")
+    flat = _assert_pack_reads(pdf, small, SMALL_SETTINGS)
+    assert "£10,000 " in flat  # whole pounds when the unit is £1
+    _characters_inside_the_paper(pdf)
+    inked, coloured = _inked_and_coloured(_render(pdf, tmp_path))
+    assert inked > 0.02 and coloured > 50
+
+
+def test_pence_are_shown_when_the_unit_is_a_penny(small):
+    chosen = AllocationSettings(total=Decimal("10000.01"), unit=Decimal("0.01"), as_of=dt.date(2025, 9, 1), include_pending=True)
+    pdf = meeting_pack.meeting_pack_pdf(small, chosen, produced=PRODUCED)
+    flat = _assert_pack_reads(pdf, small, chosen)
+    for amount in allocate.allocate(small, chosen)["amount"]:
+        assert f"£{amount:,.2f}" in flat
+
+
+def test_unfunded_partnerships_are_listed_with_their_reason(small):
+    chosen = AllocationSettings(total=Decimal("10000"), as_of=dt.date(2025, 9, 1))
+    flat = _flat(_text(meeting_pack.meeting_pack_pdf(small, chosen, produced=PRODUCED))[1])
+    assert "Not funded" in flat and "P2 South Partnership: accreditation pending since 01 Jun 2024" in flat
+
+
+def test_a_refused_allocation_raises_before_any_page(small):
+    with pytest.raises(AllocationRefused, match="lump sums"):
+        meeting_pack.meeting_pack_pdf(small, AllocationSettings(total=10000, lump_sum=6000, as_of=dt.date(2025, 9, 1),
+                                                                include_pending=True), produced=PRODUCED)
+
+
+def test_a_long_table_continues_with_its_header_and_huge_sums_stay_on_the_page(small, monkeypatch):
+    real = allocate.allocate
+
+    def many(con, chosen):
+        one = real(con, chosen).head(1)
+        rows = [one.with_columns(pl.lit(f"P{i:03d}-WITH-A-LONG-CODE").alias("partnership_code"),
+                                 pl.lit(f"Partnership number {i} with a long name that must wrap").alias("partnership_name"))
+                for i in range(90)]
+        return pl.concat(rows)
+
+    monkeypatch.setattr(meeting_pack.allocate, "allocate", many)
+    chosen = AllocationSettings(total=Decimal("9999999999.99"), unit=Decimal("0.01"), as_of=dt.date(2025, 9, 1),
+                                include_pending=True)
+    pdf = meeting_pack.meeting_pack_pdf(small, chosen, produced=PRODUCED)
+    reader = PdfReader(io.BytesIO(pdf))
+    table_pages = [p.extract_text() for p in reader.pages if "WITH-A-LONG-CODE" in p.extract_text()]
+    assert len(table_pages) >= 2
+    for text in table_pages:
+        assert re.search(r"Code\s+Partnership\s+Funded\s+Year 10\s+Amount", text)
+    assert all(f"P{i:03d}-WITH-A-LONG-CODE" in "".join(table_pages) for i in range(90))
+    _characters_inside_the_paper(pdf)
+
+
+def test_every_figure_column_is_as_wide_as_its_widest_figure():
+    rows = [["Code", "Partnership", "Amount"], ["LONG-PARTNERSHIP-CODE", "A name", "-£9,999,999,999.99"]]
+    table = meeting_pack._fitted_table(rows, wrap=1, numeric_from=2, total_row=False)
+    size = table._cellStyles[1][2].fontsize
+    for column in (0, 2):
+        needed = max(meeting_pack.stringWidth(r[column], "Helvetica-Bold", size) for r in rows) + 6
+        assert table._colWidths[column] >= needed
+    assert sum(table._colWidths) <= meeting_pack.WIDTH + 0.01
+
+
+def test_norfolk_pack_reads_and_shows_the_map(norfolk, tmp_path):
+    chosen = AllocationSettings(total=Decimal("500000"))
+    pdf = meeting_pack.meeting_pack_pdf(norfolk, chosen, produced=PRODUCED)
+    flat = _assert_pack_reads(pdf, norfolk, chosen)
+    assert "school_uncovered" in flat and "Errors" in flat
+    _characters_inside_the_paper(pdf)
+    inked, coloured = _inked_and_coloured(_render(pdf, tmp_path))
+    assert inked > 0.05 and coloured > 500  # the districts and the partnership-coloured dots on page 1
+
+
+def test_pack_command_writes_the_pdf_and_refuses_like_allocate(store, tmp_path, capsys):
+    out = tmp_path / "pack.pdf"
+    args = ["pack", "--total", "10000", "--as-of", "2025-09-01", "--include-pending", "--db", str(store)]
+    assert main(args + ["--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF") and "wrote" in capsys.readouterr().out
+    assert main(args + ["--out", str(tmp_path)]) == 0
+    assert list(tmp_path.glob("meeting_pack_*.pdf"))
+    refused = tmp_path / "refused.pdf"
+    assert main(args + ["--lump-sum", "6000", "--out", str(refused)]) == 2
+    assert "allocation refused" in capsys.readouterr().err and not refused.exists()
