@@ -1,5 +1,5 @@
 """Command line: build the store, check or load files, allocate the pot, list coverage gaps, write
-the meeting pack, read decisions and the audit log.
+the meeting pack, approve a decision, read decisions and the audit log.
 
 Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed)
 or the allocation was refused (the reason is on stderr), 1 anything else (e.g. a missing file).
@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")
     gaps.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    approve = commands.add_parser("approve", help="approve an allocation as the Group's decision: by settings or a saved scenario")
+    records_cli.add_approve_flags(approve, lambda sub: _add_settings_flags(sub, total_required=False))
+    approve.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+
     decisions = commands.add_parser("decisions", help="list approved decisions, or write one's frozen CSV/XLSX")
     decisions.add_argument("id", type=int, nargs="?", help="a decision number: show it (and with --out, write its file)")
     decisions.add_argument("--out", type=Path, help="write the decision's CSV or XLSX (by extension), exactly as approved")
@@ -67,9 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_settings_flags(command: argparse.ArgumentParser) -> None:
+def _add_settings_flags(command: argparse.ArgumentParser, *, total_required: bool = True) -> None:
     """The allocation settings, shared by every command that allocates so they cannot drift apart."""
-    command.add_argument("--total", required=True, help="the pot in pounds, e.g. 500000 or 500000.50")
+    command.add_argument("--total", required=total_required, help="the pot in pounds, e.g. 500000 or 500000.50")
     command.add_argument("--lump-sum", default="0", help="pounds given to every funded partnership first (default 0)")
     command.add_argument("--unit", choices=settings.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
     command.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest with a Year 10 figure "
@@ -102,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             return report.gaps_command(args)
         if args.command == "pack":
             return pack_cli.pack_command(args)
+        if args.command == "approve":
+            return records_cli.approve_command(args)
         if args.command == "decisions":
             return records_cli.decisions_command(args)
         if args.command == "audit":

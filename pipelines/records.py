@@ -58,7 +58,9 @@ def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
             if table in present:
                 rows = old.sql(f"SELECT * FROM {table}").arrow()  # noqa: S608 - a fixed table name
                 con.register("carried", rows)
-                con.execute(f"INSERT INTO {table} SELECT * FROM carried")  # noqa: S608
+                # By name: an older store may lack a column added since (e.g. decisions.note),
+                # which then stays empty rather than failing the rebuild.
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM carried")  # noqa: S608
                 con.unregister("carried")
     finally:
         old.close()
@@ -108,16 +110,18 @@ def delete_scenario(db_path: Path | str, scenario_id: int, deleted_by: str) -> N
 class Approval:
     decision_id: int
     superseded: int | None
+    csv_sha256: str
 
 
 def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_by: str,
-            scenario_name: str | None = None) -> Approval:
+            scenario_name: str | None = None, note: str | None = None) -> Approval:
     """Freeze an allocation as the Group's decision.
 
     The allocation is computed inside the write, on the store that the decision is recorded
     in, with today's date and the census fixed, so the frozen figures are exactly those of the
     data named in the record. The export files are made once and kept as bytes."""
     title, approved_by = title.strip(), approved_by.strip()
+    note = (note or "").strip() or None
     if not title:
         raise ValueError("give the decision a title")
     if not approved_by:
@@ -149,13 +153,15 @@ def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_
             "csv_bytes": csv_bytes, "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
             "xlsx_file_name": f"decision-{decision_id}_" + exports.allocation_filename(fixed, census_date, "xlsx"),
             "xlsx_bytes": xlsx_bytes, "xlsx_sha256": hashlib.sha256(xlsx_bytes).hexdigest(),
+            "note": note,
         })
         con.register("lines", frame.with_columns(pl.lit(decision_id).alias("decision_id")))
         con.execute(db.read_sql("records/insert_decision_lines.sql"))
         con.unregister("lines")
         append_audit(con, approved_by, "approve", f"decision {decision_id}",
-                     f"{title}: £{fixed.total:,.2f}, census {census_date}, data version {version}", at)
+                     f"{title}: £{fixed.total:,.2f}, census {census_date}, data version {version}"
+                     + (f"; note: {note}" if note else ""), at)
         if previous:
             append_audit(con, approved_by, "supersede", f"decision {previous}", f"superseded by decision {decision_id}", at)
         con.commit()
-    return Approval(decision_id, previous)
+    return Approval(decision_id, previous, hashlib.sha256(csv_bytes).hexdigest())

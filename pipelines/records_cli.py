@@ -1,13 +1,19 @@
-"""The decisions and audit commands: read what the Group decided, and the audit trail. There
-is deliberately no command that edits or removes either."""
+"""The approve, decisions and audit commands: record what the Group decided, read it back, and
+read the audit trail. There is deliberately no command that edits or removes either.
+
+approve exists so that a fresh install can record a decision before anyone has set up sign-in
+for the dashboard: whoever runs it says who approved (--by), and the audit log keeps that.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from pipelines import db, exports
+from pipelines import db, exports, links, records, report
 
 
 def _open(db_path: Path):
@@ -34,6 +40,8 @@ def decisions_command(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(f"decision {args.id}: {record['title']} ({record['status']}); CSV sha256 {record['csv_sha256']}")
+    if record.get("note"):
+        print(f"note: {record['note']}")
     if changes.height:
         print(f"superseded data: {changes.height} file(s) differ from those the decision was made on:", file=sys.stderr)
         for r in changes.iter_rows(named=True):
@@ -64,4 +72,62 @@ def audit_command(args: argparse.Namespace) -> int:
         print(f"audit log CHANGED outside the tool: the hash chain breaks at entries {broken[:20]}", file=sys.stderr)
         return 2
     print(f"{log.height} entries; hash chain intact")
+    return 0
+
+
+def add_approve_flags(command: argparse.ArgumentParser, add_settings_flags: Callable[[argparse.ArgumentParser], None]) -> None:
+    """The allocate command's settings flags plus approve's own. The settings' defaults are kept
+    on the parser, so the command can tell when settings were given beside --scenario."""
+    before = set(vars(command.parse_args([])))
+    add_settings_flags(command)
+    settings_defaults = {k: v for k, v in vars(command.parse_args([])).items() if k not in before}
+    command.add_argument("--scenario", type=int, metavar="ID", help="approve a saved scenario (its settings; its name as the title)")
+    command.add_argument("--by", help="who approves: a name, kept in the decision and the audit log (required)")
+    command.add_argument("--title", help="the decision's title (default: the scenario's name, or the settings in words)")
+    command.add_argument("--note", help="a note kept with the decision, e.g. the meeting and minute number")
+    command.set_defaults(settings_defaults=settings_defaults)
+
+
+def _refuse(reason: str) -> int:
+    print(f"approval refused: {reason}; nothing was recorded", file=sys.stderr)
+    return 2
+
+
+def approve_command(args: argparse.Namespace) -> int:
+    approved_by = (args.by or "").strip()
+    if not approved_by:
+        return _refuse("say who approves with --by NAME")
+    if not args.db.exists():
+        raise FileNotFoundError(f"no store at {args.db}; build it with: python -m pipelines build --db {args.db}")
+    given = [k for k, default in args.settings_defaults.items() if getattr(args, k) != default]
+    if args.scenario is not None:
+        if given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            return _refuse(f"--scenario approves the scenario's own settings; leave out {flags}")
+        con = _open(args.db)
+        try:
+            saved = con.sql(db.read_sql("reports/scenarios.sql")).pl()
+        finally:
+            con.close()
+        found = saved.filter(saved["scenario_id"] == args.scenario)
+        if found.height == 0:
+            print(f"error: there is no scenario {args.scenario}", file=sys.stderr)
+            return 1
+        scenario = found.row(0, named=True)
+        query, scenario_name = json.loads(scenario["query_json"]), scenario["name"]
+        title = args.title or scenario_name
+    else:
+        if args.total is None:
+            return _refuse("give the settings (at least --total) or a saved scenario (--scenario ID)")
+        chosen = report._settings(args)  # the allocate command's reading of the same flags
+        query, scenario_name = links.to_query(chosen), None
+        title = args.title or links.summary(chosen)
+    try:
+        approval = records.approve(args.db, query, title=title, approved_by=approved_by,
+                                   scenario_name=scenario_name, note=args.note)
+    except ValueError as problem:  # AllocationRefused included: the store is unchanged
+        return _refuse(str(problem))
+    print(f"approved decision {approval.decision_id}: {title.strip()}")
+    print(f"supersedes decision {approval.superseded}" if approval.superseded else "supersedes no earlier decision")
+    print(f"CSV sha256 {approval.csv_sha256}")
     return 0

@@ -67,8 +67,8 @@ def test_deleting_a_scenario_is_audited_and_unknown_ones_are_refused(store):
 
 def test_approval_freezes_amounts_settings_data_version_and_files(store):
     approval = records.approve(store, LINK, title="2025/26 management capacity", approved_by="officer@council.example")
-    assert approval == records.Approval(1, None)
     record = _read(store, "decision", decision_id=1).row(0, named=True)
+    assert approval == records.Approval(1, None, record["csv_sha256"])
     lines = _read(store, "decision_lines", decision_id=1)
     assert sum(lines["amount"], Decimal(0)) == record["total"] == Decimal("10000.00")
     assert lines["amount"].to_list() == [Decimal("3750.00"), Decimal("6250.00")]
@@ -99,7 +99,7 @@ def test_a_decision_downloads_the_same_bytes_after_loads_rebuilds_and_later_deci
 def test_a_new_decision_supersedes_the_old_one(store):
     records.approve(store, LINK, title="First", approved_by="officer@council.example")
     second = records.approve(store, {**LINK, "total": "20000"}, title="Second", approved_by="officer@council.example")
-    assert second == records.Approval(2, 1)
+    assert (second.decision_id, second.superseded) == (2, 1)
     listed = {r["decision_id"]: r["status"] for r in _read(store, "decisions").iter_rows(named=True)}
     assert listed == {2: "current", 1: "superseded by decision 2"}
     actions = [r["action"] for r in _read(store, "audit_log").sort("seq").iter_rows(named=True)]
@@ -171,10 +171,85 @@ def test_nothing_in_the_code_updates_or_deletes_the_audit_log_or_a_decision():
 
 def test_the_command_line_offers_no_way_to_change_records():
     commands = _parser()._subparsers._group_actions[0].choices  # noqa: SLF001 - the parser's own table of commands
-    assert set(commands) == {"build", "load", "check", "allocate", "gaps", "decisions", "audit"}
+    # approve only adds a decision (a later one supersedes it); it has no way to edit one.
+    assert set(commands) == {"build", "load", "check", "allocate", "pack", "gaps", "approve", "decisions", "audit"}
     for name in ("decisions", "audit"):
         options = {a.dest for a in commands[name]._actions}  # noqa: SLF001
         assert options <= {"help", "id", "out", "db", "last"}
+
+
+APPROVE = ["approve", "--total", "10000", "--include-pending", "--as-of", "2025-09-01"]
+
+
+def test_a_decision_is_approved_from_the_command_line_by_settings_then_by_scenario(store, capsys):
+    assert main([*APPROVE, "--by", "Jo Bloggs", "--note", "Strategy Group 3 March, minute 4", "--db", str(store)]) == 0
+    out = capsys.readouterr().out
+    first = _read(store, "decision", decision_id=1).row(0, named=True)
+    assert "approved decision 1: £10,000.00 pot" in out and "supersedes no earlier decision" in out
+    assert f"CSV sha256 {first['csv_sha256']}" in out
+    assert (first["approved_by"], first["note"], first["scenario_name"]) == ("Jo Bloggs", "Strategy Group 3 March, minute 4", None)
+    assert json.loads(first["query_json"]) == LINK  # the same settings a link or a scenario would carry
+    scenario_id = records.save_scenario(store, "Pending included", LINK, "Chair")
+    assert main(["approve", "--scenario", str(scenario_id), "--by", "Jo Bloggs", "--db", str(store)]) == 0
+    out = capsys.readouterr().out
+    second = _read(store, "decision", decision_id=2).row(0, named=True)
+    assert "approved decision 2: Pending included" in out and "supersedes decision 1" in out
+    assert (second["title"], second["scenario_name"], second["note"]) == ("Pending included", "Pending included", None)
+    assert _read(store, "decision_lines", decision_id=2)["amount"].to_list() == [Decimal("3750.00"), Decimal("6250.00")]
+    log = _read(store, "audit_log").sort("seq")
+    assert log["action"].to_list()[-4:] == ["approve", "scenario_save", "approve", "supersede"]
+    assert "note: Strategy Group 3 March, minute 4" in log.filter(log["subject"] == "decision 1")["detail"][0]
+    assert main(["audit", "--db", str(store)]) == 0
+    assert main(["decisions", "--db", str(store)]) == 0
+    listed = capsys.readouterr().out
+    assert "#2" in listed and "current" in listed and "superseded by decision 2" in listed
+    assert main(["decisions", "1", "--db", str(store)]) == 0
+    assert "note: Strategy Group 3 March, minute 4" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "code", "says"), [
+    ([*APPROVE], 2, "--by NAME"),
+    ([*APPROVE, "--by", " "], 2, "--by NAME"),
+    (["approve", "--by", "Jo"], 2, "--total"),
+    ([*APPROVE, "--by", "Jo", "--lump-sum", "6000"], 2, "less than the lump sums"),
+    (["approve", "--scenario", "1", "--by", "Jo", "--include-pending"], 2, "leave out --include-pending"),
+    (["approve", "--scenario", "99", "--by", "Jo"], 1, "there is no scenario 99"),
+])
+def test_a_refused_command_line_approval_leaves_the_store_file_as_it_was(store, capsys, argv, code, says):
+    records.save_scenario(store, "A", LINK, "Chair")
+    before = file_digest(store)
+    assert main([*argv, "--db", str(store)]) == code
+    assert says in capsys.readouterr().err
+    assert file_digest(store) == before
+
+
+def _store_before_notes(path, source_store):
+    """A store as the code before decision notes wrote it: decisions without the note column."""
+    old_ddl = re.sub(r"-- Stores made before.*?ADD COLUMN IF NOT EXISTS note VARCHAR;\n", "",
+                     db.read_sql("schema/110_decisions.sql").replace(",\n    note VARCHAR\n", "\n"), flags=re.S)
+    assert "note" not in old_ddl
+    con = duckdb.connect(str(path))
+    con.execute(old_ddl)
+    con.execute(f"ATTACH '{source_store}' AS src (READ_ONLY)")
+    con.execute("INSERT INTO decisions SELECT * EXCLUDE (note) FROM src.decisions")
+    con.execute("INSERT INTO decision_lines SELECT * FROM src.decision_lines")
+    con.close()
+
+
+def test_decisions_from_a_store_made_before_notes_carry_over_and_take_notes_after(store, tmp_path, capsys):
+    records.approve(store, LINK, title="Old", approved_by="officer@council.example")
+    old = tmp_path / "old.duckdb"
+    _store_before_notes(old, store)
+    con = duckdb.connect(str(old))
+    db.apply_sql(con)  # what any write to an old store does first: the column is added
+    assert con.execute("SELECT title, note FROM decisions").fetchall() == [("Old", None)]
+    con.close()
+    older = tmp_path / "older.duckdb"
+    _store_before_notes(older, store)
+    build(older, SMALL)  # a rebuild carries the old records over into a store with the column
+    assert _read(older, "decision", decision_id=1)[["title", "note"]].rows() == [("Old", None)]
+    assert main([*APPROVE, "--by", "Jo", "--note", "second", "--db", str(older)]) == 0
+    assert _read(older, "decision", decision_id=2)["note"].to_list() == ["second"]
 
 
 def test_side_by_side_differences_are_exact(con):

@@ -13,7 +13,9 @@ from dashboard.formatting import money, money_column, plain
 st.title("Decisions")
 listed = queries.decisions()
 if listed.height == 0:
-    st.info("No decision has been approved yet. A data officer approves a saved scenario on the Scenarios page.")
+    st.info("No decision has been approved yet. A data officer approves a saved scenario on the Scenarios page; "
+            "without sign-in set up, approve from the command line: `python -m pipelines approve --scenario ID --by NAME` "
+            "(or with the allocate command's settings, e.g. `--total 500000`).")
     st.stop()
 
 ids = listed["decision_id"].to_list()

@@ -20,8 +20,11 @@ CREATE TABLE IF NOT EXISTS decisions (
     csv_sha256 VARCHAR NOT NULL,
     xlsx_file_name VARCHAR NOT NULL,
     xlsx_bytes BLOB NOT NULL,
-    xlsx_sha256 VARCHAR NOT NULL
+    xlsx_sha256 VARCHAR NOT NULL,
+    note VARCHAR
 );
+-- Stores made before decisions carried a note gain the column (empty for their decisions).
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS note VARCHAR;
 
 -- decision_lines: one row per partnership of a decision (grain: decision_id, partnership_code).
 CREATE TABLE IF NOT EXISTS decision_lines (
