@@ -119,3 +119,10 @@ def test_the_data_page_shows_the_status_table_and_the_load_time(store, monkeypat
         assert not any("Where the default figures come from" in s.value for s in app.subheader)
     finally:
         st.cache_resource.clear()
+
+
+def test_the_allocate_command_prints_the_data_status(store, capsys):
+    from pipelines.__main__ import main
+
+    assert main(["allocate", "--total", "10000", "--as-of", "2025-09-01", "--include-pending", "--db", str(store)]) == 0
+    assert "Data status: register: unlabelled (9 rows);" in capsys.readouterr().out
