@@ -8,6 +8,7 @@ a browser or a network (Vega-Lite rendered by vl-convert, laid out by ReportLab'
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -165,7 +166,7 @@ def _facts(pairs: list[tuple[str, str]], columns: int = 2) -> Table:
 
 def _map_section(points: pl.DataFrame, gaps: pl.DataFrame) -> list:
     flagged = set(gaps.filter(pl.col("severity") == "error")["institution_id"].drop_nulls().to_list())
-    png = map_png(points, districts.districts_geojson(), flagged)
+    png = map_png(points, _districts(), flagged)
     unplaced = points.filter(pl.col("latitude").is_null()).height
     note = ("Institutions coloured by partnership; a triangle with a heavy outline is a school with a coverage gap "
             "(in no partnership or in several) or an institution named in an error below; squares are colleges and "
@@ -197,13 +198,37 @@ class _FittedImage(Flowable):
         self.canv.drawImage(ImageReader(io.BytesIO(self._png)), 0, 0, self.width, self.height)
 
 
+@functools.cache
+def _districts() -> dict:
+    """Read once per process: the boundaries ship with the code and never change under it."""
+    return districts.districts_geojson()
+
+
 def map_png(points: pl.DataFrame, districts_collection: dict, flagged: set[int]) -> bytes:
     """The dashboard's map at a fixed width (a page has no container to fill) with the legends
-    below it, so the map gets the page's full width; drawn offline."""
-    chart = (institutions_map(points, districts_collection, height=340, highlight=flagged)
+    below it, so the map gets the page's full width; drawn offline.
+
+    Altair walks every coordinate of inline data when it writes the spec (seconds for the
+    district outlines), so the chart is written around a stand-in feature and the outlines
+    are put in its place afterwards."""
+    chart = (institutions_map(points, {"features": [_STAND_IN]}, height=340, highlight=flagged)
              .properties(width=520).configure_legend(orient="bottom", direction="vertical"))
+    spec = _swap(chart.to_dict(), [_STAND_IN], districts_collection["features"])
     version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
-    return vl_convert.vegalite_to_png(chart.to_dict(), vl_version=version, scale=MAP_SCALE)
+    return vl_convert.vegalite_to_png(spec, vl_version=version, scale=MAP_SCALE)
+
+
+_STAND_IN = {"type": "Feature", "properties": {"lad_name": "meeting-pack-stand-in"}, "geometry": None}
+
+
+def _swap(node, old, new):
+    if node == old:
+        return new
+    if isinstance(node, dict):
+        return {k: _swap(v, old, new) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_swap(v, old, new) for v in node]
+    return node
 
 
 def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings) -> Table:
