@@ -80,8 +80,8 @@ def test_overview_headlines(store, monkeypatch):
     assert metrics["Accredited"] == "1"
     assert metrics["Schools covered"] == "4 of 5"
     assert metrics["Pot"] == "£10,000"
-    assert metrics["Year 10 counted for funding"] == "120"
-    uncovered = app.dataframe[0].value
+    assert metrics["Year 10 in funded partnerships"] == "120"
+    uncovered = next(d.value for d in app.dataframe if "School" in d.value.columns)
     assert list(uncovered["School"]) == ["Zeta High School"]
 
 
@@ -98,43 +98,58 @@ def test_allocation_slider_moves_the_figures_the_input_and_the_url(store, monkey
     app = open_page(store, monkeypatch, "allocation", total="10000", pending="1")
     assert "£10,000.00 equals the pot" in app.success[0].value
     table = app.dataframe[0].value
-    assert list(table["Amount"]) == ["£3,750", "£6,250"]
-    app.slider(key="total_slider").set_value(20000).run()
-    assert app.number_input(key="total_input").value == 20000
-    assert list(app.dataframe[0].value["Amount"]) == ["£7,500", "£12,500"]
+    assert list(table["Amount (£)"]) == [3750.0, 6250.0]  # numbers, so they sort as numbers
+    app.select_slider(key="sc_slider").set_value(20000).run()
+    assert app.text_input(key="sc_total_text").value == "£20,000.00"
+    assert list(app.dataframe[0].value["Amount (£)"]) == [7500.0, 12500.0]
     assert app.query_params["total"] == "20000"
 
 
 def test_exact_total_input_keeps_the_slider_in_step(store, monkeypatch):
     app = open_page(store, monkeypatch, "allocation", total="10000")
-    app.number_input(key="total_input").set_value(12345.0).run()
-    assert app.slider(key="total_slider").value == 12345
+    app.text_input(key="sc_total_text").input("£12,345").run()
+    assert app.select_slider(key="sc_slider").value == 12000  # the nearest step below
+    assert app.text_input(key="sc_total_text").value == "£12,345.00"
     assert "£12,345.00 equals the pot" in app.success[0].value
+    app.text_input(key="sc_total_text").input("twelve").run()  # refused: the last good pot stays
+    assert "£12,345.00 equals the pot" in app.success[0].value
+    assert any("The total pot" in w.value for w in app.warning)
 
 
 def test_a_shared_link_reopens_the_same_scenario(store, monkeypatch):
     link = {"total": "9000", "lump": "1000", "unit": "0.01", "pending": "1", "rate": "250", "weeks": "38"}
     app = open_page(store, monkeypatch, "allocation", **link)
-    assert app.number_input(key="total_input").value == 9000
-    assert app.radio[0].value == "£0.01"
-    assert app.toggle[0].value is True
+    assert app.text_input(key="sc_total_text").value == "£9,000.00"
+    assert app.radio(key="sc_unit").value == "£0.01"
+    assert app.toggle(key="sc_pending").value is True
     assert {k: app.query_params[k] for k in link} == link
     # £1,000 each, then £7,000 split 120:200
-    assert list(app.dataframe[0].value["Amount"]) == ["£3,625.00", "£5,375.00"]
+    assert list(app.dataframe[0].value["Amount (£)"]) == [3625.0, 5375.0]
 
 
 def test_a_mangled_link_opens_on_defaults_and_says_so_as_plain_text(store, monkeypatch):
-    app = open_page(store, monkeypatch, "allocation", total="[pay](http://evil.example)", weeks="99")
-    toasts = [t.value for t in app.toast]
-    assert any("total" in t and "\\[pay\\]\\(" in t and "](" not in t for t in toasts), toasts
-    assert any("weeks per year '99'" in t for t in toasts), toasts
-    assert app.number_input(key="total_input").value == float(settings.DEFAULT_TOTAL)
+    # The link's own page shows what was wrong with it (AppTest opens a link on the first page).
+    app = open_page(store, monkeypatch, total="[pay](http://evil.example)", weeks="99")
+    shown = [w.value for w in app.warning]
+    assert any("total" in t and "\\[pay\\]\\(" in t and "](" not in t for t in shown), shown
+    assert any("weeks per year '99'" in t for t in shown), shown
+    assert app.text_input(key="sc_total_text").value == f"£{settings.DEFAULT_TOTAL:,}.00"
+
+
+@pytest.mark.parametrize("link", [{"total": "-5"}, {"lump": "-5"}, {"asof": "2025-13-45"}, {"census": "yesterday"},
+                                  {"rate": "0"}, {"unit": "7"}])
+def test_bad_link_values_fall_back_to_defaults_with_a_message(store, monkeypatch, link):
+    first = open_page(store, monkeypatch, **link)
+    assert any("not usable" in w.value or "not a date" in w.value for w in first.warning), [w.value for w in first.warning]
+    app = open_page(store, monkeypatch, "allocation", **link)
+    assert not app.exception
+    assert app.success and "equals the pot" in app.success[0].value
 
 
 def test_treat_as_accredited_funds_a_pending_partnership(store, monkeypatch):
     app = open_page(store, monkeypatch, "allocation", total="10000")
     assert list(app.dataframe[0].value["Funded"]) == ["yes", "no"]
-    app.multiselect[0].set_value(["P2"]).run()
+    app.multiselect(key="sc_treat").set_value(["P2"]).run()
     assert list(app.dataframe[0].value["Funded"]) == ["yes", "yes"]
     assert app.query_params["treat"] == "P2"
 
@@ -156,9 +171,10 @@ def test_a_refused_allocation_is_explained_not_crashed(store, monkeypatch):
 def test_gaps_page_filters_and_downloads(store, monkeypatch, downloads):
     app = open_page(store, monkeypatch, "gaps")
     assert "4 gaps shown" in app.markdown[0].value
-    app.multiselect[1].set_value(["error"]).run()
+    app.multiselect(key="gaps_severity").set_value(["error"]).run()
     assert "1 gaps shown" in app.markdown[0].value
-    assert list(app.dataframe[0].value["Code"]) == ["school_uncovered"]
+    assert list(app.dataframe[0].value["Gap code"]) == ["school_uncovered"]
+    assert list(app.dataframe[0].value["Gap"]) == ["School in no partnership"]  # words, not the code
     csv_bytes = next(v for k, v in downloads.items() if k.startswith("coverage_gaps"))
     assert b"school_uncovered" in csv_bytes and b"not_accredited" not in csv_bytes
     assert any("`travel_outlier`" in m.value for m in app.markdown)
@@ -171,9 +187,10 @@ def test_partnership_page_shows_members_year10_and_checks(store, monkeypatch):
     assert metrics["Accreditation"] == "accredited"
     assert metrics["Year 10 counted"] == "120"
     assert metrics["Allocation at current settings"] == "£10,000"
-    attribution = app.dataframe[0].value
+    frames = [d.value for d in app.dataframe]
+    attribution = next(f for f in frames if "Member" in f.columns)
     assert set(attribution["Member"]) == {"Alpha High School", "Gamma Special School", "Northtown College"}
-    assert list(app.dataframe[2].value["Result"]) == ["met", "met"]
+    assert list(next(f for f in frames if "Result" in f.columns)["Result"]) == ["met", "met"]
 
 
 def test_data_page_lists_loads_and_keeps_uploads_off(store, monkeypatch):
@@ -239,8 +256,10 @@ def test_missing_census_for_a_funded_school_is_flagged_above_the_figures(store, 
                       "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
                       "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n")
     load(Upload.from_path("roster", roster), store)
-    app = open_page(store, monkeypatch, "allocation", total="10000")
-    warning = app.warning[0].value
+    refused = open_page(store, monkeypatch, "allocation", total="10000")
+    assert "Kappa High" in refused.error[0].value and not refused.success  # no figures finance could pay from
+    app = open_page(store, monkeypatch, "allocation", total="10000", missing="1")
+    warning = next(w.value for w in app.warning if "data problem" in w.value)
     assert "1 data problem(s) change these figures" in warning and "Kappa High has no Year 10 figure" in warning
     assert app.get("page_link")[0].proto.label == "See these gaps"
 

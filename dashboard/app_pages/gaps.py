@@ -20,12 +20,12 @@ figures = queries.overview_figures(chosen)
 tables.data_notes(figures)
 
 a, b, c, d = st.columns(4)
-pick_codes = a.multiselect("Gap", codes["code"].to_list(), format_func=lambda code: labels.get(code, code),
+pick_codes = a.multiselect("Gap", codes["code"].to_list(), key="gaps_code", format_func=lambda code: labels.get(code, code),
                            help="Which rule is broken (the stable code is in the table and the CSV).")
-pick_severity = b.multiselect("Severity", ["error", "warning"], help="Errors break a rule; warnings ask for a review.")
+pick_severity = b.multiselect("Severity", ["error", "warning"], key="gaps_severity", help="Errors break a rule; warnings ask for a review.")
 names = dict(gaps.select("partnership_code", "partnership_name").drop_nulls().unique().rows())
-pick_partnerships = c.multiselect("Partnership", sorted(names), format_func=lambda p: f"{p} — {names[p]}")
-pick_districts = d.multiselect("District", sorted(gaps["district"].drop_nulls().unique().to_list()))
+pick_partnerships = c.multiselect("Partnership", sorted(names), key="gaps_partnership", format_func=lambda p: f"{p} — {names[p]}")
+pick_districts = d.multiselect("District", key="gaps_district", options= sorted(gaps["district"].drop_nulls().unique().to_list()))
 shown = gaps
 for column, picked in (("code", pick_codes), ("severity", pick_severity),
                        ("partnership_code", pick_partnerships), ("district", pick_districts)):
