@@ -5,6 +5,8 @@ relying on colour."""
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import polars as pl
 
@@ -64,8 +66,110 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
     centres = (
         located.filter(pl.col("partnership") != "none")
         .group_by("partnership").agg(pl.col("latitude").mean(), pl.col("longitude").mean())
+        .sort("partnership")
     )
+    centres = _spread_codes(centres, _extent(districts["features"], located), height)
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
-    halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, dy=-12)
+    halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round",
+                              dy=-12)
     codes = code_text.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-12)
     return (outline + dots + halo + codes).project(type="mercator").properties(width="container", height=height)
+
+
+# Partnership codes are written at the centre of their members, and centres can fall close
+# together (around Norwich three partnerships meet), so codes that would overlap are moved
+# apart vertically before they are drawn. The overlap is judged at the narrowest width the map
+# is drawn (the meeting pack's 520 pixels); on a wider map the centres are further apart, so
+# labels that were clear stay clear.
+NARROWEST_WIDTH = 520
+CODE_CHAR_WIDTH = 7.5  # 11 px bold capitals, with a little to spare
+CODE_LINE_HEIGHT = 14  # the 11 px line and its white halo
+
+
+def spread_labels(anchors: list[tuple[str, float, float]], *, char_width: float = CODE_CHAR_WIDTH,
+                  line_height: float = CODE_LINE_HEIGHT, rounds: int = 200) -> dict[str, tuple[float, float]]:
+    """Label positions in pixels (y grows downwards) moved apart vertically until no two
+    labels' boxes overlap (or `rounds` passes are spent). Each label is centred on its anchor
+    and len(text) * char_width wide; two that overlap each move half the overlap away from the
+    other, the one that starts higher up (or first in text order when level) upwards, so the
+    labels keep their order from top to bottom. Same input, same output, whatever its order."""
+    texts = [text for text, x, y in sorted(anchors, key=lambda a: (a[2], a[0], a[1]))]  # top to bottom
+    placed = {text: [x, y] for text, x, y in anchors}
+    for _ in range(rounds):
+        moved = False
+        for i, a in enumerate(texts):
+            for b in texts[i + 1:]:
+                (ax, ay), (bx, by) = placed[a], placed[b]
+                if abs(ax - bx) >= (len(a) + len(b)) * char_width / 2 or abs(ay - by) >= line_height:
+                    continue
+                push = (line_height - (by - ay)) / 2 + 0.25  # a started above b: a goes up, b down
+                placed[a][1] -= push
+                placed[b][1] += push
+                moved = True
+        if not moved:
+            break
+    return {text: (x, y) for text, (x, y) in placed.items()}
+
+
+def _mercator_y(latitude: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
+
+
+def _latitude(mercator_y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(mercator_y)) - math.pi / 2)
+
+
+def _coordinates(node):
+    if isinstance(node, (list, tuple)) and node and isinstance(node[0], (int, float)):
+        yield node
+    elif isinstance(node, (list, tuple)):
+        for part in node:
+            yield from _coordinates(part)
+
+
+def outline_extent(features: list[dict]) -> tuple[float, float, float, float] | None:
+    """West, south, east and north of the outlines: a feature's GeoJSON "bbox" when it carries
+    one (the meeting pack's stand-in for the outlines does), else its coordinates."""
+    longitudes, latitudes = [], []
+    for feature in features:
+        if feature.get("bbox"):
+            west, south, east, north = feature["bbox"][:4]
+            longitudes += [west, east]
+            latitudes += [south, north]
+        elif feature.get("geometry"):
+            for point in _coordinates(feature["geometry"].get("coordinates", [])):
+                longitudes.append(point[0])
+                latitudes.append(point[1])
+    if not longitudes:
+        return None
+    return min(longitudes), min(latitudes), max(longitudes), max(latitudes)
+
+
+def _extent(features: list[dict], located: pl.DataFrame) -> tuple[float, float, float, float] | None:
+    """Everything the projection is fitted to: the outlines and the institutions."""
+    corners = [c for c in [outline_extent(features)] if c is not None]
+    corners += [(lon, lat, lon, lat) for lon, lat in located.select("longitude", "latitude").rows()]
+    if not corners:
+        return None
+    return (min(c[0] for c in corners), min(c[1] for c in corners), max(c[2] for c in corners),
+            max(c[3] for c in corners))
+
+
+def _spread_codes(centres: pl.DataFrame, extent: tuple[float, float, float, float] | None,
+                  height: int) -> pl.DataFrame:
+    """The centres with the latitude of crowded codes moved, by the pixels spread_labels asks
+    for at the scale the map is drawn at its narrowest (Mercator fitted to the extent)."""
+    if centres.height < 2 or extent is None:
+        return centres
+    west, south, east, north = extent
+    span_x = math.radians(east - west)
+    span_y = _mercator_y(north) - _mercator_y(south)
+    if span_x <= 0 or span_y <= 0:
+        return centres
+    scale = min(NARROWEST_WIDTH / span_x, height / span_y)  # pixels per projected unit
+    anchors = [(code, math.radians(lon) * scale, -_mercator_y(lat) * scale)
+               for code, lat, lon in centres.select("partnership", "latitude", "longitude").rows()]
+    placed = spread_labels(anchors)
+    return centres.with_columns(
+        pl.Series("latitude", [_latitude(-placed[code][1] / scale) for code in centres["partnership"]],
+                  dtype=pl.Float64))

@@ -24,11 +24,11 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (CondPageBreak, Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
-                                TableStyle)
+from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
+                                Table, TableStyle)
 
-from dashboard.maps import institutions_map
-from pipelines import allocate, db, districts, exports
+from dashboard.maps import institutions_map, outline_extent
+from pipelines import allocate, db, districts, exports, provenance
 from pipelines.allocate import AllocationSettings
 
 TITLE = "14-19 partnership funding: meeting pack"
@@ -46,6 +46,8 @@ H1 = ParagraphStyle("h1", parent=_STYLES["Title"], fontSize=17, leading=21, alig
 H2 = ParagraphStyle("h2", parent=_STYLES["Heading2"], fontSize=12.5, leading=15, spaceBefore=8, spaceAfter=4)
 GRID = colors.HexColor("#BBBBBB")
 HEADER_FILL = colors.HexColor("#E8EEF4")
+WARNING_FILL = colors.HexColor("#FFF1D6")
+WARNING_EDGE = colors.HexColor("#B35900")
 
 
 def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, *, produced: dt.datetime) -> bytes:
@@ -61,11 +63,14 @@ def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings,
     points = con.sql(db.read_sql("reports/map_institutions.sql"), params={"as_of": as_of, "census_date": census_date}).pl()
     version = allocate.data_version(con)
     files = allocate.loaded_files(con)
+    status = provenance.data_status(con)
 
     story = [
         Paragraph(TITLE, H1),
         _facts([("Census date", str(census_date)), ("Memberships as of", str(as_of)),
-                ("Data version", version), ("Produced", produced.strftime("%Y-%m-%d %H:%M"))]),
+                ("Data version", version), ("Produced", produced.strftime("%Y-%m-%d %H:%M")),
+                ("Data last loaded", provenance.last_loaded_text(status))]),
+        *_stand_in_box(status),
         Paragraph("Settings", H2),
         _facts(chosen.describe(), columns=1),
         *_map_section(points, gaps),
@@ -79,6 +84,7 @@ def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings,
         *_gaps_section(gaps),
         Paragraph("Files behind these figures", H2),
         _files_table(files),
+        *_status_section(status),
     ]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
@@ -211,9 +217,12 @@ def map_png(points: pl.DataFrame, districts_collection: dict, flagged: set[int])
     Altair walks every coordinate of inline data when it writes the spec (seconds for the
     district outlines), so the chart is written around a stand-in feature and the outlines
     are put in its place afterwards."""
-    chart = (institutions_map(points, {"features": [_STAND_IN]}, height=340, highlight=flagged)
+    # The stand-in carries the outlines' bounding box, so the partnership codes are spaced for
+    # the area the map really covers.
+    stand_in = {**_STAND_IN, "bbox": list(outline_extent(districts_collection["features"]) or [])}
+    chart = (institutions_map(points, {"features": [stand_in]}, height=340, highlight=flagged)
              .properties(width=520).configure_legend(orient="bottom", direction="vertical"))
-    spec = _swap(chart.to_dict(), [_STAND_IN], districts_collection["features"])
+    spec = _swap(chart.to_dict(), [stand_in], districts_collection["features"])
     version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
     return vl_convert.vegalite_to_png(spec, vl_version=version, scale=MAP_SCALE)
 
@@ -306,3 +315,44 @@ def _files_table(files: pl.DataFrame) -> Table:
     for r in files.iter_rows(named=True):
         rows.append([r["kind"], _cell(r["file_name"]), f"{r['rows']:,}", f"{r['loaded_at']:%Y-%m-%d %H:%M}", r["sha256"][:12]])
     return _table(rows, [35 * mm, 60 * mm, 15 * mm, 30 * mm, WIDTH - 140 * mm])
+
+
+def _stand_in_box(status: pl.DataFrame) -> list:
+    """On page 1, under the title: which inputs are proxy, inferred or synthetic, before anyone
+    reads an amount. Nothing when every input is real or the council's own file."""
+    warning = provenance.stand_in_warning(status)
+    if warning is None:
+        return []
+    text = (f"<font name='Helvetica-Bold' size='10'>Stand-in data: not for payment as it stands.</font> "
+            f"{escape(warning)} Each input's status is under <i>Data status</i> on the last page.")
+    box = Table([[Paragraph(text, BODY)]], colWidths=[WIDTH], hAlign="LEFT")
+    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), WARNING_FILL),
+                             ("BOX", (0, 0), (-1, -1), 1.5, WARNING_EDGE),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+                             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    return [Spacer(1, 5), box]
+
+
+def _status_section(status: pl.DataFrame) -> list:
+    """Per input, how far it can be trusted (read from its own source notes), with what each
+    status word means: the detail behind the box on page 1."""
+    rows = [["Input", "Status", "Rows", "By status", "Example source note"]]
+    for r in status.iter_rows(named=True):
+        rows.append([_cell(r["input"]), r["status"] or "none loaded", f"{r['total_rows']:,}", _cell(r["breakdown"] or "-"),
+                     _cell(r["example_note"] or "-")])
+    table = _table(rows, [34 * mm, 19 * mm, 13 * mm, 34 * mm, WIDTH - 100 * mm], font_size=8)
+    table.setStyle(TableStyle([("ALIGN", (2, 0), (2, -1), "RIGHT")]
+                              + [("BACKGROUND", (1, i), (1, i), WARNING_FILL)
+                                 for i, r in enumerate(status.iter_rows(named=True), start=1) if r["stand_in"]]))
+    meanings = status.filter(pl.col("status").is_not_null()).unique("status", keep="first", maintain_order=True)
+    # Kept on one page (a few rows), so the box on page 1 can send the reader to the last page.
+    return [KeepTogether([
+        Paragraph("Data status", H2),
+        Paragraph(f"Read from each input's own source notes. Data last loaded "
+                  f"{escape(provenance.last_loaded_text(status))}.", BODY),
+        Spacer(1, 4),
+        table,
+        Spacer(1, 4),
+        *[Paragraph(f"<b>{escape(r['status'])}</b>: {escape(r['meaning'])}", BODY, bulletText="\u2022")
+          for r in meanings.iter_rows(named=True)],
+    ])]

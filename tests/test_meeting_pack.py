@@ -14,7 +14,8 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from pipelines import allocate, build_default, meeting_pack
+from dashboard import maps
+from pipelines import allocate, build_default, db, districts, meeting_pack, provenance
 from pipelines.__main__ import main
 from pipelines.allocate import AllocationRefused, AllocationSettings
 
@@ -185,3 +186,89 @@ def test_pack_command_writes_the_pdf_and_refuses_like_allocate(store, tmp_path, 
     refused = tmp_path / "refused.pdf"
     assert main(args + ["--lump-sum", "6000", "--out", str(refused)]) == 2
     assert "allocation refused" in capsys.readouterr().err and not refused.exists()
+
+
+def _page_text(pdf: bytes, page: int) -> str:
+    return _flat(PdfReader(io.BytesIO(pdf)).pages[page].extract_text())
+
+
+def test_norfolk_pack_says_on_page_1_what_is_proxy_inferred_or_synthetic(norfolk):
+    pdf = meeting_pack.meeting_pack_pdf(norfolk, AllocationSettings(total=Decimal("500000")), produced=PRODUCED)
+    status = provenance.data_status(norfolk)
+    first = _page_text(pdf, 0)
+    warning = provenance.stand_in_warning(status)
+    assert warning is not None and _flat(warning) in first
+    assert first.index("Stand-in data") < first.index("Settings")  # read before any setting or amount
+    for word in ("Year 10 figures (proxy)", "memberships (inferred)", "accreditation (synthetic)",
+                 "health checks (synthetic)", "previous 2008/9 amounts (synthetic)"):
+        assert word in first, word
+    assert f"Data last loaded {provenance.last_loaded_text(status)}" in first
+    # the per-input table, after the files behind the figures
+    flat = _flat(_text(pdf)[1])
+    section = flat[flat.index("Data status", flat.index("Files behind these figures")):]
+    for r in status.iter_rows(named=True):
+        assert re.search(rf"{re.escape(r['input'])} {r['status']} {r['total_rows']:,} ", section), r["input"]
+        assert _flat(r["example_note"])[:40] in section
+    assert "proxy: a stand-in for the figure the rule asks for" in section
+    assert f"Data last loaded {provenance.last_loaded_text(status)}" in section
+
+
+def test_small_pack_flags_only_what_its_notes_mark(small):
+    pdf = meeting_pack.meeting_pack_pdf(small, SMALL_SETTINGS, produced=PRODUCED)
+    first = _page_text(pdf, 0)
+    # its previous amounts are noted "test figure"; every other input is unlabelled or real
+    assert "Not every figure here is the council's own: previous 2008/9 amounts (synthetic)." in first
+    for word in ("(proxy)", "(inferred)", "register (", "Year 10 figures (", "memberships ("):
+        assert word not in first, word
+    section = _flat(_text(pdf)[1]).split("Data status", 1)[1]
+    assert "register unlabelled 9 " in section and "health checks unlabelled 4 unlabelled 3, real 1" in section
+
+
+def test_no_box_when_every_input_is_the_councils_own(small, monkeypatch):
+    real = provenance.data_status
+    monkeypatch.setattr(meeting_pack.provenance, "data_status",
+                        lambda con: real(con).with_columns(pl.lit(False).alias("stand_in")))
+    pdf = meeting_pack.meeting_pack_pdf(small, SMALL_SETTINGS, produced=PRODUCED)
+    first = _page_text(pdf, 0)
+    assert "Stand-in data" not in first and "Not every figure" not in first
+    assert "Data last loaded" in first and "Data status" in _flat(_text(pdf)[1])
+
+
+def _boxes_overlap(a, b, char_width=maps.CODE_CHAR_WIDTH, line_height=maps.CODE_LINE_HEIGHT) -> bool:
+    (ta, xa, ya), (tb, xb, yb) = a, b
+    return abs(xa - xb) < (len(ta) + len(tb)) * char_width / 2 and abs(ya - yb) < line_height
+
+
+def test_spread_labels_moves_only_crowded_labels_apart_the_same_way_every_time():
+    anchors = [("INF-NORWICH", 300.0, 200.0), ("LOC8", 296.0, 196.0), ("INF-BROADLAND", 310.0, 203.0),
+               ("FAR", 50.0, 50.0), ("BESIDE", 420.0, 200.0)]
+    placed = maps.spread_labels(anchors)
+    assert maps.spread_labels(list(reversed(anchors))) == placed
+    assert placed["FAR"] == (50.0, 50.0) and placed["BESIDE"] == (420.0, 200.0)  # clear already: untouched
+    labels = [(t, *placed[t]) for t, _, _ in anchors]
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert not _boxes_overlap(a, b), (a, b)
+    for text, x, y in anchors:
+        assert placed[text][0] == x and abs(placed[text][1] - y) < 30  # moved up or down only, and not far
+    assert placed["LOC8"][1] < placed["INF-NORWICH"][1] < placed["INF-BROADLAND"][1]  # order kept
+
+
+def test_norfolk_map_codes_do_not_overlap_at_the_pages_width(norfolk):
+    points = norfolk.sql(db.read_sql("reports/map_institutions.sql"),
+                         params={"as_of": dt.date(2018, 9, 1), "census_date": dt.date(2018, 1, 18)}).pl()
+    outlines = districts.districts_geojson()
+    chart = maps.institutions_map(points, outlines, height=340)
+    codes = chart.layer[3].data
+    assert set(codes["partnership"]) >= {"INF-BROADLAND", "INF-NORWICH", "LOC8"}
+    west, south, east, north = maps._extent(outlines["features"], points.filter(pl.col("latitude").is_not_null()))
+    scale = min(maps.NARROWEST_WIDTH / maps.math.radians(east - west),
+                340 / (maps._mercator_y(north) - maps._mercator_y(south)))
+    labels = [(code, maps.math.radians(lon) * scale, -maps._mercator_y(lat) * scale)
+              for code, lat, lon in codes.select("partnership", "latitude", "longitude").rows()]
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert not _boxes_overlap(a, b), (a[0], b[0])
+    # the page's stand-in outline carries the same extent, so the pack spaces them alike
+    stand_in = {"type": "Feature", "geometry": None, "bbox": list(maps.outline_extent(outlines["features"]))}
+    assert maps.institutions_map(points, {"features": [stand_in]}, height=340).layer[3].data.equals(codes)
