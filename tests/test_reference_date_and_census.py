@@ -86,7 +86,7 @@ def test_with_no_complete_census_the_latest_is_the_default_and_the_allocation_sa
           "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n")
     with _read(store) as con:
         census = default_census(con, as_of=AS_OF)
-        with pytest.raises(AllocationRefused, match=r"Kappa High \(URN 200001\).*choose another census"):
+        with pytest.raises(AllocationRefused, match=r"Kappa High \(URN 200001\)\. Load .*\(no loaded census has them all\)"):
             allocate(con, AllocationSettings(total=10000, as_of=AS_OF))
     assert census["census_date"] == COMPLETE and census["complete"] is False
 
@@ -101,7 +101,7 @@ def test_choosing_the_incomplete_census_is_refused_naming_the_school(store, tmp_
     assert message.startswith("2 member school(s) of funded partnerships have no Year 10 figure on the 15 Jan 2026 census")
     assert "Beta High School (URN 100002); Gamma Special School (URN 100003)" in message
     assert "Alpha High School" not in message  # it has its figure
-    assert "the 16 Jan 2025 census (the latest that is complete)" in message
+    assert "choose the latest census that has them all (the default when none is chosen)" in message
     assert "--accept-missing-census" in message
 
 

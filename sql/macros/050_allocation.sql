@@ -27,17 +27,16 @@ settings AS (
         CAST(p_day_rate AS DECIMAL(18, 2)) AS day_rate,
         CAST(p_weeks_per_year AS DECIMAL(18, 2)) AS weeks_per_year,
         effective_as_of(p_as_of) AS as_of,
-        coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited)) AS census_date
+        -- The default is only worked out when no census is given (a bound NULL prunes the subquery).
+        coalesce(CAST(p_census_date AS DATE),
+                 (SELECT default_census_date(p_as_of, p_include_pending, p_treat_as_accredited) WHERE p_census_date IS NULL)) AS census_date
 ),
 funding AS (
     SELECT * FROM funding_status(effective_as_of(p_as_of), p_include_pending, p_treat_as_accredited)
 ),
 attribution AS (
     SELECT *
-    FROM year10_attribution(
-        effective_as_of(p_as_of),
-        coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited))
-    )
+    FROM year10_attribution(effective_as_of(p_as_of), (SELECT census_date FROM settings))
 ),
 counted AS (
     SELECT * FROM attribution WHERE counted
@@ -95,9 +94,9 @@ guard AS (
                 THEN error('allocation refused: ' || mi.schools || ' member school(s) of funded partnerships have no Year 10 figure on the '
                     || strftime(s.census_date, '%d %b %Y') || ' census, so their partnerships would lose their share: ' || mi.first_ten
                     || CASE WHEN mi.schools > 10 THEN ' and ' || (mi.schools - 10) || ' more' ELSE '' END
-                    || '. Load their Year 10 figures for that census, choose '
-                    || coalesce('the ' || strftime(complete_census_date(p_as_of, p_include_pending, p_treat_as_accredited), '%d %b %Y')
-                                || ' census (the latest that is complete)', 'another census')
+                    || '. Load their Year 10 figures for that census'
+                    || CASE WHEN p_census_date IS NULL THEN ' (no loaded census has them all)'
+                            ELSE ', choose the latest census that has them all (the default when none is chosen)' END
                     || ', or accept the missing figures explicitly, counting those schools as 0 (command line: --accept-missing-census)')
             WHEN s.total < s.lump_sum * t.funded_count THEN error('allocation refused: the total £' || s.total || ' is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
             WHEN t.y_total = 0 THEN error('allocation refused: the funded partnerships have no Year 10 learners on the ' || s.census_date || ' census')

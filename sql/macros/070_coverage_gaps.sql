@@ -9,6 +9,11 @@ CREATE OR REPLACE MACRO coverage_gaps(
     p_treat_as_accredited := []::VARCHAR[]
 ) AS TABLE
 WITH
+-- The census used: the one given, else the default (worked out only when none is given).
+census AS (
+    SELECT coalesce(CAST(p_census_date AS DATE),
+                    (SELECT default_census_date(p_as_of, p_include_pending, p_treat_as_accredited) WHERE p_census_date IS NULL)) AS census_date
+),
 members AS (
     SELECT * FROM memberships_on(effective_as_of(p_as_of))
 ),
@@ -94,9 +99,9 @@ gaps AS (
     UNION ALL -- census_missing
     SELECT 'census_missing', y.partnership_code, y.institution_id,
            y.name || ' has no Year 10 figure on the '
-               || strftime(coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited)), '%d %b %Y') || ' census, so it adds nothing to '
+               || strftime((SELECT census_date FROM census), '%d %b %Y') || ' census, so it adds nothing to '
                || y.partnership_name || CASE WHEN fu.funded THEN ' (funded)' ELSE ' (not funded)' END
-    FROM year10_attribution(effective_as_of(p_as_of), coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited))) AS y
+    FROM year10_attribution(effective_as_of(p_as_of), (SELECT census_date FROM census)) AS y
     JOIN funding AS fu USING (partnership_code)
     WHERE y.role = 'full' AND y.not_counted_because = 'no Year 10 figure on the census used'
 
