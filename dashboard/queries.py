@@ -22,7 +22,7 @@ import polars as pl
 import streamlit as st
 
 from pipelines import allocate as allocation_sql
-from pipelines import build_default, db, districts, settings
+from pipelines import build_default, db, districts, exports, settings
 from pipelines.meeting_pack import meeting_pack_pdf
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 
@@ -167,6 +167,16 @@ def _allocation(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
 def allocation(chosen: AllocationSettings) -> pl.DataFrame:
     """Raises AllocationRefused, which pages show as a message."""
     return _allocation(chosen, _results_key())
+
+
+def allocation_csv(chosen: AllocationSettings) -> bytes:
+    """The CSV finance pays from, for exactly these settings on the current data."""
+    return exports.allocation_csv(allocation(chosen), chosen, version_label(), data_status=data_status())
+
+
+def allocation_xlsx(chosen: AllocationSettings) -> bytes:
+    return exports.allocation_xlsx(allocation(chosen), chosen, version_label(), loaded_files(),
+                                   dt.datetime.now().replace(microsecond=0), data_status=data_status())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

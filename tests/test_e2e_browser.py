@@ -1,7 +1,10 @@
 """Real-browser tests: the dashboard served by Streamlit on the default Norfolk data, driven by
-Playwright in Debian's chromium (/usr/bin/chromium; never a downloaded browser).
+Playwright in Debian's chromium (/usr/bin/chromium; never a downloaded browser), the way a
+meeting uses it: the sidebar scenario across pages, Back, a shared link in a new browser, fast
+clicks on the downloads. Nothing here writes into the checkout (screenshots are refreshed by
+``python scripts/screenshots.py``).
 
-Run alone with: python -m pytest -m e2e. Screenshots go to docs/screenshots/ (PNG, 1280x720)."""
+Run alone with: python -m pytest -m e2e."""
 
 from __future__ import annotations
 
@@ -13,34 +16,31 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from pypdf import PdfReader
 
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, serve
-from pipelines import records, settings
-from pipelines.build_default import build
+from scripts.screenshots import demo_store
 
 pytestmark = pytest.mark.e2e
-
-SHOTS = settings.PROJECT_ROOT / "docs" / "screenshots"
+WAIT_MS = 60_000  # a loaded 2-core machine can take seconds for a first draw
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
-    store = tmp_path_factory.mktemp("e2e") / "store.duckdb"
-    build(store, settings.DEFAULT_DATA_DIR)
-    records.save_scenario(store, "£500k, accredited only", {"total": "500000"}, "Chair of the Group")
-    records.save_scenario(store, "£550k, pending funded", {"total": "550000", "pending": "1"}, "Chair of the Group")
-    records.approve(store, {"total": "500000"}, title="2026/27 partnership management capacity",
-                    approved_by="officer@council.example", scenario_name="£500k, accredited only")
+    store = demo_store(tmp_path_factory.mktemp("e2e"))
+    from pipelines import settings
+
     with serve(settings.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
         yield served.url
 
 
 @pytest.fixture(scope="module")
 def browser():
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
@@ -48,10 +48,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, tmp_path) -> Page:
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
+def page(browser) -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     opened = context.new_page()
-    opened.set_default_timeout(30_000)
+    opened.set_default_timeout(WAIT_MS)
     yield opened
     context.close()
 
@@ -60,95 +60,196 @@ def _proof_line(page: Page):
     return page.get_by_text(re.compile(r"Sum of amounts £[\d,]+\.\d\d (equals|does NOT equal) the pot"))
 
 
-def test_moving_the_total_redraws_the_figures(server, page, record_property):
+def _settled(page: Page) -> None:
+    expect(page.locator("[data-testid='stApp']")).to_have_attribute("data-test-script-state", "notRunning")
+
+
+def _type_total(page: Page, text: str) -> None:
+    box = page.get_by_role("textbox", name="Exact total")
+    box.fill(text)
+    box.press("Enter")
+
+
+def _metric(page: Page, label: str):
+    return page.get_by_test_id("stMetric").filter(has_text=label)
+
+
+def _csv_total(path: str) -> tuple[Decimal, int]:
+    rows = list(csv.DictReader(io.StringIO(Path(path).read_bytes().decode("utf-8-sig"))))
+    return sum(Decimal(r["Amount (£)"]) for r in rows), len(rows)
+
+
+def test_moving_the_total_redraws_the_figures(server, page):
     page.goto(f"{server}/allocation?total=500000")
     expect(_proof_line(page)).to_contain_text("£500,000.00 equals the pot £500,000.00")
     thumb = page.get_by_role("slider").first
     thumb.focus()
-    started = time.perf_counter()
     thumb.press("ArrowRight")
     expect(_proof_line(page)).to_contain_text("£501,000.00 equals the pot £501,000.00")
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    record_property("slider_to_table_ms", round(elapsed_ms))
-    print(f"slider change -> redrawn figures: {elapsed_ms:.0f} ms")
     expect(page).to_have_url(re.compile(r"total=501000"))
+    expect(page.get_by_role("textbox", name="Exact total")).to_have_value("£501,000.00")
+
+
+def test_the_scenario_follows_the_sidebar_and_back(server, page):
+    """A what-if set on Allocation is the one every page shows, after sidebar clicks and Back."""
+    page.goto(f"{server}/allocation")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
+    _type_total(page, "600000")
+    page.get_by_text("More settings").click()
+    page.get_by_text("Fund partnerships pending accreditation").click()
+    expect(_proof_line(page)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 11 funded")
+    page.get_by_role("link", name="Overview").click()
+    expect(_metric(page, "Pot")).to_contain_text("£600,000")
+    expect(page).to_have_url(re.compile(r"pending=1"))
+    page.get_by_role("link", name="Partnerships").click()
+    expect(page.get_by_text(re.compile(r"Pot £600,000"))).to_be_visible()
+    page.get_by_role("link", name="Allocation").click()
+    expect(_proof_line(page)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 11 funded")
+    page.go_back()
+    expect(page.get_by_text(re.compile(r"Pot £600,000"))).to_be_visible()
+    for _ in range(6):  # the partnership picker adds its own entries to the history
+        if re.search(r":\d+/(\?|$)", page.url):
+            break
+        page.go_back()
+        _settled(page)
+    expect(_metric(page, "Pot")).to_contain_text("£600,000")
+    shared = page.url
+    other = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        fresh = other.new_page()
+        fresh.goto(shared.replace("/?", "/allocation?") if "/allocation" not in shared else shared)
+        expect(_proof_line(fresh)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 11 funded")
+    finally:
+        other.close()
+
+
+# How soon after the key is released the download is clicked: from faster than anyone moves a
+# mouse (50 ms) to half a second. Within the first few milliseconds the browser has not yet asked
+# for the redraw, and a click then gets the file of the table still on screen.
+CLICK_DELAYS_MS = (50, 100, 150, 200, 300, 500)
+
+
+def test_twenty_quick_slider_then_download_trials_get_the_file_on_screen(server, page):
+    """Move the pot, click the CSV quickly: the file is never missing and always the new pot."""
+    page.goto(f"{server}/allocation?total=500000")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
+    thumb = page.get_by_role("slider").first
+    csv_button = page.get_by_role("button", name=re.compile(r"^(download )?CSV for", re.I))
+    outcomes = []
+    for trial in range(1, 21):
+        thumb.focus()
+        thumb.press("ArrowRight")
+        wanted = Decimal(500_000 + 1_000 * trial)
+        page.wait_for_timeout(CLICK_DELAYS_MS[trial % len(CLICK_DELAYS_MS)])
+        with page.expect_download(timeout=WAIT_MS) as download:
+            csv_button.click()
+        total, rows = _csv_total(download.value.path())
+        outcomes.append(total)
+        assert rows == 11
+        assert download.value.suggested_filename.startswith(f"allocation_total-{int(wanted)}_")
+    assert outcomes == [Decimal(500_000 + 1_000 * t) for t in range(1, 21)]
+
+
+def test_quick_csv_then_xlsx_pairs_both_arrive(server, page):
+    page.goto(f"{server}/allocation?total=500000")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
+    csv_button = page.get_by_role("button", name=re.compile(r"^(download )?CSV for", re.I))
+    xlsx_button = page.get_by_role("button", name=re.compile(r"^(download )?XLSX for", re.I))
+    for _ in range(10):
+        # A second apart: chromium itself holds back a flood of more than ten downloads a second.
+        page.wait_for_timeout(1000)
+        with page.expect_download() as first:
+            csv_button.click()
+        with page.expect_download() as second:
+            xlsx_button.click()
+        assert _csv_total(first.value.path()) == (Decimal("500000.00"), 11)
+        book = openpyxl.load_workbook(io.BytesIO(Path(second.value.path()).read_bytes()), read_only=True)
+        amounts = [r[0] for r in book["Allocation"].iter_rows(min_row=2, min_col=7, max_col=7, values_only=True)]
+        assert sum(Decimal(str(a)) for a in amounts[:11]) == Decimal("500000")
 
 
 def test_typing_an_exact_total_and_downloading_the_csv(server, page):
     page.goto(f"{server}/allocation?total=500000")
-    box = page.get_by_label("Exact total (£)")
-    box.fill("123456.00")
-    box.press("Enter")
+    _type_total(page, "£123,456")
     expect(_proof_line(page)).to_contain_text("£123,456.00 equals the pot")
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download CSV").click()
+        page.get_by_role("button", name=re.compile(r"CSV for £123,456")).click()
     saved = download.value
     assert saved.suggested_filename == "allocation_total-123456_census-2018-01-18.csv"
-    text = Path(saved.path()).read_bytes().decode("utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert sum(Decimal(r["Amount (£)"]) for r in rows) == Decimal("123456.00")
-    assert len(rows) == 11
+    assert _csv_total(saved.path()) == (Decimal("123456.00"), 11)
 
 
 def test_a_shared_link_opens_the_same_scenario(server, page):
     page.goto(f"{server}/allocation?total=250000&pending=1&unit=0.01")
     expect(_proof_line(page)).to_contain_text("£250,000.00 equals the pot £250,000.00 — 11 funded")
-    expect(page.get_by_label("Exact total (£)")).to_have_value("250000.00")
+    expect(page.get_by_role("textbox", name="Exact total")).to_have_value("£250,000.00")
 
 
-@pytest.mark.parametrize(
-    ("path", "name", "marker"),
-    [
-        ("", "overview", "14-19 partnerships: coverage and funding"),
-        ("allocation?total=500000", "allocation", "Sum of amounts"),
-        ("gaps", "gaps", "What each code means"),
-        ("partnerships?p=LOC1", "partnership", "West (Locality 1)"),
-        ("data", "data", "Load log"),
-    ],
-)
-def test_screenshot_each_page(server, page, path, name, marker):
-    page.goto(f"{server}/{path}")
-    expect(page.get_by_text(marker).first).to_be_visible()
-    page.wait_for_timeout(1500)  # let charts finish drawing
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    target = SHOTS / f"{name}.png"
-    page.screenshot(path=str(target))
-    assert target.stat().st_size > 10_000
-    charts = page.locator("[data-testid='stVegaLiteChart']")
-    if charts.count():
-        chart = charts.first
-        chart.scroll_into_view_if_needed()
-        page.wait_for_timeout(800)
-        chart.screenshot(path=str(SHOTS / f"{name}_chart.png"))
+def test_a_bad_link_opens_on_defaults_with_a_message(server, page):
+    page.goto(f"{server}/allocation?total=-5&lump=-5")
+    expect(page.get_by_text(re.compile(r"total '-5' is not usable"))).to_be_visible()
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
     assert not page.get_by_text("Traceback").count()
 
 
-def test_comparison_of_two_scenarios(server, page):
-    page.set_viewport_size({"width": 1280, "height": 1400})  # the chart and the table in one picture
-    page.goto(f"{server}/scenarios?compare=1,2")
-    expect(page.get_by_text("Compare side by side")).to_be_visible()
-    chart = page.locator("[data-testid='stVegaLiteChart']").first
-    chart.scroll_into_view_if_needed()
-    expect(chart).to_be_visible()
-    page.wait_for_timeout(1500)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "scenarios_compare.png"))
-    assert not page.get_by_text("Traceback").count()
-
-
-def test_a_decision_prints_on_one_a4_page(server, page):
-    page.goto(f"{server}/decisions?d=1")
-    expect(page.get_by_text("Decision 1: 2026/27 partnership management capacity")).to_be_visible()
-    expect(page.get_by_text("equals the approved pot")).to_be_visible()
+def test_nothing_is_fetched_from_outside(server, page):
+    """The dashboard runs on a council network with no internet: every request stays local."""
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
+    for path, marker in (("", "Schools covered"), ("allocation", "Sum of amounts"), ("gaps", "What each gap means")):
+        page.goto(f"{server}/{path}")
+        expect(page.get_by_text(marker).first).to_be_visible()
+        _settled(page)
     page.wait_for_timeout(1000)
+    assert outside == []
+
+
+def test_every_bar_is_labelled(server, page):
+    page.goto(f"{server}/allocation?total=500000")
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    expect(chart).to_be_visible()
+    _settled(page)
+    for label in ("LOC8 — South Norwich (Locality 8)", "INF-BRECKLAND — Breckland South", "£74,775"):
+        expect(chart.get_by_text(label).first).to_be_attached()
+
+
+def test_the_meeting_pack_downloads_as_a_pdf(server, page, tmp_path):
+    page.goto(f"{server}/allocation?total=500000")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(r"Meeting pack")).click()
+    reader = PdfReader(download.value.path())
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "£500,000" in text and "LOC9-10" in text
+    assert round(float(reader.pages[0].mediabox.width)) == 595
+
+
+def test_a_decision_prints_on_one_a4_page(server, page, tmp_path):
+    page.goto(f"{server}/decisions?d=1")
+    expect(page.get_by_text("Decision 1: 2018/19 partnership management capacity")).to_be_visible()
+    expect(page.get_by_text("equals the approved pot")).to_be_visible()
+    _settled(page)
+    page.wait_for_timeout(1000)  # let the style sheet for print settle
     page.emulate_media(media="print")
-    pdf = settings.PROJECT_ROOT / "docs" / "decision_print.pdf"
+    pdf = tmp_path / "decision_print.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
-    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi, as printed
-    page.screenshot(path=str(SHOTS / "decision_print.png"))
     reader = PdfReader(str(pdf))
     text = " ".join(unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in reader.pages)).split())  # ligatures, line breaks
     assert len(reader.pages) == 1, f"{len(reader.pages)} pages"
-    for words in ("Decision 1: 2026/27 partnership management capacity", "Total £500,000.00", "Data version", "Total pot: £500,000.00",
+    for words in ("Decision 1: 2018/19 partnership management capacity", "Total £500,000.00", "Data version", "Total pot: £500,000.00",
                   "officer@council.example", "LOC9-10 Yarmouth and Gorleston", "£74,775.00"):
         assert words in text, words
+
+
+def test_slider_to_redrawn_table_is_measured(server, page, record_property):
+    """Not a speed target (those live in benchmarks/): records the wait for the redrawn table."""
+    page.goto(f"{server}/allocation?total=500000")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
+    _settled(page)
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    started = time.perf_counter()
+    thumb.press("ArrowRight")
+    expect(page.locator("[data-testid='stDataFrame'] table[role=grid] td").filter(has_text=re.compile(r"^28189$"))).to_be_attached()
+    _settled(page)
+    record_property("slider_to_table_ms", round((time.perf_counter() - started) * 1000))

@@ -57,7 +57,7 @@ def _assert_pack_reads(pdf: bytes, con, chosen: AllocationSettings) -> str:
     frame = allocate.allocate(con, chosen)
     pot = f"£{chosen.total:,.0f}" if chosen.unit == 1 else f"£{chosen.total:,.2f}"
     assert f"£{chosen.total:,.2f}" in flat  # the settings in words
-    assert f"Total equals the pot" in flat and pot in flat.split("Total equals the pot", 1)[1][:80]
+    assert "Total equals the pot" in flat and pot in flat.split("Total equals the pot", 1)[1][:80]
     assert sum(frame["amount"], Decimal(0)) == chosen.total
     for code, name in frame.select("partnership_code", "partnership_name").rows():
         assert code in flat

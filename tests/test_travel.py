@@ -8,7 +8,6 @@ import math
 import duckdb
 
 from benchmarks.generate import england
-from pipelines import db
 from pipelines.load import Upload, load_all
 
 

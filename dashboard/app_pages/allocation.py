@@ -1,8 +1,6 @@
 """Allocation: the split at the sidebar's settings as a chart and a table, the proof that it
 adds up to the pot, and the downloads finance pays from (each labelled with the pot it holds)."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
@@ -61,33 +59,32 @@ st.dataframe(
 st.caption(f"Year 10 in funded partnerships: {count(summary['year10_funded'])} (the proxy the pot is shared by); "
            f"in all partnerships, funded or not: {count(summary['year10_all_partnerships'])}.")
 
-produced = dt.datetime.now().replace(microsecond=0)
 version = queries.version_label()
-files = queries.loaded_files()
 status = queries.data_status()
 census_date = summary["census_date"]
 pot = money(chosen.total, pence=pence)
 down_csv, down_xlsx, down_pack, _ = st.columns([1, 1, 1, 1])
-# Files are made when clicked (a rerun stays quick) and a click does not rerun the page, so the
-# other buttons stay valid; while the page is redrawn the buttons are inert (see app.py).
+# Files are made when clicked (a rerun stays quick), a click does not rerun the page (so the
+# other buttons stay valid), and while the page is redrawn the buttons are inert (see app.py):
+# a file is never missing and always for the figures on screen.
 down_csv.download_button(
-    f"CSV for {pot}", lambda: exports.allocation_csv(frame, chosen, version, data_status=status),
+    f"CSV for {pot}", lambda: queries.allocation_csv(chosen),
     file_name=exports.allocation_filename(chosen, census_date, "csv"), mime="text/csv", icon=":material/download:",
     on_click="ignore", key="download_csv", help="One row per partnership, the settings and data status on every row.",
 )
 down_xlsx.download_button(
-    f"XLSX for {pot}", lambda: exports.allocation_xlsx(frame, chosen, version, files, produced, data_status=status),
+    f"XLSX for {pot}", lambda: queries.allocation_xlsx(chosen),
     file_name=exports.allocation_filename(chosen, census_date, "xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
     on_click="ignore", key="download_xlsx", help="Money as numbers, a total row, and an About sheet with the settings and the data's status.",
 )
-if hasattr(queries, "meeting_pack"):
-    down_pack.download_button(
-        f"Meeting pack (PDF) for {pot}", lambda: queries.meeting_pack(chosen),
-        file_name=exports.allocation_filename(chosen, census_date, "pdf").replace("allocation_", "meeting-pack_"),
-        mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore", key="download_pack",
-        help="A4: the map, this table and the gaps summary at these settings, for the papers before a meeting.",
-    )
+down_pack.download_button(
+    f"Meeting pack (PDF) for {pot}", lambda: queries.meeting_pack(chosen),
+    file_name=exports.allocation_filename(chosen, census_date, "pdf").replace("allocation_", "meeting-pack_"),
+    mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore", key="download_pack",
+    help="A4: the map, this table and the gaps summary at these settings, for the papers before a meeting. "
+         "Made when clicked (it takes a few seconds).",
+)
 st.caption(f"Rounding: {exports.ROUNDING_RULE} Data version {version}. {plain(provenance.data_status_line(status))}.")
 
 with st.expander("Save these settings as a scenario", icon=":material/bookmark_add:"):
