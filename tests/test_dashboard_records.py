@@ -113,3 +113,60 @@ def test_the_data_page_shows_the_audit_log_and_its_chain(store, monkeypatch, dow
     assert audit["action"].iloc[0] == "scenario_save"
     assert any("the chain checks out" in c.value for c in app.caption)
     assert downloads["audit_log.csv"].decode("utf-8-sig").startswith("Entry,Recorded at,Who,Action")
+
+
+def test_delete_asks_first_and_deletes_the_scenario_that_was_on_screen(store, monkeypatch):
+    records.save_scenario(store, "Keep me", LINK, "Chair")
+    records.save_scenario(store, "Bin me", {**LINK, "total": "20000"}, "Chair")
+    app = open_page(store, monkeypatch, "scenarios")
+    app.selectbox(key="scenario_pick").set_value(2).run()
+    app.button(key="scenario_delete").click().run()
+    assert any("Delete #2 Bin me?" in w.value.replace("\\", "") for w in app.warning)  # Markdown escapes removed
+    assert _scenario_names(store) == ["Bin me", "Keep me"]  # nothing deleted before the confirmation
+    app.selectbox(key="scenario_pick").set_value(1).run()  # the picker moves on; the question stays bound to #2
+    app.button(key="scenario_delete_yes").click().run()
+    assert _scenario_names(store) == ["Keep me"]
+    assert any("Deleted #2 Bin me" in s.value.replace("\\", "") for s in app.success)
+
+
+def test_deleting_a_scenario_someone_else_deleted_deletes_nothing_else(store, monkeypatch):
+    records.save_scenario(store, "Keep me", LINK, "Chair")
+    records.save_scenario(store, "Gone", {**LINK, "total": "20000"}, "Chair")
+    app = open_page(store, monkeypatch, "scenarios")
+    app.selectbox(key="scenario_pick").set_value(2).run()
+    app.button(key="scenario_delete").click().run()
+    records.delete_scenario(store, 2, "someone else")
+    app.button(key="scenario_delete_yes").click().run()
+    assert _scenario_names(store) == ["Keep me"]
+    assert any("already deleted" in e.value for e in app.error)
+
+
+def test_a_failed_save_keeps_what_was_typed(store, monkeypatch):
+    app = open_page(store, monkeypatch, "allocation", **{k: v for k, v in LINK.items() if k != "asof"})
+    app.text_input(key="scenario_name").input("My careful name")
+    next(b for b in app.button if b.label == "Save scenario").click().run()  # nobody said who saves it
+    assert any("say who is saving" in e.value for e in app.error)
+    assert app.text_input(key="scenario_name").value == "My careful name"
+    app.text_input(key="scenario_saved_by").input("Chair")
+    next(b for b in app.button if b.label == "Save scenario").click().run()
+    assert any("Saved as scenario 1" in s.value for s in app.success)
+    assert app.text_input(key="scenario_name").value == ""
+
+
+def test_the_overview_and_the_allocation_agree_on_year10(store, monkeypatch):
+    """One rule for every figure: the funded Year 10 is the same number on both pages, and the
+    figure of all partnerships is labelled as such."""
+    overview = open_page(store, monkeypatch, **LINK)
+    funded = {m.label: m.value for m in overview.metric}["Year 10 in funded partnerships"]
+    allocation = open_page(store, monkeypatch, "allocation", **LINK)
+    caption = next(c.value for c in allocation.caption if "Year 10 in funded partnerships" in c.value)
+    assert f"Year 10 in funded partnerships: {funded} " in caption
+    assert "in all partnerships, funded or not" in caption
+
+
+def _scenario_names(store) -> list[str]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return [r[0] for r in con.execute("SELECT name FROM scenarios ORDER BY name").fetchall()]
+    finally:
+        con.close()
