@@ -268,6 +268,11 @@ def decision_lines(decision_id: int) -> pl.DataFrame:
     return report("reports/decision_lines.sql", decision_id=decision_id)
 
 
+def lines_total(lines: pl.DataFrame):
+    """The sum of a decision's frozen amounts, by the same SQL as a live allocation's."""
+    return allocation_sql.summarise(cursor(), lines)["amount_total"]
+
+
 def decision_data_changes(decision_id: int) -> pl.DataFrame:
     return report("reports/decision_data_changes.sql", decision_id=decision_id)
 

@@ -202,10 +202,12 @@ def summarise(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> dict:
     """The allocation's totals (sum of amounts, Year 10 of funded and of all partnerships ...),
     computed in SQL over the rows already made, for the command line and the dashboard."""
     cursor = con.cursor()
+    # A decision's frozen lines carry no census or day of their own: those come back empty.
+    wanted = {"amount": pl.Decimal(18, 2), "funded": pl.Boolean, "year10": pl.Decimal(18, 4),
+              "previous_amount": pl.Decimal(18, 2), "change": pl.Decimal(18, 2), "census_date": pl.Date, "as_of": pl.Date}
+    rows = frame.select(pl.col(c) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in wanted.items())
     try:
-        cursor.register("allocation_rows", frame.select(
-            "amount", "funded", "year10", "census_date", "as_of"
-        ).to_arrow())
+        cursor.register("allocation_rows", rows.to_arrow())
         return cursor.sql(db.read_sql("reports/allocation_summary.sql")).pl().row(0, named=True)
     finally:
         cursor.close()

@@ -76,7 +76,7 @@ def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings,
         *_map_section(points, gaps),
         PageBreak(),
         Paragraph("Allocation", H2),
-        _allocation_table(frame, chosen),
+        _allocation_table(frame, chosen, allocate.summarise(con, frame)),
         *_unfunded(frame),
         Paragraph("Rounding rule", H2),
         Paragraph(escape(exports.ROUNDING_RULE), BODY),
@@ -240,7 +240,7 @@ def _swap(node, old, new):
     return node
 
 
-def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings) -> Table:
+def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings, summary: dict) -> Table:
     pence = chosen.unit == Decimal("0.01")
     whole = all(y == y.to_integral_value() for y in frame["year10"])
     year10 = (lambda y: f"{y:,.0f}") if whole else (lambda y: f"{y:,.1f}")
@@ -249,13 +249,11 @@ def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings) -> Table:
         rows.append([r["partnership_code"], r["partnership_name"], "yes" if r["funded"] else "no",
                      year10(r["year10"]), money(r["amount"], pence), f"{r['days_per_week']:,.2f}",
                      money(r["previous_amount"], pence), money(r["change"], pence)])
-    total = sum(frame["amount"], Decimal("0"))
-    previous = [p for p in frame["previous_amount"] if p is not None]
-    changes = [c for c in frame["change"] if c is not None]
+    total = summary["amount_total"]
     rows.append(["Total", "equals the pot" if total == chosen.total else "DOES NOT EQUAL the pot",
-                 "", year10(sum(frame["year10"], Decimal("0"))), money(total, pence), "",
-                 money(sum(previous, Decimal("0")), pence) if previous else "",
-                 money(sum(changes, Decimal("0")), pence) if changes else ""])
+                 "", year10(summary["year10_all_partnerships"]), money(total, pence), "",
+                 money(summary["previous_total"], pence) if summary["previous_total"] is not None else "",
+                 money(summary["change_total"], pence) if summary["change_total"] is not None else ""])
     return _fitted_table(rows, wrap=1, numeric_from=3, total_row=True)
 
 

@@ -33,7 +33,7 @@ def _money(value: Decimal | None) -> str:
     return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
 
 
-def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings) -> str:
+def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, summary: dict) -> str:
     header = f"{'Code':<18} {'Partnership':<40} {'Funded':<6} {'Year 10':>9} {'Share %':>8} {'Amount':>14} {'Days/wk':>8} {'Previous':>13} {'Change':>14}"
     lines = [header, "-" * len(header)]
     for r in frame.iter_rows(named=True):
@@ -42,7 +42,7 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings) -
             f"{r['year10']:>9.1f} {r['share_percent']:>8.2f} {_money(r['amount']):>14} {r['days_per_week']:>8.2f} "
             f"{_money(r['previous_amount']):>13} {_money(r['change']):>14}"
         )
-    total = sum(frame["amount"], Decimal("0"))
+    total = summary["amount_total"]
     lines.append("-" * len(header))
     check = "equals" if total == chosen.total else "DOES NOT EQUAL"
     lines.append(f"Total {_money(total)} {check} the pot {_money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
@@ -60,9 +60,10 @@ def allocate_command(args: argparse.Namespace) -> int:
         version = allocate.data_version(con)
         files = allocate.loaded_files(con)
         status = provenance.data_status(con)
+        summary = allocate.summarise(con, frame)
     finally:
         con.close()
-    print(allocation_table(frame, chosen))
+    print(allocation_table(frame, chosen, summary))
     print(f"Data status: {provenance.data_status_line(status)} (last loaded {provenance.last_loaded_text(status)})")
     if args.out:
         census_date = frame["census_date"][0]

@@ -52,7 +52,7 @@ settings = json.loads(record["settings_json"])
 settings_text = " · ".join(f"{name}: {value}" for name, value in settings)
 st.caption(plain(f"Settings — {settings_text}."))
 lines = queries.decision_lines(picked)
-total = sum(lines["amount"], start=0)
+total = queries.lines_total(lines)
 st.table(
     lines.select(
         pl.col("partnership_code").alias("Code"),

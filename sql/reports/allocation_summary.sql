@@ -9,6 +9,8 @@ SELECT
     CAST(coalesce(sum(year10), 0) AS DECIMAL(18, 4)) AS year10_all_partnerships,
     max(amount) FILTER (WHERE funded) AS largest,
     min(amount) FILTER (WHERE funded) AS smallest,
+    CAST(sum(previous_amount) AS DECIMAL(18, 2)) AS previous_total,
+    CAST(sum(change) AS DECIMAL(18, 2)) AS change_total,
     any_value(census_date) AS census_date,
     any_value(as_of) AS as_of
 FROM allocation_rows
