@@ -4,6 +4,9 @@ puts a table beside it."""
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import altair as alt
 import polars as pl
 
@@ -19,19 +22,30 @@ def partnership_label(code: pl.Expr, name: pl.Expr) -> pl.Expr:
     return pl.concat_str([code, pl.lit(" — "), name])
 
 
-def allocation_bars(frame: pl.DataFrame, pence: bool = False) -> alt.LayerChart:
+def allocation_bars(frame: pl.DataFrame, pence: bool = False) -> dict:
     """Amount per partnership with every bar labelled (code and name on the axis, the amount at
-    the bar's end), the previous amount as a tick for the comparison."""
-    money_format = ",.2f" if pence else ",.0f"
+    the bar's end), the previous amount as a tick for the comparison.
+
+    A Vega-Lite spec: the chart's shape is built and checked by Altair once per rounding unit,
+    and each rerun only puts in the rows (Altair's checks took a third of a rerun)."""
     data = frame.select(
+        pl.int_range(pl.len()).alias("order"),  # by code, as the table
         partnership_label(pl.col("partnership_code"), pl.col("partnership_name")).alias("partnership"),
         pl.col("amount").cast(pl.Float64),
         pl.col("previous_amount").cast(pl.Float64).alias("previous"),
         pl.col("year10").cast(pl.Float64),
         pl.when(pl.col("funded")).then(pl.lit("funded")).otherwise(pl.lit("not funded")).alias("status"),
-        pl.Series("label", [money(v, pence) for v in frame["amount"]], dtype=pl.String),
+        pl.Series("label", [money(v, pence) if funded else f"{money(v, pence)}: not funded"
+                            for v, funded in zip(frame["amount"], frame["funded"])], dtype=pl.String),
     )
-    order = data["partnership"].to_list()  # by code, as the table
+    spec = copy.deepcopy(_allocation_template(pence))
+    spec["datasets"] = {"rows": data.to_dicts()}
+    return spec
+
+
+@functools.lru_cache(maxsize=2)
+def _allocation_template(pence: bool) -> dict:
+    money_format = ",.2f" if pence else ",.0f"
     tooltip = [
         alt.Tooltip("partnership:N", title="Partnership"),
         alt.Tooltip("amount:Q", title="Amount (£)", format=money_format),
@@ -39,23 +53,20 @@ def allocation_bars(frame: pl.DataFrame, pence: bool = False) -> alt.LayerChart:
         alt.Tooltip("year10:Q", title="Year 10", format=",.1f"),
         alt.Tooltip("status:N", title="Status"),
     ]
-    y = alt.Y("partnership:N", sort=order, title=None,
+    y = alt.Y("partnership:N", sort=alt.EncodingSortField(field="order", op="min"), title=None,
               axis=alt.Axis(labelOverlap=False, labelLimit=440, labelFontSize=13))
-    base = alt.Chart(data)
+    base = alt.Chart(alt.NamedData(name="rows"))
     bars = base.mark_bar().encode(
         y=y,
         x=alt.X("amount:Q", title="Amount (£)", axis=alt.Axis(format=",.0f")),
         color=alt.Color("status:N", scale=FUNDED_COLOURS, legend=alt.Legend(title=None, orient="bottom")),
         tooltip=tooltip,
     )
-    labels = base.mark_text(align="left", dx=4, fontSize=12).encode(
-        y=y, x="amount:Q",
-        text="label:N",
-    )
+    labels = base.mark_text(align="left", dx=4, fontSize=12).encode(y=y, x="amount:Q", text="label:N")
     previous = base.mark_tick(color="#D55E00", thickness=3, size=18).encode(y=y, x="previous:Q", tooltip=tooltip)
     return (bars + labels + previous).properties(
         height=alt.Step(30), title="Amount per partnership (orange tick: previous, 2008/9 basis)",
-    )
+    ).to_dict()
 
 
 def difference_bars(long: pl.DataFrame) -> alt.Chart:

@@ -24,7 +24,9 @@ PROBLEMS = "scenario_problems"
 SLIDER_STEP = 1_000
 SLIDER_MAX = 2_000_000
 SLIDER_OPTIONS = tuple(range(0, SLIDER_MAX + SLIDER_STEP, SLIDER_STEP))
+_SLIDER_LABELS = {value: money(value) for value in SLIDER_OPTIONS}  # made once: 2,001 labels a rerun add up
 W = "sc_"  # prefix of the sidebar widgets' keys
+POT_SLIDER = W + "slider"
 
 
 def current() -> AllocationSettings:
@@ -41,7 +43,7 @@ def _seed(chosen: AllocationSettings) -> None:
     """Put a scenario into the sidebar widgets (before they are drawn in this run)."""
     state = st.session_state
     state[W + "total_text"] = money(chosen.total, pence=True)
-    state[W + "slider"] = _nearest_option(chosen.total)
+    state[POT_SLIDER] = _nearest_option(chosen.total)
     state[W + "total"] = chosen.total
     state[W + "lump_text"] = money(chosen.lump_sum, pence=True)
     state[W + "lump"] = chosen.lump_sum
@@ -62,7 +64,7 @@ def _nearest_option(total: Decimal) -> int:
 
 
 def _from_slider() -> None:
-    value = Decimal(st.session_state[W + "slider"])
+    value = Decimal(st.session_state[POT_SLIDER])
     st.session_state[W + "total"] = value
     st.session_state[W + "total_text"] = money(value, pence=True)
 
@@ -90,7 +92,7 @@ def _money_text(name: str, what: str) -> None:
     st.session_state[W + name] = value
     st.session_state[W + name + "_text"] = money(value, pence=True)
     if name == "total":
-        st.session_state[W + "slider"] = _nearest_option(value)
+        st.session_state[POT_SLIDER] = _nearest_option(value)
 
 
 def _reset() -> None:
@@ -111,8 +113,8 @@ def sidebar() -> AllocationSettings:
         st.header("Scenario", help="These settings apply on every page and are kept in the page's address, "
                                    "so a link opens the same scenario.")
         st.select_slider(
-            "Total pot", SLIDER_OPTIONS, key=W + "slider", on_change=_from_slider,
-            format_func=lambda v: money(v), help="Drag, or use the arrow keys, in steps of £1,000.",
+            "Total pot", SLIDER_OPTIONS, key=POT_SLIDER, on_change=_from_slider,
+            format_func=_SLIDER_LABELS.__getitem__, help="Drag, or use the arrow keys, in steps of £1,000.",
         )
         st.text_input("Exact total", key=W + "total_text", on_change=_from_total_text,
                       help="Type any amount in pounds and pence, e.g. £612,345.67, then press Enter.")

@@ -31,7 +31,7 @@ verdict = "equals" if summary["amount_total"] == chosen.total else "does NOT equ
 st.success(f"Sum of amounts {money(summary['amount_total'], pence=True)} {verdict} the pot {money(chosen.total, pence=True)} "
            f"— {summary['funded']} funded partnerships, census {summary['census_date']:%d %b %Y}.", icon=":material/check_circle:")
 
-st.altair_chart(charts.allocation_bars(frame, pence=pence), width="stretch")
+st.vega_lite_chart(charts.allocation_bars(frame, pence=pence), width="stretch")
 money_columns = ["Amount (£)", "Previous, 2008/9 (£)", "Change (£)"]
 table = frame.select(
     pl.col("partnership_code").alias("Code"),
