@@ -102,9 +102,11 @@ with st.expander("Save these settings as a scenario", icon=":material/bookmark_a
             st.session_state["scenario_save_result"] = ("ok", f"Saved as scenario {scenario_id}.")
             st.session_state["scenario_name"] = ""
 
-    st.text_input("Name", max_chars=120, placeholder="e.g. £500k, pending included", key="scenario_name")
-    st.text_input("Saved by", value=signed_in, disabled=bool(signed_in), max_chars=120, key="scenario_saved_by")
-    st.button("Save scenario", icon=":material/save:", on_click=_save)
+    st.text_input("Name", max_chars=120, placeholder="e.g. £500k, pending included", key="scenario_name",
+                  help="How the Group will know this what-if on the Scenarios page.")
+    st.text_input("Saved by", value=signed_in, disabled=bool(signed_in), max_chars=120, key="scenario_saved_by",
+                  help="Written into the audit log with the scenario.")
+    st.button("Save scenario", icon=":material/save:", on_click=_save, help="Saves every sidebar setting under the name.")
     outcome = st.session_state.pop("scenario_save_result", None)
     if outcome:
         (st.error if outcome[0] == "error" else st.success)(plain(outcome[1]))

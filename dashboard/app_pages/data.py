@@ -69,8 +69,9 @@ if not allowed:
     st.stop()
 st.caption(f"Signed in as {plain(str(st.user.get('email', '')))} (data officer).")
 st.button("Sign out", on_click=st.logout)
-kind = st.selectbox("What the file holds", KINDS)
-uploaded = st.file_uploader("CSV or XLSX", type=list(settings.UPLOAD_TYPES))
+kind = st.selectbox("What the file holds", KINDS, help="The layout the file is checked against (see the templates above).")
+uploaded = st.file_uploader("CSV or XLSX", type=list(settings.UPLOAD_TYPES),
+                            help="Checked in full first; loaded only if it passes, in one transaction.")
 if uploaded is not None:
     data = uploaded.getvalue()
     if len(data) > settings.MAX_UPLOAD_MB * 1_000_000 or uploaded.name.rsplit(".", 1)[-1].lower() not in settings.UPLOAD_TYPES:

@@ -21,7 +21,7 @@ if listed.height == 0:
 ids = listed["decision_id"].to_list()
 asked = st.query_params.get("d", "")
 start = int(asked) if asked.isdigit() and int(asked) in ids else ids[0]
-picked = st.selectbox("Decision", ids, index=ids.index(start), key="decision_pick",
+picked = st.selectbox("Decision", ids, index=ids.index(start), key="decision_pick", help="The newest is the one in force.",
                       format_func=lambda i: f"#{i} {listed.filter(pl.col('decision_id') == i)['title'][0]}")
 if st.query_params.get("d") != str(picked):
     st.query_params["d"] = str(picked)

@@ -24,8 +24,10 @@ pick_codes = a.multiselect("Gap", codes["code"].to_list(), key="gaps_code", form
                            help="Which rule is broken (the stable code is in the table and the CSV).")
 pick_severity = b.multiselect("Severity", ["error", "warning"], key="gaps_severity", help="Errors break a rule; warnings ask for a review.")
 names = dict(gaps.select("partnership_code", "partnership_name").drop_nulls().unique().rows())
-pick_partnerships = c.multiselect("Partnership", sorted(names), key="gaps_partnership", format_func=lambda p: f"{p} — {names[p]}")
-pick_districts = d.multiselect("District", key="gaps_district", options= sorted(gaps["district"].drop_nulls().unique().to_list()))
+pick_partnerships = c.multiselect("Partnership", sorted(names), key="gaps_partnership", format_func=lambda p: f"{p} — {names[p]}",
+                                  help="Only the gaps of these partnerships.")
+pick_districts = d.multiselect("District", key="gaps_district", options=sorted(gaps["district"].drop_nulls().unique().to_list()),
+                               help="Only the gaps of institutions in these districts.")
 shown = gaps
 for column, picked in (("code", pick_codes), ("severity", pick_severity),
                        ("partnership_code", pick_partnerships), ("district", pick_districts)):

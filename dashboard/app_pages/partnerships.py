@@ -79,10 +79,12 @@ with st.expander("Record an accreditation decision (data officers)", icon=":mate
     else:
         with st.form("accreditation_decision"):
             new_status = st.selectbox("Decision", ["accredited", "pending", "not_accredited", "lapsed"],
-                                      format_func=lambda s: s.replace("_", " "))
-            decided_on = st.date_input("Decided on", value=dt.date.today(), format="DD/MM/YYYY")
-            review_due = st.date_input("Review due", value=dt.date.today() + dt.timedelta(days=365), format="DD/MM/YYYY")
-            notes = st.text_input("Notes", max_chars=300)
+                                      format_func=lambda s: s.replace("_", " "),
+                                      help="Only accredited partnerships are funded.")
+            decided_on = st.date_input("Decided on", value=dt.date.today(), format="DD/MM/YYYY", help="The day of the health-check decision.")
+            review_due = st.date_input("Review due", value=dt.date.today() + dt.timedelta(days=365), format="DD/MM/YYYY",
+                                       help="Accreditation is reviewed yearly; flagged 60 days before.")
+            notes = st.text_input("Notes", max_chars=300, help="Kept with the decision and in the audit log.")
             if st.form_submit_button("Record the decision", type="primary"):
                 # The same validation, load log and audit entry as a file loaded by the data officer.
                 upload = accreditation_upload(code, new_status, decided_on, review_due, notes, access.signed_in_email())

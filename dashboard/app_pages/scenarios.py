@@ -39,7 +39,7 @@ st.dataframe(
 )
 
 st.subheader("Open, delete or approve one")
-picked = st.selectbox("Scenario", list(by_id), format_func=_label, key="scenario_pick")
+picked = st.selectbox("Scenario", list(by_id), format_func=_label, key="scenario_pick", help="The scenario the buttons below act on.")
 query = json.loads(by_id[picked]["query_json"])
 open_col, delete_col = st.columns([1, 1])
 open_col.page_link("app_pages/allocation.py", label="Open it on the Allocation page", icon=":material/open_in_new:",
@@ -81,8 +81,8 @@ with st.expander("Approve as the Group's decision (data officers)", expanded=Fal
     if not allowed:
         st.info(why_not)
     else:
-        title = st.text_input("Decision title", value=by_id[picked]["name"], max_chars=120)
-        if st.button("Approve and freeze", type="primary"):
+        title = st.text_input("Decision title", value=by_id[picked]["name"], max_chars=120, help="How finance will know the decision.")
+        if st.button("Approve and freeze", type="primary", help="Freezes the figures and their files as the Group's decision."):
             try:
                 approval = records.approve(queries.store_path(), query, title=title,
                                            approved_by=access.signed_in_email(), scenario_name=by_id[picked]["name"])
@@ -100,7 +100,8 @@ if "compare_pick" not in st.session_state:
     linked = [int(i) for i in st.query_params.get("compare", "").split(",") if i.isdigit() and int(i) in by_id]
     st.session_state.compare_pick = linked[:3]
 chosen_ids = st.multiselect("Two or three scenarios (differences are against the first)", list(by_id),
-                            format_func=_label, max_selections=3, key="compare_pick")
+                            format_func=_label, max_selections=3, key="compare_pick",
+                            help="Each on the current data; the chosen scenarios are kept in the page's address.")
 wanted = ",".join(map(str, chosen_ids))
 if st.query_params.get("compare", "") != wanted:
     if wanted:
@@ -113,7 +114,7 @@ if len(chosen_ids) >= 2:
         try:
             allocations.append((_label(scenario_id), queries.allocation(_settings(scenario_id))))
         except AllocationRefused as refusal:
-            st.warning(f"{plain(_label(scenario_id))} gives no allocation on today's data: {plain(str(refusal))}")
+            st.warning(f"{plain(_label(scenario_id))} gives no allocation on the current data: {plain(str(refusal))}")
     if len(allocations) >= 2:
         table = compare.side_by_side(allocations)
         st.altair_chart(charts.difference_bars(compare.differences_long(table)), width="stretch")
