@@ -23,7 +23,6 @@ import streamlit as st
 
 from pipelines import allocate as allocation_sql
 from pipelines import build_default, db, districts, exports, settings
-from pipelines.meeting_pack import meeting_pack_pdf
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 
 
@@ -241,6 +240,10 @@ def districts_geojson() -> dict:
 # when it was first produced, at most a day ago (the key carries the date).
 @st.cache_resource(show_spinner="Drawing the meeting pack ...", max_entries=4)
 def _meeting_pack(chosen: AllocationSettings, version: tuple) -> bytes:
+    # Imported on the first pack only: the PDF and map renderers take a second to load, which
+    # every page would otherwise pay at start.
+    from pipelines.meeting_pack import meeting_pack_pdf
+
     return meeting_pack_pdf(cursor(), chosen, produced=dt.datetime.now().replace(microsecond=0))
 
 

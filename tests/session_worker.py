@@ -23,6 +23,8 @@ def main(store: str, seconds: float, allowed: str) -> None:
     app.query_params.update({"total": "10000", "pending": "1", "asof": "2025-09-01"})
     app.run()
     app.switch_page("app_pages/allocation.py")
+    app.run()
+    print("ready", flush=True)  # the loads start once every session is drawing
     reruns, errors, longest, seen = 0, [], 0.0, set()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -33,7 +35,7 @@ def main(store: str, seconds: float, allowed: str) -> None:
         if app.exception:
             errors.append(app.exception[0].message[:300])
             continue
-        amounts = tuple(app.dataframe[0].value["Amount"])
+        amounts = tuple(app.dataframe[0].value["Amount (£)"])
         seen.add(amounts)
         if amounts not in states:
             errors.append(f"figures from neither state: {amounts}")

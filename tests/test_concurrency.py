@@ -20,8 +20,8 @@ pytestmark = pytest.mark.slow
 SECONDS = float(os.environ.get("CONCURRENCY_SECONDS", "20"))
 SESSIONS = int(os.environ.get("CONCURRENCY_SESSIONS", "4"))
 WORKER = Path(__file__).parent / "session_worker.py"
-# Amount column of the allocation table (P1, P2) for each of the two census files.
-STATES = [["£3,750", "£6,250"], ["£6,154", "£3,846"]]
+# Amount (£) column of the allocation table (P1, P2), as numbers, for each of the two census files.
+STATES = [[3750.0, 6250.0], [6154.0, 3846.0]]
 
 
 def test_sessions_see_old_or_new_data_never_a_mix_and_never_an_error(store, tmp_path):
@@ -36,6 +36,8 @@ def test_sessions_see_old_or_new_data_never_a_mix_and_never_an_error(store, tmp_
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(SESSIONS)
     ]
+    for worker in workers:  # a session that is still starting up would miss every load
+        assert worker.stdout.readline().strip() == "ready", worker.stderr.read()[-2000:]
     loads, deadline = 0, time.monotonic() + SECONDS
     while time.monotonic() < deadline:
         load(census["b.csv" if loads % 2 == 0 else "a.csv"], store)
