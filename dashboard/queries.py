@@ -160,7 +160,8 @@ def health_checks(code: str, as_of: dt.date | None = None) -> pl.DataFrame:
 # while a slider dragged through hundreds of values cannot grow the process without bound.
 @_shared_frame(max_entries=64)
 def _allocation(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
-    return allocation_sql.allocate(cursor(), chosen)
+    # The default census is cached apart (the sidebar asks for it too), so a new pot costs only the split.
+    return allocation_sql.allocate(cursor(), chosen, census_used(chosen))
 
 
 def allocation(chosen: AllocationSettings) -> pl.DataFrame:
@@ -207,7 +208,7 @@ def _gaps(as_of, census_date, include_pending, travel_km, treat, version) -> pl.
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     chosen = chosen or AllocationSettings(total=settings.DEFAULT_TOTAL)
-    return _gaps(chosen.as_of, chosen.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, _results_key())
+    return _gaps(chosen.as_of, census_used(chosen), chosen.include_pending, travel_km, chosen.treat_as_accredited, _results_key())
 
 
 @_shared_frame(max_entries=64)

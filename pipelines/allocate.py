@@ -125,10 +125,21 @@ class AllocationSettings:
         ]
 
 
-def allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings) -> pl.DataFrame:
-    """One row per partnership; raises AllocationRefused with the macro's reason."""
+def allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings,
+             default_census_date: dt.date | None = None) -> pl.DataFrame:
+    """One row per partnership; raises AllocationRefused with the macro's reason.
+
+    With no census chosen, the default census (the SQL rule in default_census_date) is worked
+    out first, unless the caller already knows it: a separate small query, so the allocation
+    itself runs on a named census, three times quicker than with the default inside it."""
+    params = chosen.parameters()
+    params["census_defaulted"] = chosen.census_date is None
+    if chosen.census_date is None:
+        params["census_date"] = default_census_date or default_census(
+            con, as_of=chosen.as_of, include_pending=chosen.include_pending,
+            treat_as_accredited=chosen.treat_as_accredited)["census_date"]
     try:
-        return con.sql(db.read_sql("reports/allocation.sql"), params=chosen.parameters()).pl()
+        return con.sql(db.read_sql("reports/allocation.sql"), params=params).pl()
     except duckdb.InvalidInputException as exc:
         message = str(exc).split("allocation refused: ", 1)
         if len(message) == 2:
@@ -147,6 +158,9 @@ def coverage_gaps(
     travel_km: float = settings.DEFAULT_TRAVEL_KM,
     treat_as_accredited: tuple[str, ...] = (),
 ) -> pl.DataFrame:
+    if census_date is None:  # the default, worked out first (see allocate)
+        census_date = default_census(con, as_of=as_of, include_pending=include_pending,
+                                     treat_as_accredited=treat_as_accredited)["census_date"]
     params = {
         "as_of": as_of,
         "census_date": census_date,

@@ -1,10 +1,12 @@
--- The allocation for one set of settings (grain: partnership_code); every value is bound.
+-- The allocation for one set of settings (grain: partnership_code); every value is bound. The
+-- caller names the census (the default worked out first, see pipelines.allocate.allocate).
 SELECT *
-FROM allocation(
+FROM allocation_on_census(
     $total, $lump_sum, $unit, $day_rate, $weeks_per_year,
     p_census_date := $census_date,
     p_include_pending := $include_pending,
     p_as_of := $as_of,
     p_treat_as_accredited := $treat_as_accredited,
-    p_accept_missing_census := $accept_missing_census
+    p_accept_missing_census := $accept_missing_census,
+    p_census_defaulted := $census_defaulted
 )
