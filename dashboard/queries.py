@@ -195,7 +195,10 @@ def _overview_figures(chosen: AllocationSettings, version: tuple) -> dict:
 
 
 def overview_figures(chosen: AllocationSettings) -> dict:
-    return dict(_overview_figures(chosen, _results_key()))
+    """Keyed on what the figures depend on (not the pot), with the census named."""
+    basis = AllocationSettings(total=settings.DEFAULT_TOTAL, census_date=census_used(chosen), as_of=chosen.as_of,
+                               include_pending=chosen.include_pending, treat_as_accredited=chosen.treat_as_accredited)
+    return dict(_overview_figures(basis, _results_key()))
 
 
 @_shared_frame(max_entries=64)

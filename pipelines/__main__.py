@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import build_default, pack_cli, records_cli, report, settings
+from pipelines import build_default, db, pack_cli, records_cli, report, settings
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if db.bring_sql_up_to_date(args.db):  # a store an earlier release wrote
+            print(f"{args.db}: views and macros brought up to date with this release", file=sys.stderr)
         if args.command == "allocate":
             return report.allocate_command(args)
         if args.command == "gaps":

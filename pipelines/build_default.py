@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines import settings
+from pipelines import db, settings
 from pipelines.load import LoadResult, Upload, load_all
 
 # (kind, file name) in the order they must load.
@@ -41,4 +41,6 @@ def ensure_store(db_path: Path | str = settings.DEFAULT_DB) -> Path:
     path = Path(db_path)
     if not path.exists():
         build(path, only_if_missing=True)  # checked again under the writer lock
+    else:
+        db.bring_sql_up_to_date(path)  # a store an earlier release wrote
     return path

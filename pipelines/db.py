@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import uuid
@@ -34,9 +35,43 @@ def read_sql(relative: str) -> str:
 
 def apply_sql(con: duckdb.DuckDBPyConnection) -> None:
     """Create tables if missing and (re)create every view and macro, so a store always
-    carries the SQL of the code that last wrote it."""
+    carries the SQL of the code that last wrote it, and say which SQL that was."""
     for path in sql_files():
         con.execute(path.read_text(encoding="utf-8"))
+    con.execute(read_sql("load/stamp_sql.sql"), {"fingerprint": sql_fingerprint()})
+
+
+def sql_fingerprint() -> str:
+    """A hash of every SQL object's file: it changes whenever a view or macro does."""
+    digest = hashlib.sha256()
+    for path in sql_files():
+        digest.update(path.relative_to(settings.SQL_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def sql_is_current(db_path: Path | str) -> bool:
+    con = connect_read_only(db_path)
+    try:
+        return con.execute(read_sql("load/read_sql_stamp.sql")).fetchone()[0] == sql_fingerprint()
+    except duckdb.CatalogException:  # no store_sql table: written before it was recorded
+        return False
+    finally:
+        con.close()
+
+
+def bring_sql_up_to_date(db_path: Path | str) -> bool:
+    """Give a store written by an earlier release this release's views and macros (and any new
+    table), through the same copy-and-swap as a load, so data and records stay as they are.
+    Returns whether anything was done."""
+    path = Path(db_path)
+    if not path.exists() or sql_is_current(path):
+        return False
+    with writer_lock(path):
+        if sql_is_current(path):  # another process did it while we waited
+            return False
+        with swapped_store(path):
+            pass  # swapped_store applies the SQL to the copy before swapping it in
+    return True
 
 
 def connect_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
