@@ -24,6 +24,7 @@ code = st.selectbox("Partnership", codes, index=codes.index(wanted) if wanted in
 if st.query_params.get("p") != code:
     st.query_params["p"] = code
 st.title(plain(labels[code]))
+tables.data_notes(queries.overview_figures(chosen))
 
 record = accreditation.filter(pl.col("partnership_code") == code).row(0, named=True)
 tables.reviews_due(queries.gaps(chosen).filter(pl.col("partnership_code") == code))
