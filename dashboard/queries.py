@@ -120,15 +120,15 @@ def census_used(chosen: AllocationSettings) -> dt.date | None:
     return chosen.census_date or default_census(chosen.as_of, chosen.include_pending, chosen.treat_as_accredited)
 
 
-def reference_date() -> dt.date | None:
-    """The day the loaded data describes, if it declares one (the default as-of date)."""
-    found = report("reports/dataset_info.sql")
-    return found["reference_date"][0] if found.height else None
-
-
 def dataset_info() -> dict | None:
     found = report("reports/dataset_info.sql")
     return found.row(0, named=True) if found.height else None
+
+
+def reference_date() -> dt.date | None:
+    """The day the loaded data describes, if it declares one (the default as-of date)."""
+    info = dataset_info()
+    return info["reference_date"] if info else None
 
 
 def accreditation(as_of: dt.date | None = None) -> pl.DataFrame:
@@ -190,15 +190,15 @@ def allocation_summary(chosen: AllocationSettings) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _overview_figures(chosen: AllocationSettings, version: tuple) -> dict:
-    return allocation_sql.overview_figures(cursor(), chosen)
+def _overview_figures(as_of, census_date, include_pending, treat, version) -> dict:
+    return allocation_sql.overview_figures(cursor(), as_of=as_of, census_date=census_date,
+                                           include_pending=include_pending, treat_as_accredited=treat)
 
 
 def overview_figures(chosen: AllocationSettings) -> dict:
     """Keyed on what the figures depend on (not the pot), with the census named."""
-    basis = AllocationSettings(total=settings.DEFAULT_TOTAL, census_date=census_used(chosen), as_of=chosen.as_of,
-                               include_pending=chosen.include_pending, treat_as_accredited=chosen.treat_as_accredited)
-    return dict(_overview_figures(basis, _results_key()))
+    return dict(_overview_figures(chosen.as_of, census_used(chosen), chosen.include_pending,
+                                  chosen.treat_as_accredited, _results_key()))
 
 
 @_shared_frame(max_entries=64)
@@ -239,9 +239,9 @@ def districts_geojson() -> dict:
     return districts.districts_geojson()
 
 
-# A pack takes seconds to draw, so a page that hands its bytes to a download button on every
-# rerun must not redraw it; a few entries cover the scenarios open at once. A cached pack says
-# when it was first produced, at most a day ago (the key carries the date).
+# A pack takes seconds to draw, so a second click (or a second member of the Group asking for
+# the same settings) must not redraw it; a few entries cover the scenarios open at once. A
+# cached pack says when it was first produced, at most a day ago (the key carries the date).
 @st.cache_resource(show_spinner="Drawing the meeting pack ...", max_entries=4)
 def _meeting_pack(chosen: AllocationSettings, version: tuple) -> bytes:
     # Imported on the first pack only: the PDF and map renderers take a second to load, which

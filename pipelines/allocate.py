@@ -227,10 +227,18 @@ def summarise(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> dict:
         cursor.close()
 
 
-def overview_figures(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings) -> dict:
-    """The headline counts of the map and the money for one scenario (see the SQL)."""
+def overview_figures(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    census_date: dt.date | None = None,
+    include_pending: bool = False,
+    treat_as_accredited: tuple[str, ...] = (),
+) -> dict:
+    """The headline counts of the map and of Year 10 for one scenario (see the SQL): they do
+    not depend on the pot, so they take only what they do depend on."""
     params = {
-        "as_of": chosen.as_of, "census_date": chosen.census_date, "include_pending": chosen.include_pending,
-        "treat_as_accredited": list(chosen.treat_as_accredited),
+        "as_of": as_of, "census_date": census_date, "include_pending": include_pending,
+        "treat_as_accredited": list(treat_as_accredited),
     }
     return con.sql(db.read_sql("reports/overview_figures.sql"), params=params).pl().row(0, named=True)

@@ -12,7 +12,7 @@ from pipelines import db, meeting_pack, report
 def pack_command(args: argparse.Namespace) -> int:
     """Refusals propagate as AllocationRefused, which the command line turns into exit 2,
     before any file is written."""
-    chosen = report._settings(args)
+    chosen = report.settings_from_args(args)
     produced = dt.datetime.now().replace(microsecond=0)
     con = db.connect_read_only(args.db)
     try:

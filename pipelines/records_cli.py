@@ -119,7 +119,7 @@ def approve_command(args: argparse.Namespace) -> int:
     else:
         if args.total is None:
             return _refuse("give the settings (at least --total) or a saved scenario (--scenario ID)")
-        chosen = report._settings(args)  # the allocate command's reading of the same flags
+        chosen = report.settings_from_args(args)  # the allocate command's reading of the same flags
         query, scenario_name = links.to_query(chosen), None
         title = args.title or links.summary(chosen)
     try:

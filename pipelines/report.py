@@ -12,7 +12,8 @@ import polars as pl
 from pipelines import allocate, db, exports, provenance
 
 
-def _settings(args: argparse.Namespace) -> allocate.AllocationSettings:
+def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
+    """The allocation settings flags (shared by allocate, pack and approve) read one way."""
     return allocate.AllocationSettings(
         total=args.total,
         lump_sum=args.lump_sum,
@@ -53,7 +54,7 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
 
 
 def allocate_command(args: argparse.Namespace) -> int:
-    chosen = _settings(args)
+    chosen = settings_from_args(args)
     con = db.connect_read_only(args.db)
     try:
         frame = allocate.allocate(con, chosen)
