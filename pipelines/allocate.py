@@ -16,11 +16,8 @@ import duckdb
 import polars as pl
 
 from pipelines import db, settings
+from pipelines.refusals import AllocationRefused
 from pipelines.validate import GROUPED_NUMBER
-
-
-class AllocationRefused(ValueError):
-    """The settings cannot give a fair split (e.g. a negative pot or nobody funded)."""
 
 
 # Ten billion pounds: far above any real pot, and well inside the store's DECIMAL(18, 2).

@@ -24,3 +24,13 @@ JOIN partnerships AS p USING (partnership_code)
 LEFT JOIN stg_institutions AS i USING (institution_id)
 WHERE m.joined_on <= p_as_of::DATE
   AND (m.left_on IS NULL OR m.left_on >= p_as_of::DATE);
+
+-- partnerships_on(p_as_of): the partnerships that exist on a day (grain: partnership_code). A
+-- partnership whose every member has left before the day (one merged into another) has ended;
+-- one with no members at all (just created) still exists, so it shows as a gap.
+CREATE OR REPLACE MACRO partnerships_on(p_as_of) AS TABLE
+SELECT p.*
+FROM partnerships AS p
+WHERE NOT EXISTS (SELECT 1 FROM memberships AS m WHERE m.partnership_code = p.partnership_code)
+   OR EXISTS (SELECT 1 FROM memberships AS m
+              WHERE m.partnership_code = p.partnership_code AND (m.left_on IS NULL OR m.left_on >= p_as_of::DATE));

@@ -1,19 +1,26 @@
+-- partnership_centres(p_as_of): where each partnership is, for travel to learn and for
+-- suggestions (grain: partnership_code). A centre is the mean position of the partnership's
+-- located, open member schools that must be covered (colleges serve several partnerships, so
+-- they would pull every centre towards the towns they stand in). Partnerships with no located
+-- member school have no centre.
+CREATE OR REPLACE MACRO partnership_centres(p_as_of) AS TABLE
+SELECT partnership_code, any_value(partnership_name) AS partnership_name,
+       avg(latitude) AS centre_lat, avg(longitude) AS centre_lon, count(*) AS located_members
+FROM memberships_on(p_as_of)
+WHERE role = 'full' AND known AND is_open AND must_be_covered AND latitude IS NOT NULL
+GROUP BY partnership_code;
+
 -- travel_distances(p_as_of): for each school that is a full member of a partnership, its
--- distance to its partnership's centre and to the nearest other partnership's centre, in km
--- (grain: partnership_code, institution_id); the nearest other centre is only looked for
--- among centres nearer than its own (NULL when there is none). A centre is the mean position of the
--- partnership's located member schools (colleges serve several partnerships, so they would
--- pull every centre towards the towns they stand in).
+-- distance to its partnership's centre (partnership_centres) and to the nearest other
+-- partnership's centre, in km (grain: partnership_code, institution_id); the nearest other
+-- centre is only looked for among centres nearer than its own (NULL when there is none).
 CREATE OR REPLACE MACRO travel_distances(p_as_of) AS TABLE
 WITH located AS (
     SELECT * FROM memberships_on(p_as_of)
     WHERE role = 'full' AND known AND is_open AND must_be_covered AND latitude IS NOT NULL
 ),
 centres AS (
-    SELECT partnership_code, any_value(partnership_name) AS partnership_name,
-           avg(latitude) AS centre_lat, avg(longitude) AS centre_lon, count(*) AS located_members
-    FROM located
-    GROUP BY partnership_code
+    SELECT * FROM partnership_centres(p_as_of)
 ),
 own AS (
     SELECT l.partnership_code, l.partnership_name, l.institution_id, l.name, l.kind_label, l.district,

@@ -69,13 +69,13 @@ gaps AS (
     UNION ALL -- partnership_no_college
     SELECT 'partnership_no_college', p.partnership_code, NULL,
            p.name || ' has no open college as a full member'
-    FROM partnerships AS p
+    FROM partnerships_on(effective_as_of(p_as_of)) AS p
     WHERE p.partnership_code NOT IN (SELECT partnership_code FROM full_members WHERE known AND is_open AND kind = 'college')
 
     UNION ALL -- partnership_no_school
     SELECT 'partnership_no_school', p.partnership_code, NULL,
            p.name || ' has no open high school, special school or PRU as a full member'
-    FROM partnerships AS p
+    FROM partnerships_on(effective_as_of(p_as_of)) AS p
     WHERE p.partnership_code NOT IN (SELECT partnership_code FROM full_members WHERE known AND is_open AND must_be_covered)
 
     UNION ALL -- member_unknown
@@ -143,7 +143,7 @@ gaps AS (
     SELECT 'previous_unmatched', pa.partnership_code, NULL,
            'a previous allocation of £' || pa.amount || ' is recorded for ' || pa.partnership_code || ', which is not a current partnership'
     FROM previous_allocations AS pa
-    WHERE pa.partnership_code NOT IN (SELECT partnership_code FROM partnerships)
+    WHERE pa.partnership_code NOT IN (SELECT partnership_code FROM partnerships_on(effective_as_of(p_as_of)))
 )
 SELECT
     g.code,

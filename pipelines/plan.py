@@ -1,0 +1,240 @@
+"""Membership plans: changes to the partnership map tried before any of them is made.
+
+A plan is a list of changes (add or remove a member, create, rename or merge partnerships).
+It never writes to the store. Its one product is the proposed roster (sql/plan/
+proposed_roster.sql): the what-if figures are computed on that roster, and approving the plan
+loads that roster through the ordinary roster loader, so what the Group saw is what is loaded.
+
+The what-ifs run on a connection of their own whose temporary ``partnerships`` and
+``memberships`` tables shadow the store's (sql/plan/draft_tables.sql): every existing macro,
+report and the allocation then read the draft without a line of them knowing about plans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from pipelines import db
+from pipelines.refusals import PlanRefused
+
+# What a change may do; "none" rows (a suggestion that needs a location first) change nothing.
+CHANGES = ("add", "remove", "create", "rename", "merge", "none")
+ROLES = ("full", "associate")
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")  # as the partnerships table's CHECK
+MAX_CHANGES = 500  # a plan is a meeting's worth of changes, not a new roster file
+ROSTER_COLUMNS = ("partnership_code", "partnership_name", "member_id", "role", "joined", "left", "source")
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """One change. ``partnership_name`` is the new name for create and rename (for add and
+    remove it is only a label); ``into_code`` is where a merge goes."""
+
+    change: str
+    partnership_code: str | None = None
+    member_id: int | None = None
+    role: str | None = None
+    partnership_name: str | None = None
+    into_code: str | None = None
+
+    def problems(self) -> list[tuple[str, str | None, str]]:
+        """(column, value, what was expected) for each thing wrong with the change on its own."""
+        found: list[tuple[str, str | None, str]] = []
+        if self.change not in CHANGES:
+            return [("change", self.change, "one of " + ", ".join(CHANGES))]
+        if self.change == "none":
+            return []
+        if not self.partnership_code or not CODE.fullmatch(self.partnership_code):
+            found.append(("partnership_code", self.partnership_code,
+                          "a partnership code: letters, digits, '-' or '_', at most 32, starting with a letter or digit"))
+        if self.change in ("add", "remove") and self.member_id is None:
+            found.append(("member_id", None, f"the URN or UKPRN of the member to {self.change}"))
+        if self.role is not None and self.role not in ROLES:
+            found.append(("role", self.role, "full or associate (blank: full for an add, any role for a remove)"))
+        if self.change in ("create", "rename") and not (self.partnership_name or "").strip():
+            found.append(("partnership_name", self.partnership_name, f"the partnership's name (a {self.change} needs one)"))
+        if self.change == "merge":
+            if not self.into_code or not CODE.fullmatch(self.into_code):
+                found.append(("into_code", self.into_code, "the code of the partnership it merges into"))
+            elif self.into_code == self.partnership_code:
+                found.append(("into_code", self.into_code, "another partnership (a partnership cannot merge into itself)"))
+        return found
+
+    def key(self) -> tuple:
+        """Two changes with the same key are the same change written twice."""
+        if self.change in ("add", "remove"):
+            return (self.change, self.partnership_code, self.member_id)
+        return (self.change, self.partnership_code)
+
+    def describe(self) -> str:
+        role = f" as {self.role} member" if self.role and self.change == "add" else ""
+        return {
+            "add": f"add {self.member_id} to {self.partnership_code}{role}",
+            "remove": f"remove {self.member_id} from {self.partnership_code}",
+            "create": f"create {self.partnership_code} ({self.partnership_name})",
+            "rename": f"rename {self.partnership_code} to {self.partnership_name}",
+            "merge": f"merge {self.partnership_code} into {self.into_code}",
+            "none": "no change",
+        }[self.change]
+
+
+def effective(changes: Sequence[PlanChange]) -> tuple[PlanChange, ...]:
+    """The changes that change something (suggestions may carry "none" rows)."""
+    return tuple(c for c in changes if c.change != "none")
+
+
+def shape_problems(changes: Sequence[PlanChange], labels: Sequence[str]) -> list[str]:
+    """Each change on its own and repeats, in words naming the change's row or position."""
+    found = []
+    seen: dict[tuple, str] = {}
+    for change, label in zip(changes, labels, strict=True):
+        for column, value, expected in change.problems():
+            got = "" if value is None else f"got {value!r}; "
+            found.append(f"{label}, column '{column}': {got}expected {expected}")
+        if change.change != "none" and not change.problems():
+            if change.key() in seen:
+                found.append(f"{label}: the same change as {seen[change.key()]} ({change.describe()}); keep one")
+            seen.setdefault(change.key(), label)
+    if len(changes) > MAX_CHANGES:
+        found.append(f"the plan has {len(changes)} changes; at most {MAX_CHANGES} are taken (load a roster file for more)")
+    return found
+
+
+# --- links ---------------------------------------------------------------------------------
+
+def to_link(changes: Sequence[PlanChange]) -> str:
+    """A compact, unambiguous text for a URL: JSON, trailing empty fields dropped."""
+    rows = []
+    for c in effective(changes):
+        row = [c.change, c.partnership_code, c.member_id, c.role, c.partnership_name, c.into_code]
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(row)
+    return json.dumps(rows, separators=(",", ":"), ensure_ascii=False) if rows else ""
+
+
+def from_link(text: str | None) -> tuple[tuple[PlanChange, ...], list[str]]:
+    """Changes from a link; a link that cannot be read opens without a plan, and says so."""
+    if not text:
+        return (), []
+    try:
+        rows = json.loads(text)
+        changes = tuple(_from_row(row) for row in rows)
+    except (ValueError, TypeError):
+        return (), ["the link's membership plan cannot be read; opening without it"]
+    problems = shape_problems(changes, [f"change {i}" for i in range(1, len(changes) + 1)])
+    if problems:
+        return (), ["the link's membership plan is not usable (" + "; ".join(problems[:3]) + "); opening without it"]
+    return changes, []
+
+
+def _from_row(row: list) -> PlanChange:
+    if not isinstance(row, list) or not 1 <= len(row) <= 6:
+        raise ValueError("not a change")
+    values = [*row, *[None] * (6 - len(row))]
+    member = values[2]
+    if member is not None and (isinstance(member, bool) or not isinstance(member, int)):
+        raise ValueError("member is not a number")
+    texts = [values[i] for i in (0, 1, 3, 4, 5)]
+    if any(t is not None and not isinstance(t, str) for t in texts):
+        raise ValueError("not text")
+    return PlanChange(values[0], values[1], member, values[3], values[4], values[5])
+
+
+# --- against the store ---------------------------------------------------------------------
+
+def _register(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str]) -> None:
+    frame = pl.DataFrame(
+        {
+            "seq": list(range(1, len(changes) + 1)),
+            "row_label": list(labels),
+            "change": [c.change for c in changes],
+            "partnership_code": [c.partnership_code for c in changes],
+            "partnership_name": [c.partnership_name for c in changes],
+            "member_id": [c.member_id for c in changes],
+            "role": [c.role for c in changes],
+            "into_code": [c.into_code for c in changes],
+        },
+        schema={"seq": pl.Int64, "row_label": pl.String, "change": pl.String, "partnership_code": pl.String,
+                "partnership_name": pl.String, "member_id": pl.Int64, "role": pl.String, "into_code": pl.String},
+    )
+    con.register("plan_changes", frame.to_arrow())
+    con.execute(db.read_sql("plan/resolved_changes.sql"))
+
+
+@contextlib.contextmanager
+def _plan_cursor(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection of its own, so the plan's temporary objects never reach the caller's."""
+    cursor = con.cursor()
+    try:
+        _register(cursor, changes, labels)
+        yield cursor
+    finally:
+        cursor.close()
+
+
+def store_problems(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str],
+                   as_of: dt.date | None) -> list[tuple[str, str, str | None, str]]:
+    """(row label, column, value, expected) for each change the store cannot take on the day."""
+    with _plan_cursor(con, changes, labels) as cursor:
+        return cursor.sql(db.read_sql("plan/check_changes.sql"), params={"as_of": as_of}).fetchall()
+
+
+def _labels(changes: Sequence[PlanChange], labels: Sequence[str] | None) -> list[str]:
+    return list(labels) if labels is not None else [f"change {i}" for i in range(1, len(changes) + 1)]
+
+
+def check(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
+          labels: Sequence[str] | None = None) -> None:
+    """Raise PlanRefused naming every change that cannot be made (on its own or on the store)."""
+    labels = _labels(changes, labels)
+    problems = shape_problems(changes, labels)
+    if not problems:
+        kept = [(c, label) for c, label in zip(changes, labels, strict=True) if c.change != "none"]
+        problems = [
+            f"{label}, column '{column}': " + ("" if value is None else f"got {value!r}; ") + f"expected {expected}"
+            for label, column, value, expected in store_problems(con, [c for c, _ in kept], [lb for _, lb in kept], as_of)
+        ]
+    if problems:
+        raise PlanRefused("the membership plan cannot be applied: " + "; ".join(problems))
+
+
+def proposed_roster(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
+                    labels: Sequence[str] | None = None) -> pl.DataFrame:
+    """The whole roster after the plan, in the roster loader's layout (checked first)."""
+    kept = effective(changes)
+    check(con, changes, as_of, labels)
+    with _plan_cursor(con, kept, _labels(kept, None)) as cursor:
+        return cursor.sql(db.read_sql("plan/proposed_roster.sql"), params={"as_of": as_of}).pl()
+
+
+@contextlib.contextmanager
+def draft(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange],
+          as_of: dt.date | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection on which the store's map is the plan's (the caller's connection when the
+    plan changes nothing). Raises PlanRefused when the plan cannot be applied."""
+    if not effective(changes):
+        yield con
+        return
+    roster = proposed_roster(con, changes, as_of)
+    cursor = con.cursor()
+    try:
+        cursor.register("draft_roster", roster.to_arrow())
+        cursor.execute(db.read_sql("plan/draft_tables.sql"))
+        cursor.unregister("draft_roster")
+        yield cursor
+    finally:
+        cursor.close()
+
+
+def roster_csv(roster: pl.DataFrame) -> bytes:
+    """The proposed roster as the roster loader reads it (ISO dates, blank for no date)."""
+    return roster.select(ROSTER_COLUMNS).write_csv(date_format="%Y-%m-%d").encode("utf-8")
