@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 import duckdb
 import polars as pl
 
-from pipelines import db, settings
+from pipelines import db, plan, settings
 from pipelines.refusals import AllocationRefused
 from pipelines.validate import GROUPED_NUMBER
 
@@ -76,6 +76,9 @@ class AllocationSettings:
     # A funded member school with no Year 10 figure on the census refuses the allocation unless
     # this is set: its partnership would silently lose its share to the others.
     accept_missing_census: bool = False
+    # A draft membership plan: the figures are those of the map after these changes (see
+    # pipelines.plan). Nothing in the store changes until the plan's roster is loaded.
+    changes: tuple[plan.PlanChange, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", to_money(self.total, "the total"))
@@ -89,6 +92,7 @@ class AllocationSettings:
             raise AllocationRefused(f"the rounding unit must be £1 or £0.01, not {self.unit!r}")
         object.__setattr__(self, "unit", unit)
         object.__setattr__(self, "treat_as_accredited", tuple(sorted(set(self.treat_as_accredited))))
+        object.__setattr__(self, "changes", plan.effective(self.changes))
 
     def parameters(self) -> dict[str, object]:
         return {
@@ -119,16 +123,25 @@ class AllocationSettings:
             ("Treated as accredited in this scenario", ", ".join(self.treat_as_accredited) or "none"),
             ("Day rate", f"£{self.day_rate:,.2f}"),
             ("Weeks per year", f"{self.weeks_per_year}"),
+            ("Membership plan (draft: not in the store)",
+             "; ".join(c.describe() for c in self.changes) if self.changes else "none: the loaded rosters"),
         ]
 
 
 def allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings,
-             default_census_date: dt.date | None = None) -> pl.DataFrame:
+             default_census_date: dt.date | None = None, roster: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per partnership; raises AllocationRefused with the macro's reason.
 
     With no census chosen, the default census (the SQL rule in default_census_date) is worked
     out first, unless the caller already knows it: a separate small query, so the allocation
-    itself runs on a named census, three times quicker than with the default inside it."""
+    itself runs on a named census, three times quicker than with the default inside it.
+    With a membership plan, on the plan's draft map (``roster``: its proposed roster, if the
+    caller has it already)."""
+    with plan.draft(con, chosen.changes, chosen.as_of, roster) as on_map:
+        return _allocate(on_map, chosen, default_census_date)
+
+
+def _allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, default_census_date: dt.date | None) -> pl.DataFrame:
     params = chosen.parameters()
     params["census_defaulted"] = chosen.census_date is None
     if chosen.census_date is None:
@@ -154,24 +167,56 @@ def coverage_gaps(
     include_pending: bool = False,
     travel_km: float = settings.DEFAULT_TRAVEL_KM,
     treat_as_accredited: tuple[str, ...] = (),
+    changes: tuple[plan.PlanChange, ...] = (),
+    roster: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    if census_date is None:  # the default, worked out first (see allocate)
-        census_date = default_census(con, as_of=as_of, include_pending=include_pending,
-                                     treat_as_accredited=treat_as_accredited)["census_date"]
-    params = {
-        "as_of": as_of,
-        "census_date": census_date,
-        "include_pending": include_pending,
-        "travel_km": travel_km,
-        "treat_as_accredited": list(treat_as_accredited),
-    }
-    return con.sql(db.read_sql("reports/coverage_gaps.sql"), params=params).pl()
+    """The gaps of the map (after a membership plan's changes, if there are any)."""
+    return _gap_kind("reports/coverage_gaps.sql", con, as_of=as_of, census_date=census_date, include_pending=include_pending,
+                     travel_km=travel_km, treat_as_accredited=treat_as_accredited, changes=changes, roster=roster)
+
+
+def membership_suggestions(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    census_date: dt.date | None = None,
+    include_pending: bool = False,
+    travel_km: float = settings.DEFAULT_TRAVEL_KM,
+    treat_as_accredited: tuple[str, ...] = (),
+    changes: tuple[plan.PlanChange, ...] = (),
+    roster: pl.DataFrame | None = None,
+    alternatives: int = settings.SUGGESTED_ALTERNATIVES,
+) -> pl.DataFrame:
+    """For each gap a membership change can close, the changes that would, best first: on the
+    same settings as the gaps, so the two always agree (see the macro)."""
+    return _gap_kind("reports/membership_suggestions.sql", con, as_of=as_of, census_date=census_date,
+                     include_pending=include_pending, travel_km=travel_km, treat_as_accredited=treat_as_accredited,
+                     changes=changes, roster=roster, alternatives=alternatives)
+
+
+def _gap_kind(report: str, con: duckdb.DuckDBPyConnection, *, as_of, census_date, include_pending, travel_km,
+              treat_as_accredited, changes, roster, **extra) -> pl.DataFrame:
+    with plan.draft(con, changes, as_of, roster) as on_map:
+        if census_date is None:  # the default, worked out first (see allocate)
+            census_date = default_census(on_map, as_of=as_of, include_pending=include_pending,
+                                         treat_as_accredited=treat_as_accredited)["census_date"]
+        params = {
+            "as_of": as_of,
+            "census_date": census_date,
+            "include_pending": include_pending,
+            "travel_km": travel_km,
+            "treat_as_accredited": list(treat_as_accredited),
+            **extra,
+        }
+        return on_map.sql(db.read_sql(report), params=params).pl()
 
 
 def year10_attribution(
-    con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None, census_date: dt.date | None = None
+    con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None, census_date: dt.date | None = None,
+    changes: tuple[plan.PlanChange, ...] = (),
 ) -> pl.DataFrame:
-    return con.sql(db.read_sql("reports/year10_attribution.sql"), params={"as_of": as_of, "census_date": census_date}).pl()
+    with plan.draft(con, changes, as_of) as on_map:
+        return on_map.sql(db.read_sql("reports/year10_attribution.sql"), params={"as_of": as_of, "census_date": census_date}).pl()
 
 
 def dataset_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
@@ -186,12 +231,14 @@ def default_census(
     as_of: dt.date | None = None,
     include_pending: bool = False,
     treat_as_accredited: tuple[str, ...] = (),
+    changes: tuple[plan.PlanChange, ...] = (),
 ) -> dict[str, object]:
     """The census used when none is chosen: census_date, complete (False: no census has every
     funded school, so an allocation on it is refused unless missing figures are accepted),
     latest_census_date and the effective as_of."""
     params = {"as_of": as_of, "include_pending": include_pending, "treat_as_accredited": list(treat_as_accredited)}
-    return con.sql(db.read_sql("reports/default_census.sql"), params=params).pl().row(0, named=True)
+    with plan.draft(con, changes, as_of) as on_map:
+        return on_map.sql(db.read_sql("reports/default_census.sql"), params=params).pl().row(0, named=True)
 
 
 def gap_codes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -231,6 +278,8 @@ def overview_figures(
     census_date: dt.date | None = None,
     include_pending: bool = False,
     treat_as_accredited: tuple[str, ...] = (),
+    changes: tuple[plan.PlanChange, ...] = (),
+    roster: pl.DataFrame | None = None,
 ) -> dict:
     """The headline counts of the map and of Year 10 for one scenario (see the SQL): they do
     not depend on the pot, so they take only what they do depend on."""
@@ -238,4 +287,5 @@ def overview_figures(
         "as_of": as_of, "census_date": census_date, "include_pending": include_pending,
         "treat_as_accredited": list(treat_as_accredited),
     }
-    return con.sql(db.read_sql("reports/overview_figures.sql"), params=params).pl().row(0, named=True)
+    with plan.draft(con, changes, as_of, roster) as on_map:
+        return on_map.sql(db.read_sql("reports/overview_figures.sql"), params=params).pl().row(0, named=True)

@@ -12,6 +12,8 @@ KINDS = ("register", "census", "roster", "accreditation", "health_check", "previ
 INSTITUTION_KINDS = ("high_school", "special_school", "pru", "college", "wbl_provider", "other")
 STATUSES = ("open", "closed", "proposed_to_open", "proposed_to_close")
 ROLES = ("full", "associate")
+# A partnership code, as the partnerships table's CHECK has it.
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
 ACCREDITATION_STATUSES = ("accredited", "pending", "not_accredited", "lapsed")
 CENSUS_YEARS = tuple(range(7, 14))  # the wide layout's year_7 ... year_13
 
@@ -140,6 +142,32 @@ ROSTER = Layout(
     description="the full membership of each partnership named in the file",
 )
 
+# A membership plan (pipelines/plan.py): not loaded into the store, read by `plan --changes`.
+# Its columns are the suggestions' (membership_suggestions.sql), so suggestions kept and edited
+# by hand are a plan; the gap and distance columns only explain a row and are not used.
+PLAN_CHANGES = ("add", "remove", "create", "rename", "merge", "none")
+PLAN = Layout(
+    "plan",
+    "standard",
+    (
+        Field("change", "choice", choices=PLAN_CHANGES,
+              description="add or remove a member; create, rename or merge partnerships; none: changes nothing"),
+        Field("partnership_code", "code", nullable=True, description="the partnership changed (a new code for create)"),
+        Field("partnership_name", "text", required=False, nullable=True, description="the new name for create and rename"),
+        Field("member_id", "int", required=False, nullable=True, minimum=100000, maximum=99999999, description="URN or UKPRN"),
+        Field("role", "choice", required=False, nullable=True, choices=ROLES, description="for add: full (blank) or associate"),
+        Field("into_code", "code", required=False, nullable=True, description="for merge: the partnership it merges into"),
+        Field("gap_code", "text", required=False, nullable=True),
+        Field("gap_partnership_code", "text", required=False, nullable=True),
+        Field("gap_institution_id", "text", required=False, nullable=True),
+        Field("rank", "int", required=False, nullable=True, minimum=1),
+        Field("member_name", "text", required=False, nullable=True),
+        Field("distance_km", "float", required=False, nullable=True),
+        Field("reason", "text", required=False, nullable=True),
+    ),
+    description="membership changes, one per row, applied in the order create, rename, remove, add, merge",
+)
+
 ACCREDITATION = Layout(
     "accreditation",
     "standard",
@@ -199,6 +227,7 @@ LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "health_check": (HEALTH_CHECK,),
     "previous_allocation": (PREVIOUS_ALLOCATION,),
     "dataset": (DATASET,),
+    "plan": (PLAN,),
 }
 
 # Spreadsheet cells that mean "withheld" in DfE and council releases.

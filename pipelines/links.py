@@ -7,11 +7,11 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
-from pipelines import settings
+from pipelines import plan, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings
 
 # query parameter -> what it holds
-KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof", "missing")
+KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof", "missing", "plan")
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -49,7 +49,8 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
     for key, name in (("census", "census_date"), ("asof", "as_of")):
         if params.get(key) and values[name] is None:
             problems.append(f"the link's {key} {params[key]!r} is not a date (YYYY-MM-DD); using the default")
-    return AllocationSettings(**values), problems
+    changes, plan_problems = plan.from_link(params.get("plan"))
+    return AllocationSettings(**values, changes=changes), problems + plan_problems
 
 
 def _plain(chosen: AllocationSettings) -> dict:
@@ -77,6 +78,8 @@ def to_query(chosen: AllocationSettings) -> dict[str, str]:
         query["asof"] = chosen.as_of.isoformat()
     if chosen.accept_missing_census:
         query["missing"] = "1"
+    if chosen.changes:
+        query["plan"] = plan.to_link(chosen.changes)
     return query
 
 
@@ -102,4 +105,7 @@ def summary(chosen: AllocationSettings) -> str:
         parts.append(f"as of {chosen.as_of:%d %b %Y}")
     if chosen.accept_missing_census:
         parts.append("schools missing from the census accepted")
+    if chosen.changes:
+        count = len(chosen.changes)
+        parts.append(f"draft membership plan of {count} change{'s' if count != 1 else ''}")
     return "; ".join(parts)

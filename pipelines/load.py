@@ -85,14 +85,19 @@ def load(upload: Upload, db_path: Path | str) -> LoadResult:
     """Load one file. Raises ValidationFailed (nothing changed) if it has any error."""
     db_path = Path(db_path)
     with db.writer_lock(db_path):
-        ctx = read_context(db_path)
-        checked = check(upload, ctx)
-        if not checked.ok:
-            raise ValidationFailed(checked.report)
-        if ctx.loaded.get(upload.kind) == upload.sha256:
-            return LoadResult(checked.report, upload.sha256, checked.report.rows, skipped=True)
-        with db.swapped_store(db_path) as con:
-            written = write(con, checked)
+        return load_locked(upload, db_path)
+
+
+def load_locked(upload: Upload, db_path: Path) -> LoadResult:
+    """Load one file, the caller holding the writer lock (a plan makes its roster under it)."""
+    ctx = read_context(db_path)
+    checked = check(upload, ctx)
+    if not checked.ok:
+        raise ValidationFailed(checked.report)
+    if ctx.loaded.get(upload.kind) == upload.sha256:
+        return LoadResult(checked.report, upload.sha256, checked.report.rows, skipped=True)
+    with db.swapped_store(db_path) as con:
+        written = write(con, checked)
     return LoadResult(checked.report, upload.sha256, written, skipped=False)
 
 

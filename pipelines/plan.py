@@ -23,12 +23,13 @@ import duckdb
 import polars as pl
 
 from pipelines import db
+from pipelines.layouts import CODE_PATTERN, PLAN_CHANGES, ROLES
 from pipelines.refusals import PlanRefused
 
-# What a change may do; "none" rows (a suggestion that needs a location first) change nothing.
-CHANGES = ("add", "remove", "create", "rename", "merge", "none")
-ROLES = ("full", "associate")
-CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")  # as the partnerships table's CHECK
+# What a change may do (PLAN_CHANGES); "none" rows (a suggestion that needs a location first)
+# change nothing.
+CHANGES = PLAN_CHANGES
+CODE = re.compile(CODE_PATTERN)
 MAX_CHANGES = 500  # a plan is a meeting's worth of changes, not a new roster file
 ROSTER_COLUMNS = ("partnership_code", "partnership_name", "member_id", "role", "joined", "left", "source")
 
@@ -91,21 +92,25 @@ def effective(changes: Sequence[PlanChange]) -> tuple[PlanChange, ...]:
     return tuple(c for c in changes if c.change != "none")
 
 
-def shape_problems(changes: Sequence[PlanChange], labels: Sequence[str]) -> list[str]:
-    """Each change on its own and repeats, in words naming the change's row or position."""
-    found = []
+def shape_problems(changes: Sequence[PlanChange], labels: Sequence[str]) -> list[tuple[str, str | None, str | None, str]]:
+    """(label, column, value, expected) for each change wrong on its own, and for repeats."""
+    found: list[tuple[str, str | None, str | None, str]] = []
     seen: dict[tuple, str] = {}
     for change, label in zip(changes, labels, strict=True):
-        for column, value, expected in change.problems():
-            got = "" if value is None else f"got {value!r}; "
-            found.append(f"{label}, column '{column}': {got}expected {expected}")
-        if change.change != "none" and not change.problems():
+        wrong = change.problems()
+        found.extend((label, column, value, expected) for column, value, expected in wrong)
+        if change.change != "none" and not wrong:
             if change.key() in seen:
-                found.append(f"{label}: the same change as {seen[change.key()]} ({change.describe()}); keep one")
+                found.append((label, None, None, f"each change once ({change.describe()} is already at {seen[change.key()]})"))
             seen.setdefault(change.key(), label)
     if len(changes) > MAX_CHANGES:
-        found.append(f"the plan has {len(changes)} changes; at most {MAX_CHANGES} are taken (load a roster file for more)")
+        found.append((labels[MAX_CHANGES], None, str(len(changes)), f"at most {MAX_CHANGES} changes (load a roster file for more)"))
     return found
+
+
+def in_words(label: str, column: str | None, value: str | None, expected: str) -> str:
+    where = label + (f", column '{column}'" if column else "")
+    return f"{where}: " + ("" if value is None else f"got {value!r}; ") + f"expected {expected}"
 
 
 # --- links ---------------------------------------------------------------------------------
@@ -130,7 +135,7 @@ def from_link(text: str | None) -> tuple[tuple[PlanChange, ...], list[str]]:
         changes = tuple(_from_row(row) for row in rows)
     except (ValueError, TypeError):
         return (), ["the link's membership plan cannot be read; opening without it"]
-    problems = shape_problems(changes, [f"change {i}" for i in range(1, len(changes) + 1)])
+    problems = [in_words(*p) for p in shape_problems(changes, _labels(changes, None))]
     if problems:
         return (), ["the link's membership plan is not usable (" + "; ".join(problems[:3]) + "); opening without it"]
     return changes, []
@@ -192,19 +197,24 @@ def _labels(changes: Sequence[PlanChange], labels: Sequence[str] | None) -> list
     return list(labels) if labels is not None else [f"change {i}" for i in range(1, len(changes) + 1)]
 
 
+def problems(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
+             labels: Sequence[str] | None = None) -> list[tuple[str, str | None, str | None, str]]:
+    """(label, column, value, expected) for every change that cannot be made: wrong on its own,
+    or not possible on the store on the day (checked only once each change is right on its own)."""
+    labels = _labels(changes, labels)
+    found = shape_problems(changes, labels)
+    if found:
+        return found
+    kept = [(c, label) for c, label in zip(changes, labels, strict=True) if c.change != "none"]
+    return [tuple(row) for row in store_problems(con, [c for c, _ in kept], [lb for _, lb in kept], as_of)]
+
+
 def check(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
           labels: Sequence[str] | None = None) -> None:
-    """Raise PlanRefused naming every change that cannot be made (on its own or on the store)."""
-    labels = _labels(changes, labels)
-    problems = shape_problems(changes, labels)
-    if not problems:
-        kept = [(c, label) for c, label in zip(changes, labels, strict=True) if c.change != "none"]
-        problems = [
-            f"{label}, column '{column}': " + ("" if value is None else f"got {value!r}; ") + f"expected {expected}"
-            for label, column, value, expected in store_problems(con, [c for c, _ in kept], [lb for _, lb in kept], as_of)
-        ]
-    if problems:
-        raise PlanRefused("the membership plan cannot be applied: " + "; ".join(problems))
+    """Raise PlanRefused naming every change that cannot be made."""
+    found = problems(con, changes, as_of, labels)
+    if found:
+        raise PlanRefused("the membership plan cannot be applied: " + "; ".join(in_words(*p) for p in found))
 
 
 def proposed_roster(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
@@ -217,14 +227,16 @@ def proposed_roster(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange
 
 
 @contextlib.contextmanager
-def draft(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange],
-          as_of: dt.date | None) -> Iterator[duckdb.DuckDBPyConnection]:
+def draft(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
+          roster: pl.DataFrame | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection on which the store's map is the plan's (the caller's connection when the
-    plan changes nothing). Raises PlanRefused when the plan cannot be applied."""
-    if not effective(changes):
+    plan changes nothing). Raises PlanRefused when the plan cannot be applied. ``roster``: the
+    plan's proposed roster when the caller has it already (the dashboard caches it)."""
+    if not effective(changes) or is_draft(con):
         yield con
         return
-    roster = proposed_roster(con, changes, as_of)
+    if roster is None:
+        roster = proposed_roster(con, changes, as_of)
     cursor = con.cursor()
     try:
         cursor.register("draft_roster", roster.to_arrow())
@@ -233,6 +245,12 @@ def draft(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange],
         yield cursor
     finally:
         cursor.close()
+
+
+def is_draft(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this connection already reads a draft map (a plan is applied once, not again
+    on its own result, when one call on a draft makes another)."""
+    return con.sql(db.read_sql("plan/is_draft.sql")).fetchall()[0][0]
 
 
 def roster_csv(roster: pl.DataFrame) -> bytes:

@@ -36,6 +36,7 @@ DEFAULT_TOTAL = 500_000  # pounds
 DEFAULT_DAY_RATE = 300  # pounds per day of partnership-manager time
 DEFAULT_WEEKS_PER_YEAR = 39  # school weeks in a year
 DEFAULT_TRAVEL_KM = 25  # a school further than this from its partnership's centre is flagged
+SUGGESTED_ALTERNATIVES = 3  # how many ways to close one gap the suggestions offer
 ROUNDING_UNITS = ("1", "0.01")
 # A census file whose newest date is after the store's latest census but has Year 10 figures for
 # fewer than this share of that census's schools is loaded with a warning: it is probably partial.

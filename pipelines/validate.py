@@ -12,7 +12,7 @@ import difflib
 
 import polars as pl
 
-from pipelines.layouts import LAYOUTS, SUPPRESSION_MARKS, Field, Layout
+from pipelines.layouts import CODE_PATTERN, LAYOUTS, SUPPRESSION_MARKS, Field, Layout
 from pipelines.problems import Problem, Report
 from pipelines.readers import ROW, RawTable
 
@@ -150,7 +150,7 @@ def _parser(field: Field, cell: pl.Expr) -> pl.Expr:
         normal = text.str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
         return pl.when(normal.is_in(field.choices)).then(normal)
     if field.parse == "code":
-        return pl.when(text.str.contains(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")).then(text)
+        return pl.when(text.str.contains(f"^{CODE_PATTERN}$")).then(text)
     return text
 
 
