@@ -1,5 +1,5 @@
-"""Command line: build the store, check or load files, allocate the pot, list coverage gaps, write
-the meeting pack, approve a decision, read decisions and the audit log.
+"""Command line: build the store, check or load files, allocate the pot, list coverage gaps, suggest
+and try membership plans, write the meeting pack, approve a decision, read decisions and the audit log.
 
 Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed)
 or the allocation was refused (the reason is on stderr), 1 anything else (e.g. a missing file).
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import build_default, db, pack_cli, records_cli, report, settings
+from pipelines import build_default, db, pack_cli, plan_cli, records_cli, report, settings
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -55,6 +55,27 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")
     gaps.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    suggest = commands.add_parser("suggest", help="ways to close each gap a membership change can close, best first, as a plan file")
+    suggest.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: as for allocate)")
+    suggest.add_argument("--as-of", type=_date, help="memberships on this day (default: the data's reference date, else today)")
+    suggest.add_argument("--include-pending", action="store_true", help="treat pending partnerships as funded")
+    suggest.add_argument("--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status")
+    suggest.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    suggest.add_argument("--alternatives", type=int, default=settings.SUGGESTED_ALTERNATIVES, choices=range(1, 11), metavar="N",
+                         help=f"how many ways to close each gap, 1 to 10 (default {settings.SUGGESTED_ALTERNATIVES})")
+    suggest.add_argument("--best", action="store_true", help="only the best way for each gap (rank 1): a plan as it stands")
+    suggest.add_argument("--out", type=Path, help="write the suggestions as CSV (a plan file: keep the rows you agree with)")
+    suggest.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+
+    plan = commands.add_parser("plan", help="a plan's gaps and allocation before and after, and its proposed roster")
+    plan.add_argument("--changes", type=Path, required=True, help="the plan: CSV or XLSX with the columns of suggest's output")
+    _add_settings_flags(plan, total_required=False)
+    plan.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    plan.add_argument("--out", type=Path, help="write the proposed roster (the roster loader's layout) to this CSV")
+    plan.add_argument("--load", action="store_true", help="approve the plan: load its roster into the store now")
+    plan.add_argument("--by", help="who approves the plan (for the audit log; default: this computer's user)")
+    plan.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+
     approve = commands.add_parser("approve", help="approve an allocation as the Group's decision: by settings or a saved scenario")
     records_cli.add_approve_flags(approve, lambda sub: _add_settings_flags(sub, total_required=False))
     approve.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
@@ -106,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             return report.allocate_command(args)
         if args.command == "gaps":
             return report.gaps_command(args)
+        if args.command == "suggest":
+            return plan_cli.suggest_command(args)
+        if args.command == "plan":
+            return plan_cli.plan_command(args)
         if args.command == "pack":
             return pack_cli.pack_command(args)
         if args.command == "approve":

@@ -28,7 +28,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
                                 Table, TableStyle)
 
 from dashboard.maps import institutions_map, outline_extent
-from pipelines import allocate, db, districts, exports, provenance
+from pipelines import allocate, db, districts, exports, plan, provenance
 from pipelines.allocate import AllocationSettings
 
 TITLE = "14-19 partnership funding: meeting pack"
@@ -51,7 +51,13 @@ WARNING_EDGE = colors.HexColor("#B35900")
 
 
 def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, *, produced: dt.datetime) -> bytes:
-    """Raises AllocationRefused, as the allocation itself would, so callers show one message."""
+    """Raises AllocationRefused, as the allocation itself would, so callers show one message.
+    With a membership plan, every section (map, gaps, allocation) is of the plan's draft map."""
+    with plan.draft(con, chosen.changes, chosen.as_of) as on_map:
+        return _pack(on_map, chosen, produced)
+
+
+def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: dt.datetime) -> bytes:
     frame = allocate.allocate(con, chosen)
     # The gaps and the map use the census and day the allocation settled on, so every page of
     # the pack describes the same data even where the defaults would resolve differently.

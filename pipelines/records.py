@@ -129,6 +129,10 @@ def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_
     chosen, problems = from_query(query)
     if problems:
         raise ValueError("; ".join(problems))
+    if chosen.changes:
+        # Finance pays from a decision: its figures must be of rosters that are loaded, not a draft.
+        raise ValueError("this scenario carries a draft membership plan; approve the plan first (its roster is "
+                         "loaded as a roster file), then approve the allocation on the loaded rosters")
     db_path = Path(db_path)
     with db.writer_lock(db_path), db.swapped_store(db_path) as con:
         at = now()

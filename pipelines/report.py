@@ -28,7 +28,7 @@ def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
     )
 
 
-def _money(value: Decimal | None) -> str:
+def money(value: Decimal | None) -> str:
     if value is None:
         return ""
     return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
@@ -40,13 +40,13 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
     for r in frame.iter_rows(named=True):
         lines.append(
             f"{r['partnership_code']:<18} {r['partnership_name'][:40]:<40} {'yes' if r['funded'] else 'no':<6} "
-            f"{r['year10']:>9.1f} {r['share_percent']:>8.2f} {_money(r['amount']):>14} {r['days_per_week']:>8.2f} "
-            f"{_money(r['previous_amount']):>13} {_money(r['change']):>14}"
+            f"{r['year10']:>9.1f} {r['share_percent']:>8.2f} {money(r['amount']):>14} {r['days_per_week']:>8.2f} "
+            f"{money(r['previous_amount']):>13} {money(r['change']):>14}"
         )
     total = summary["amount_total"]
     lines.append("-" * len(header))
     check = "equals" if total == chosen.total else "DOES NOT EQUAL"
-    lines.append(f"Total {_money(total)} {check} the pot {_money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
+    lines.append(f"Total {money(total)} {check} the pot {money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
     unfunded = frame.filter(~pl.col("funded"))
     for r in unfunded.iter_rows(named=True):
         lines.append(f"  {r['partnership_code']}: {r['funding_reason']}")
