@@ -42,6 +42,7 @@ navigation = st.navigation([
     st.Page(PAGES / "allocation.py", title="Allocation", icon=":material/payments:"),
     st.Page(PAGES / "gaps.py", title="Coverage gaps", icon=":material/report:"),
     st.Page(PAGES / "partnerships.py", title="Partnerships", icon=":material/groups:"),
+    st.Page(PAGES / "plan.py", title="Plan", icon=":material/edit_road:"),
     st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/compare_arrows:"),
     st.Page(PAGES / "decisions.py", title="Decisions", icon=":material/gavel:"),
     st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),

@@ -18,15 +18,21 @@ PARTNERSHIP_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#
                        "#AA4499", "#E69F00", "#0072B2", "#D55E00"]
 
 SHAPES = alt.Scale(
-    domain=["member", "coverage gap", "college / provider", "other"],
-    range=["circle", "triangle-up", "square", "diamond"],
+    domain=["member", "coverage gap", "college / provider", "other", "changed by the plan"],
+    range=["circle", "triangle-up", "square", "diamond", "cross"],
 )
+LARGE = "datum.marker == 'coverage gap' || datum.marker == 'changed by the plan'"
 
 
-def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, highlight: set[int] | None = None) -> alt.LayerChart:
+def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, highlight: set[int] | None = None,
+                     highlight_as: str = "coverage gap") -> alt.LayerChart:
+    """``highlight``: institutions drawn large as ``highlight_as`` (a gap's members, or those a
+    plan changes)."""
     highlight = highlight or set()
     located = points.filter(pl.col("latitude").is_not_null()).with_columns(
-        pl.when(pl.col("coverage_gap") | pl.col("institution_id").is_in(sorted(highlight)))
+        pl.when(pl.col("institution_id").is_in(sorted(highlight)))
+        .then(pl.lit(highlight_as))
+        .when(pl.col("coverage_gap"))
         .then(pl.lit("coverage gap"))
         .when(pl.col("kind").is_in(["college", "wbl_provider"]))
         .then(pl.lit("college / provider"))
@@ -52,8 +58,8 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
             color=alt.Color("partnership_label:N", scale=alt.Scale(domain=labels + ["none"], range=palette + ["#FFFFFF"]),
                             legend=alt.Legend(title="Partnership", columns=1, symbolLimit=60, labelLimit=320)),
             shape=alt.Shape("marker:N", scale=SHAPES, legend=alt.Legend(title="Marker")),
-            size=alt.condition("datum.marker == 'coverage gap'", alt.value(220), alt.value(70)),
-            stroke=alt.condition("datum.marker == 'coverage gap'", alt.value("#000000"), alt.value("#333333")),
+            size=alt.condition(LARGE, alt.value(220), alt.value(70)),
+            stroke=alt.condition(LARGE, alt.value("#000000"), alt.value("#333333")),
             tooltip=[
                 alt.Tooltip("name:N", title="Name"),
                 alt.Tooltip("kind_label:N", title="Kind"),

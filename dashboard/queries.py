@@ -22,8 +22,11 @@ import polars as pl
 import streamlit as st
 
 from pipelines import allocate as allocation_sql
-from pipelines import build_default, db, districts, exports, settings
+from pipelines import build_default, db, districts, exports, plan, plan_compare, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
+from pipelines.plan import PlanChange
+
+Changes = tuple[PlanChange, ...]  # a draft membership plan; () is the loaded map
 
 
 def store_path() -> Path:
@@ -71,14 +74,42 @@ def _shared_frame(max_entries: int):
 
 
 @_shared_frame(max_entries=256)
-def _report(relative_sql: str, params: tuple, version: tuple) -> pl.DataFrame:
+def _report(relative_sql: str, params: tuple, version: tuple, changes: Changes) -> pl.DataFrame:
     # Lists travel as tuples so the cache can hash them; DuckDB binds them as lists.
     bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
-    return cursor().sql(db.read_sql(relative_sql), params=bound or None).pl()
+    with _on_map(changes, bound.get("as_of")) as con:
+        return con.sql(db.read_sql(relative_sql), params=bound or None).pl()
 
 
-def report(relative_sql: str, **params) -> pl.DataFrame:
-    return _report(relative_sql, tuple(sorted(params.items())), _results_key())
+def report(relative_sql: str, changes: Changes = (), **params) -> pl.DataFrame:
+    """A report's rows; with ``changes``, on the plan's draft map instead of the loaded one."""
+    return _report(relative_sql, tuple(sorted(params.items())), _results_key(), changes)
+
+
+# A few plans at once (the sessions' drafts); a plan's roster is worked out once per data version.
+@_shared_frame(max_entries=16)
+def _roster(changes: Changes, as_of: dt.date | None, version: tuple) -> pl.DataFrame:
+    return plan.proposed_roster(cursor(), changes, as_of)
+
+
+def proposed_roster(changes: Changes, as_of: dt.date | None) -> pl.DataFrame:
+    """The whole roster after the plan (raises PlanRefused when it does not fit the data)."""
+    return _roster(changes, as_of, _results_key())
+
+
+def _on_map(changes: Changes, as_of: dt.date | None):
+    """A connection reading the plan's draft map (a plain cursor for no plan)."""
+    return plan.draft(cursor(), changes, as_of, proposed_roster(changes, as_of) if changes else None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _plan_problems(changes: Changes, as_of: dt.date | None, version: tuple) -> list[str]:
+    return [plan.in_words(*found) for found in plan.problems(cursor(), changes, as_of)]
+
+
+def plan_problems(changes: Changes, as_of: dt.date | None) -> list[str]:
+    """Why a plan cannot be applied to the loaded data (empty: it can)."""
+    return list(_plan_problems(changes, as_of, _results_key()))
 
 
 def table_counts() -> pl.DataFrame:
@@ -107,17 +138,17 @@ def census_dates() -> list[dt.date]:
     return sorted(report("reports/census_dates.sql")["census_date"].to_list(), reverse=True)
 
 
-def default_census(as_of: dt.date | None, include_pending: bool, treat: tuple[str, ...]) -> dt.date | None:
+def default_census(as_of: dt.date | None, include_pending: bool, treat: tuple[str, ...], changes: Changes = ()) -> dt.date | None:
     """The census an allocation uses when none is chosen: the latest complete one for the
     funded partnerships (the rule is in SQL, shared with the command line)."""
-    found = report("reports/default_census.sql", as_of=as_of, include_pending=include_pending,
+    found = report("reports/default_census.sql", changes, as_of=as_of, include_pending=include_pending,
                    treat_as_accredited=tuple(treat))
     return found.item(0, 0) if found.height else None
 
 
 def census_used(chosen: AllocationSettings) -> dt.date | None:
     """The census the scenario's figures are on: the one chosen, else the default."""
-    return chosen.census_date or default_census(chosen.as_of, chosen.include_pending, chosen.treat_as_accredited)
+    return chosen.census_date or default_census(chosen.as_of, chosen.include_pending, chosen.treat_as_accredited, chosen.changes)
 
 
 def dataset_info() -> dict | None:
@@ -131,25 +162,25 @@ def reference_date() -> dt.date | None:
     return info["reference_date"] if info else None
 
 
-def accreditation(as_of: dt.date | None = None) -> pl.DataFrame:
-    return report("reports/accreditation.sql", as_of=as_of)
+def accreditation(as_of: dt.date | None = None, changes: Changes = ()) -> pl.DataFrame:
+    return report("reports/accreditation.sql", changes, as_of=as_of)
 
 
 def gap_codes() -> pl.DataFrame:
     return report("reports/gap_codes.sql")
 
 
-def uncovered_schools(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
+def uncovered_schools(as_of: dt.date | None = None, census_date: dt.date | None = None, changes: Changes = ()) -> pl.DataFrame:
     """Open schools that must be covered and are in no partnership or in several."""
-    return map_institutions(as_of, census_date).filter(pl.col("coverage_gap"))
+    return map_institutions(as_of, census_date, changes).filter(pl.col("coverage_gap"))
 
 
-def map_institutions(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
-    return report("reports/map_institutions.sql", as_of=as_of, census_date=census_date)
+def map_institutions(as_of: dt.date | None = None, census_date: dt.date | None = None, changes: Changes = ()) -> pl.DataFrame:
+    return report("reports/map_institutions.sql", changes, as_of=as_of, census_date=census_date)
 
 
-def partnership_members(code: str, as_of: dt.date | None = None) -> pl.DataFrame:
-    return report("reports/partnership_members.sql", partnership_code=code, as_of=as_of)
+def partnership_members(code: str, as_of: dt.date | None = None, changes: Changes = ()) -> pl.DataFrame:
+    return report("reports/partnership_members.sql", changes, partnership_code=code, as_of=as_of)
 
 
 def health_checks(code: str, as_of: dt.date | None = None) -> pl.DataFrame:
@@ -161,7 +192,8 @@ def health_checks(code: str, as_of: dt.date | None = None) -> pl.DataFrame:
 @_shared_frame(max_entries=64)
 def _allocation(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
     # The default census is cached apart (the sidebar asks for it too), so a new pot costs only the split.
-    return allocation_sql.allocate(cursor(), chosen, census_used(chosen))
+    roster = proposed_roster(chosen.changes, chosen.as_of) if chosen.changes else None
+    return allocation_sql.allocate(cursor(), chosen, census_used(chosen), roster)
 
 
 def allocation(chosen: AllocationSettings) -> pl.DataFrame:
@@ -190,37 +222,66 @@ def allocation_summary(chosen: AllocationSettings) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _overview_figures(as_of, census_date, include_pending, treat, version) -> dict:
-    return allocation_sql.overview_figures(cursor(), as_of=as_of, census_date=census_date,
-                                           include_pending=include_pending, treat_as_accredited=treat)
+def _overview_figures(as_of, census_date, include_pending, treat, version, changes) -> dict:
+    with _on_map(changes, as_of) as con:
+        return allocation_sql.overview_figures(con, as_of=as_of, census_date=census_date,
+                                               include_pending=include_pending, treat_as_accredited=treat)
 
 
 def overview_figures(chosen: AllocationSettings) -> dict:
     """Keyed on what the figures depend on (not the pot), with the census named."""
     return dict(_overview_figures(chosen.as_of, census_used(chosen), chosen.include_pending,
-                                  chosen.treat_as_accredited, _results_key()))
+                                  chosen.treat_as_accredited, _results_key(), chosen.changes))
 
 
 @_shared_frame(max_entries=64)
-def _gaps(as_of, census_date, include_pending, travel_km, treat, version) -> pl.DataFrame:
-    return allocation_sql.coverage_gaps(
-        cursor(), as_of=as_of, census_date=census_date, include_pending=include_pending,
-        travel_km=travel_km, treat_as_accredited=treat,
-    )
+def _gaps(as_of, census_date, include_pending, travel_km, treat, version, changes) -> pl.DataFrame:
+    with _on_map(changes, as_of) as con:
+        return allocation_sql.coverage_gaps(
+            con, as_of=as_of, census_date=census_date, include_pending=include_pending,
+            travel_km=travel_km, treat_as_accredited=treat,
+        )
 
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     chosen = chosen or AllocationSettings(total=settings.DEFAULT_TOTAL)
-    return _gaps(chosen.as_of, census_used(chosen), chosen.include_pending, travel_km, chosen.treat_as_accredited, _results_key())
+    return _gaps(chosen.as_of, census_used(chosen), chosen.include_pending, travel_km, chosen.treat_as_accredited,
+                 _results_key(), chosen.changes)
 
 
 @_shared_frame(max_entries=64)
-def _attribution(as_of, census_date, version) -> pl.DataFrame:
-    return allocation_sql.year10_attribution(cursor(), as_of=as_of, census_date=census_date)
+def _suggestions(as_of, census_date, include_pending, travel_km, treat, version, changes) -> pl.DataFrame:
+    with _on_map(changes, as_of) as con:
+        return allocation_sql.membership_suggestions(
+            con, as_of=as_of, census_date=census_date, include_pending=include_pending,
+            travel_km=travel_km, treat_as_accredited=treat,
+        )
 
 
-def attribution(as_of: dt.date | None = None, census_date: dt.date | None = None) -> pl.DataFrame:
-    return _attribution(as_of, census_date, _results_key())
+def suggestions(chosen: AllocationSettings, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
+    """Ways to close the gaps of the scenario's map (after its plan so far), best first."""
+    return _suggestions(chosen.as_of, census_used(chosen), chosen.include_pending, travel_km, chosen.treat_as_accredited,
+                        _results_key(), chosen.changes)
+
+
+def gap_counts(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
+    """Gaps by code before and after a plan (the same SQL as the plan command)."""
+    return plan_compare.gap_counts(cursor(), before, after)
+
+
+def allocation_change(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
+    """Each partnership's money before and after a plan (the same SQL as the plan command)."""
+    return plan_compare.allocation_change(cursor(), before, after)
+
+
+@_shared_frame(max_entries=64)
+def _attribution(as_of, census_date, version, changes) -> pl.DataFrame:
+    with _on_map(changes, as_of) as con:
+        return allocation_sql.year10_attribution(con, as_of=as_of, census_date=census_date)
+
+
+def attribution(as_of: dt.date | None = None, census_date: dt.date | None = None, changes: Changes = ()) -> pl.DataFrame:
+    return _attribution(as_of, census_date, _results_key(), changes)
 
 
 def version_label() -> str:

@@ -15,8 +15,9 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, plain
-from pipelines import links, settings
+from pipelines import links, plan, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings, to_money
+from pipelines.plan import PlanChange
 
 SETTINGS = "scenario_settings"  # the AllocationSettings of this run
 PUBLISHED = "scenario_published"  # the scenario part of the URL as this session last wrote it
@@ -27,6 +28,8 @@ SLIDER_OPTIONS = tuple(range(0, SLIDER_MAX + SLIDER_STEP, SLIDER_STEP))
 _SLIDER_LABELS = {value: money(value) for value in SLIDER_OPTIONS}  # made once: 2,001 labels a rerun add up
 W = "sc_"  # prefix of the sidebar widgets' keys
 POT_SLIDER = W + "slider"
+PLAN = W + "plan"  # the draft membership plan (a tuple of PlanChange), changed on the Plan page
+PLAN_SET_ASIDE = "scenario_plan_set_aside"  # why this run's plan does not fit the data, if it does not
 
 
 def current() -> AllocationSettings:
@@ -55,6 +58,7 @@ def _seed(chosen: AllocationSettings) -> None:
     state[W + "missing"] = chosen.accept_missing_census
     state[W + "rate"] = float(chosen.day_rate)
     state[W + "weeks"] = float(chosen.weeks_per_year)
+    state[PLAN] = chosen.changes
     state.pop(W + "as_of_pick", None)
     state.pop(W + "census_pick", None)
 
@@ -96,7 +100,17 @@ def _money_text(name: str, what: str) -> None:
 
 
 def _reset() -> None:
-    _seed(AllocationSettings(total=settings.DEFAULT_TOTAL))
+    """The money settings go back to the defaults; a draft plan stays (it has its own button)."""
+    _seed(AllocationSettings(total=settings.DEFAULT_TOTAL, changes=st.session_state.get(PLAN, ())))
+
+
+def set_plan(changes: tuple[PlanChange, ...]) -> None:
+    """Replace the session's draft plan (the Plan page's buttons call this before the rerun)."""
+    st.session_state[PLAN] = plan.effective(changes)
+
+
+def _discard_plan() -> None:
+    set_plan(())
 
 
 def sidebar() -> AllocationSettings:
@@ -122,9 +136,10 @@ def sidebar() -> AllocationSettings:
             chosen = _more_settings(reference)
         for problem in state.pop(PROBLEMS, []):
             st.warning(plain(problem), icon=":material/link_off:")
+        _plan_note(chosen)
         st.caption(plain(links.summary(chosen)))
         st.button("Reset to the defaults", on_click=_reset, icon=":material/restart_alt:",
-                  help="Back to the default pot and settings on every page.")
+                  help="Back to the default pot and settings on every page (a draft membership plan is kept).")
     state[SETTINGS] = chosen
     wanted = links.to_query(chosen)
     other = {k: v for k, v in st.query_params.to_dict().items() if k not in links.KEYS}
@@ -132,6 +147,30 @@ def sidebar() -> AllocationSettings:
         st.query_params.from_dict({**other, **wanted})
     state[PUBLISHED] = wanted
     return chosen
+
+
+def _plan_note(chosen: AllocationSettings) -> None:
+    """Say on every page when the figures are of a draft map, or why a plan is set aside."""
+    set_aside = st.session_state.get(PLAN_SET_ASIDE)
+    if set_aside:
+        st.error(plain("The draft membership plan does not fit the loaded data, so the figures are of the loaded "
+                       "rosters: " + "; ".join(set_aside[:3]) + ("; …" if len(set_aside) > 3 else "")
+                       + ". Fix or discard it on the Plan page."), icon=":material/rule:")
+    elif chosen.changes:
+        count = len(chosen.changes)
+        st.info(plain(f"Draft membership plan: {count} change{'s' if count != 1 else ''}. Every page shows the map "
+                      "and money as they would be after it; nothing is loaded until a data officer approves it."),
+                icon=":material/edit_road:")
+    if chosen.changes or set_aside:
+        st.button("Discard the draft plan", on_click=_discard_plan, icon=":material/delete_sweep:", key=W + "discard_plan")
+
+
+def _usable_plan(as_of: dt.date | None) -> tuple[PlanChange, ...]:
+    """The session's plan if it fits the data on the day; otherwise none, with the reasons kept."""
+    changes = st.session_state.get(PLAN, ())
+    problems = queries.plan_problems(changes, as_of) if changes else []
+    st.session_state[PLAN_SET_ASIDE] = problems
+    return () if problems else changes
 
 
 def _more_settings(reference: dt.date | None) -> AllocationSettings:
@@ -150,14 +189,15 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
     state[W + "as_of"] = None if as_of == default_as_of else as_of
     st.toggle("Fund partnerships pending accreditation", key=W + "pending",
               help="Off: only accredited partnerships are funded (the council's rule).")
-    accreditation = queries.accreditation(state[W + "as_of"])
+    changes = _usable_plan(state[W + "as_of"])
+    accreditation = queries.accreditation(state[W + "as_of"], changes)
     names = dict(accreditation.select("partnership_code", "partnership_name").rows())
     not_accredited = [c for c, s in accreditation.select("partnership_code", "status").rows() if s != "accredited"]
     state[W + "treat"] = [c for c in state[W + "treat"] if c in not_accredited]
     st.multiselect("Treat as accredited (what-if)", not_accredited, key=W + "treat",
                    format_func=lambda c: f"{c} — {names.get(c, c)}",
                    help="Fund these partnerships in this scenario whatever their recorded accreditation.")
-    census = _census_choice(state[W + "as_of"])
+    census = _census_choice(state[W + "as_of"], changes)
     state[W + "census"] = census
     st.checkbox("Allocate even if member schools have no Year 10 figure", key=W + "missing",
                 help="Normally refused: a school without a figure would silently add nothing to its partnership.")
@@ -173,17 +213,17 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
         "day_rate": Decimal(str(rate)).quantize(Decimal("0.01")), "weeks_per_year": Decimal(str(weeks)).quantize(Decimal("0.01")),
         "as_of": state[W + "as_of"], "treat_as_accredited": tuple(state[W + "treat"]),
     }
-    return AllocationSettings(**values, accept_missing_census=state[W + "missing"])
+    return AllocationSettings(**values, accept_missing_census=state[W + "missing"], changes=changes)
 
 
-def _census_choice(as_of: dt.date | None) -> dt.date | None:
+def _census_choice(as_of: dt.date | None, changes: tuple[PlanChange, ...]) -> dt.date | None:
     """The census picker; None means "the default census" (the latest complete one)."""
     state = st.session_state
     options = queries.census_dates()
     if not options:
         st.caption("No census is loaded.")
         return None
-    default = queries.default_census(as_of, state[W + "pending"], tuple(state[W + "treat"])) or options[0]
+    default = queries.default_census(as_of, state[W + "pending"], tuple(state[W + "treat"]), changes) or options[0]
     if state[W + "census"] is not None and state[W + "census"] not in options:
         st.warning(plain(f"No census of {state[W + 'census']:%d %b %Y} is loaded; using the default."), icon=":material/link_off:")
     wanted = state[W + "census"] if state[W + "census"] in options else default

@@ -94,6 +94,9 @@ def settings_columns(chosen: AllocationSettings, census_date: dt.date, as_of: dt
         ("Day rate (£)", str(chosen.day_rate)),
         ("Weeks per year", str(chosen.weeks_per_year)),
         ("Data version", data_version),
+        # Only a what-if on a draft map has this column: finance never pays from one, and a
+        # file that has it says so on every row.
+        *([("Membership plan (DRAFT, not loaded)", "; ".join(c.describe() for c in chosen.changes))] if chosen.changes else []),
     ]
 
 
@@ -280,4 +283,5 @@ def gaps_xlsx(frame: pl.DataFrame, produced_at: dt.datetime) -> bytes:
 
 def allocation_filename(chosen: AllocationSettings, census_date: dt.date, extension: str) -> str:
     total = f"{chosen.total:.2f}".replace(".00", "")
-    return f"allocation_total-{total}_census-{census_date.isoformat()}.{extension}"
+    draft = "DRAFT-PLAN_" if chosen.changes else ""
+    return f"{draft}allocation_total-{total}_census-{census_date.isoformat()}.{extension}"

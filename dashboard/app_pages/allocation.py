@@ -4,9 +4,9 @@ adds up to the pot, and the downloads finance pays from (each labelled with the 
 import polars as pl
 import streamlit as st
 
-from dashboard import access, charts, queries, state, tables
+from dashboard import charts, queries, scenario_form, state, tables
 from dashboard.formatting import count, money, plain
-from pipelines import exports, links, provenance, records
+from pipelines import exports, provenance
 
 chosen = state.current()
 st.title("Allocation")
@@ -88,26 +88,4 @@ down_pack.download_button(
 st.caption(f"Rounding: {exports.ROUNDING_RULE} Data version {version}. {plain(provenance.data_status_line(status))}.")
 
 with st.expander("Save these settings as a scenario", icon=":material/bookmark_add:"):
-    signed_in = access.signed_in_email()
-
-    def _save() -> None:
-        """On a failure what was typed stays; on success the name box empties for the next one."""
-        who = signed_in or st.session_state.get("scenario_saved_by", "")
-        try:
-            scenario_id = records.save_scenario(queries.store_path(), st.session_state.get("scenario_name", ""),
-                                                links.to_query(chosen), who)
-        except ValueError as problem:
-            st.session_state["scenario_save_result"] = ("error", str(problem))
-        else:
-            st.session_state["scenario_save_result"] = ("ok", f"Saved as scenario {scenario_id}.")
-            st.session_state["scenario_name"] = ""
-
-    st.text_input("Name", max_chars=120, placeholder="e.g. £500k, pending included", key="scenario_name",
-                  help="How the Group will know this what-if on the Scenarios page.")
-    st.text_input("Saved by", value=signed_in, disabled=bool(signed_in), max_chars=120, key="scenario_saved_by",
-                  help="Written into the audit log with the scenario.")
-    st.button("Save scenario", icon=":material/save:", on_click=_save, help="Saves every sidebar setting under the name.")
-    outcome = st.session_state.pop("scenario_save_result", None)
-    if outcome:
-        (st.error if outcome[0] == "error" else st.success)(plain(outcome[1]))
-    st.page_link("app_pages/scenarios.py", label="Compare or approve saved scenarios", icon=":material/compare_arrows:")
+    scenario_form.save_form(chosen, "e.g. £500k, pending included")

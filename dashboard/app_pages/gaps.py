@@ -51,7 +51,7 @@ st.download_button("Download these gaps (CSV)", lambda: exports.gaps_csv(shown),
                    help="The rows shown, with the filters above applied.")
 
 st.subheader("On the map")
-points = queries.map_institutions(chosen.as_of, figures["census_date"])
+points = queries.map_institutions(chosen.as_of, figures["census_date"], chosen.changes)
 flagged = set(shown["institution_id"].drop_nulls().to_list())
 st.altair_chart(maps.institutions_map(points, queries.districts_geojson(), height=480, highlight=flagged), width="stretch")
 

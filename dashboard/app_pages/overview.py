@@ -37,10 +37,10 @@ except queries.AllocationRefused as refusal:
 tables.reviews_due(queries.gaps(chosen))
 
 st.subheader("Map")
-points = queries.map_institutions(chosen.as_of, figures["census_date"])
+points = queries.map_institutions(chosen.as_of, figures["census_date"], chosen.changes)
 st.altair_chart(maps.institutions_map(points, queries.districts_geojson(), height=520), width="stretch")
 st.subheader("Schools not covered")
-uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"])
+uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"], chosen.changes)
 st.dataframe(uncovered.select(
     pl.col("name").alias("School"), pl.col("kind_label").alias("Kind"),
     pl.col("partnerships").alias("Partnerships"), pl.col("district").alias("District"),

@@ -12,7 +12,7 @@ from pipelines.load import accreditation_upload, load
 from pipelines.problems import ValidationFailed
 
 chosen = state.current()
-accreditation = queries.accreditation(chosen.as_of)
+accreditation = queries.accreditation(chosen.as_of, chosen.changes)
 labels = dict(accreditation.select("partnership_code", "partnership_name").rows())
 if not labels:
     st.info("No partnerships are loaded yet.")
@@ -28,7 +28,7 @@ tables.data_notes(queries.overview_figures(chosen))
 
 record = accreditation.filter(pl.col("partnership_code") == code).row(0, named=True)
 tables.reviews_due(queries.gaps(chosen).filter(pl.col("partnership_code") == code))
-attribution = queries.attribution(chosen.as_of, queries.census_used(chosen)).filter(pl.col("partnership_code") == code)
+attribution = queries.attribution(chosen.as_of, queries.census_used(chosen), chosen.changes).filter(pl.col("partnership_code") == code)
 row = st.columns(4)
 status = (record["status"] or "no decision").replace("_", " ")
 row[0].metric("Accreditation", status, help=f"Decided {record['decided_on']}; review due {record['review_due']}" if record["decided_on"] else None)
@@ -55,7 +55,7 @@ st.dataframe(
     hide_index=True, width="stretch",
 )
 
-members = queries.partnership_members(code, chosen.as_of)
+members = queries.partnership_members(code, chosen.as_of, chosen.changes)
 st.subheader("Members by kind and role")
 st.dataframe(members.group_by("kind", "role").len("members").sort("kind", "role"), hide_index=True)
 
@@ -68,7 +68,7 @@ else:
     st.caption("No health-check items recorded for its latest decision.")
 
 st.subheader("On the map")
-points = queries.map_institutions(chosen.as_of, queries.census_used(chosen))
+points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
 ids = set(members["institution_id"].to_list())
 st.altair_chart(maps.institutions_map(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
                 width="stretch")

@@ -1,0 +1,137 @@
+"""Plan: try membership changes against the gaps and the money, then hand an agreed plan to a
+data officer, whose approval loads its roster. The draft lives in the session's scenario (so
+every page and the address carry it); nothing here writes to the store but that approval."""
+
+import dataclasses
+
+import streamlit as st
+
+from dashboard import access, plan_tables, queries, scenario_form, state
+from dashboard.formatting import money, plain
+from dashboard.plan_view import apply, change_form, side_by_side
+from pipelines import plan, plan_file
+from pipelines.problems import ValidationFailed
+
+chosen = state.current()
+draft = st.session_state.get(state.PLAN, ())
+loaded = dataclasses.replace(chosen, changes=())
+
+st.title("Plan the partnership map")
+st.caption("Try membership changes and see what they do to the coverage gaps and the money. The plan is part of the "
+           "scenario: every page shows the map after it, and the page's address carries it. Nothing in the data "
+           "changes until a data officer approves the plan, which loads its roster like a roster file.")
+
+for problem in st.session_state.pop("plan_message_errors", []):
+    st.error(plain(problem), icon=":material/block:")
+for note in st.session_state.pop("plan_message_notes", []):
+    st.success(plain(note), icon=":material/check_circle:")
+
+# --- 1. Suggestions ---------------------------------------------------------------------------
+st.header("Suggestions", divider="gray")
+gaps = plan_tables.gaps_with_alternatives(queries.suggestions(chosen))
+if not gaps:
+    st.success("No gap on this map can be closed by a membership change.", icon=":material/check_circle:")
+else:
+    codes = sorted({g.code for g in gaps})
+    picked = st.pills("Kinds of gap", codes, selection_mode="multi", default=codes, key="plan_codes",
+                      format_func=lambda c: plan_tables.GAP_LABELS.get(c, c))
+    shown = [g for g in gaps if g.code in (picked or [])]
+    st.caption(f"{len(gaps)} gaps a membership change can close. Click an alternative to add it to the draft plan (best first; hover for the reason). "
+               "The suggestions are worked out again on the map after the plan so far.")
+    st.button("Apply the best alternative for every gap shown", icon=":material/done_all:", key="plan_apply_best",
+              on_click=apply, args=(plan_tables.best_alternatives(shown), "the best alternative for each gap shown"),
+              disabled=not plan_tables.best_alternatives(shown))
+    limit = 30
+    for gap in shown[:limit]:
+        left, right = st.columns([2, 5], vertical_alignment="center")
+        left.markdown(f"**{plain(gap.subject)}**  \n{plan_tables.GAP_LABELS.get(gap.code, gap.code)}")
+        buttons = right.columns(max(len(gap.alternatives), 1))
+        for column, alternative in zip(buttons, gap.alternatives, strict=False):
+            column.button(plain(alternative.label), key="plan_apply_" + alternative.key, help=plain(alternative.reason),
+                          on_click=apply, args=(alternative.changes, alternative.label), disabled=not alternative.changes,
+                          type="primary" if alternative.rank == 1 else "secondary", width="stretch")
+    if len(shown) > limit:
+        st.caption(f"… and {len(shown) - limit} more gaps: pick fewer kinds above, or apply the best for all.")
+
+# --- 2. The draft -----------------------------------------------------------------------------
+st.header("Draft plan", divider="gray")
+points = queries.map_institutions(loaded.as_of, queries.census_used(loaded))
+names = dict(points.select("institution_id", "name").rows())
+accreditation = queries.accreditation(loaded.as_of)
+partnerships = dict(accreditation.select("partnership_code", "partnership_name").rows())
+if not draft:
+    st.info("No changes yet: apply a suggestion, add a change by hand, or open a plan file.", icon=":material/edit_road:")
+else:
+    table = plan_tables.draft_table(draft, names, partnerships)
+    st.dataframe(table, hide_index=True, width="stretch", key="plan_draft_table", on_select="rerun",
+                 selection_mode="multi-row")
+    selected = st.session_state.get("plan_draft_table", {}).get("selection", {}).get("rows", [])
+    remove, discard, *_ = st.columns([2, 2, 3])
+    remove.button(f"Take out the selected changes ({len(selected)})", icon=":material/remove_done:", key="plan_take_out",
+                  disabled=not selected, on_click=state.set_plan,
+                  args=(tuple(c for i, c in enumerate(draft) if i not in set(selected)),))
+    discard.button("Discard the draft plan", icon=":material/delete_sweep:", key="plan_discard", on_click=state.set_plan, args=((),))
+
+with st.expander("Add a change by hand", icon=":material/add_circle:"):
+    change_form(draft, names, partnerships)
+
+with st.expander("Open a plan file", icon=":material/upload_file:"):
+    st.caption("A CSV or XLSX with the columns of the suggestions (`python -m pipelines suggest --out FILE`), edited "
+               "or not. Opening it replaces the draft.")
+    upload = st.file_uploader("Plan file", type=["csv", "xlsx"], key="plan_upload")
+    if upload is not None and st.button("Open this plan", key="plan_open", icon=":material/file_open:"):
+        changes, labels, report = plan_file.read_changes(upload.name, upload.getvalue())
+        if report.ok:
+            with queries.cursor() as con:
+                plan_file.check_against_store(con, changes, labels, loaded.as_of, report)
+        if report.ok:
+            state.set_plan(changes)
+            st.session_state["plan_message_notes"] = [f"Opened {upload.name}: {len(plan.effective(changes))} changes."]
+            st.rerun()
+        st.error(plain(report.format()), icon=":material/block:")
+
+if state.PLAN_SET_ASIDE in st.session_state and st.session_state[state.PLAN_SET_ASIDE]:
+    st.error(plain("This plan does not fit the loaded data: " + "; ".join(st.session_state[state.PLAN_SET_ASIDE])),
+             icon=":material/rule:")
+    st.stop()
+if not chosen.changes:
+    st.stop()
+
+# --- 3. Side by side --------------------------------------------------------------------------
+st.header("Loaded rosters and the draft, side by side", divider="gray")
+side_by_side(loaded, chosen, points)
+
+# --- 4. Keep, share, approve ------------------------------------------------------------------
+st.header("Keep, share or approve the draft", divider="gray")
+roster = queries.proposed_roster(chosen.changes, chosen.as_of)
+files = st.columns(3)
+files[0].download_button("Plan file (CSV)", plan_tables.plan_file_frame(chosen.changes).write_csv().encode("utf-8"),
+                         file_name="membership_plan.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
+                         key="plan_download_changes", help="The changes, in the suggestions' columns: `python -m pipelines plan --changes` reads it.")
+files[1].download_button("Proposed roster (CSV)", plan.roster_csv(roster), file_name="proposed_roster.csv", mime="text/csv",
+                         icon=":material/download:", on_click="ignore", key="plan_download_roster",
+                         help=f"The whole roster after the plan ({roster.height} rows), in the roster loader's layout.")
+st.caption("To share the draft, copy this page's address: it carries the plan and the money settings.")
+with st.expander("Save the draft as a scenario", icon=":material/bookmark_add:"):
+    scenario_form.save_form(chosen, f"e.g. Plan of {len(chosen.changes)} changes, {money(chosen.total)}")
+
+allowed, why_not = access.may_approve()
+st.subheader("Approve the plan")
+st.caption("Approving loads the proposed roster through the roster loader: the same checks, load log and audit log as "
+           "a file. Finance decisions are then approved on the loaded rosters.")
+if not allowed:
+    st.info(plain(why_not) + " On the command line: `python -m pipelines plan --changes FILE --load --by NAME`.",
+            icon=":material/lock:")
+else:
+    if st.button("Approve the plan and load its roster", type="primary", icon=":material/how_to_reg:", key="plan_approve"):
+        try:
+            result = plan_file.load_plan(queries.store_path(), chosen.changes, chosen.as_of, access.signed_in_email())
+        except ValidationFailed as failure:
+            st.error(plain(failure.report.format()), icon=":material/block:")
+        except queries.AllocationRefused as refusal:
+            st.error(plain(str(refusal)), icon=":material/block:")
+        else:
+            state.set_plan(())
+            st.session_state["plan_message_notes"] = [
+                f"The plan's roster is loaded ({result.rows} rows, sha256 {result.sha256[:12]}); the draft is cleared."]
+            st.rerun()

@@ -1,0 +1,108 @@
+"""The Plan page's parts that do more than lay out: adding changes (checked against the data
+before the draft takes them) and the loaded map beside the draft."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import maps, plan_tables, queries, state
+from dashboard.formatting import plain
+from pipelines.allocate import AllocationSettings
+from pipelines.plan import PlanChange
+
+ERRORS, NOTES = "plan_message_errors", "plan_message_notes"
+HIGHLIGHT = "background-color: #FFF1C2; font-weight: 600"
+
+
+def apply(changes: tuple[PlanChange, ...], what: str) -> None:
+    """Add changes to the draft if the plan then still fits the data; otherwise say why."""
+    current = st.session_state.get(state.PLAN, ())
+    proposed = plan_tables.with_changes(current, changes)
+    if proposed == current:
+        st.session_state[NOTES] = [f"{what}: already in the draft."]
+        return
+    problems = queries.plan_problems(proposed, state.current().as_of)
+    if problems:
+        st.session_state[ERRORS] = [f"{what} was not added: " + "; ".join(problems)]
+        return
+    state.set_plan(proposed)
+    st.session_state[NOTES] = [f"Added to the draft: {what}."]
+
+
+def change_form(draft: tuple[PlanChange, ...], names: dict[int, str], partnerships: dict[str, str]) -> None:
+    kind = st.selectbox("Change", ["add", "remove", "create", "rename", "merge"], key="plan_form_change",
+                        format_func={"add": "Add a member", "remove": "Remove a member", "create": "Create a partnership",
+                                     "rename": "Rename a partnership", "merge": "Merge a partnership into another"}.get)
+    created = [c.partnership_code for c in draft if c.change == "create"]
+    codes = sorted(partnerships) + [c for c in created if c not in partnerships]
+    label = {c: f"{c} — {partnerships.get(c, 'new in this plan')}" for c in codes}.get
+    with st.form("plan_form", border=False):
+        if kind == "create":
+            code = st.text_input("New partnership code", max_chars=32, help="Letters, digits, '-' or '_'.")
+        else:
+            code = st.selectbox("Partnership", codes, format_func=label)
+        member = role = name = into = None
+        if kind in ("add", "remove"):
+            member = st.selectbox("Member", sorted(names, key=lambda i: names[i]), format_func=lambda i: f"{names[i]} ({i})")
+            role = st.radio("Role", ["full", "associate"], horizontal=True) if kind == "add" else None
+        if kind in ("create", "rename"):
+            name = st.text_input("Name", max_chars=120)
+        if kind == "merge":
+            into = st.selectbox("Into", [c for c in codes if c != code], format_func=label)
+        if st.form_submit_button("Add to the draft", icon=":material/add:"):
+            change = PlanChange(kind, (code or "").strip() or None, member, role, (name or "").strip() or None, into)
+            wrong = change.problems()
+            if wrong:
+                st.error(plain("; ".join(f"{column}: expected {expected}" for column, _, expected in wrong)))
+            else:
+                apply((change,), change.describe())
+                st.rerun()
+
+
+def _highlighted(frame: pl.DataFrame, changed: str):
+    """A table whose changed rows stand out (a pandas Styler: st.dataframe draws its colours)."""
+    table = frame.to_pandas()
+    return table.style.apply(lambda row: [HIGHLIGHT if row[changed] else "" for _ in row], axis=1)
+
+
+def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, points: pl.DataFrame) -> None:
+    """Gap counts, money and the two maps, the draft's differences highlighted."""
+    counts = queries.gap_counts(queries.gaps(loaded), queries.gaps(chosen))
+    gaps_col, money_col = st.columns([2, 3])
+    with gaps_col:
+        st.subheader("Gaps by code")
+        shown = counts.select(pl.col("code").alias("Gap"), pl.col("before").alias("Loaded"), pl.col("after").alias("Draft"),
+                              pl.col("change").alias("Change"))
+        st.dataframe(_highlighted(shown, "Change"), hide_index=True, width="stretch")
+    with money_col:
+        st.subheader(f"Allocation of £{chosen.total:,.2f}")
+        try:
+            change = queries.allocation_change(queries.allocation(loaded), queries.allocation(chosen))
+        except queries.AllocationRefused as refusal:
+            st.warning(f"No allocation for one side: {plain(str(refusal))}", icon=":material/block:")
+        else:
+            table = change.select(
+                pl.col("partnership_code").alias("Code"), pl.col("partnership_name").alias("Partnership"),
+                pl.col("year10_before").cast(pl.Float64).alias("Year 10 loaded"),
+                pl.col("year10_after").cast(pl.Float64).alias("Year 10 draft"),
+                pl.col("amount_before").cast(pl.Float64).alias("Loaded (£)"),
+                pl.col("amount_after").cast(pl.Float64).alias("Draft (£)"),
+                pl.col("amount_change").cast(pl.Float64).alias("Change (£)"),
+            )
+            st.dataframe(_highlighted(table, "Change (£)").format(
+                {c: "£{:,.2f}" for c in ("Loaded (£)", "Draft (£)", "Change (£)")} | {c: "{:,.1f}" for c in ("Year 10 loaded", "Year 10 draft")},
+                na_rep="—"), hide_index=True, width="stretch")
+            if change.height:
+                largest = change.sort(pl.col("amount_change").abs(), descending=True).row(0, named=True)
+                st.caption(f"Largest change: {largest['partnership_code']} £{largest['amount_change']:,.2f}. "
+                           "Both columns add up to the pot.")
+    moved = {c.member_id for c in chosen.changes if c.member_id is not None}
+    draft_points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
+    left, right = st.columns(2)
+    geo = queries.districts_geojson()
+    left.caption("Loaded rosters")
+    left.altair_chart(maps.institutions_map(points, geo, height=420), width="stretch")
+    right.caption("Draft: members the plan changes are drawn as large crosses")
+    right.altair_chart(maps.institutions_map(draft_points, geo, height=420, highlight=moved, highlight_as="changed by the plan"),
+                      width="stretch")
