@@ -58,6 +58,8 @@ def _label(rows: list[dict]) -> str:
         return f"Bring in {adds[0]['member_name']}{far}"
     if first["gap_code"] == "member_out_of_scope":
         return "Make it an associate member"
+    if adds and removes and {r["partnership_code"] for r in removes} == {adds[0]["partnership_code"]}:
+        return f"Make it a full member of {adds[0]['partnership_name']}{far}"
     if adds and removes:
         return f"Move to {adds[0]['partnership_name']}{far}"
     if adds:

@@ -78,22 +78,37 @@ join_by_district AS (
     JOIN centres AS c USING (partnership_code)
     WHERE j.latitude IS NULL
 ),
-join_rows AS (
-    SELECT code, NULL::VARCHAR AS gap_partnership_code, institution_id AS gap_institution_id,
+associates AS (
+    SELECT partnership_code, institution_id FROM members WHERE role = 'associate'
+),
+join_ranked AS (
+    SELECT code, institution_id, name, partnership_code, partnership_name, km_centre AS distance_km,
            row_number() OVER (PARTITION BY code, institution_id ORDER BY km_centre, km_member, partnership_code) AS rank,
-           'add' AS change, partnership_code, partnership_name, institution_id AS member_id, name AS member_name,
-           'full' AS role, km_centre AS distance_km,
            'join ' || partnership_name || ': ' || round(km_centre, 1) || ' km to its centre'
                || coalesce('; nearest member ' || member_name || ' is ' || round(km_member, 1) || ' km away', '')
                || CASE WHEN in_district > 0 THEN '; ' || in_district || ' of its member schools are in ' || district ELSE '' END AS reason
     FROM join_by_distance
     UNION ALL
-    SELECT code, NULL, institution_id,
+    SELECT code, institution_id, name, partnership_code, partnership_name, NULL::DOUBLE,
            row_number() OVER (PARTITION BY code, institution_id ORDER BY in_district DESC, partnership_code),
-           'add', partnership_code, partnership_name, institution_id, name, 'full', NULL::DOUBLE,
            'join ' || partnership_name || ' by district (no location in the register): '
                || in_district || ' of its member schools are in ' || district
     FROM join_by_district
+),
+-- Joining a partnership it is an associate of: the associate membership ends as the full one starts.
+join_rows AS (
+    SELECT j.code, NULL::VARCHAR AS gap_partnership_code, j.institution_id AS gap_institution_id, j.rank,
+           'add' AS change, j.partnership_code, j.partnership_name, j.institution_id AS member_id, j.name AS member_name,
+           'full' AS role, j.distance_km, j.reason
+    FROM join_ranked AS j
+    WHERE NOT EXISTS (SELECT 1 FROM associates AS a WHERE a.partnership_code = j.partnership_code AND a.institution_id = j.institution_id)
+    UNION ALL
+    SELECT j.code, NULL, j.institution_id, j.rank,
+           unnest(['remove', 'add']), j.partnership_code, j.partnership_name, j.institution_id, j.name,
+           unnest(['associate', 'full']), j.distance_km,
+           'make it a full member of ' || j.partnership_name || ' (it is an associate member now); ' || j.reason
+    FROM join_ranked AS j
+    WHERE EXISTS (SELECT 1 FROM associates AS a WHERE a.partnership_code = j.partnership_code AND a.institution_id = j.institution_id)
 ),
 
 -- A school that is a full member of several partnerships: keep one, leave the others.

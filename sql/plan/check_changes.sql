@@ -64,7 +64,7 @@ problems AS (
 
     UNION ALL
     SELECT c.seq, c.row_label, 'member_id', CAST(c.member_id AS VARCHAR),
-           'an institution not already in ' || c.partnership_code || ' (it is a ' || f.role || ' member on '
+           'an institution not already in ' || c.partnership_code || ' (it is ' || CASE f.role WHEN 'associate' THEN 'an associate' ELSE 'a full' END || ' member on '
                || strftime((SELECT d FROM day), '%d %b %Y') || '; remove it in the plan first to change its role)'
     FROM plan_resolved AS c
     JOIN in_force AS f ON f.partnership_code = c.partnership_code AND f.institution_id = c.institution_id
