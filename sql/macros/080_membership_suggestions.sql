@@ -51,25 +51,30 @@ joiners AS (
     JOIN stg_institutions AS i USING (institution_id)
     WHERE g.code IN ('school_uncovered', 'college_not_full_member', 'wbl_not_full_member')
 ),
+-- Partnerships ranked by the distance to their centre; only the few offered are measured to
+-- their nearest member (measuring every school for every joiner grows with both).
+join_by_distance AS (
+    SELECT code, institution_id, name, latitude, longitude, district,
+           unnest(nearest).partnership_code AS partnership_code, unnest(nearest).partnership_name AS partnership_name,
+           unnest(nearest).km AS km_centre
+    FROM (
+        SELECT j.code, j.institution_id, j.name, j.latitude, j.longitude, j.district,
+               min_by({'partnership_code': c.partnership_code, 'partnership_name': c.partnership_name,
+                       'km': km_between(j.latitude, j.longitude, c.centre_lat, c.centre_lon)},
+                      km_between(j.latitude, j.longitude, c.centre_lat, c.centre_lon), p_alternatives) AS nearest
+        FROM joiners AS j
+        JOIN centres AS c ON c.centre_lat IS NOT NULL
+        WHERE j.latitude IS NOT NULL
+        GROUP BY ALL
+    )
+),
 nearest_member AS (
-    SELECT j.institution_id, s.partnership_code,
+    SELECT j.institution_id, j.partnership_code,
            min(km_between(j.latitude, j.longitude, s.latitude, s.longitude)) AS km_member,
            arg_min(s.name, km_between(j.latitude, j.longitude, s.latitude, s.longitude)) AS member_name
-    FROM joiners AS j
-    JOIN schools AS s ON s.latitude IS NOT NULL
-    WHERE j.latitude IS NOT NULL
+    FROM join_by_distance AS j
+    JOIN schools AS s ON s.partnership_code = j.partnership_code AND s.latitude IS NOT NULL
     GROUP BY ALL
-),
-join_by_distance AS (
-    SELECT j.code, j.institution_id, j.name, c.partnership_code, c.partnership_name,
-           km_between(j.latitude, j.longitude, c.centre_lat, c.centre_lon) AS km_centre,
-           n.km_member, n.member_name,
-           coalesce(d.in_district, 0) AS in_district, j.district
-    FROM joiners AS j
-    JOIN centres AS c ON c.centre_lat IS NOT NULL
-    LEFT JOIN nearest_member AS n ON n.institution_id = j.institution_id AND n.partnership_code = c.partnership_code
-    LEFT JOIN district_members AS d ON d.partnership_code = c.partnership_code AND d.district = j.district
-    WHERE j.latitude IS NOT NULL
 ),
 join_by_district AS (
     SELECT j.code, j.institution_id, j.name, d.partnership_code, c.partnership_name, d.in_district, j.district
@@ -82,12 +87,14 @@ associates AS (
     SELECT partnership_code, institution_id FROM members WHERE role = 'associate'
 ),
 join_ranked AS (
-    SELECT code, institution_id, name, partnership_code, partnership_name, km_centre AS distance_km,
-           row_number() OVER (PARTITION BY code, institution_id ORDER BY km_centre, km_member, partnership_code) AS rank,
-           'join ' || partnership_name || ': ' || round(km_centre, 1) || ' km to its centre'
-               || coalesce('; nearest member ' || member_name || ' is ' || round(km_member, 1) || ' km away', '')
-               || CASE WHEN in_district > 0 THEN '; ' || in_district || ' of its member schools are in ' || district ELSE '' END AS reason
-    FROM join_by_distance
+    SELECT j.code, j.institution_id, j.name, j.partnership_code, j.partnership_name, j.km_centre AS distance_km,
+           row_number() OVER (PARTITION BY j.code, j.institution_id ORDER BY j.km_centre, j.partnership_code) AS rank,
+           'join ' || j.partnership_name || ': ' || round(j.km_centre, 1) || ' km to its centre'
+               || coalesce('; nearest member ' || n.member_name || ' is ' || round(n.km_member, 1) || ' km away', '')
+               || CASE WHEN d.in_district > 0 THEN '; ' || d.in_district || ' of its member schools are in ' || j.district ELSE '' END AS reason
+    FROM join_by_distance AS j
+    LEFT JOIN nearest_member AS n USING (institution_id, partnership_code)
+    LEFT JOIN district_members AS d ON d.partnership_code = j.partnership_code AND d.district = j.district
     UNION ALL
     SELECT code, institution_id, name, partnership_code, partnership_name, NULL::DOUBLE,
            row_number() OVER (PARTITION BY code, institution_id ORDER BY in_district DESC, partnership_code),
@@ -144,16 +151,30 @@ no_college AS (
     JOIN centres AS c USING (partnership_code)
     WHERE g.code = 'partnership_no_college'
 ),
+colleges AS (
+    SELECT institution_id, name, district, latitude, longitude FROM open_institutions WHERE kind = 'college'
+),
+-- A located partnership: its nearest located colleges; one without a centre: the colleges in
+-- its member schools' districts, those with the most of its schools first.
 college_options AS (
-    SELECT n.partnership_code, n.partnership_name, i.institution_id, i.name,
-           km_between(n.centre_lat, n.centre_lon, i.latitude, i.longitude) AS km_centre,
-           (SELECT coalesce(sum(d.in_district), 0) FROM district_members AS d
-            WHERE d.partnership_code = n.partnership_code AND d.district = i.district) AS in_district,
-           i.district
+    SELECT partnership_code, partnership_name, unnest(nearest).institution_id AS institution_id,
+           unnest(nearest).name AS name, unnest(nearest).km AS km_centre, 0 AS in_district, NULL::VARCHAR AS district
+    FROM (
+        SELECT n.partnership_code, n.partnership_name,
+               min_by({'institution_id': i.institution_id, 'name': i.name,
+                       'km': km_between(n.centre_lat, n.centre_lon, i.latitude, i.longitude)},
+                      km_between(n.centre_lat, n.centre_lon, i.latitude, i.longitude), p_alternatives) AS nearest
+        FROM no_college AS n
+        JOIN colleges AS i ON i.latitude IS NOT NULL
+        WHERE n.centre_lat IS NOT NULL
+        GROUP BY ALL
+    )
+    UNION ALL
+    SELECT n.partnership_code, n.partnership_name, i.institution_id, i.name, NULL::DOUBLE, d.in_district, i.district
     FROM no_college AS n
-    JOIN open_institutions AS i ON i.kind = 'college'
-    WHERE (n.centre_lat IS NOT NULL AND i.latitude IS NOT NULL)
-       OR EXISTS (SELECT 1 FROM district_members AS d WHERE d.partnership_code = n.partnership_code AND d.district = i.district)
+    JOIN district_members AS d ON d.partnership_code = n.partnership_code
+    JOIN colleges AS i ON i.district = d.district
+    WHERE n.centre_lat IS NULL
 ),
 college_rows AS (
     SELECT 'partnership_no_college' AS code, partnership_code AS gap_partnership_code, NULL::BIGINT AS gap_institution_id,
@@ -172,18 +193,24 @@ outliers AS (
     JOIN travel_distances(effective_as_of(p_as_of)) AS t USING (partnership_code, institution_id)
     WHERE g.code = 'travel_outlier'
 ),
-move_options AS (
-    SELECT o.partnership_code AS from_code, o.partnership_name AS from_name, o.institution_id, o.name, o.km_to_own_centre,
-           c.partnership_code, c.partnership_name,
-           km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon) AS km_centre
-    FROM outliers AS o
-    JOIN centres AS c
-      ON c.partnership_code <> o.partnership_code AND c.centre_lat IS NOT NULL
-     AND km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon) < o.km_to_own_centre
-),
 move_ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY from_code, institution_id ORDER BY km_centre, partnership_code) AS rank
-    FROM move_options
+    SELECT from_code, from_name, institution_id, name, km_to_own_centre,
+           unnest(nearer).partnership_code AS partnership_code, unnest(nearer).partnership_name AS partnership_name,
+           unnest(nearer).km AS km_centre, generate_subscripts(nearer, 1) AS rank
+    FROM (
+        SELECT o.partnership_code AS from_code, o.partnership_name AS from_name, o.institution_id, o.name, o.km_to_own_centre,
+               min_by({'partnership_code': c.partnership_code, 'partnership_name': c.partnership_name,
+                       'km': km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon)},
+                      km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon), p_alternatives) AS nearer
+        FROM outliers AS o
+        JOIN centres AS c
+          ON c.partnership_code <> o.partnership_code AND c.centre_lat IS NOT NULL
+         -- only centres inside the box that could be nearer (as in travel_distances)
+         AND c.centre_lat BETWEEN o.latitude - o.km_to_own_centre / 110 AND o.latitude + o.km_to_own_centre / 110
+         AND c.centre_lon BETWEEN o.longitude - o.km_to_own_centre / 55 AND o.longitude + o.km_to_own_centre / 55
+         AND km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon) < o.km_to_own_centre
+        GROUP BY ALL
+    )
 ),
 move_rows AS (
     SELECT 'travel_outlier' AS code, from_code AS gap_partnership_code, institution_id AS gap_institution_id, rank,
@@ -240,7 +267,7 @@ everything AS (
     SELECT * FROM join_rows WHERE rank <= p_alternatives
     UNION ALL SELECT * FROM keep_rows WHERE rank <= p_alternatives
     UNION ALL SELECT * FROM college_rows WHERE rank <= p_alternatives
-    UNION ALL SELECT * FROM move_rows WHERE rank <= p_alternatives
+    UNION ALL SELECT * FROM move_rows
     UNION ALL SELECT * FROM fix_rows
     UNION ALL SELECT * FROM unplaceable
 )
