@@ -172,7 +172,7 @@ def test_nothing_in_the_code_updates_or_deletes_the_audit_log_or_a_decision():
 def test_the_command_line_offers_no_way_to_change_records():
     commands = _parser()._subparsers._group_actions[0].choices  # noqa: SLF001 - the parser's own table of commands
     # approve only adds a decision (a later one supersedes it); it has no way to edit one.
-    assert set(commands) == {"build", "load", "check", "allocate", "pack", "gaps", "approve", "decisions", "audit"}
+    assert set(commands) == {"build", "load", "check", "allocate", "pack", "gaps", "suggest", "plan", "approve", "decisions", "audit"}
     for name in ("decisions", "audit"):
         options = {a.dest for a in commands[name]._actions}  # noqa: SLF001
         assert options <= {"help", "id", "out", "db", "last"}
