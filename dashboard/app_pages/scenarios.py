@@ -44,6 +44,9 @@ query = json.loads(by_id[picked]["query_json"])
 open_col, delete_col = st.columns([1, 1])
 open_col.page_link("app_pages/allocation.py", label="Open it on the Allocation page", icon=":material/open_in_new:",
                    query_params=query)
+if query.get("plan"):
+    open_col.page_link("app_pages/plan.py", label="Open its membership plan on the Plan page", icon=":material/edit_road:",
+                       query_params=query)
 
 
 def _ask_delete(scenario_id: int) -> None:
