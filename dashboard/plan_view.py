@@ -102,7 +102,7 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, points:
     left, right = st.columns(2)
     geo = queries.districts_geojson()
     left.caption("Loaded rosters")
-    left.altair_chart(maps.institutions_map(points, geo, height=420), width="stretch")
+    left.vega_lite_chart(maps.map_spec(points, geo, height=420), width="stretch")
     right.caption("Draft: members the plan changes are drawn as large crosses")
-    right.altair_chart(maps.institutions_map(draft_points, geo, height=420, highlight=moved, highlight_as="changed by the plan"),
-                      width="stretch")
+    right.vega_lite_chart(maps.map_spec(draft_points, geo, height=420, highlight=moved, highlight_as="changed by the plan"),
+                          width="stretch")

@@ -22,9 +22,13 @@ def districts_geojson(path: Path = DISTRICTS_FILE) -> dict:
     GeoJSON winds outer rings anticlockwise; Vega-Lite (d3-geo) reads that as "everything
     but this polygon" and would paint the whole frame, so the rings are rewound clockwise."""
     collection = json.loads(Path(path).read_text(encoding="utf-8"))
+    shapes = []
     for feature in collection["features"]:
         polygons = _polygons(make_valid(shape(feature["geometry"])))
+        shapes.extend(polygons)
         feature["geometry"] = mapping(MultiPolygon([orient(p, sign=-1.0) for p in polygons]))
+    if shapes:  # the extent, worked out once, so a map need not walk every coordinate for it
+        collection["bbox"] = list(MultiPolygon(shapes).bounds)
     return collection
 
 

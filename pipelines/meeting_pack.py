@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
                                 Table, TableStyle)
 
-from dashboard.maps import institutions_map, outline_extent
+from dashboard.maps import map_spec
 from pipelines import allocate, db, districts, exports, plan, provenance
 from pipelines.allocate import AllocationSettings
 
@@ -220,30 +220,11 @@ def map_png(points: pl.DataFrame, districts_collection: dict, flagged: set[int])
     """The dashboard's map at a fixed width (a page has no container to fill) with the legends
     below it, so the map gets the page's full width; drawn offline.
 
-    Altair walks every coordinate of inline data when it writes the spec (seconds for the
-    district outlines), so the chart is written around a stand-in feature and the outlines
-    are put in its place afterwards."""
-    # The stand-in carries the outlines' bounding box, so the partnership codes are spaced for
-    # the area the map really covers.
-    stand_in = {**_STAND_IN, "bbox": list(outline_extent(districts_collection["features"]) or [])}
-    chart = (institutions_map(points, {"features": [stand_in]}, height=340, highlight=flagged)
-             .properties(width=520).configure_legend(orient="bottom", direction="vertical"))
-    spec = _swap(chart.to_dict(), [stand_in], districts_collection["features"])
+    The spec is written around a stand-in for the outlines (see dashboard.maps.map_spec)."""
+    spec = map_spec(points, districts_collection, height=340, highlight=flagged, width=520,
+                    legend={"orient": "bottom", "direction": "vertical"})
     version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
     return vl_convert.vegalite_to_png(spec, vl_version=version, scale=MAP_SCALE)
-
-
-_STAND_IN = {"type": "Feature", "properties": {"lad_name": "meeting-pack-stand-in"}, "geometry": None}
-
-
-def _swap(node, old, new):
-    if node == old:
-        return new
-    if isinstance(node, dict):
-        return {k: _swap(v, old, new) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_swap(v, old, new) for v in node]
-    return node
 
 
 def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings, summary: dict) -> Table:

@@ -53,7 +53,7 @@ st.download_button("Download these gaps (CSV)", lambda: exports.gaps_csv(shown),
 st.subheader("On the map")
 points = queries.map_institutions(chosen.as_of, figures["census_date"], chosen.changes)
 flagged = set(shown["institution_id"].drop_nulls().to_list())
-st.altair_chart(maps.institutions_map(points, queries.districts_geojson(), height=480, highlight=flagged), width="stretch")
+st.vega_lite_chart(maps.map_spec(points, queries.districts_geojson(), height=480, highlight=flagged), width="stretch")
 
 st.subheader("What each gap means")
 for code, label, severity, meaning, action in codes.rows():

@@ -38,7 +38,7 @@ tables.reviews_due(queries.gaps(chosen))
 
 st.subheader("Map")
 points = queries.map_institutions(chosen.as_of, figures["census_date"], chosen.changes)
-st.altair_chart(maps.institutions_map(points, queries.districts_geojson(), height=520), width="stretch")
+st.vega_lite_chart(maps.map_spec(points, queries.districts_geojson(), height=520), width="stretch")
 st.subheader("Schools not covered")
 uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"], chosen.changes)
 st.dataframe(uncovered.select(

@@ -70,7 +70,7 @@ else:
 st.subheader("On the map")
 points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
 ids = set(members["institution_id"].to_list())
-st.altair_chart(maps.institutions_map(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
+st.vega_lite_chart(maps.map_spec(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
                 width="stretch")
 
 with st.expander("Record an accreditation decision (data officers)", icon=":material/verified:"):
