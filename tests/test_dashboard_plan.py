@@ -126,3 +126,24 @@ def _as_of():
     import datetime as dt
 
     return dt.date.fromisoformat(AS_OF)
+
+
+def test_a_draft_saved_as_a_scenario_reopens_and_compares_like_any_other(store, monkeypatch):
+    from pipelines import records
+
+    drafted = plan.to_link([plan.PlanChange("add", "P2", ZETA, "full")])
+    app = open_page(store, monkeypatch, "plan", total="10000", pending="1", plan=drafted)
+    form_inputs = [t for t in app.text_input if t.label in ("Name", "Saved by")]
+    form_inputs[0].input("Zeta joins South")
+    form_inputs[1].input("Chair of the Group")
+    next(b for b in app.button if b.label == "Save scenario").click().run()
+    assert any("Saved as scenario 1" in s.value for s in app.success)
+    records.save_scenario(store, "As loaded", {"total": "10000", "pending": "1", "asof": AS_OF}, "Chair")
+    scenarios = open_page(store, monkeypatch, "scenarios")
+    assert any("draft membership plan of 1 change" in v for v in scenarios.dataframe[0].value["Settings"])
+    scenarios.multiselect(key="compare_pick").set_value([2, 1]).run()
+    table = scenarios.dataframe[1].value
+    change = table["change #1 Zeta joins South vs #2 As loaded: amount"]
+    assert change.sum() == 0 and change[table["Code"] == "P2"].iloc[0] > 0  # money moves to South, the pot is the same
+    scenarios.selectbox(key="scenario_pick").set_value(1).run()
+    assert any(link.label == "Open its membership plan on the Plan page" for link in scenarios.get("page_link"))
