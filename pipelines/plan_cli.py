@@ -27,7 +27,10 @@ def suggest_command(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if args.best:
-        found = found.filter(pl.col("rank") == 1)
+        # Two gaps may ask for the same change (a school both in two partnerships and far from
+        # one of them): a plan takes each change once, so the later request is left out.
+        found = found.filter(pl.col("rank") == 1).unique(["change", "partnership_code", "member_id"], keep="first",
+                                                          maintain_order=True)
     for r in found.iter_rows(named=True):
         target = r["partnership_code"] or "-"
         member = "" if r["member_id"] is None else str(r["member_id"])

@@ -209,6 +209,8 @@ move_ranked AS (
          AND c.centre_lat BETWEEN o.latitude - o.km_to_own_centre / 110 AND o.latitude + o.km_to_own_centre / 110
          AND c.centre_lon BETWEEN o.longitude - o.km_to_own_centre / 55 AND o.longitude + o.km_to_own_centre / 55
          AND km_between(o.latitude, o.longitude, c.centre_lat, c.centre_lon) < o.km_to_own_centre
+         -- not one it is a full member of already (then keeping one of them is the suggestion)
+         AND NOT EXISTS (SELECT 1 FROM schools AS s WHERE s.partnership_code = c.partnership_code AND s.institution_id = o.institution_id)
         GROUP BY ALL
     )
 ),

@@ -5,7 +5,8 @@
 -- partnership merged away) leaves the day before: its row keeps its history with a leaving
 -- date, or goes if it would only have started that day. A member added joins on the day.
 -- Merging A into B: every member of A on the day joins B (unless it is in B already) and
--- leaves A, which then has no members and ends. Runs after resolved_changes.sql.
+-- leaves A, which then has no members and ends. A removed member the register does not list
+-- loses its rows in that partnership altogether. Runs after resolved_changes.sql.
 WITH
 day AS (SELECT effective_as_of($as_of) AS d),
 renamed AS (
@@ -23,8 +24,15 @@ names AS (
 merges AS (
     SELECT partnership_code AS from_code, into_code FROM plan_resolved WHERE change = 'merge'
 ),
-removed AS (
-    SELECT partnership_code, institution_id FROM plan_resolved WHERE change = 'remove'
+removed AS (  -- a member the register no longer lists is named by the id on the roster
+    SELECT partnership_code, coalesce(institution_id, member_id) AS institution_id FROM plan_resolved WHERE change = 'remove'
+),
+-- Rows of a removed member the register does not list go altogether: the roster loader takes
+-- only members in the register, so their history cannot be carried.
+forgotten AS (
+    SELECT r.partnership_code, r.institution_id
+    FROM removed AS r
+    WHERE r.institution_id NOT IN (SELECT institution_id FROM institutions)
 ),
 stored AS (
     SELECT m.*,
@@ -44,7 +52,9 @@ added AS (
 ),
 before_merge AS (
     SELECT partnership_code, institution_id, role, joined_on, left_on, source, ends, false AS is_new
-    FROM after_removal
+    FROM after_removal AS a
+    WHERE NOT EXISTS (SELECT 1 FROM forgotten AS f
+                      WHERE f.partnership_code = a.partnership_code AND f.institution_id = a.institution_id)
     UNION ALL
     SELECT partnership_code, institution_id, role, joined_on, left_on, source, false, true FROM added
 ),
