@@ -43,20 +43,27 @@ def change_form(draft: tuple[PlanChange, ...], names: dict[int, str], partnershi
         else:
             code = st.selectbox("Partnership", codes, format_func=label)
         member = role = name = into = None
-        if kind in ("add", "remove"):
-            member = st.selectbox("Member", sorted(names, key=lambda i: names[i]), format_func=lambda i: f"{names[i]} ({i})")
-            role = st.radio("Role", ["full", "associate"], horizontal=True) if kind == "add" else None
         if kind in ("create", "rename"):
             name = st.text_input("Name", max_chars=120)
+        if kind in ("add", "remove", "create"):
+            # A new partnership starts with a member: a roster names its members.
+            member = st.selectbox("First member" if kind == "create" else "Member", sorted(names, key=lambda i: names[i]),
+                                  format_func=lambda i: f"{names[i]} ({i})")
+            role = st.radio("Role", ["full", "associate"], horizontal=True) if kind != "remove" else None
         if kind == "merge":
             into = st.selectbox("Into", [c for c in codes if c != code], format_func=label)
         if st.form_submit_button("Add to the draft", icon=":material/add:"):
-            change = PlanChange(kind, (code or "").strip() or None, member, role, (name or "").strip() or None, into)
-            wrong = change.problems()
+            code = (code or "").strip() or None
+            if kind == "create":
+                changes = (PlanChange("create", code, partnership_name=(name or "").strip() or None),
+                           PlanChange("add", code, member, role))
+            else:
+                changes = (PlanChange(kind, code, member, role, (name or "").strip() or None, into),)
+            wrong = [w for change in changes for w in change.problems()]
             if wrong:
                 st.error(plain("; ".join(f"{column}: expected {expected}" for column, _, expected in wrong)))
             else:
-                apply((change,), change.describe())
+                apply(changes, "; ".join(c.describe() for c in changes))
                 st.rerun()
 
 

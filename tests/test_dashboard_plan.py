@@ -147,3 +147,17 @@ def test_a_draft_saved_as_a_scenario_reopens_and_compares_like_any_other(store, 
     assert change.sum() == 0 and change[table["Code"] == "P2"].iloc[0] > 0  # money moves to South, the pot is the same
     scenarios.selectbox(key="scenario_pick").set_value(1).run()
     assert any(link.label == "Open its membership plan on the Plan page" for link in scenarios.get("page_link"))
+
+
+def test_a_new_partnership_made_by_hand_starts_with_its_first_member(store, monkeypatch):
+    app = open_page(store, monkeypatch, "plan")
+    app.selectbox(key="plan_form_change").set_value("create").run()
+    next(t for t in app.text_input if t.label == "New partnership code").input("EAST")
+    next(t for t in app.text_input if t.label == "Name").input("East Partnership")
+    next(s for s in app.selectbox if s.label == "First member").set_value(ZETA)
+    next(b for b in app.button if b.label == "Add to the draft").click().run()
+    assert not app.exception
+    assert json.loads(app.query_params["plan"]) == [["create", "EAST", None, None, "East Partnership"], ["add", "EAST", ZETA, "full"]]
+    counts = _frame(app, "Gap")
+    assert counts.loc[counts["Gap"] == "school_uncovered"].iloc[0]["Draft"] == 0
+    assert counts.loc[counts["Gap"] == "partnership_no_college"].iloc[0]["Draft"] == 1  # the new one has none
