@@ -1,7 +1,8 @@
 """Time what a planner waits for after one membership change: the plan checked, its roster
 made, and the gaps and the allocation worked out again on the draft map (and, as the Plan page
 also does, the suggestions) on the Norfolk store and an England-sized one, against the bare
-gaps call on the same connection in the same run.
+gaps call on the same connection in the same run; and the Plan page itself (AppTest): a click
+on a suggestion to the end of the page's run, each click adding one more change to the draft.
 
     python benchmarks/bench_plan.py [--quick] [--repeat N]
 
@@ -19,11 +20,12 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import bench_stores  # noqa: E402
-from pipelines import allocate, plan  # noqa: E402
+from pipelines import allocate, plan, settings  # noqa: E402
 from pipelines.allocate import AllocationSettings  # noqa: E402
 
 
@@ -82,6 +84,27 @@ def measure(label: str, store: Path, repeat: int) -> None:
     print(f"  after one change: + suggestions (Plan page) {_show(page)}: {statistics.median(page) / floor:.1f}x the floor")
 
 
+def page_clicks(store: Path, repeat: int) -> list[float]:
+    """A click on the first suggestion offered, then the page's whole run (the sidebar, the
+    suggestions on the new draft, the side-by-side tables and both maps)."""
+    settings.DEFAULT_DB = store
+    app = AppTest.from_file(str(settings.PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=300)
+    app.run()
+    app.switch_page("app_pages/plan.py").run()
+    times = []
+    for _ in range(repeat + 1):  # the first click warms the draft's queries
+        offered = [b for b in app.button if b.key and b.key.startswith("plan_apply_") and b.key != "plan_apply_best"
+                   and not b.disabled]
+        if not offered:
+            break
+        offered[0].click()
+        started = time.perf_counter()
+        app.run()
+        times.append((time.perf_counter() - started) * 1000)
+        assert not app.exception, [e.message for e in app.exception]
+    return times[1:]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
@@ -91,6 +114,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for label, store in bench_stores(Path(tmp), england=not args.quick):
             measure(label, store, repeat)
+            clicks = page_clicks(store, repeat)
+            if clicks:
+                print(f"  Plan page (AppTest): a click on a suggestion to the end of the run {_show(clicks)}, "
+                      f"{len(clicks)} clicks, the draft growing to {len(clicks) + 1} alternatives")
 
 
 if __name__ == "__main__":
