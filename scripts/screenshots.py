@@ -48,6 +48,21 @@ def _settle(page: Page, marker: str) -> None:
     page.wait_for_timeout(1500)  # let the charts finish drawing
 
 
+def _plan_shots(page: Page, url: str) -> None:
+    """The Plan page: its suggestions, then the side-by-side view after the best for every gap."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{url}/plan?total=500000")
+    _settle(page, "Apply the best alternative for every gap shown")
+    page.screenshot(path=str(SHOTS / "plan_suggestions.png"))
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    page.get_by_role("button", name="Apply the best alternative for every gap shown").click()
+    _settle(page, "Gaps by code")
+    heading = page.get_by_role("heading", name="Loaded rosters and the draft, side by side")
+    heading.evaluate("element => element.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(1500)  # the two maps draw after the scroll
+    page.screenshot(path=str(SHOTS / "plan_side_by_side.png"))
+
+
 def main() -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     expect.set_options(timeout=60_000)
@@ -71,6 +86,7 @@ def main() -> None:
             page.locator("[data-testid='stVegaLiteChart']").first.scroll_into_view_if_needed()
             page.wait_for_timeout(1000)
             page.screenshot(path=str(SHOTS / "scenarios_compare.png"))
+            _plan_shots(page, served.url)
             page.goto(f"{served.url}/decisions?d=1")
             _settle(page, "equals the approved pot")
             page.emulate_media(media="print")
