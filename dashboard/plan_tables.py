@@ -9,19 +9,6 @@ import polars as pl
 
 from pipelines.plan import PlanChange
 
-GAP_LABELS = {
-    "school_uncovered": "in no partnership",
-    "school_multiple": "in several partnerships",
-    "college_not_full_member": "college in no partnership",
-    "wbl_not_full_member": "provider in no partnership",
-    "partnership_no_college": "no college",
-    "travel_outlier": "nearer another centre",
-    "member_unknown": "not in the register",
-    "member_closed": "closed",
-    "member_out_of_scope": "out of scope",
-}
-
-
 @dataclass(frozen=True)
 class Alternative:
     """One way to close one gap: the changes it takes and a short label for its button."""

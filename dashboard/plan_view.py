@@ -17,6 +17,7 @@ HIGHLIGHT = "background-color: #FFF1C2; font-weight: 600"
 
 def apply(changes: tuple[PlanChange, ...], what: str) -> None:
     """Add changes to the draft if the plan then still fits the data; otherwise say why."""
+    state.touch()  # a second quick click arrives with the address of before the first one's redraw
     current = st.session_state.get(state.PLAN, ())
     proposed = plan_tables.with_changes(current, changes)
     if proposed == current:
@@ -73,43 +74,45 @@ def _highlighted(frame: pl.DataFrame, changed: str):
     return table.style.apply(lambda row: [HIGHLIGHT if row[changed] else "" for _ in row], axis=1)
 
 
-def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, points: pl.DataFrame) -> None:
+def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, points: pl.DataFrame, labels: dict[str, str]) -> None:
     """Gap counts, money and the two maps, the draft's differences highlighted."""
     counts = queries.gap_counts(queries.gaps(loaded), queries.gaps(chosen))
-    gaps_col, money_col = st.columns([2, 3])
-    with gaps_col:
-        st.subheader("Gaps by code")
-        shown = counts.select(pl.col("code").alias("Gap"), pl.col("before").alias("Loaded"), pl.col("after").alias("Draft"),
-                              pl.col("change").alias("Change"))
-        st.dataframe(_highlighted(shown, "Change"), hide_index=True, width="stretch")
-    with money_col:
-        st.subheader(f"Allocation of £{chosen.total:,.2f}")
-        try:
-            change = queries.allocation_change(queries.allocation(loaded), queries.allocation(chosen))
-        except queries.AllocationRefused as refusal:
-            st.warning(f"No allocation for one side: {plain(str(refusal))}", icon=":material/block:")
+    st.subheader("Gaps by kind")
+    shown = counts.select(pl.col("code").replace_strict(labels, default=pl.col("code")).alias("Gap"),
+                          pl.col("before").alias("Loaded"), pl.col("after").alias("Draft"), pl.col("change").alias("Change"),
+                          pl.col("code").alias("Gap code"))
+    st.container(key="plan_gap_counts").dataframe(_highlighted(shown, "Change"), hide_index=True, width="stretch")
+    st.subheader(f"Allocation of £{chosen.total:,.2f}")
+    try:
+        change = queries.allocation_change(queries.allocation(loaded), queries.allocation(chosen))
+    except queries.AllocationRefused as refusal:
+        st.warning(f"No allocation for one side: {plain(str(refusal))}", icon=":material/block:")
+    else:
+        table = change.select(
+            pl.col("partnership_code").alias("Code"), pl.col("partnership_name").alias("Partnership"),
+            pl.col("year10_before").cast(pl.Float64).alias("Year 10 loaded"),
+            pl.col("year10_after").cast(pl.Float64).alias("Year 10 draft"),
+            pl.col("amount_before").cast(pl.Float64).alias("Loaded (£)"),
+            pl.col("amount_after").cast(pl.Float64).alias("Draft (£)"),
+            pl.col("amount_change").cast(pl.Float64).alias("Change (£)"),
+        )
+        st.container(key="plan_money").dataframe(_highlighted(table, "Change (£)").format(
+            {c: "£{:,.2f}" for c in ("Loaded (£)", "Draft (£)", "Change (£)")} | {c: "{:,.1f}" for c in ("Year 10 loaded", "Year 10 draft")},
+            na_rep="—"), hide_index=True, width="stretch", height=38 + 35 * change.height)
+        moved = change.filter(pl.col("amount_change") != 0)
+        if moved.height:
+            largest = moved.sort(pl.col("amount_change").abs(), descending=True).row(0, named=True)
+            st.caption(f"{moved.height} partnerships' amounts change; the largest: {largest['partnership_code']} "
+                       f"£{largest['amount_change']:,.2f}. Both columns add up to the pot.")
         else:
-            table = change.select(
-                pl.col("partnership_code").alias("Code"), pl.col("partnership_name").alias("Partnership"),
-                pl.col("year10_before").cast(pl.Float64).alias("Year 10 loaded"),
-                pl.col("year10_after").cast(pl.Float64).alias("Year 10 draft"),
-                pl.col("amount_before").cast(pl.Float64).alias("Loaded (£)"),
-                pl.col("amount_after").cast(pl.Float64).alias("Draft (£)"),
-                pl.col("amount_change").cast(pl.Float64).alias("Change (£)"),
-            )
-            st.dataframe(_highlighted(table, "Change (£)").format(
-                {c: "£{:,.2f}" for c in ("Loaded (£)", "Draft (£)", "Change (£)")} | {c: "{:,.1f}" for c in ("Year 10 loaded", "Year 10 draft")},
-                na_rep="—"), hide_index=True, width="stretch")
-            if change.height:
-                largest = change.sort(pl.col("amount_change").abs(), descending=True).row(0, named=True)
-                st.caption(f"Largest change: {largest['partnership_code']} £{largest['amount_change']:,.2f}. "
-                           "Both columns add up to the pot.")
-    moved = {c.member_id for c in chosen.changes if c.member_id is not None}
+            st.caption("No partnership's amount changes. Both columns add up to the pot.")
+    changed = {c.member_id for c in chosen.changes if c.member_id is not None}
     draft_points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
-    left, right = st.columns(2)
     geo = queries.districts_geojson()
+    legend = {"orient": "bottom", "direction": "vertical"}  # below, so two maps side by side keep their width
+    left, right = st.columns(2)
     left.caption("Loaded rosters")
-    left.vega_lite_chart(maps.map_spec(points, geo, height=420), width="stretch")
+    left.vega_lite_chart(maps.map_spec(points, geo, height=420, legend=legend), width="stretch")
     right.caption("Draft: members the plan changes are drawn as large crosses")
-    right.vega_lite_chart(maps.map_spec(draft_points, geo, height=420, highlight=moved, highlight_as="changed by the plan"),
-                          width="stretch")
+    right.vega_lite_chart(maps.map_spec(draft_points, geo, height=420, highlight=changed, highlight_as="changed by the plan",
+                                        legend=legend), width="stretch")

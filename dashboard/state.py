@@ -30,6 +30,9 @@ W = "sc_"  # prefix of the sidebar widgets' keys
 POT_SLIDER = W + "slider"
 PLAN = W + "plan"  # the draft membership plan (a tuple of PlanChange), changed on the Plan page
 PLAN_SET_ASIDE = "scenario_plan_set_aside"  # why this run's plan does not fit the data, if it does not
+# Set by the scenario's own controls in this run: the user acted on the scenario on screen, so an
+# address the browser sent before the last redraw reached it (two quick clicks) is not a link.
+TOUCHED = "scenario_touched"
 
 
 def current() -> AllocationSettings:
@@ -67,7 +70,13 @@ def _nearest_option(total: Decimal) -> int:
     return int(min(max(total, Decimal(0)), Decimal(SLIDER_MAX)) // SLIDER_STEP * SLIDER_STEP)
 
 
+def touch() -> None:
+    """Say that this run's scenario comes from the user's own control, not from the address."""
+    st.session_state[TOUCHED] = True
+
+
 def _from_slider() -> None:
+    touch()
     value = Decimal(st.session_state[POT_SLIDER])
     st.session_state[W + "total"] = value
     st.session_state[W + "total_text"] = money(value, pence=True)
@@ -84,6 +93,7 @@ def _from_lump_text() -> None:
 def _money_text(name: str, what: str) -> None:
     """Typed pounds ("£600,000", "600000.50"): kept when valid, otherwise the last good value
     stays in force and the sidebar says why."""
+    touch()
     text = st.session_state[W + name + "_text"]
     try:
         value = to_money(text, what.lower())
@@ -101,11 +111,13 @@ def _money_text(name: str, what: str) -> None:
 
 def _reset() -> None:
     """The money settings go back to the defaults; a draft plan stays (it has its own button)."""
+    touch()
     _seed(AllocationSettings(total=settings.DEFAULT_TOTAL, changes=st.session_state.get(PLAN, ())))
 
 
 def set_plan(changes: tuple[PlanChange, ...]) -> None:
     """Replace the session's draft plan (the Plan page's buttons call this before the rerun)."""
+    touch()
     st.session_state[PLAN] = plan.effective(changes)
 
 
@@ -117,7 +129,8 @@ def sidebar() -> AllocationSettings:
     """Draw the scenario controls in the sidebar and return the settings for this run."""
     state = st.session_state
     from_url = _url_scenario()
-    if PUBLISHED not in state or (from_url and from_url != state[PUBLISHED]):
+    touched = state.pop(TOUCHED, False)
+    if PUBLISHED not in state or (from_url and from_url != state[PUBLISHED] and not touched):
         chosen, problems = links.from_query(from_url)
         _seed(chosen)
         state[PROBLEMS] = [*state.get(PROBLEMS, []), *problems]

@@ -42,7 +42,7 @@ def test_one_click_applies_a_suggestion_to_the_whole_scenario(store, monkeypatch
     assert json.loads(app.query_params["plan"]) == [["add", "P2", ZETA, "full"]]
     assert any("Draft membership plan: 1 change" in i.value.replace("\\", "") for i in app.sidebar.info)
     counts = _frame(app, "Gap")
-    uncovered = counts.loc[counts["Gap"] == "school_uncovered"].iloc[0]
+    uncovered = counts.loc[counts["Gap code"] == "school_uncovered"].iloc[0]
     assert (uncovered["Loaded"], uncovered["Draft"], uncovered["Change"]) == (1, 0, -1)
     money = _frame(app, "Draft (£)")
     assert money["Loaded (£)"].sum() == money["Draft (£)"].sum() == 10000.0
@@ -159,5 +159,5 @@ def test_a_new_partnership_made_by_hand_starts_with_its_first_member(store, monk
     assert not app.exception
     assert json.loads(app.query_params["plan"]) == [["create", "EAST", None, None, "East Partnership"], ["add", "EAST", ZETA, "full"]]
     counts = _frame(app, "Gap")
-    assert counts.loc[counts["Gap"] == "school_uncovered"].iloc[0]["Draft"] == 0
-    assert counts.loc[counts["Gap"] == "partnership_no_college"].iloc[0]["Draft"] == 1  # the new one has none
+    assert counts.loc[counts["Gap code"] == "school_uncovered"].iloc[0]["Draft"] == 0
+    assert counts.loc[counts["Gap code"] == "partnership_no_college"].iloc[0]["Draft"] == 1  # the new one has none

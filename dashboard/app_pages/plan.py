@@ -29,12 +29,13 @@ for note in st.session_state.pop("plan_message_notes", []):
 # --- 1. Suggestions ---------------------------------------------------------------------------
 st.header("Suggestions", divider="gray")
 gaps = plan_tables.gaps_with_alternatives(queries.suggestions(chosen))
+labels = dict(queries.gap_codes().select("code", "label").rows())
 if not gaps:
     st.success("No gap on this map can be closed by a membership change.", icon=":material/check_circle:")
 else:
     codes = sorted({g.code for g in gaps})
     picked = st.pills("Kinds of gap", codes, selection_mode="multi", default=codes, key="plan_codes",
-                      format_func=lambda c: plan_tables.GAP_LABELS.get(c, c))
+                      format_func=lambda c: labels.get(c, c))
     shown = [g for g in gaps if g.code in (picked or [])]
     st.caption(f"{len(gaps)} gaps a membership change can close. Click an alternative to add it to the draft plan (best first; hover for the reason). "
                "The suggestions are worked out again on the map after the plan so far.")
@@ -44,12 +45,13 @@ else:
     limit = 30
     for gap in shown[:limit]:
         left, right = st.columns([2, 5], vertical_alignment="center")
-        left.markdown(f"**{plain(gap.subject)}**  \n{plan_tables.GAP_LABELS.get(gap.code, gap.code)}")
-        buttons = right.columns(max(len(gap.alternatives), 1))
-        for column, alternative in zip(buttons, gap.alternatives, strict=False):
-            column.button(plain(alternative.label), key="plan_apply_" + alternative.key, help=plain(alternative.reason),
-                          on_click=apply, args=(alternative.changes, alternative.label), disabled=not alternative.changes,
-                          type="primary" if alternative.rank == 1 else "secondary", width="stretch")
+        left.markdown(f"**{plain(gap.subject)}**  \n{labels.get(gap.code, gap.code)}")
+        # Buttons as wide as their words, wrapping onto a second line rather than cut short.
+        row = right.container(horizontal=True, gap="small")
+        for alternative in gap.alternatives:
+            row.button(plain(alternative.label), key="plan_apply_" + alternative.key, help=plain(alternative.reason),
+                       on_click=apply, args=(alternative.changes, alternative.label), disabled=not alternative.changes,
+                       type="primary" if alternative.rank == 1 else "secondary")
     if len(shown) > limit:
         st.caption(f"… and {len(shown) - limit} more gaps: pick fewer kinds above, or apply the best for all.")
 
@@ -99,7 +101,7 @@ if not chosen.changes:
 
 # --- 3. Side by side --------------------------------------------------------------------------
 st.header("Loaded rosters and the draft, side by side", divider="gray")
-side_by_side(loaded, chosen, points)
+side_by_side(loaded, chosen, points, labels)
 
 # --- 4. Keep, share, approve ------------------------------------------------------------------
 st.header("Keep, share or approve the draft", divider="gray")
