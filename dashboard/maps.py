@@ -145,11 +145,18 @@ def map_spec(points: pl.DataFrame, districts: dict, height: int = 560, highlight
     the same chart as institutions_map, written in milliseconds rather than seconds."""
     stand_in = {**_STAND_IN, "bbox": list(collection_extent(districts) or [])}
     chart = institutions_map(points, {"features": [stand_in]}, height=height, highlight=highlight, highlight_as=highlight_as)
-    if properties:
-        chart = chart.properties(**{k: v for k, v in properties.items() if k != "legend"})
-        if "legend" in properties:
-            chart = chart.configure_legend(**properties["legend"])
-    return _swap(chart.to_dict(), [stand_in], districts["features"])
+    sizes = {k: v for k, v in properties.items() if k != "legend"}
+    if sizes:
+        chart = chart.properties(**sizes)
+    if properties.get("legend"):
+        chart = chart.configure_legend(**properties["legend"])
+    spec = _swap(chart.to_dict(), [stand_in], districts["features"])
+    if properties.get("legend") is False:  # maps side by side: the legends would leave no room to draw
+        for layer in spec.get("layer", []):
+            for channel in ("color", "shape"):
+                if channel in layer.get("encoding", {}):
+                    layer["encoding"][channel]["legend"] = None
+    return spec
 
 
 def _swap(node, old, new):

@@ -98,7 +98,8 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, points:
         )
         st.container(key="plan_money").dataframe(_highlighted(table, "Change (£)").format(
             {c: "£{:,.2f}" for c in ("Loaded (£)", "Draft (£)", "Change (£)")} | {c: "{:,.1f}" for c in ("Year 10 loaded", "Year 10 draft")},
-            na_rep="—"), hide_index=True, width="stretch", height=38 + 35 * change.height)
+            na_rep="—"), hide_index=True, width="stretch", height=38 + 35 * change.height,
+            column_config={"Partnership": st.column_config.TextColumn(width="medium")})
         moved = change.filter(pl.col("amount_change") != 0)
         if moved.height:
             largest = moved.sort(pl.col("amount_change").abs(), descending=True).row(0, named=True)
@@ -109,10 +110,12 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, points:
     changed = {c.member_id for c in chosen.changes if c.member_id is not None}
     draft_points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
     geo = queries.districts_geojson()
-    legend = {"orient": "bottom", "direction": "vertical"}  # below, so two maps side by side keep their width
+    st.caption("Each partnership's code is written at its centre and has its own colour (hover on a point for its name "
+               "and partnership); triangles are gaps, squares colleges and providers, large crosses the members the "
+               "plan changes.")
     left, right = st.columns(2)
-    left.caption("Loaded rosters")
-    left.vega_lite_chart(maps.map_spec(points, geo, height=420, legend=legend), width="stretch")
-    right.caption("Draft: members the plan changes are drawn as large crosses")
+    left.markdown("**Loaded rosters**")
+    left.vega_lite_chart(maps.map_spec(points, geo, height=420, legend=False), width="stretch")
+    right.markdown("**Draft**")
     right.vega_lite_chart(maps.map_spec(draft_points, geo, height=420, highlight=changed, highlight_as="changed by the plan",
-                                        legend=legend), width="stretch")
+                                        legend=False), width="stretch")
