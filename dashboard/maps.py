@@ -74,6 +74,8 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
         .group_by("partnership").agg(pl.col("latitude").mean(), pl.col("longitude").mean())
         .sort("partnership")
     )
+    if centres.height > MAX_WRITTEN_CODES:  # a national map: codes would cover it, and the hover names each point's
+        centres = centres.head(0)
     centres = _spread_codes(centres, _extent(districts["features"], located), height)
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
     halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round",
@@ -88,6 +90,9 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
 # is drawn (the meeting pack's 520 pixels); on a wider map the centres are further apart, so
 # labels that were clear stay clear.
 NARROWEST_WIDTH = 520
+# Beyond this many partnerships their codes are not written on the map (at a national scale they
+# would cover it, and spacing them grows with the square of their number); hover names them.
+MAX_WRITTEN_CODES = 60
 CODE_CHAR_WIDTH = 7.5  # 11 px bold capitals, with a little to spare
 CODE_LINE_HEIGHT = 14  # the 11 px line and its white halo
 
@@ -150,7 +155,9 @@ def map_spec(points: pl.DataFrame, districts: dict, height: int = 560, highlight
         chart = chart.properties(**sizes)
     if properties.get("legend"):
         chart = chart.configure_legend(**properties["legend"])
-    spec = _swap(chart.to_dict(), [stand_in], districts["features"])
+    # Every institution is drawn: a national map has more than Altair's default 5,000 rows.
+    with alt.data_transformers.enable("default", max_rows=None):
+        spec = _swap(chart.to_dict(), [stand_in], districts["features"])
     if properties.get("legend") is False:  # maps side by side: the legends would leave no room to draw
         for layer in spec.get("layer", []):
             for channel in ("color", "shape"):
