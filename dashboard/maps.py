@@ -157,7 +157,14 @@ def map_spec(points: pl.DataFrame, districts: dict, height: int = 560, highlight
         chart = chart.configure_legend(**properties["legend"])
     # Every institution is drawn: a national map has more than Altair's default 5,000 rows.
     with alt.data_transformers.enable("default", max_rows=None):
-        spec = _swap(chart.to_dict(), [stand_in], districts["features"])
+        spec = chart.to_dict()
+    # The outline layer's inline values are the stand-in: put the outlines there (a walk of the
+    # whole spec, through every institution's row, only if Altair ever writes it elsewhere).
+    outline_layers = [layer["data"] for layer in spec.get("layer", []) if layer.get("data", {}).get("values") == [stand_in]]
+    for data in outline_layers:
+        data["values"] = districts["features"]
+    if not outline_layers:
+        spec = _swap(spec, [stand_in], districts["features"])
     if properties.get("legend") is False:  # maps side by side: the legends would leave no room to draw
         for layer in spec.get("layer", []):
             for channel in ("color", "shape"):

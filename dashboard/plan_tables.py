@@ -93,12 +93,15 @@ def with_changes(draft: tuple[PlanChange, ...], more: tuple[PlanChange, ...]) ->
 
 
 def best_alternatives(gaps: list[Gap]) -> tuple[PlanChange, ...]:
-    """Every gap's rank-1 alternative, in the order the gaps are listed."""
-    changes: tuple[PlanChange, ...] = ()
+    """Every gap's rank-1 alternative, in the order the gaps are listed, each change once."""
+    seen: set[tuple] = set()
+    changes: list[PlanChange] = []
     for gap in gaps:
-        if gap.alternatives and gap.alternatives[0].changes:
-            changes = with_changes(changes, gap.alternatives[0].changes)
-    return changes
+        for change in gap.alternatives[0].changes if gap.alternatives else ():
+            if change.key() not in seen:
+                seen.add(change.key())
+                changes.append(change)
+    return tuple(changes)
 
 
 def draft_table(draft: tuple[PlanChange, ...], names: dict[int, str], partnerships: dict[str, str]) -> pl.DataFrame:

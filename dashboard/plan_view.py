@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import maps, plan_tables, queries, state
+from dashboard import plan_tables, queries, state
 from dashboard.formatting import plain
 from pipelines.allocate import AllocationSettings
 from pipelines.plan import PlanChange
@@ -74,7 +74,7 @@ def _highlighted(frame: pl.DataFrame, changed: str):
     return table.style.apply(lambda row: [HIGHLIGHT if row[changed] else "" for _ in row], axis=1)
 
 
-def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, points: pl.DataFrame, labels: dict[str, str]) -> None:
+def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels: dict[str, str]) -> None:
     """Gap counts, money and the two maps, the draft's differences highlighted."""
     counts = queries.gap_counts(queries.gaps(loaded), queries.gaps(chosen))
     st.subheader("Gaps by kind")
@@ -107,15 +107,13 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, points:
                        f"£{largest['amount_change']:,.2f}. Both columns add up to the pot.")
         else:
             st.caption("No partnership's amount changes. Both columns add up to the pot.")
-    changed = {c.member_id for c in chosen.changes if c.member_id is not None}
-    draft_points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
-    geo = queries.districts_geojson()
-    st.caption("Each partnership's code is written at its centre and has its own colour (hover on a point for its name "
+    changed = frozenset(c.member_id for c in chosen.changes if c.member_id is not None)
+    st.caption("Each partnership has its own colour and its code written at its centre (up to 60 partnerships; hover on a point for its name "
                "and partnership); triangles are gaps, squares colleges and providers, large crosses the members the "
                "plan changes.")
     left, right = st.columns(2)
     left.markdown("**Loaded rosters**")
-    left.vega_lite_chart(maps.map_spec(points, geo, height=420, legend=False), width="stretch")
+    left.vega_lite_chart(queries.map_spec(loaded.as_of, queries.census_used(loaded), height=420, legend=False), width="stretch")
     right.markdown("**Draft**")
-    right.vega_lite_chart(maps.map_spec(draft_points, geo, height=420, highlight=changed, highlight_as="changed by the plan",
-                                        legend=False), width="stretch")
+    right.vega_lite_chart(queries.map_spec(chosen.as_of, queries.census_used(chosen), chosen.changes, height=420,
+                                           highlight=changed, highlight_as="changed by the plan", legend=False), width="stretch")

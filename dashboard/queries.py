@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from dashboard import maps
 from pipelines import allocate as allocation_sql
 from pipelines import build_default, db, districts, exports, plan, plan_compare, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
@@ -292,6 +293,22 @@ def version_label() -> str:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _version_label(version: tuple) -> str:
     return allocation_sql.data_version(cursor())
+
+
+# A map's spec takes a moment to write (0.1 s for Norfolk, 0.6 s at England's size), and most
+# reruns draw the same map again (another pot, another filter elsewhere): kept per process.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _map_spec(as_of, census_date, changes, version, height, highlight, highlight_as, legend) -> dict:
+    points = map_institutions(as_of, census_date, changes)
+    return maps.map_spec(points, districts_geojson(), height=height, highlight=set(highlight), highlight_as=highlight_as,
+                         legend=legend)
+
+
+def map_spec(as_of: dt.date | None, census_date: dt.date | None, changes: Changes = (), *, height: int,
+             highlight: frozenset[int] = frozenset(), highlight_as: str = "coverage gap", legend: bool | None = None) -> dict:
+    """The institutions map of a scenario's map as a Vega-Lite spec (a shallow copy: the caller
+    may set top-level keys)."""
+    return dict(_map_spec(as_of, census_date, changes, _results_key(), height, highlight, highlight_as, legend))
 
 
 @st.cache_resource

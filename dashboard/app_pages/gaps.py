@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import maps, queries, state, tables
+from dashboard import queries, state, tables
 from pipelines import exports, settings
 
 chosen = state.current()
@@ -51,9 +51,9 @@ st.download_button("Download these gaps (CSV)", lambda: exports.gaps_csv(shown),
                    help="The rows shown, with the filters above applied.")
 
 st.subheader("On the map")
-points = queries.map_institutions(chosen.as_of, figures["census_date"], chosen.changes)
-flagged = set(shown["institution_id"].drop_nulls().to_list())
-st.vega_lite_chart(maps.map_spec(points, queries.districts_geojson(), height=480, highlight=flagged), width="stretch")
+flagged = frozenset(shown["institution_id"].drop_nulls().to_list())
+st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=480, highlight=flagged),
+                   width="stretch")
 
 st.subheader("What each gap means")
 for code, label, severity, meaning, action in codes.rows():

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import maps, queries, state, tables
+from dashboard import queries, state, tables
 from dashboard.formatting import count, money, plain
 
 chosen = state.current()
@@ -37,8 +37,7 @@ except queries.AllocationRefused as refusal:
 tables.reviews_due(queries.gaps(chosen))
 
 st.subheader("Map")
-points = queries.map_institutions(chosen.as_of, figures["census_date"], chosen.changes)
-st.vega_lite_chart(maps.map_spec(points, queries.districts_geojson(), height=520), width="stretch")
+st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=520), width="stretch")
 st.subheader("Schools not covered")
 uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"], chosen.changes)
 st.dataframe(uncovered.select(

@@ -39,9 +39,9 @@ else:
     shown = [g for g in gaps if g.code in (picked or [])]
     st.caption(f"{len(gaps)} gaps a membership change can close. Click an alternative to add it to the draft plan (best first; hover for the reason). "
                "The suggestions are worked out again on the map after the plan so far.")
+    best = plan_tables.best_alternatives(shown)
     st.button("Apply the best alternative for every gap shown", icon=":material/done_all:", key="plan_apply_best",
-              on_click=apply, args=(plan_tables.best_alternatives(shown), "the best alternative for each gap shown"),
-              disabled=not plan_tables.best_alternatives(shown))
+              on_click=apply, args=(best, "the best alternative for each gap shown"), disabled=not best)
     limit = 30
     for gap in shown[:limit]:
         left, right = st.columns([2, 5], vertical_alignment="center")
@@ -101,7 +101,7 @@ if not chosen.changes:
 
 # --- 3. Side by side --------------------------------------------------------------------------
 st.header("Loaded rosters and the draft, side by side", divider="gray")
-side_by_side(loaded, chosen, points, labels)
+side_by_side(loaded, chosen, labels)
 
 # --- 4. Keep, share, approve ------------------------------------------------------------------
 st.header("Keep, share or approve the draft", divider="gray")
