@@ -60,6 +60,19 @@ def to_weeks(value: object) -> Decimal:
     return weeks
 
 
+def to_percent(value: object, what: str, top: Decimal | None) -> Decimal:
+    """A percentage, 0 up to ``top`` (None: no upper limit), with at most 4 decimal places."""
+    try:
+        percent = Decimal(str(value).replace("%", "").strip())
+    except InvalidOperation:
+        raise AllocationRefused(f"{what} must be a percentage, not {value!r}") from None
+    if not percent.is_finite() or percent < 0 or (top is not None and percent > top):
+        raise AllocationRefused(f"{what} must be a percentage from 0{' to ' + str(top) if top is not None else ''}, not {value!r}")
+    if percent != percent.quantize(Decimal("0.0001")):
+        raise AllocationRefused(f"{what} takes at most four decimal places, not {value!r}")
+    return percent
+
+
 @dataclass(frozen=True)
 class AllocationSettings:
     """Everything that decides an allocation; written into every export."""
@@ -79,6 +92,14 @@ class AllocationSettings:
     # A draft membership plan: the figures are those of the map after these changes (see
     # pipelines.plan). Nothing in the store changes until the plan's roster is loaded.
     changes: tuple[plan.PlanChange, ...] = ()
+    # The funding structure's levers (see sql/macros/050_allocation.sql): the county's top-slice
+    # (pounds, or per cent of the pot), transition protection against the previous amounts (per
+    # cent lost or gained at most), and a full-time manager's yearly cost for the staffing figures.
+    top_slice: Decimal = Decimal("0")
+    top_slice_pct: Decimal | None = None
+    protect_loss: Decimal | None = None
+    protect_gain: Decimal | None = None
+    manager_cost: Decimal | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", to_money(self.total, "the total"))
@@ -93,6 +114,18 @@ class AllocationSettings:
         object.__setattr__(self, "unit", unit)
         object.__setattr__(self, "treat_as_accredited", tuple(sorted(set(self.treat_as_accredited))))
         object.__setattr__(self, "changes", plan.effective(self.changes))
+        object.__setattr__(self, "top_slice", to_money(self.top_slice, "the top-slice"))
+        if self.manager_cost is not None:
+            object.__setattr__(self, "manager_cost", to_money(self.manager_cost, "the manager cost"))
+            if self.manager_cost <= 0:
+                raise AllocationRefused(f"the manager cost must be above zero, not £{self.manager_cost}")
+        for name, what, top in (("top_slice_pct", "the top-slice percentage", Decimal(100)),
+                                ("protect_loss", "the loss limit", Decimal(100)), ("protect_gain", "the gain limit", None)):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, to_percent(value, what, top))
+        if self.top_slice_pct is not None and self.top_slice:
+            raise AllocationRefused("give the top-slice as an amount or as a percentage, not both")
 
     def parameters(self) -> dict[str, object]:
         return {
@@ -106,6 +139,11 @@ class AllocationSettings:
             "as_of": self.as_of,
             "treat_as_accredited": list(self.treat_as_accredited),
             "accept_missing_census": self.accept_missing_census,
+            "top_slice": self.top_slice,
+            "top_slice_pct": self.top_slice_pct,
+            "protect_loss": self.protect_loss,
+            "protect_gain": self.protect_gain,
+            "manager_cost": self.manager_cost,
         }
 
     def describe(self) -> list[tuple[str, str]]:
@@ -121,6 +159,14 @@ class AllocationSettings:
             ("Schools missing from the census accepted (counted as 0)", "yes" if self.accept_missing_census else "no"),
             ("Pending accreditation counts as funded", "yes" if self.include_pending else "no"),
             ("Treated as accredited in this scenario", ", ".join(self.treat_as_accredited) or "none"),
+            ("County top-slice", f"{self.top_slice_pct}% of the pot, rounded down to the unit" if self.top_slice_pct is not None
+             else f"£{self.top_slice:,.2f}"),
+            ("Transition protection against the 2008/9 amounts",
+             "; ".join(part for part in (
+                 f"no funded partnership below {100 - self.protect_loss}% of its previous amount" if self.protect_loss is not None else "",
+                 f"none above {100 + self.protect_gain}% of it" if self.protect_gain is not None else "") if part) or "none"),
+            ("Staffing figures", f"FTE = amount ÷ £{self.manager_cost:,.2f} (a full-time manager's yearly cost); days/week = FTE × 5"
+             if self.manager_cost is not None else "days/week = amount ÷ (day rate × weeks per year); FTE = days/week ÷ 5"),
             ("Day rate", f"£{self.day_rate:,.2f}"),
             ("Weeks per year", f"{self.weeks_per_year}"),
             ("Membership plan (draft: not in the store)",
@@ -262,7 +308,8 @@ def summarise(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> dict:
     cursor = con.cursor()
     # A decision's frozen lines carry no census or day of their own: those come back empty.
     wanted = {"amount": pl.Decimal(18, 2), "funded": pl.Boolean, "year10": pl.Decimal(18, 4),
-              "previous_amount": pl.Decimal(18, 2), "change": pl.Decimal(18, 2), "census_date": pl.Date, "as_of": pl.Date}
+              "previous_amount": pl.Decimal(18, 2), "change": pl.Decimal(18, 2), "census_date": pl.Date, "as_of": pl.Date,
+              "top_slice": pl.Decimal(18, 2)}
     rows = frame.select(pl.col(c) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in wanted.items())
     try:
         cursor.register("allocation_rows", rows.to_arrow())

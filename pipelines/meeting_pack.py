@@ -237,7 +237,11 @@ def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings, summary: 
                      year10(r["year10"]), money(r["amount"], pence), f"{r['days_per_week']:,.2f}",
                      money(r["previous_amount"], pence), money(r["change"], pence)])
     total = summary["amount_total"]
-    rows.append(["Total", "equals the pot" if total == chosen.total else "DOES NOT EQUAL the pot",
+    if summary["top_slice"]:
+        rows.append(["TOP-SLICE", "County strategic support (taken off the pot first)", "", "",
+                     money(summary["top_slice"], pence), "", "", ""])
+        total = summary["pot_total"]
+    rows.append(["Total", "equals the pot" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL the pot",
                  "", year10(summary["year10_all_partnerships"]), money(total, pence), "",
                  money(summary["previous_total"], pence) if summary["previous_total"] is not None else "",
                  money(summary["change_total"], pence) if summary["change_total"] is not None else ""])

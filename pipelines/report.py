@@ -45,8 +45,11 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
         )
     total = summary["amount_total"]
     lines.append("-" * len(header))
-    check = "equals" if total == chosen.total else "DOES NOT EQUAL"
-    lines.append(f"Total {money(total)} {check} the pot {money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
+    if summary["top_slice"]:
+        lines.append(f"{'TOP-SLICE':<18} {'County strategic support (taken off the pot first)':<40} {'':<6} {'':>9} {'':>8} {money(summary['top_slice']):>14}")
+    check = "equals" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL"
+    with_slice = f" + top-slice {money(summary['top_slice'])}" if summary["top_slice"] else ""
+    lines.append(f"Total {money(total)}{with_slice} {check} the pot {money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
     unfunded = frame.filter(~pl.col("funded"))
     for r in unfunded.iter_rows(named=True):
         lines.append(f"  {r['partnership_code']}: {r['funding_reason']}")

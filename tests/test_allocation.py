@@ -154,7 +154,8 @@ def raw_allocation(con, **overrides):
     """The macro called straight from SQL, as another tool might, bypassing the Python checks."""
     params = {"total": Decimal("1000"), "lump_sum": Decimal("0"), "unit": Decimal("1"), "day_rate": Decimal("300"),
               "weeks_per_year": Decimal("39"), "census_date": CENSUS, "include_pending": False, "as_of": AS_OF,
-              "treat_as_accredited": [], "accept_missing_census": False, "census_defaulted": False}
+              "treat_as_accredited": [], "accept_missing_census": False, "census_defaulted": False,
+              "top_slice": Decimal("0"), "top_slice_pct": None, "protect_loss": None, "protect_gain": None, "manager_cost": None}
     params.update(overrides)
     from pipelines import db
     return con.sql(db.read_sql("reports/allocation.sql"), params=params).pl()

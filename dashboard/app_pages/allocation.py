@@ -27,8 +27,9 @@ if funding_errors.height:
     st.page_link("app_pages/gaps.py", label="See these gaps", icon=":material/report:")
 
 pence = chosen.unit != 1
-verdict = "equals" if summary["amount_total"] == chosen.total else "does NOT equal"
-st.success(f"Sum of amounts {money(summary['amount_total'], pence=True)} {verdict} the pot {money(chosen.total, pence=True)} "
+verdict = "equals" if summary["pot_total"] == chosen.total else "does NOT equal"
+with_slice = f" + county top-slice {money(summary['top_slice'], pence=True)}" if summary["top_slice"] else ""
+st.success(f"Sum of amounts {money(summary['amount_total'], pence=True)}{with_slice} {verdict} the pot {money(chosen.total, pence=True)} "
            f"— {summary['funded']} funded partnerships, census {summary['census_date']:%d %b %Y}.", icon=":material/check_circle:")
 
 st.vega_lite_chart(charts.allocation_bars(frame, pence=pence), width="stretch")

@@ -1,6 +1,13 @@
 -- allocation(...): the funding split, one row per partnership (grain: partnership_code).
 --
--- a_p = L + (T - L*|F|) * y_p / sum(y) for funded partnerships F; 0 for the others.
+-- a_p = L + (T - S - L*|F|) * y_p / sum(y) for funded partnerships F; 0 for the others; S is
+-- the county's top-slice, taken off the pot first (p_top_slice pounds, or p_top_slice_pct per
+-- cent of the pot rounded down to the unit). With transition protection (p_protect_loss,
+-- p_protect_gain, per cent of a partnership's previous 2008/9 amount) the split is capped and
+-- scaled: the free partnerships share what is left by Year 10; every one whose amount breaks its
+-- floor (100 - loss)% or cap (100 + gain)% is fixed there (floors rounded up to the unit, caps
+-- down); repeat until none breaks; the free ones then share the rest as below. Partnerships
+-- without a previous amount are never fixed.
 -- Exact arithmetic, never binary floats: the pot is counted in rounding units (pence or
 -- pounds) as a HUGEINT, and Year 10 is scaled by the least common multiple D of the
 -- partnership counts of split schools so that 1/k shares are whole numbers. Each funded
@@ -12,7 +19,11 @@
 -- funded partnerships), p_include_pending (false), p_as_of (effective_as_of: the data's reference
 -- date, else today), p_treat_as_accredited (codes funded in this scenario whatever their status),
 -- p_accept_missing_census (false: a funded member school without a Year 10 figure on the census
--- refuses the allocation, since it would silently move its share to the other partnerships).
+-- refuses the allocation, since it would silently move its share to the other partnerships),
+-- p_top_slice (0), p_top_slice_pct (NULL), p_protect_loss (NULL), p_protect_gain (NULL),
+-- p_manager_cost (NULL: staffing by the day rate; else FTE = amount / manager cost).
+-- Staffing figures are worked out on exact values in whole numbers and rounded half up:
+-- days per week to 2 places, FTE to 3.
 --
 -- allocation_on_census(...) is the split on a census the caller names (p_census_date; NULL gives
 -- the "no census" refusal), with p_census_defaulted saying whether that census was the default,
@@ -22,9 +33,10 @@
 CREATE OR REPLACE MACRO allocation_on_census(
     p_total, p_lump_sum, p_unit, p_day_rate, p_weeks_per_year,
     p_census_date := NULL, p_include_pending := false, p_as_of := NULL, p_treat_as_accredited := []::VARCHAR[],
-    p_accept_missing_census := false, p_census_defaulted := false
+    p_accept_missing_census := false, p_census_defaulted := false,
+    p_top_slice := 0, p_top_slice_pct := NULL, p_protect_loss := NULL, p_protect_gain := NULL, p_manager_cost := NULL
 ) AS TABLE
-WITH
+WITH RECURSIVE
 settings AS (
     SELECT
         CAST(p_total AS DECIMAL(18, 2)) AS total,
@@ -33,8 +45,25 @@ settings AS (
         CAST(p_day_rate AS DECIMAL(18, 2)) AS day_rate,
         CAST(p_weeks_per_year AS DECIMAL(18, 2)) AS weeks_per_year,
         effective_as_of(p_as_of) AS as_of,
+        CAST(p_top_slice AS DECIMAL(18, 2)) AS top_slice_given,
+        CAST(p_top_slice_pct AS DECIMAL(7, 4)) AS top_slice_pct,
+        CAST(p_protect_loss AS DECIMAL(7, 4)) AS protect_loss,
+        CAST(p_protect_gain AS DECIMAL(9, 4)) AS protect_gain,
+        CAST(p_manager_cost AS DECIMAL(18, 2)) AS manager_cost,
         -- The default is only worked out when no census is given (a bound NULL prunes the subquery).
         CAST(p_census_date AS DATE) AS census_date
+),
+-- Money as whole pence (HUGEINT), so every step below is integer arithmetic.
+pence AS (
+    SELECT
+        CAST(s.total * 100 AS HUGEINT) AS total_p,
+        CAST(s.lump_sum * 100 AS HUGEINT) AS lump_p,
+        CAST(s.unit * 100 AS HUGEINT) AS unit_p,
+        -- A percentage is rounded down to the unit, so the county never takes more than it says.
+        CASE WHEN s.top_slice_pct IS NULL THEN CAST(coalesce(s.top_slice_given, 0) * 100 AS HUGEINT)
+             ELSE CAST(s.total * 100 AS HUGEINT) * CAST(s.top_slice_pct * 10000 AS HUGEINT) // 1000000
+                  // CAST(s.unit * 100 AS HUGEINT) * CAST(s.unit * 100 AS HUGEINT) END AS top_slice_p
+    FROM settings AS s
 ),
 -- Materialised: each is read twice below, and working them out twice cost a third of the call.
 funding AS MATERIALIZED (
@@ -104,6 +133,23 @@ guard AS (
                     || CASE WHEN coalesce(CAST(p_census_defaulted AS BOOLEAN), false) THEN ' (no loaded census has them all)'
                             ELSE ', choose the latest census that has them all (the default when none is chosen)' END
                     || ', or accept the missing figures explicitly, counting those schools as 0 (command line: --accept-missing-census)')
+            WHEN s.top_slice_pct IS NOT NULL AND coalesce(s.top_slice_given, 0) <> 0
+                THEN error('allocation refused: give the top-slice as an amount or as a percentage, not both')
+            WHEN s.top_slice_given < 0 OR s.top_slice_pct < 0 OR s.top_slice_pct > 100
+                THEN error('allocation refused: the top-slice must be between nothing and the whole pot')
+            WHEN CAST(p_top_slice AS DECIMAL(38, 10)) <> s.top_slice_given
+                THEN error('allocation refused: the top-slice must be in pounds and pence (at most two decimal places)')
+            WHEN pe.top_slice_p % pe.unit_p <> 0
+                THEN error('allocation refused: the top-slice £' || s.top_slice_given || ' is not a whole number of rounding units (£' || s.unit || ')')
+            WHEN pe.top_slice_p > pe.total_p
+                THEN error('allocation refused: the top-slice £' || (pe.top_slice_p / 100) || ' is more than the pot £' || s.total)
+            WHEN s.protect_loss < 0 OR s.protect_loss > 100
+                THEN error('allocation refused: the loss limit must be a percentage from 0 to 100')
+            WHEN s.protect_gain < 0 THEN error('allocation refused: the gain limit must be a percentage of 0 or more')
+            WHEN s.manager_cost <= 0 THEN error('allocation refused: the manager cost must be above zero')
+            WHEN pe.total_p - pe.top_slice_p < pe.lump_p * t.funded_count THEN error('allocation refused: the pot after the top-slice (£'
+                || ((pe.total_p - pe.top_slice_p) / 100) || ') is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count
+                || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
             WHEN s.total < s.lump_sum * t.funded_count THEN error('allocation refused: the total £' || s.total || ' is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
             WHEN t.y_total = 0 THEN error('allocation refused: the funded partnerships have no Year 10 learners on the ' || s.census_date || ' census')
             WHEN s.day_rate <= 0 THEN error('allocation refused: the day rate must be above zero')
@@ -111,22 +157,101 @@ guard AS (
             ELSE true
         END AS ok,
         -- Whole pence first, then whole units: integer division, so no DOUBLE can creep in.
-        CAST((s.total - s.lump_sum * t.funded_count) * 100 AS HUGEINT) // CAST(s.unit * 100 AS HUGEINT) AS pot_units
-    FROM settings AS s, totals AS t, missing AS mi
+        (pe.total_p - pe.top_slice_p - pe.lump_p * t.funded_count) // pe.unit_p AS pot_units
+    FROM settings AS s, totals AS t, missing AS mi, pence AS pe
+),
+-- Each funded partnership's bounds in units of its Year 10 share (its amount less the lump sum),
+-- from its previous amount: floor (100 - loss)% rounded up, cap (100 + gain)% rounded down.
+-- Percentages carry 4 places, so x% of p pence is p * (x * 10000) / 1,000,000, exactly.
+bounds AS (
+    SELECT b.partnership_code, b.y_scaled,
+           CASE WHEN s.protect_loss IS NOT NULL AND pa.amount IS NOT NULL THEN
+               greatest(CAST(0 AS HUGEINT),
+                        (CAST(pa.amount * 100 AS HUGEINT) * (1000000 - CAST(s.protect_loss * 10000 AS HUGEINT)) - pe.lump_p * 1000000
+                         + pe.unit_p * 1000000 - 1) // (pe.unit_p * 1000000)) END AS floor_u,
+           CASE WHEN s.protect_gain IS NOT NULL AND pa.amount IS NOT NULL THEN
+               greatest(CAST(0 AS HUGEINT),
+                        (CAST(pa.amount * 100 AS HUGEINT) * (1000000 + CAST(s.protect_gain * 10000 AS HUGEINT)) - pe.lump_p * 1000000)
+                        // (pe.unit_p * 1000000)) END AS cap_u
+    FROM base AS b
+    CROSS JOIN settings AS s
+    CROSS JOIN pence AS pe
+    LEFT JOIN previous_allocations AS pa USING (partnership_code)
+    WHERE b.funded
+),
+-- Capping and scaling: each round shares what the fixed partnerships leave among the free ones
+-- by Year 10 (exactly, as fractions) and fixes every one that breaks a bound, at that bound.
+-- A partnership once fixed stays fixed; at most one round per partnership.
+capping(step, partnership_code, y_scaled, floor_u, cap_u, fixed_u, changed) AS (
+    SELECT 0, partnership_code, y_scaled, floor_u, cap_u, NULL::HUGEINT, true
+    FROM bounds
+    UNION ALL
+    SELECT step + 1, partnership_code, y_scaled, floor_u, cap_u,
+           coalesce(fixed_u, CASE WHEN floor_u IS NOT NULL AND left_u * y_scaled < floor_u * y_free THEN floor_u
+                                  WHEN cap_u IS NOT NULL AND left_u * y_scaled > cap_u * y_free THEN cap_u END),
+           fixed_u IS NULL AND ((floor_u IS NOT NULL AND left_u * y_scaled < floor_u * y_free)
+                                OR (cap_u IS NOT NULL AND left_u * y_scaled > cap_u * y_free))
+    FROM (
+        SELECT c.*, g.pot_units - coalesce(sum(c.fixed_u) OVER (), 0) AS left_u,
+               sum(c.y_scaled) FILTER (WHERE c.fixed_u IS NULL) OVER () AS y_free,
+               bool_or(c.changed) OVER () AS again
+        FROM capping AS c, guard AS g
+        WHERE g.ok
+    )
+    WHERE again AND y_free > 0
+),
+settled AS (
+    SELECT partnership_code, fixed_u, floor_u, cap_u
+    FROM capping
+    QUALIFY step = max(step) OVER ()
+),
+protection AS (
+    SELECT
+        coalesce(sum(st.floor_u), 0) AS floors_u,
+        g.pot_units - coalesce(sum(st.fixed_u), 0) AS free_units,
+        coalesce(sum(b.y_scaled) FILTER (WHERE st.fixed_u IS NULL), 0) AS y_free,
+        count(*) FILTER (WHERE st.fixed_u IS NULL) AS free_count
+    FROM settled AS st
+    JOIN bounds AS b USING (partnership_code)
+    CROSS JOIN guard AS g
+    GROUP BY g.pot_units
+),
+protection_guard AS (
+    SELECT
+        CASE
+            WHEN p.floors_u > g.pot_units THEN error('allocation refused: the protection floors alone (£'
+                || (p.floors_u * pe.unit_p / 100) || ') are more than the £' || (g.pot_units * pe.unit_p / 100)
+                || ' there is to share after the top-slice and lump sums; lower the loss limit or raise the pot')
+            WHEN p.free_count = 0 AND p.free_units <> 0 THEN error('allocation refused: every funded partnership is held at its '
+                || 'protection bound, leaving £' || (p.free_units * pe.unit_p / 100) || ' that nobody can take; '
+                || 'raise the gain limit or change the pot')
+            ELSE true
+        END AS ok,
+        p.free_units, p.y_free
+    FROM protection AS p, guard AS g, pence AS pe
 ),
 shares AS (
     SELECT
         b.*,
-        CASE WHEN b.funded THEN g.pot_units * b.y_scaled // t.y_total ELSE 0 END AS floor_units,
-        CASE WHEN b.funded THEN g.pot_units * b.y_scaled % t.y_total ELSE 0 END AS remainder_units,
+        st.fixed_u,
+        CASE WHEN st.fixed_u IS NOT NULL THEN NULL WHEN st.floor_u IS NOT NULL OR st.cap_u IS NOT NULL THEN 'within bounds' END AS bound_state,
+        CASE WHEN NOT b.funded THEN 0
+             WHEN st.fixed_u IS NOT NULL THEN st.fixed_u
+             ELSE pg.free_units * b.y_scaled // pg.y_free END AS floor_units,
+        CASE WHEN b.funded AND st.fixed_u IS NULL THEN pg.free_units * b.y_scaled % pg.y_free ELSE 0 END AS remainder_units,
+        CASE WHEN st.fixed_u IS NOT NULL AND st.fixed_u = st.floor_u THEN 'raised to the floor'
+             WHEN st.fixed_u IS NOT NULL THEN 'held at the cap' END AS protection,
         g.pot_units
-    FROM base AS b, guard AS g, totals AS t
-    WHERE g.ok
+    FROM base AS b
+    LEFT JOIN settled AS st USING (partnership_code)
+    CROSS JOIN guard AS g
+    CROSS JOIN protection_guard AS pg
+    WHERE g.ok AND pg.ok
 ),
 ranked AS (
     SELECT
         *,
-        row_number() OVER (ORDER BY funded DESC, remainder_units DESC, partnership_code) AS remainder_rank,
+        row_number() OVER (ORDER BY funded AND fixed_u IS NULL DESC, remainder_units DESC, partnership_code) AS remainder_rank,
         pot_units - sum(floor_units) OVER () AS leftover_units
     FROM shares
 ),
@@ -141,21 +266,34 @@ amounts AS (
         CASE WHEN r.funded
             THEN CAST(CAST(r.y_scaled * 1000000 // t.y_total AS DECIMAL(38, 0)) * 0.0001 AS DECIMAL(10, 4))
             ELSE CAST(0 AS DECIMAL(10, 4)) END AS share_percent,
+        -- The Year 10 share before any protection (4 places): what protection is measured against.
         CASE WHEN r.funded
             THEN CAST(s.lump_sum + CAST(r.pot_units * r.y_scaled * 10000 // t.y_total AS DECIMAL(38, 0)) * 0.0001 * s.unit AS DECIMAL(18, 4))
             ELSE CAST(0 AS DECIMAL(18, 4)) END AS exact_amount,
         CASE WHEN r.funded
             THEN CAST(s.lump_sum + (r.floor_units + CASE WHEN r.remainder_rank <= r.leftover_units THEN 1 ELSE 0 END) * s.unit AS DECIMAL(18, 2))
             ELSE CAST(0 AS DECIMAL(18, 2)) END AS allocated,
-        s.day_rate * s.weeks_per_year AS pounds_per_weekly_day,
+        r.protection,
+        CAST(pe.top_slice_p / 100 AS DECIMAL(18, 2)) AS top_slice,
+        s.day_rate, s.weeks_per_year, s.manager_cost,
         s.census_date,
         s.as_of
     FROM ranked AS r
     CROSS JOIN settings AS s
+    CROSS JOIN pence AS pe
     CROSS JOIN scale AS sc
     CROSS JOIN totals AS t
+),
+-- Staffing, from whole pence: n / d rounded half up is (2n + d) // 2d. With a manager cost, FTE =
+-- amount / cost; otherwise days per week = amount / (day rate x weeks). Days per week = FTE x 5.
+staffing AS (
+    SELECT a.*,
+           CAST(a.allocated * 100 AS HUGEINT) * 100 AS amount_p,  -- pence x 100, so a cost in hundredths divides exactly
+           -- one full-time manager's yearly cost, in pence x 100
+           CASE WHEN a.manager_cost IS NOT NULL THEN CAST(a.manager_cost * 100 AS HUGEINT) * 100
+                ELSE CAST(a.day_rate * 100 AS HUGEINT) * CAST(a.weeks_per_year * 100 AS HUGEINT) * 5 END AS fte_cost_p
+    FROM amounts AS a
 )
--- Days per week and FTE are staffing figures derived from money, not money: shown to 2 and 3 places.
 SELECT
     a.partnership_code,
     a.partnership_name,
@@ -166,13 +304,16 @@ SELECT
     a.share_percent,
     a.exact_amount,
     a.allocated AS amount,
-    CAST(round(CAST(a.allocated AS DOUBLE) / CAST(a.pounds_per_weekly_day AS DOUBLE), 2) AS DECIMAL(18, 2)) AS days_per_week,
-    CAST(round(CAST(a.allocated AS DOUBLE) / CAST(a.pounds_per_weekly_day AS DOUBLE) / 5, 3) AS DECIMAL(18, 3)) AS fte,
+    CAST(CAST((2 * a.amount_p * 500 + a.fte_cost_p) // (2 * a.fte_cost_p) AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(18, 2)) AS days_per_week,
+    CAST(CAST((2 * a.amount_p * 1000 + a.fte_cost_p) // (2 * a.fte_cost_p) AS DECIMAL(38, 0)) * 0.001 AS DECIMAL(18, 3)) AS fte,
     pa.amount AS previous_amount,
     a.allocated - pa.amount AS change,
+    a.protection,
+    CAST(CASE WHEN a.protection IS NOT NULL THEN a.allocated - CAST(round(a.exact_amount, 2) AS DECIMAL(18, 2)) END AS DECIMAL(18, 2)) AS protection_effect,
+    a.top_slice,
     a.census_date,
     a.as_of
-FROM amounts AS a
+FROM staffing AS a
 LEFT JOIN previous_allocations AS pa USING (partnership_code)
 ORDER BY a.partnership_code;
 
@@ -180,12 +321,15 @@ ORDER BY a.partnership_code;
 CREATE OR REPLACE MACRO allocation(
     p_total, p_lump_sum, p_unit, p_day_rate, p_weeks_per_year,
     p_census_date := NULL, p_include_pending := false, p_as_of := NULL, p_treat_as_accredited := []::VARCHAR[],
-    p_accept_missing_census := false
+    p_accept_missing_census := false,
+    p_top_slice := 0, p_top_slice_pct := NULL, p_protect_loss := NULL, p_protect_gain := NULL, p_manager_cost := NULL
 ) AS TABLE
 SELECT *
 FROM allocation_on_census(
     p_total, p_lump_sum, p_unit, p_day_rate, p_weeks_per_year,
     p_census_date := coalesce(CAST(p_census_date AS DATE), default_census_date(p_as_of, p_include_pending, p_treat_as_accredited)),
     p_include_pending := p_include_pending, p_as_of := p_as_of, p_treat_as_accredited := p_treat_as_accredited,
-    p_accept_missing_census := p_accept_missing_census, p_census_defaulted := p_census_date IS NULL
+    p_accept_missing_census := p_accept_missing_census, p_census_defaulted := p_census_date IS NULL,
+    p_top_slice := p_top_slice, p_top_slice_pct := p_top_slice_pct, p_protect_loss := p_protect_loss,
+    p_protect_gain := p_protect_gain, p_manager_cost := p_manager_cost
 );

@@ -8,5 +8,10 @@ FROM allocation_on_census(
     p_as_of := $as_of,
     p_treat_as_accredited := $treat_as_accredited,
     p_accept_missing_census := $accept_missing_census,
-    p_census_defaulted := $census_defaulted
+    p_census_defaulted := $census_defaulted,
+    p_top_slice := $top_slice,
+    p_top_slice_pct := $top_slice_pct,
+    p_protect_loss := $protect_loss,
+    p_protect_gain := $protect_gain,
+    p_manager_cost := $manager_cost
 )

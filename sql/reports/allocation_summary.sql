@@ -2,7 +2,10 @@
 -- relation `allocation_rows`), so the proof that the amounts add up to the pot, and the Year 10
 -- figures, are computed once, in SQL, for the command line and the dashboard alike.
 SELECT
+    -- The partnerships' amounts, and with the county's top-slice the whole pot.
     CAST(coalesce(sum(amount), 0) AS DECIMAL(18, 2)) AS amount_total,
+    CAST(coalesce(any_value(top_slice), 0) AS DECIMAL(18, 2)) AS top_slice,
+    CAST(coalesce(sum(amount), 0) + coalesce(any_value(top_slice), 0) AS DECIMAL(18, 2)) AS pot_total,
     count(*) FILTER (WHERE funded) AS funded,
     count(*) FILTER (WHERE NOT funded) AS unfunded,
     CAST(coalesce(sum(year10) FILTER (WHERE funded), 0) AS DECIMAL(18, 4)) AS year10_funded,

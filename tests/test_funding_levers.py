@@ -1,0 +1,138 @@
+"""The funding structure's levers, checked by hand: the county top-slice, transition protection
+against the previous (2008/9) amounts by capping and scaling, and staffing from a manager's cost.
+Every expected figure below is worked out in the comment beside it, not read from the SQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from scenario import AS_OF, CENSUS, Member, Scenario, empty_store, fill
+
+from pipelines.allocate import AllocationRefused, AllocationSettings, allocate, summarise
+
+D = Decimal
+
+
+def three(previous: dict[str, str] | None = None) -> Scenario:
+    """A, B and C with Year 10 of 100, 100 and 200, all accredited."""
+    return Scenario({"A": [Member(100001, year10=100)], "B": [Member(100002, year10=100)], "C": [Member(100003, year10=200)]},
+                    {"A": "accredited", "B": "accredited", "C": "accredited"}, previous or {})
+
+
+def split(scenario: Scenario, total, **levers) -> tuple[dict[str, dict], dict]:
+    con = fill(empty_store(), scenario)
+    frame = allocate(con, AllocationSettings(total=total, as_of=AS_OF, census_date=CENSUS, **levers))
+    return {r["partnership_code"]: r for r in frame.iter_rows(named=True)}, summarise(con, frame)
+
+
+def money(rows: dict[str, dict]) -> dict[str, Decimal]:
+    return {code: r["amount"] for code, r in rows.items()}
+
+
+def test_top_slice_comes_off_the_pot_first():
+    # £100,000 less £10,000 = £90,000 shared 100:100:200 = 22,500 / 22,500 / 45,000
+    rows, summary = split(three(), 100000, top_slice=10000)
+    assert money(rows) == {"A": D("22500.00"), "B": D("22500.00"), "C": D("45000.00")}
+    assert (summary["amount_total"], summary["top_slice"], summary["pot_total"]) == (D("90000.00"), D("10000.00"), D("100000.00"))
+
+
+def test_top_slice_as_a_percentage_is_rounded_down_to_the_unit():
+    # 7.5% of £1,001 = £75.075, rounded down to £75; £926 shared 1:1:2 = 231.5 / 231.5 / 463:
+    # the two halves go by largest remainder, ties to the lowest code: A 232, B 231, C 463
+    rows, summary = split(three(), 1001, top_slice_pct=D("7.5"))
+    assert summary["top_slice"] == D("75.00")
+    assert money(rows) == {"A": D("232.00"), "B": D("231.00"), "C": D("463.00")}
+    assert summary["pot_total"] == D("1001.00")
+
+
+def test_the_issue_hand_example_of_a_loss_limit():
+    # Year 10 100/100/200, previous £40,000 / £10,000 / £10,000, pot £60,000, loss limit 20%:
+    # by Year 10 A would get £15,000 < its floor 80% x 40,000 = £32,000, so A is fixed at £32,000;
+    # B and C share £28,000 as 9,333.33 and 18,666.67 -> £9,333 and £18,667 (both above their £8,000 floors).
+    rows, summary = split(three({"A": "40000", "B": "10000", "C": "10000"}), 60000, protect_loss=20)
+    assert money(rows) == {"A": D("32000.00"), "B": D("9333.00"), "C": D("18667.00")}
+    assert rows["A"]["protection"] == "raised to the floor"
+    assert rows["A"]["protection_effect"] == D("17000.00")  # 32,000 - 15,000
+    assert rows["B"]["protection"] is None and rows["C"]["protection"] is None
+    assert summary["pot_total"] == D("60000.00")
+
+
+def test_a_gain_limit_caps_and_the_rest_is_shared_by_the_others():
+    # Same partnerships, previous £10,000 each, pot £60,000, gain limit 50% (cap £15,000):
+    # by Year 10 C would get £30,000 > £15,000, so C is fixed at £15,000; A and B share £45,000
+    # equally, £22,500 each, but their caps are £15,000 too: next round both are capped, and
+    # £15,000 would be left that nobody can take: refused.
+    with pytest.raises(AllocationRefused, match="nobody can take"):
+        split(three({"A": "10000", "B": "10000", "C": "10000"}), 60000, protect_gain=50)
+    # With only C protected (A and B have no previous amount) the £45,000 goes to A and B.
+    rows, _ = split(three({"C": "10000"}), 60000, protect_gain=50)
+    assert money(rows) == {"A": D("22500.00"), "B": D("22500.00"), "C": D("15000.00")}
+    assert rows["C"]["protection"] == "held at the cap" and rows["C"]["protection_effect"] == D("-15000.00")
+
+
+def test_capping_and_scaling_goes_round_again_when_fixing_one_breaks_another():
+    # Year 10 100/100/200, previous A £30,000, B £12,000; pot £40,000, loss limit 10%:
+    # round 1: shares 10,000 / 10,000 / 20,000; A breaks its floor £27,000 -> fixed;
+    # round 2: B and C share £13,000: B 4,333.33 < its floor £10,800 -> fixed;
+    # round 3: C alone takes 40,000 - 27,000 - 10,800 = £2,200.
+    rows, _ = split(three({"A": "30000", "B": "12000"}), 40000, protect_loss=10)
+    assert money(rows) == {"A": D("27000.00"), "B": D("10800.00"), "C": D("2200.00")}
+    assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", "raised to the floor", None]
+
+
+def test_floors_above_what_there_is_to_share_are_refused_not_rounded_away():
+    # Floors 90% of £40,000 + 90% of £30,000 = £63,000 > the £60,000 pot.
+    with pytest.raises(AllocationRefused, match=r"floors alone \(£63000"):
+        split(three({"A": "40000", "B": "30000"}), 60000, protect_loss=10)
+
+
+def test_a_floor_is_rounded_up_to_the_unit_and_a_cap_down():
+    # Floor 80% of £10,000.05 = £8,000.04 -> £8,001 in whole pounds (never below the limit):
+    # pot £20,000, A's Year 10 share £5,000 -> raised to £8,001; B and C share £11,999 1:2 ->
+    # 3,999.67 / 7,999.33 -> £4,000 / £7,999.
+    rows, _ = split(three({"A": "10000.05"}), 20000, protect_loss=20)
+    assert money(rows) == {"A": D("8001.00"), "B": D("4000.00"), "C": D("7999.00")}
+    # Cap 110% of £10,000.05 = £11,000.055 -> £11,000 (never above the limit): pot £40,000, C's
+    # share £20,000 -> held at £11,000; A and B share £29,000 -> £14,500 each.
+    rows, _ = split(three({"C": "10000.05"}), 40000, protect_gain=10)
+    assert money(rows) == {"A": D("14500.00"), "B": D("14500.00"), "C": D("11000.00")}
+
+
+def test_no_levers_gives_todays_split():
+    plain, _ = split(three({"A": "40000"}), 60001)
+    levered, _ = split(three({"A": "40000"}), 60001, top_slice=0, protect_loss=None, protect_gain=None)
+    assert money(plain) == money(levered) == {"A": D("15000.00"), "B": D("15000.00"), "C": D("30001.00")}
+
+
+def test_manager_cost_gives_fte_and_days_rounded_half_up_on_exact_values():
+    # £45,000 a full-time manager: A £22,500 -> FTE 0.500, 2.50 days; C £45,000 -> 1.000, 5.00 days.
+    rows, _ = split(three(), 90000, manager_cost=45000)
+    assert (rows["A"]["fte"], rows["A"]["days_per_week"]) == (D("0.500"), D("2.50"))
+    assert (rows["C"]["fte"], rows["C"]["days_per_week"]) == (D("1.000"), D("5.00"))
+    # An exact half: £4 of £8,000 is 0.0005 FTE -> 0.001 (half up; a binary float may round it down).
+    rows, _ = split(Scenario({"A": [Member(100001, year10=1)]}, {"A": "accredited"}), 4, manager_cost=8000)
+    assert rows["A"]["fte"] == D("0.001")
+
+
+def test_day_rate_staffing_rounds_half_up_too():
+    # £300 x 39 weeks = £11,700 a weekly day; £585 is exactly 0.05 days -> 0.05; £58.50 is 0.005 -> 0.01 (half up).
+    rows, _ = split(Scenario({"A": [Member(100001, year10=1)]}, {"A": "accredited"}), D("58.50"), unit=D("0.01"))
+    assert rows["A"]["days_per_week"] == D("0.01")
+
+
+@pytest.mark.parametrize(("levers", "message"), [
+    ({"top_slice": 10, "top_slice_pct": 5}, "not both"),
+    ({"top_slice_pct": 101}, "from 0 to 100"),
+    ({"protect_loss": -1}, "from 0"),
+    ({"manager_cost": 0}, "above zero"),
+    ({"top_slice": "10.005"}, "two decimal places"),
+])
+def test_bad_levers_are_refused_with_the_reason(levers, message):
+    with pytest.raises(AllocationRefused, match=message):
+        AllocationSettings(total=1000, **levers)
+
+
+def test_a_top_slice_larger_than_the_pot_is_refused():
+    with pytest.raises(AllocationRefused, match="more than the pot"):
+        split(three(), 1000, top_slice=1001)
