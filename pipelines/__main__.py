@@ -107,6 +107,15 @@ def _add_settings_flags(command: argparse.ArgumentParser, *, total_required: boo
     command.add_argument("--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status")
     command.add_argument("--day-rate", default=str(settings.DEFAULT_DAY_RATE), help="pounds per manager day")
     command.add_argument("--weeks", default=str(settings.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
+    slice_ = command.add_mutually_exclusive_group()
+    slice_.add_argument("--top-slice", default="0", metavar="AMOUNT",
+                        help="pounds taken off the pot first for the county's strategic support (default 0)")
+    slice_.add_argument("--top-slice-pct", metavar="PCT", help="the top-slice as a percentage of the pot (rounded down to the unit)")
+    command.add_argument("--protect-loss", metavar="PCT",
+                         help="no funded partnership gets less than (100 - PCT)%% of its previous (2008/9) amount")
+    command.add_argument("--protect-gain", metavar="PCT", help="none gets more than (100 + PCT)%% of its previous amount")
+    command.add_argument("--manager-cost", metavar="AMOUNT",
+                         help="a full-time manager's yearly cost: FTE = amount / cost (default: days at the day rate)")
 
 
 def _date(text: str) -> dt.date:

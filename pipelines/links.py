@@ -11,7 +11,10 @@ from pipelines import plan, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings
 
 # query parameter -> what it holds
-KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof", "missing", "plan")
+KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof", "missing", "plan",
+        "slice", "slicepct", "loss", "gain", "manager")
+# query parameter -> the funding lever it holds (absent: the lever is off)
+LEVERS = {"slicepct": "top_slice_pct", "loss": "protect_loss", "gain": "protect_gain", "manager": "manager_cost"}
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -49,6 +52,20 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
     for key, name in (("census", "census_date"), ("asof", "as_of")):
         if params.get(key) and values[name] is None:
             problems.append(f"the link's {key} {params[key]!r} is not a date (YYYY-MM-DD); using the default")
+    values["top_slice"] = params.get("slice", "0")
+    for key, name in LEVERS.items():
+        values[name] = params.get(key) or None
+    for name in ("top_slice", *LEVERS.values()):
+        if values[name] in (None, "0") and name != "top_slice":
+            continue
+        try:
+            AllocationSettings(**{**_plain(defaults), name: values[name]})
+        except (AllocationRefused, ArithmeticError, ValueError):
+            problems.append(f"the link's {name.replace('_', ' ')} {values[name]!r} is not usable; leaving it off")
+            values[name] = getattr(defaults, name)
+    if values["top_slice_pct"] is not None and Decimal(str(values["top_slice"] or 0)):
+        problems.append("the link gives the top-slice both as an amount and as a percentage; using the amount")
+        values["top_slice_pct"] = None
     changes, plan_problems = plan.from_link(params.get("plan"))
     return AllocationSettings(**values, changes=changes), problems + plan_problems
 
@@ -80,11 +97,17 @@ def to_query(chosen: AllocationSettings) -> dict[str, str]:
         query["missing"] = "1"
     if chosen.changes:
         query["plan"] = plan.to_link(chosen.changes)
+    if chosen.top_slice:
+        query["slice"] = _number(chosen.top_slice)
+    for key, name in LEVERS.items():
+        value = getattr(chosen, name)
+        if value is not None:
+            query[key] = _number(value)
     return query
 
 
 def _number(value: Decimal) -> str:
-    text = f"{value:f}"
+    text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
     return text[:-3] if text.endswith(".00") else text
 
 
@@ -100,7 +123,17 @@ def summary(chosen: AllocationSettings) -> str:
         parts.append("pending funded")
     if chosen.treat_as_accredited:
         parts.append("treated as accredited: " + ", ".join(chosen.treat_as_accredited))
-    parts.append(f"£{chosen.day_rate:,.2f}/day × {chosen.weeks_per_year} weeks")
+    if chosen.top_slice or chosen.top_slice_pct is not None:
+        parts.append(f"county top-slice {chosen.top_slice_pct}%" if chosen.top_slice_pct is not None
+                     else f"county top-slice £{chosen.top_slice:,.2f}")
+    if chosen.protect_loss is not None:
+        parts.append(f"loss limited to {chosen.protect_loss}%")
+    if chosen.protect_gain is not None:
+        parts.append(f"gain limited to {chosen.protect_gain}%")
+    if chosen.manager_cost is not None:
+        parts.append(f"manager £{chosen.manager_cost:,.2f} a year")
+    else:
+        parts.append(f"£{chosen.day_rate:,.2f}/day × {chosen.weeks_per_year} weeks")
     if chosen.as_of:
         parts.append(f"as of {chosen.as_of:%d %b %Y}")
     if chosen.accept_missing_census:

@@ -25,6 +25,11 @@ def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
         as_of=args.as_of,
         treat_as_accredited=tuple(args.treat_as_accredited),
         accept_missing_census=args.accept_missing_census,
+        top_slice=args.top_slice,
+        top_slice_pct=args.top_slice_pct,
+        protect_loss=args.protect_loss,
+        protect_gain=args.protect_gain,
+        manager_cost=args.manager_cost,
     )
 
 
@@ -46,10 +51,14 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
     total = summary["amount_total"]
     lines.append("-" * len(header))
     if summary["top_slice"]:
-        lines.append(f"{'TOP-SLICE':<18} {'County strategic support (taken off the pot first)':<40} {'':<6} {'':>9} {'':>8} {money(summary['top_slice']):>14}")
+        lines.append(f"{'TOP-SLICE':<18} {'County strategic support':<40} {'':<6} {'':>9} {'':>8} {money(summary['top_slice']):>14}")
     check = "equals" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL"
     with_slice = f" + top-slice {money(summary['top_slice'])}" if summary["top_slice"] else ""
     lines.append(f"Total {money(total)}{with_slice} {check} the pot {money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
+    protected = frame.filter(pl.col("protection").is_not_null()) if "protection" in frame.columns else frame.head(0)
+    for r in protected.iter_rows(named=True):
+        lines.append(f"  {r['partnership_code']}: {r['protection']} of its previous amount ({money(r['protection_effect'])} "
+                     "against its Year 10 share)")
     unfunded = frame.filter(~pl.col("funded"))
     for r in unfunded.iter_rows(named=True):
         lines.append(f"  {r['partnership_code']}: {r['funding_reason']}")

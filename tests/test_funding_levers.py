@@ -136,3 +136,26 @@ def test_bad_levers_are_refused_with_the_reason(levers, message):
 def test_a_top_slice_larger_than_the_pot_is_refused():
     with pytest.raises(AllocationRefused, match="more than the pot"):
         split(three(), 1000, top_slice=1001)
+
+
+def test_the_command_line_takes_the_levers_and_refuses_an_unknown_code(store, capsys):
+    from pipelines.__main__ import main
+
+    base = ["allocate", "--total", "10000", "--as-of", AS_OF.isoformat(), "--db", str(store), "--include-pending"]
+    assert main([*base, "--top-slice", "1000", "--manager-cost", "45000"]) == 0
+    out = capsys.readouterr().out
+    assert "TOP-SLICE" in out and "+ top-slice £1,000.00 equals the pot £10,000.00" in out
+    assert main([*base, "--treat-as-accredited", "P99"]) == 2
+    err = capsys.readouterr().err
+    assert "not a partnership" in err and "P99" in err
+
+
+def test_a_link_carries_the_levers_and_reports_what_it_cannot_use():
+    from pipelines import links
+
+    chosen, problems = links.from_query({"total": "500000", "slice": "50000", "loss": "10", "gain": "25", "manager": "45000"})
+    assert problems == []
+    assert (chosen.top_slice, chosen.protect_loss, chosen.protect_gain, chosen.manager_cost) == (D("50000.00"), D("10"), D("25"), D("45000.00"))
+    assert links.from_query(links.to_query(chosen))[0] == chosen
+    chosen, problems = links.from_query({"total": "500000", "loss": "150"})
+    assert chosen.protect_loss is None and any("loss" in p for p in problems)

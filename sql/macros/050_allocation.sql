@@ -89,6 +89,13 @@ missing AS (
         WHERE f.funded AND a.not_counted_because = 'no Year 10 figure on the census used'
     )
 ),
+-- Codes treated as accredited that are not partnerships on the day (a typo would fund nobody
+-- and still be printed in the export as if it had).
+unknown_treated AS (
+    SELECT string_agg(code, ', ' ORDER BY code) AS codes
+    FROM (SELECT unnest(coalesce(p_treat_as_accredited, []::VARCHAR[])) AS code)
+    WHERE code NOT IN (SELECT partnership_code FROM funding)
+),
 scale AS (
     SELECT CAST(coalesce(list_reduce(list(DISTINCT partnerships), lambda a, b: lcm(a, b)), 1) AS HUGEINT) AS d
     FROM counted
@@ -123,6 +130,8 @@ guard AS (
             WHEN s.lump_sum < 0 THEN error('allocation refused: the lump sum must not be negative')
             WHEN s.total % s.unit <> 0 THEN error('allocation refused: the total £' || s.total || ' is not a whole number of rounding units (£' || s.unit || '); use the £0.01 unit for a total with pence')
             WHEN s.lump_sum % s.unit <> 0 THEN error('allocation refused: the lump sum £' || s.lump_sum || ' is not a whole number of rounding units (£' || s.unit || ')')
+            WHEN ut.codes IS NOT NULL THEN error('allocation refused: treated as accredited but not a partnership on '
+                || strftime(s.as_of, '%d %b %Y') || ': ' || ut.codes)
             WHEN s.census_date IS NULL THEN error('allocation refused: no census with Year 10 figures is loaded')
             WHEN t.funded_count = 0 THEN error('allocation refused: no partnership is funded (none is accredited under these settings)')
             WHEN mi.schools > 0 AND NOT coalesce(CAST(p_accept_missing_census AS BOOLEAN), false)
@@ -158,7 +167,7 @@ guard AS (
         END AS ok,
         -- Whole pence first, then whole units: integer division, so no DOUBLE can creep in.
         (pe.total_p - pe.top_slice_p - pe.lump_p * t.funded_count) // pe.unit_p AS pot_units
-    FROM settings AS s, totals AS t, missing AS mi, pence AS pe
+    FROM settings AS s, totals AS t, missing AS mi, pence AS pe, unknown_treated AS ut
 ),
 -- Each funded partnership's bounds in units of its Year 10 share (its amount less the lump sum),
 -- from its previous amount: floor (100 - loss)% rounded up, cap (100 + gain)% rounded down.
