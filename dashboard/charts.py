@@ -13,7 +13,7 @@ import polars as pl
 from dashboard.formatting import money
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
-FUNDED_COLOURS = alt.Scale(domain=["funded", "not funded"], range=["#0072B2", "#BBBBBB"])
+FUNDED_COLOURS = alt.Scale(domain=["funded", "not funded", "county top-slice"], range=["#0072B2", "#BBBBBB", "#E69F00"])
 
 
 def partnership_label(code: pl.Expr, name: pl.Expr) -> pl.Expr:
@@ -22,7 +22,7 @@ def partnership_label(code: pl.Expr, name: pl.Expr) -> pl.Expr:
     return pl.concat_str([code, pl.lit(" — "), name])
 
 
-def allocation_bars(frame: pl.DataFrame, pence: bool = False) -> dict:
+def allocation_bars(frame: pl.DataFrame, pence: bool = False, top_slice=None) -> dict:
     """Amount per partnership with every bar labelled (code and name on the axis, the amount at
     the bar's end), the previous amount as a tick for the comparison.
 
@@ -38,8 +38,12 @@ def allocation_bars(frame: pl.DataFrame, pence: bool = False) -> dict:
         pl.Series("label", [money(v, pence) if funded else f"{money(v, pence)}: not funded"
                             for v, funded in zip(frame["amount"], frame["funded"])], dtype=pl.String),
     )
+    rows = data.to_dicts()
+    if top_slice:  # the county's share is its own bar, last, so the bars add up to the pot
+        rows.append({"order": len(rows), "partnership": "TOP-SLICE — county strategic support", "amount": float(top_slice),
+                     "previous": None, "year10": None, "status": "county top-slice", "label": money(top_slice, pence)})
     spec = copy.deepcopy(_allocation_template(pence))
-    spec["datasets"] = {"rows": data.to_dicts()}
+    spec["datasets"] = {"rows": rows}
     return spec
 
 

@@ -62,6 +62,11 @@ def _seed(chosen: AllocationSettings) -> None:
     state[W + "rate"] = float(chosen.day_rate)
     state[W + "weeks"] = float(chosen.weeks_per_year)
     state[PLAN] = chosen.changes
+    state[W + "slice"] = _slice_text(chosen)
+    state[W + "slice_text"] = state[W + "slice"]
+    state[W + "loss"] = float(chosen.protect_loss) if chosen.protect_loss is not None else None
+    state[W + "gain"] = float(chosen.protect_gain) if chosen.protect_gain is not None else None
+    state[W + "manager"] = float(chosen.manager_cost) if chosen.manager_cost is not None else None
     state.pop(W + "as_of_pick", None)
     state.pop(W + "census_pick", None)
 
@@ -107,6 +112,37 @@ def _money_text(name: str, what: str) -> None:
     st.session_state[W + name + "_text"] = money(value, pence=True)
     if name == "total":
         st.session_state[POT_SLIDER] = _nearest_option(value)
+
+
+def _slice_text(chosen: AllocationSettings) -> str:
+    if chosen.top_slice_pct is not None:
+        return f"{chosen.top_slice_pct.normalize():f}%"
+    return money(chosen.top_slice, pence=True) if chosen.top_slice else ""
+
+
+def _top_slice(text: str) -> dict[str, object]:
+    """The top-slice box takes pounds ("£50,000") or a percentage ("10%"); blank is none."""
+    text = text.strip()
+    if not text:
+        return {"top_slice": Decimal(0), "top_slice_pct": None}
+    if text.endswith("%"):
+        return {"top_slice": Decimal(0), "top_slice_pct": text[:-1]}
+    return {"top_slice": text, "top_slice_pct": None}
+
+
+def _from_slice_text() -> None:
+    """Kept when it makes a valid setting; otherwise the last good one stays and the sidebar says why."""
+    touch()
+    text = st.session_state[W + "slice_text"]
+    try:
+        chosen = AllocationSettings(total=st.session_state[W + "total"], **_top_slice(text))
+        if chosen.top_slice > chosen.total:
+            raise AllocationRefused(f"£{chosen.top_slice:,.2f} is more than the pot £{chosen.total:,.2f}")
+    except AllocationRefused as problem:
+        st.session_state[PROBLEMS] = [f"County top-slice: {problem}"]
+        st.session_state[W + "slice_text"] = st.session_state[W + "slice"]
+        return
+    st.session_state[W + "slice"] = text.strip()
 
 
 def _reset() -> None:
@@ -214,6 +250,18 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
     state[W + "census"] = census
     st.checkbox("Allocate even if member schools have no Year 10 figure", key=W + "missing",
                 help="Normally refused: a school without a figure would silently add nothing to its partnership.")
+    st.text_input("County top-slice (£ or %)", key=W + "slice_text", on_change=_from_slice_text, placeholder="none",
+                  help="Taken off the pot first for the county's strategic support, e.g. £50,000 or 10% (rounded down "
+                       "to the unit); the rest is shared as usual. Blank: none.")
+    left, right = st.columns(2)
+    left.number_input("Loss limit (%)", min_value=0.0, max_value=100.0, step=5.0, format="%.2f", key=W + "loss",
+                      help="Transition protection: no funded partnership gets less than (100 − this)% of its previous "
+                           "2008/9 amount. Blank: no floor.")
+    right.number_input("Gain limit (%)", min_value=0.0, step=5.0, format="%.2f", key=W + "gain",
+                       help="No funded partnership gets more than (100 + this)% of its previous amount. Blank: no cap.")
+    st.number_input("Manager cost (£ a year)", min_value=1.0, step=1000.0, format="%.2f", key=W + "manager",
+                    help="A full-time partnership manager's yearly cost, on-costs included: FTE = amount ÷ this and "
+                         "days per week = FTE × 5. Blank: days at the day rate below.")
     left, right = st.columns(2)
     rate = left.number_input("Day rate (£)", min_value=1.0, step=10.0, format="%.2f", key=W + "rate",
                              help="Cost of one day of partnership-manager time.")
@@ -226,7 +274,10 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
         "day_rate": Decimal(str(rate)).quantize(Decimal("0.01")), "weeks_per_year": Decimal(str(weeks)).quantize(Decimal("0.01")),
         "as_of": state[W + "as_of"], "treat_as_accredited": tuple(state[W + "treat"]),
     }
-    return AllocationSettings(**values, accept_missing_census=state[W + "missing"], changes=changes)
+    levers = {name: None if state[W + key] is None else Decimal(str(state[W + key])).quantize(Decimal("0.01"))
+              for key, name in (("loss", "protect_loss"), ("gain", "protect_gain"), ("manager", "manager_cost"))}
+    return AllocationSettings(**values, accept_missing_census=state[W + "missing"], changes=changes,
+                              **_top_slice(state[W + "slice"]), **levers)
 
 
 def _census_choice(as_of: dt.date | None, changes: tuple[PlanChange, ...]) -> dt.date | None:

@@ -159,3 +159,23 @@ def test_a_link_carries_the_levers_and_reports_what_it_cannot_use():
     assert links.from_query(links.to_query(chosen))[0] == chosen
     chosen, problems = links.from_query({"total": "500000", "loss": "150"})
     assert chosen.protect_loss is None and any("loss" in p for p in problems)
+
+
+def test_the_allocation_page_shows_the_levers_from_the_sidebar(store, monkeypatch):
+    from test_dashboard import open_page
+
+    app = open_page(store, monkeypatch, "allocation", total="10000", pending="1", slice="1000")
+    assert "+ county top-slice £1,000.00 equals the pot £10,000.00" in app.success[0].value.replace("\\", "")
+    table = app.dataframe[0].value
+    assert list(table["Code"])[-1] == "TOP-SLICE" and table["Amount (£)"].sum() == 10000.0
+    app.number_input(key="sc_manager").set_value(45000.0).run()
+    assert app.query_params["manager"] == "45000"
+    table = app.dataframe[0].value
+    fte = dict(zip(table["Code"], table["FTE"]))
+    amounts = dict(zip(table["Code"], table["Amount (£)"]))
+    assert fte["P1"] == round(amounts["P1"] / 45000, 3)
+    app.text_input(key="sc_slice_text").input("10%").run()
+    assert app.query_params["slicepct"] == "10" and "slice" not in app.query_params
+    app.text_input(key="sc_slice_text").input("£20,000").run()  # more than the pot: refused, the 10% stays
+    assert any("County top-slice" in w.value.replace("\\", "") and "more than the pot" in w.value for w in app.sidebar.warning)
+    assert app.query_params["slicepct"] == "10"

@@ -32,7 +32,7 @@ with_slice = f" + county top-slice {money(summary['top_slice'], pence=True)}" if
 st.success(f"Sum of amounts {money(summary['amount_total'], pence=True)}{with_slice} {verdict} the pot {money(chosen.total, pence=True)} "
            f"— {summary['funded']} funded partnerships, census {summary['census_date']:%d %b %Y}.", icon=":material/check_circle:")
 
-st.vega_lite_chart(charts.allocation_bars(frame, pence=pence), width="stretch")
+st.vega_lite_chart(charts.allocation_bars(frame, pence=pence, top_slice=summary["top_slice"]), width="stretch")
 money_columns = ["Amount (£)", "Previous, 2008/9 (£)", "Change (£)"]
 table = frame.select(
     pl.col("partnership_code").alias("Code"),
@@ -45,10 +45,17 @@ table = frame.select(
     pl.col("fte").cast(pl.Float64).alias("FTE"),
     pl.col("previous_amount").cast(pl.Float64).alias("Previous, 2008/9 (£)"),
     pl.col("change").cast(pl.Float64).alias("Change (£)"),
+    pl.when(pl.col("protection").is_not_null())
+    .then(pl.col("protection") + pl.lit(" (") + pl.col("protection_effect").cast(pl.String) + pl.lit(" vs Year 10 share)"))
+    .otherwise(pl.lit("")).alias("Protection"),
     pl.col("funding_reason").alias("Status"),
 )
+if summary["top_slice"]:  # the county's line, so the column adds up to the pot
+    table = pl.concat([table, pl.DataFrame({"Code": ["TOP-SLICE"], "Partnership": ["County strategic support"],
+                                            "Amount (£)": [float(summary["top_slice"])],
+                                            "Status": ["taken off the pot first"]})], how="diagonal_relaxed")
 st.dataframe(
-    table, hide_index=True, width="stretch", height=38 + 35 * min(frame.height, 20),
+    table, hide_index=True, width="stretch", height=38 + 35 * min(table.height, 20),
     column_config={
         **tables.money_config(money_columns, pence=pence),
         "Year 10": st.column_config.NumberColumn(format="localized", help="Year 10 counted for this partnership (a school in k partnerships counts 1/k)."),
