@@ -46,7 +46,23 @@ ALLOCATION_COLUMNS = (
     ("fte", "Manager FTE", "number"),
     ("previous_amount", "Previous, 2008/9 basis (£)", "money"),
     ("change", "Change from previous (£)", "money"),
+    ("protection", "Transition protection", "text"),
+    ("protection_effect", "Protection against the Year 10 share (£)", "money"),
 )
+TOP_SLICE_CODE, TOP_SLICE_NAME = "TOP-SLICE", "County strategic support (taken off the pot first)"
+
+
+def with_top_slice(frame: pl.DataFrame) -> pl.DataFrame:
+    """The allocation with the county's top-slice as its own last line, so the amounts in a file
+    add up to the pot; unchanged when there is none."""
+    top_slice = frame["top_slice"][0] if "top_slice" in frame.columns and frame.height else None
+    if not top_slice:
+        return frame
+    line = pl.DataFrame({"partnership_code": [TOP_SLICE_CODE], "partnership_name": [TOP_SLICE_NAME],
+                         "funding_reason": ["the county's share for strategic support"], "amount": [top_slice]},
+                        schema={"partnership_code": pl.String, "partnership_name": pl.String, "funding_reason": pl.String,
+                                "amount": frame.schema["amount"]})
+    return pl.concat([frame, line], how="diagonal_relaxed")
 
 GAP_COLUMNS = (
     ("code", "Code", "text"),
@@ -93,6 +109,11 @@ def settings_columns(chosen: AllocationSettings, census_date: dt.date, as_of: dt
         ("Treated as accredited", " ".join(chosen.treat_as_accredited)),
         ("Day rate (£)", str(chosen.day_rate)),
         ("Weeks per year", str(chosen.weeks_per_year)),
+        ("Top-slice (£)", str(chosen.top_slice) if chosen.top_slice_pct is None else ""),
+        ("Top-slice (% of the pot)", "" if chosen.top_slice_pct is None else str(chosen.top_slice_pct)),
+        ("Loss limit (%)", "" if chosen.protect_loss is None else str(chosen.protect_loss)),
+        ("Gain limit (%)", "" if chosen.protect_gain is None else str(chosen.protect_gain)),
+        ("Manager cost (£ a year)", "" if chosen.manager_cost is None else str(chosen.manager_cost)),
         ("Data version", data_version),
         # Only a what-if on a draft map has this column: finance never pays from one, and a
         # file that has it says so on every row.
@@ -107,7 +128,7 @@ def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version
         ("Data status", provenance.data_status_line(data_status)),
         ("Data last loaded", provenance.last_loaded_text(data_status)),
     ]
-    rows = _table_rows(ALLOCATION_COLUMNS, frame)
+    rows = _table_rows(ALLOCATION_COLUMNS, with_top_slice(frame))
     rows[0] += [name for name, _ in extra]
     for row in rows[1:]:
         row += [safe_text(v) for _, v in extra]
@@ -190,10 +211,11 @@ def allocation_xlsx(
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": "14-19 partnership allocation", "created": produced_at})
     formats = _formats(book)
-    sheet = _table_sheet(book, "Allocation", ALLOCATION_COLUMNS, frame, formats)
-    total_row = frame.height + 1
+    lines = with_top_slice(frame)
+    sheet = _table_sheet(book, "Allocation", ALLOCATION_COLUMNS, lines, formats)
+    total_row = lines.height + 1
     amount_col = [c for c, _, _ in ALLOCATION_COLUMNS].index("amount")
-    total = sum((Decimal(a) for a in frame["amount"]), Decimal("0"))
+    total = sum((Decimal(a) for a in lines["amount"]), Decimal("0"))
     sheet.write_string(total_row, 0, "Total", formats["total"])
     column_letter = xlsxwriter.utility.xl_col_to_name(amount_col)
     sheet.write_formula(

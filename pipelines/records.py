@@ -158,6 +158,7 @@ def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_
             "xlsx_file_name": f"decision-{decision_id}_" + exports.allocation_filename(fixed, census_date, "xlsx"),
             "xlsx_bytes": xlsx_bytes, "xlsx_sha256": hashlib.sha256(xlsx_bytes).hexdigest(),
             "note": note,
+            "top_slice": frame["top_slice"][0] if "top_slice" in frame.columns else None,
         })
         con.register("lines", frame.with_columns(pl.lit(decision_id).alias("decision_id")))
         con.execute(db.read_sql("records/insert_decision_lines.sql"))

@@ -179,3 +179,17 @@ def test_the_allocation_page_shows_the_levers_from_the_sidebar(store, monkeypatc
     app.text_input(key="sc_slice_text").input("£20,000").run()  # more than the pot: refused, the 10% stays
     assert any("County top-slice" in w.value.replace("\\", "") and "more than the pot" in w.value for w in app.sidebar.warning)
     assert app.query_params["slicepct"] == "10"
+
+
+def test_a_decision_with_a_top_slice_keeps_it_and_still_adds_up(store, monkeypatch):
+    from test_dashboard import open_page
+
+    from pipelines import records
+
+    query = {"total": "10000", "pending": "1", "slice": "1000", "loss": "5", "asof": AS_OF.isoformat()}
+    approval = records.approve(store, query, title="With a top-slice", approved_by="Chair")
+    app = open_page(store, monkeypatch, "decisions", d=str(approval.decision_id))
+    shown = " ".join(m.value.replace("\\", "") for m in app.markdown)
+    assert "top-slice £1,000.00 equals the approved pot £10,000.00" in shown
+    settings = " ".join(str(v) for t in app.table for v in t.value.to_numpy().ravel())
+    assert "County top-slice" in settings and "95%" in settings

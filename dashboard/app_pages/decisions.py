@@ -64,8 +64,12 @@ st.table(
         pl.col("fte").cast(pl.String).alias("FTE"),
     )
 )
-verdict = "equals" if total == record["total"] else "does NOT equal"
-st.markdown(f"**Total {money(total, pence=True)}** {verdict} the approved pot {money(record['total'], pence=True)}.")
+top_slice = record.get("top_slice") or 0
+if top_slice:
+    st.markdown(f"County top-slice (strategic support, taken off the pot first): **{money(top_slice, pence=True)}**")
+verdict = "equals" if total + top_slice == record["total"] else "does NOT equal"
+with_slice = f" + top-slice {money(top_slice, pence=True)}" if top_slice else ""
+st.markdown(f"**Total {money(total, pence=True)}**{with_slice} {verdict} the approved pot {money(record['total'], pence=True)}.")
 
 with st.expander("Settings and data files", expanded=False):
     st.table(pl.DataFrame(settings, schema=["Setting", "Value"], orient="row"))
