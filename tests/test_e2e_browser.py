@@ -231,6 +231,10 @@ def test_a_decision_prints_on_one_a4_page(server, page, tmp_path):
     _settled(page)
     page.wait_for_timeout(1000)  # let the style sheet for print settle
     page.emulate_media(media="print")
+    # What a person prints is the drawn page: wait until the print style hides the sidebar and the
+    # table is there (on a loaded machine a rerun can still be redrawing them).
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    expect(page.get_by_text("LOC9-10").first).to_be_visible()
     pdf = tmp_path / "decision_print.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
     reader = PdfReader(str(pdf))
