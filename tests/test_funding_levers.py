@@ -83,7 +83,7 @@ def test_capping_and_scaling_goes_round_again_when_fixing_one_breaks_another():
 
 def test_floors_above_what_there_is_to_share_are_refused_not_rounded_away():
     # Floors 90% of £40,000 + 90% of £30,000 = £63,000 > the £60,000 pot.
-    with pytest.raises(AllocationRefused, match=r"floors alone \(£63000"):
+    with pytest.raises(AllocationRefused, match=r"floors alone \(£63,000.00\)"):
         split(three({"A": "40000", "B": "30000"}), 60000, protect_loss=10)
 
 

@@ -16,3 +16,7 @@ CREATE OR REPLACE MACRO latest_census_date() AS (SELECT max(census_date) FROM ce
 -- (the dataset table), else today. A store of 2018/19 data is judged as of 2018/19, not today.
 CREATE OR REPLACE MACRO effective_as_of(p) AS
     coalesce(CAST(p AS DATE), (SELECT max(reference_date) FROM dataset), current_date);
+-- pounds_text: whole pence as "£1,234.56" for messages (exact: a double holds every penny below
+-- £90 trillion).
+CREATE OR REPLACE MACRO pounds_text(p_pence) AS
+    '£' || format('{:,.2f}', CAST(p_pence AS DOUBLE) / 100);

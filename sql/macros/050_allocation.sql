@@ -151,14 +151,14 @@ guard AS (
             WHEN pe.top_slice_p % pe.unit_p <> 0
                 THEN error('allocation refused: the top-slice £' || s.top_slice_given || ' is not a whole number of rounding units (£' || s.unit || ')')
             WHEN pe.top_slice_p > pe.total_p
-                THEN error('allocation refused: the top-slice £' || (pe.top_slice_p / 100) || ' is more than the pot £' || s.total)
+                THEN error('allocation refused: the top-slice ' || pounds_text(pe.top_slice_p) || ' is more than the pot ' || pounds_text(pe.total_p))
             WHEN s.protect_loss < 0 OR s.protect_loss > 100
                 THEN error('allocation refused: the loss limit must be a percentage from 0 to 100')
             WHEN s.protect_gain < 0 THEN error('allocation refused: the gain limit must be a percentage of 0 or more')
             WHEN s.manager_cost <= 0 THEN error('allocation refused: the manager cost must be above zero')
-            WHEN pe.total_p - pe.top_slice_p < pe.lump_p * t.funded_count THEN error('allocation refused: the pot after the top-slice (£'
-                || ((pe.total_p - pe.top_slice_p) / 100) || ') is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count
-                || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
+            WHEN pe.total_p - pe.top_slice_p < pe.lump_p * t.funded_count THEN error('allocation refused: the pot after the top-slice ('
+                || pounds_text(pe.total_p - pe.top_slice_p) || ') is less than the lump sums (' || pounds_text(pe.lump_p) || ' x '
+                || t.funded_count || ' funded partnerships = ' || pounds_text(pe.lump_p * t.funded_count) || ')')
             WHEN s.total < s.lump_sum * t.funded_count THEN error('allocation refused: the total £' || s.total || ' is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
             WHEN t.y_total = 0 THEN error('allocation refused: the funded partnerships have no Year 10 learners on the ' || s.census_date || ' census')
             WHEN s.day_rate <= 0 THEN error('allocation refused: the day rate must be above zero')
@@ -194,6 +194,7 @@ bounds AS (
 capping(step, partnership_code, y_scaled, floor_u, cap_u, fixed_u, changed) AS (
     SELECT 0, partnership_code, y_scaled, floor_u, cap_u, NULL::HUGEINT, true
     FROM bounds
+    WHERE (SELECT protect_loss IS NOT NULL OR protect_gain IS NOT NULL FROM settings)  -- no rounds without protection
     UNION ALL
     SELECT step + 1, partnership_code, y_scaled, floor_u, cap_u,
            coalesce(fixed_u, CASE WHEN floor_u IS NOT NULL AND left_u * y_scaled < floor_u * y_free THEN floor_u
@@ -216,23 +217,22 @@ settled AS (
 ),
 protection AS (
     SELECT
-        coalesce(sum(st.floor_u), 0) AS floors_u,
-        g.pot_units - coalesce(sum(st.fixed_u), 0) AS free_units,
-        coalesce(sum(b.y_scaled) FILTER (WHERE st.fixed_u IS NULL), 0) AS y_free,
-        count(*) FILTER (WHERE st.fixed_u IS NULL) AS free_count
-    FROM settled AS st
-    JOIN bounds AS b USING (partnership_code)
-    CROSS JOIN guard AS g
-    GROUP BY g.pot_units
+        (SELECT coalesce(sum(floor_u), 0) FROM bounds) AS floors_u,
+        g.pot_units - (SELECT coalesce(sum(fixed_u), 0) FROM settled) AS free_units,
+        (SELECT coalesce(sum(b.y_scaled), 0) FROM bounds AS b
+         WHERE b.partnership_code NOT IN (SELECT partnership_code FROM settled WHERE fixed_u IS NOT NULL)) AS y_free,
+        (SELECT count(*) FROM bounds AS b
+         WHERE b.partnership_code NOT IN (SELECT partnership_code FROM settled WHERE fixed_u IS NOT NULL)) AS free_count
+    FROM guard AS g
 ),
 protection_guard AS (
     SELECT
         CASE
-            WHEN p.floors_u > g.pot_units THEN error('allocation refused: the protection floors alone (£'
-                || (p.floors_u * pe.unit_p / 100) || ') are more than the £' || (g.pot_units * pe.unit_p / 100)
+            WHEN p.floors_u > g.pot_units THEN error('allocation refused: the protection floors alone ('
+                || pounds_text(p.floors_u * pe.unit_p) || ') are more than the ' || pounds_text(g.pot_units * pe.unit_p)
                 || ' there is to share after the top-slice and lump sums; lower the loss limit or raise the pot')
             WHEN p.free_count = 0 AND p.free_units <> 0 THEN error('allocation refused: every funded partnership is held at its '
-                || 'protection bound, leaving £' || (p.free_units * pe.unit_p / 100) || ' that nobody can take; '
+                || 'protection bound, leaving ' || pounds_text(p.free_units * pe.unit_p) || ' that nobody can take; '
                 || 'raise the gain limit or change the pot')
             ELSE true
         END AS ok,
