@@ -54,7 +54,7 @@ def test_approving_needs_a_data_officer(store, monkeypatch):
     assert any("not a data officer" in i.value for i in viewer.info)
 
 
-def test_an_officer_approves_and_finance_downloads_the_frozen_bytes(store, monkeypatch, downloads):
+def test_an_officer_approves_and_finance_downloads_the_frozen_bytes(store, monkeypatch, downloads):  # noqa: F811 - the fixture
     records.save_scenario(store, "Ten thousand", LINK, "Chair")
     officer = {"is_logged_in": True, "email": OFFICER}
     app = open_page(store, monkeypatch, "scenarios", auth=True, user=officer)
@@ -106,7 +106,7 @@ def test_an_officer_records_an_accreditation_decision_through_the_loader(store, 
     assert (entry["action"], entry["actor"], entry["subject"]) == ("accreditation_change", OFFICER, "accreditation")
 
 
-def test_the_data_page_shows_the_audit_log_and_its_chain(store, monkeypatch, downloads):
+def test_the_data_page_shows_the_audit_log_and_its_chain(store, monkeypatch, downloads):  # noqa: F811 - the fixture
     records.save_scenario(store, "A", LINK, "Chair")
     app = open_page(store, monkeypatch, "data")
     audit = next(d.value for d in app.dataframe if "entry_hash" in d.value.columns)
