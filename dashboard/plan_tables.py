@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.plan import PlanChange
+from pipelines.plan import PlanChange, changes_frame
 
 @dataclass(frozen=True)
 class Alternative:
@@ -129,15 +129,4 @@ def _partnership(code: str | None, partnerships: dict[str, str]) -> str:
 
 def plan_file_frame(draft: tuple[PlanChange, ...]) -> pl.DataFrame:
     """The draft as a plan file: the suggestions' columns, so it reopens with `plan --changes`."""
-    return pl.DataFrame(
-        {
-            "change": [c.change for c in draft],
-            "partnership_code": [c.partnership_code for c in draft],
-            "partnership_name": [c.partnership_name for c in draft],
-            "member_id": [c.member_id for c in draft],
-            "role": [c.role for c in draft],
-            "into_code": [c.into_code for c in draft],
-        },
-        schema={"change": pl.String, "partnership_code": pl.String, "partnership_name": pl.String,
-                "member_id": pl.Int64, "role": pl.String, "into_code": pl.String},
-    )
+    return changes_frame(draft)

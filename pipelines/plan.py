@@ -156,20 +156,19 @@ def _from_row(row: list) -> PlanChange:
 
 # --- against the store ---------------------------------------------------------------------
 
+PLAN_FILE_SCHEMA = {"change": pl.String, "partnership_code": pl.String, "partnership_name": pl.String,
+                    "member_id": pl.Int64, "role": pl.String, "into_code": pl.String}
+
+
+def changes_frame(changes: Sequence[PlanChange]) -> pl.DataFrame:
+    """The changes in the plan file's columns (the columns that count; `plan --changes` reads it)."""
+    return pl.DataFrame({name: [getattr(c, name) for c in changes] for name in PLAN_FILE_SCHEMA}, schema=PLAN_FILE_SCHEMA)
+
+
 def _register(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str]) -> None:
-    frame = pl.DataFrame(
-        {
-            "seq": list(range(1, len(changes) + 1)),
-            "row_label": list(labels),
-            "change": [c.change for c in changes],
-            "partnership_code": [c.partnership_code for c in changes],
-            "partnership_name": [c.partnership_name for c in changes],
-            "member_id": [c.member_id for c in changes],
-            "role": [c.role for c in changes],
-            "into_code": [c.into_code for c in changes],
-        },
-        schema={"seq": pl.Int64, "row_label": pl.String, "change": pl.String, "partnership_code": pl.String,
-                "partnership_name": pl.String, "member_id": pl.Int64, "role": pl.String, "into_code": pl.String},
+    frame = changes_frame(changes).with_columns(
+        pl.Series("seq", list(range(1, len(changes) + 1)), dtype=pl.Int64),
+        pl.Series("row_label", list(labels), dtype=pl.String),
     )
     con.register("plan_changes", frame.to_arrow())
     con.execute(db.read_sql("plan/resolved_changes.sql"))
