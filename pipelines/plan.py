@@ -185,27 +185,40 @@ def _plan_cursor(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], 
         cursor.close()
 
 
-def store_problems(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str],
-                   as_of: dt.date | None) -> list[tuple[str, str, str | None, str]]:
-    """(row label, column, value, expected) for each change the store cannot take on the day."""
-    with _plan_cursor(con, changes, labels) as cursor:
-        return cursor.sql(db.read_sql("plan/check_changes.sql"), params={"as_of": as_of}).fetchall()
+def _store_problems(cursor: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list[tuple[str, str | None, str | None, str]]:
+    """(row label, column, value, expected) for each registered change the store cannot take on the day."""
+    return [tuple(row) for row in cursor.sql(db.read_sql("plan/check_changes.sql"), params={"as_of": as_of}).fetchall()]
 
 
 def _labels(changes: Sequence[PlanChange], labels: Sequence[str] | None) -> list[str]:
     return list(labels) if labels is not None else [f"change {i}" for i in range(1, len(changes) + 1)]
 
 
+@contextlib.contextmanager
+def _checked(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str] | None
+             ) -> Iterator[tuple[duckdb.DuckDBPyConnection | None, list[tuple[str, str | None, str | None, str]]]]:
+    """The problems of a plan and, when each change is right on its own, a connection with the
+    changes that change something registered (the store is asked only then)."""
+    labels = _labels(changes, labels)
+    found = shape_problems(changes, labels)
+    if found:
+        yield None, found
+        return
+    kept = [(c, label) for c, label in zip(changes, labels, strict=True) if c.change != "none"]
+    with _plan_cursor(con, [c for c, _ in kept], [lb for _, lb in kept]) as cursor:
+        yield cursor, found
+
+
 def problems(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
              labels: Sequence[str] | None = None) -> list[tuple[str, str | None, str | None, str]]:
     """(label, column, value, expected) for every change that cannot be made: wrong on its own,
     or not possible on the store on the day (checked only once each change is right on its own)."""
-    labels = _labels(changes, labels)
-    found = shape_problems(changes, labels)
-    if found:
-        return found
-    kept = [(c, label) for c, label in zip(changes, labels, strict=True) if c.change != "none"]
-    return [tuple(row) for row in store_problems(con, [c for c, _ in kept], [lb for _, lb in kept], as_of)]
+    with _checked(con, changes, labels) as (cursor, found):
+        return found if cursor is None else _store_problems(cursor, as_of)
+
+
+def _refusal(found: list[tuple[str, str | None, str | None, str]]) -> PlanRefused:
+    return PlanRefused("the membership plan cannot be applied: " + "; ".join(in_words(*p) for p in found))
 
 
 def check(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
@@ -213,15 +226,17 @@ def check(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: 
     """Raise PlanRefused naming every change that cannot be made."""
     found = problems(con, changes, as_of, labels)
     if found:
-        raise PlanRefused("the membership plan cannot be applied: " + "; ".join(in_words(*p) for p in found))
+        raise _refusal(found)
 
 
 def proposed_roster(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
                     labels: Sequence[str] | None = None) -> pl.DataFrame:
-    """The whole roster after the plan, in the roster loader's layout (checked first)."""
-    kept = effective(changes)
-    check(con, changes, as_of, labels)
-    with _plan_cursor(con, kept, _labels(kept, None)) as cursor:
+    """The whole roster after the plan, in the roster loader's layout, checked first on the
+    same connection (the changes are registered once for both)."""
+    with _checked(con, changes, labels) as (cursor, found):
+        found = found if cursor is None else _store_problems(cursor, as_of)
+        if found:
+            raise _refusal(found)
         return cursor.sql(db.read_sql("plan/proposed_roster.sql"), params={"as_of": as_of}).pl()
 
 
