@@ -235,34 +235,29 @@ def overview_figures(chosen: AllocationSettings) -> dict:
                                   chosen.treat_as_accredited, _results_key(), chosen.changes))
 
 
+# The gaps and the suggestions to close them: same settings, same draft map, one cached call.
+_GAP_REPORTS = {"gaps": allocation_sql.coverage_gaps, "suggestions": allocation_sql.membership_suggestions}
+
+
 @_shared_frame(max_entries=64)
-def _gaps(as_of, census_date, include_pending, travel_km, treat, version, changes) -> pl.DataFrame:
+def _gap_report(which, as_of, census_date, include_pending, travel_km, treat, version, changes) -> pl.DataFrame:
     with _on_map(changes, as_of) as con:
-        return allocation_sql.coverage_gaps(
-            con, as_of=as_of, census_date=census_date, include_pending=include_pending,
-            travel_km=travel_km, treat_as_accredited=treat,
-        )
+        return _GAP_REPORTS[which](con, as_of=as_of, census_date=census_date, include_pending=include_pending,
+                                   travel_km=travel_km, treat_as_accredited=treat)
+
+
+def _gap_report_for(which: str, chosen: AllocationSettings, travel_km: float) -> pl.DataFrame:
+    return _gap_report(which, chosen.as_of, census_used(chosen), chosen.include_pending, travel_km,
+                       chosen.treat_as_accredited, _results_key(), chosen.changes)
 
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
-    chosen = chosen or AllocationSettings(total=settings.DEFAULT_TOTAL)
-    return _gaps(chosen.as_of, census_used(chosen), chosen.include_pending, travel_km, chosen.treat_as_accredited,
-                 _results_key(), chosen.changes)
-
-
-@_shared_frame(max_entries=64)
-def _suggestions(as_of, census_date, include_pending, travel_km, treat, version, changes) -> pl.DataFrame:
-    with _on_map(changes, as_of) as con:
-        return allocation_sql.membership_suggestions(
-            con, as_of=as_of, census_date=census_date, include_pending=include_pending,
-            travel_km=travel_km, treat_as_accredited=treat,
-        )
+    return _gap_report_for("gaps", chosen or AllocationSettings(total=settings.DEFAULT_TOTAL), travel_km)
 
 
 def suggestions(chosen: AllocationSettings, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     """Ways to close the gaps of the scenario's map (after its plan so far), best first."""
-    return _suggestions(chosen.as_of, census_used(chosen), chosen.include_pending, travel_km, chosen.treat_as_accredited,
-                        _results_key(), chosen.changes)
+    return _gap_report_for("suggestions", chosen, travel_km)
 
 
 def gap_counts(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
