@@ -11,6 +11,7 @@ import altair as alt
 import polars as pl
 
 from dashboard.formatting import money
+from pipelines.exports import TOP_SLICE_CODE, TOP_SLICE_NAME
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
 FUNDED_COLOURS = alt.Scale(domain=["funded", "not funded", "county top-slice"], range=["#0072B2", "#BBBBBB", "#E69F00"])
@@ -40,7 +41,7 @@ def allocation_bars(frame: pl.DataFrame, pence: bool = False, top_slice=None) ->
     )
     rows = data.to_dicts()
     if top_slice:  # the county's share is its own bar, last, so the bars add up to the pot
-        rows.append({"order": len(rows), "partnership": "TOP-SLICE — county strategic support", "amount": float(top_slice),
+        rows.append({"order": len(rows), "partnership": f"{TOP_SLICE_CODE} — {TOP_SLICE_NAME[0].lower()}{TOP_SLICE_NAME[1:]}", "amount": float(top_slice),
                      "previous": None, "year10": None, "status": "county top-slice", "label": money(top_slice, pence)})
     spec = copy.deepcopy(_allocation_template(pence))
     spec["datasets"] = {"rows": rows}

@@ -49,7 +49,8 @@ ALLOCATION_COLUMNS = (
     ("protection", "Transition protection", "text"),
     ("protection_effect", "Protection against the Year 10 share (£)", "money"),
 )
-TOP_SLICE_CODE, TOP_SLICE_NAME = "TOP-SLICE", "County strategic support (taken off the pot first)"
+# How the county's top-slice is named wherever it stands as a line beside the partnerships.
+TOP_SLICE_CODE, TOP_SLICE_NAME = "TOP-SLICE", "County strategic support"
 
 
 def with_top_slice(frame: pl.DataFrame) -> pl.DataFrame:
@@ -58,7 +59,7 @@ def with_top_slice(frame: pl.DataFrame) -> pl.DataFrame:
     top_slice = frame["top_slice"][0] if "top_slice" in frame.columns and frame.height else None
     if not top_slice:
         return frame
-    line = pl.DataFrame({"partnership_code": [TOP_SLICE_CODE], "partnership_name": [TOP_SLICE_NAME],
+    line = pl.DataFrame({"partnership_code": [TOP_SLICE_CODE], "partnership_name": [f"{TOP_SLICE_NAME} (taken off the pot first)"],
                          "funding_reason": ["the county's share for strategic support"], "amount": [top_slice]},
                         schema={"partnership_code": pl.String, "partnership_name": pl.String, "funding_reason": pl.String,
                                 "amount": frame.schema["amount"]})

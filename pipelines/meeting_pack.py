@@ -238,7 +238,7 @@ def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings, summary: 
                      money(r["previous_amount"], pence), money(r["change"], pence)])
     total = summary["amount_total"]
     if summary["top_slice"]:
-        rows.append(["TOP-SLICE", "County strategic support", "", "",
+        rows.append([exports.TOP_SLICE_CODE, exports.TOP_SLICE_NAME, "", "",
                      money(summary["top_slice"], pence), "", "", ""])
         total = summary["pot_total"]
     rows.append(["Total", "equals the pot" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL the pot",

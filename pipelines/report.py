@@ -51,7 +51,7 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
     total = summary["amount_total"]
     lines.append("-" * len(header))
     if summary["top_slice"]:
-        lines.append(f"{'TOP-SLICE':<18} {'County strategic support':<40} {'':<6} {'':>9} {'':>8} {money(summary['top_slice']):>14}")
+        lines.append(f"{exports.TOP_SLICE_CODE:<18} {exports.TOP_SLICE_NAME:<40} {'':<6} {'':>9} {'':>8} {money(summary['top_slice']):>14}")
     check = "equals" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL"
     with_slice = f" + top-slice {money(summary['top_slice'])}" if summary["top_slice"] else ""
     lines.append(f"Total {money(total)}{with_slice} {check} the pot {money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")

@@ -51,7 +51,7 @@ table = frame.select(
     pl.col("funding_reason").alias("Status"),
 )
 if summary["top_slice"]:  # the county's line, so the column adds up to the pot
-    table = pl.concat([table, pl.DataFrame({"Code": ["TOP-SLICE"], "Partnership": ["County strategic support"],
+    table = pl.concat([table, pl.DataFrame({"Code": [exports.TOP_SLICE_CODE], "Partnership": [exports.TOP_SLICE_NAME],
                                             "Amount (£)": [float(summary["top_slice"])],
                                             "Status": ["taken off the pot first"]})], how="diagonal_relaxed")
 st.dataframe(
