@@ -40,30 +40,28 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
         "treat_as_accredited": tuple(c for c in params.get("treat", "").split(",") if c),
         "accept_missing_census": params.get("missing", "0") in ("1", "true", "yes"),
     }
+    values["top_slice"] = params.get("slice", "0")
+    for key, name in LEVERS.items():
+        values[name] = params.get(key) or None
     defaults = AllocationSettings(total=settings.DEFAULT_TOTAL)
-    for name in ("total", "lump_sum", "unit", "day_rate", "weeks_per_year"):
+    # Each value is read as the settings read it (and kept so read); one that cannot be used
+    # falls back: a base setting to its default, a lever to off.
+    for name in ("total", "lump_sum", "unit", "day_rate", "weeks_per_year", "top_slice", *LEVERS.values()):
+        if values[name] is None:
+            continue
         try:
             candidate = getattr(AllocationSettings(**{**_plain(defaults), name: values[name]}), name)
             if candidate < 0:
                 raise AllocationRefused(f"{name} must not be negative")
+            values[name] = candidate
         except (AllocationRefused, ArithmeticError, ValueError):
-            problems.append(f"the link's {name.replace('_', ' ')} {values[name]!r} is not usable; using the default")
+            fallback = "leaving it off" if name in ("top_slice", *LEVERS.values()) else "using the default"
+            problems.append(f"the link's {name.replace('_', ' ')} {values[name]!r} is not usable; {fallback}")
             values[name] = getattr(defaults, name)
     for key, name in (("census", "census_date"), ("asof", "as_of")):
         if params.get(key) and values[name] is None:
             problems.append(f"the link's {key} {params[key]!r} is not a date (YYYY-MM-DD); using the default")
-    values["top_slice"] = params.get("slice", "0")
-    for key, name in LEVERS.items():
-        values[name] = params.get(key) or None
-    for name in ("top_slice", *LEVERS.values()):
-        if values[name] in (None, "0") and name != "top_slice":
-            continue
-        try:
-            AllocationSettings(**{**_plain(defaults), name: values[name]})
-        except (AllocationRefused, ArithmeticError, ValueError):
-            problems.append(f"the link's {name.replace('_', ' ')} {values[name]!r} is not usable; leaving it off")
-            values[name] = getattr(defaults, name)
-    if values["top_slice_pct"] is not None and Decimal(str(values["top_slice"] or 0)):
+    if values["top_slice_pct"] is not None and values["top_slice"]:
         problems.append("the link gives the top-slice both as an amount and as a percentage; using the amount")
         values["top_slice_pct"] = None
     changes, plan_problems = plan.from_link(params.get("plan"))

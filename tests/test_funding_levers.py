@@ -193,3 +193,13 @@ def test_a_decision_with_a_top_slice_keeps_it_and_still_adds_up(store, monkeypat
     assert "top-slice £1,000.00 equals the approved pot £10,000.00" in shown
     settings = " ".join(str(v) for t in app.table for v in t.value.to_numpy().ravel())
     assert "County top-slice" in settings and "95%" in settings
+
+
+def test_a_link_with_a_grouped_top_slice_and_a_percentage_opens_on_the_amount():
+    from pipelines import links
+
+    chosen, problems = links.from_query({"total": "500000", "slice": "5,000", "slicepct": "5"})
+    assert (chosen.top_slice, chosen.top_slice_pct) == (D("5000.00"), None)
+    assert problems == ["the link gives the top-slice both as an amount and as a percentage; using the amount"]
+    chosen, problems = links.from_query({"total": "500000", "slice": "-5"})
+    assert chosen.top_slice == 0 and problems == ["the link's top slice '-5' is not usable; leaving it off"]
