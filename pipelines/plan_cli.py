@@ -57,8 +57,8 @@ def plan_command(args: argparse.Namespace) -> int:
         if not checked.ok:
             raise ValidationFailed(checked)
         proposed = dataclasses.replace(chosen, changes=changes)
-        print(_effect(con, chosen, proposed, args.travel_km))
-        roster = plan.proposed_roster(con, changes, chosen.as_of, labels)
+        roster = plan.proposed_roster(con, changes, chosen.as_of, labels)  # once, for the figures and the file
+        print(_effect(con, chosen, proposed, args.travel_km, roster))
     finally:
         con.close()
     if args.out:
@@ -75,17 +75,17 @@ def plan_command(args: argparse.Namespace) -> int:
 
 
 def _effect(con: duckdb.DuckDBPyConnection, current: allocate.AllocationSettings,
-            proposed: allocate.AllocationSettings, travel_km: float) -> str:
+            proposed: allocate.AllocationSettings, travel_km: float, roster: pl.DataFrame) -> str:
     """Gaps by code and the allocation, before and after, as terminal text."""
     gap_settings = dict(as_of=current.as_of, census_date=current.census_date, include_pending=current.include_pending,
                         travel_km=travel_km, treat_as_accredited=current.treat_as_accredited)
     counts = plan_compare.gap_counts(con, allocate.coverage_gaps(con, **gap_settings),
-                                     allocate.coverage_gaps(con, **gap_settings, changes=proposed.changes))
+                                     allocate.coverage_gaps(con, **gap_settings, changes=proposed.changes, roster=roster))
     lines = [f"Plan of {len(proposed.changes)} changes:"]
     lines += [f"  {c.describe()}" for c in proposed.changes]
     lines += ["", f"{'Gaps by code':<26} {'before':>7} {'after':>7} {'change':>7}"]
     lines += [f"{r['code']:<26} {r['before']:>7} {r['after']:>7} {r['change']:>+7}" for r in counts.iter_rows(named=True)]
-    money = plan_compare.allocation_change(con, allocate.allocate(con, current), allocate.allocate(con, proposed))
+    money = plan_compare.allocation_change(con, allocate.allocate(con, current), allocate.allocate(con, proposed, roster=roster))
     lines += ["", f"Allocation of {report.money(current.total)}:",
               f"{'Code':<18} {'Partnership':<40} {'Year 10':>9} {'before':>13} {'after':>13} {'change':>13}"]
     for r in money.iter_rows(named=True):
