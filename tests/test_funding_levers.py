@@ -203,3 +203,41 @@ def test_a_link_with_a_grouped_top_slice_and_a_percentage_opens_on_the_amount():
     assert problems == ["the link gives the top-slice both as an amount and as a percentage; using the amount"]
     chosen, problems = links.from_query({"total": "500000", "slice": "-5"})
     assert chosen.top_slice == 0 and problems == ["the link's top slice '-5' is not usable; leaving it off"]
+
+
+def test_the_scenario_comparison_shows_the_top_slice_line_and_each_protection():
+    from dashboard import compare
+
+    # Plain: £60,000 by Year 10 = 15,000 / 15,000 / 30,000.
+    # Levered: £6,000 top-slice, loss limit 20% on A's £40,000 -> A held at £32,000 (+£18,500
+    # on its 13,500 share of £54,000); B and C share £22,000 as 7,333.33 / 14,666.67 -> £7,333 / £14,667.
+    con = fill(empty_store(), three({"A": "40000"}))
+    plain = allocate(con, AllocationSettings(total=60000, as_of=AS_OF, census_date=CENSUS))
+    levered = allocate(con, AllocationSettings(total=60000, as_of=AS_OF, census_date=CENSUS, top_slice=6000, protect_loss=20))
+    table = compare.side_by_side([("plain", plain), ("levers", levered)])
+    assert table["Code"].to_list() == ["A", "B", "C", "TOP-SLICE"]
+    assert table["plain: amount"].to_list() == [D("15000.00"), D("15000.00"), D("30000.00"), None]
+    assert table["levers: amount"].to_list() == [D("32000.00"), D("7333.00"), D("14667.00"), D("6000.00")]
+    assert table["levers: amount"].sum() == table["plain: amount"].sum() == D("60000.00")
+    assert table["levers: protection"].to_list() == [D("18500.00"), None, None, None]
+    assert table["change levers vs plain: amount"].to_list() == [D("17000.00"), D("-7667.00"), D("-15333.00"), D("6000.00")]
+    # Without protection in either scenario there is no protection column to read.
+    assert not any(c.endswith(": protection") for c in compare.side_by_side([("a", plain), ("b", plain)]).columns)
+
+
+def test_the_scenarios_page_compares_levered_scenarios_with_their_settings(store, monkeypatch):
+    from test_dashboard import open_page
+
+    from pipelines import records
+
+    link = {"total": "10000", "pending": "1", "asof": AS_OF.isoformat()}
+    records.save_scenario(store, "Plain", link, "Chair")
+    records.save_scenario(store, "Top-sliced", {**link, "slice": "1000", "manager": "45000"}, "Chair")
+    app = open_page(store, monkeypatch, "scenarios")
+    app.multiselect(key="compare_pick").set_value([1, 2]).run()
+    captions = " ".join(c.value.replace("\\", "") for c in app.caption)
+    assert "county top-slice £1,000.00" in captions and "manager £45,000.00 a year" in captions
+    table = app.dataframe[1].value
+    assert list(table["Code"])[-1] == "TOP-SLICE"
+    assert table["#1 Plain: amount"].sum() == table["#2 Top-sliced: amount"].sum() == 10000.0
+    assert table["change #2 Top-sliced vs #1 Plain: amount"].iloc[-1] == 1000.0

@@ -120,8 +120,10 @@ if len(chosen_ids) >= 2:
             st.warning(f"{plain(_label(scenario_id))} gives no allocation on the current data: {plain(str(refusal))}")
     if len(allocations) >= 2:
         table = compare.side_by_side(allocations)
+        for scenario_id in chosen_ids:
+            st.caption(f"{plain(_label(scenario_id))}: {plain(links.summary(_settings(scenario_id)))}")
         st.altair_chart(charts.difference_bars(compare.differences_long(table)), width="stretch")
-        money_columns = [c for c in table.columns if c.endswith(": amount")]
+        money_columns = [c for c in table.columns if c.endswith((": amount", ": protection"))]
         shown = table.with_columns(pl.col(c).cast(pl.Float64) for c in table.columns if c not in ("Code", "Partnership"))
         st.dataframe(shown, hide_index=True, width="stretch", column_config=tables.money_config(money_columns))
 else:
