@@ -241,3 +241,17 @@ def test_the_scenarios_page_compares_levered_scenarios_with_their_settings(store
     assert list(table["Code"])[-1] == "TOP-SLICE"
     assert table["#1 Plain: amount"].sum() == table["#2 Top-sliced: amount"].sum() == 10000.0
     assert table["change #2 Top-sliced vs #1 Plain: amount"].iloc[-1] == 1000.0
+
+
+def test_when_floors_and_caps_break_in_the_same_round_only_the_side_more_in_breach_is_fixed():
+    # Year 10 100/100/200, previous A £20,000, B £10,000, C £10,000; pot £40,000; loss 10%, gain 50%:
+    # floors A 18,000, B 9,000, C 9,000; caps A 30,000, B 15,000, C 15,000.
+    # Round 1 (£100 a learner): A 10,000 is £8,000 short of its floor, C 20,000 is £5,000 over its cap.
+    # Fixing both would leave B £7,000, below its floor, and all three fixed at £42,000: more than
+    # the pot, refused although a split exists. The floors are more in breach, so only A is fixed.
+    # Round 2: B and C share £22,000 as 7,333.33 / 14,666.67: B is short of its floor, fixed at 9,000.
+    # Round 3: C takes £13,000, within its bounds (£65 a learner: A and B below their floors, C free).
+    rows, summary = split(three({"A": "20000", "B": "10000", "C": "10000"}), 40000, protect_loss=10, protect_gain=50)
+    assert money(rows) == {"A": D("18000.00"), "B": D("9000.00"), "C": D("13000.00")}
+    assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", "raised to the floor", None]
+    assert summary["pot_total"] == D("40000.00")

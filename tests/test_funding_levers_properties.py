@@ -5,7 +5,9 @@ the amounts do not depend on the order of the codes, and refusals are exact."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from test_allocation_properties import funded_with_learners, maps
@@ -89,3 +91,64 @@ def test_an_amount_does_not_depend_on_what_the_partnerships_are_called_but_for_t
         assert abs(row["amount"] - other["amount"]) <= 1
         if row["protection"] is not None:
             assert row["amount"] == other["amount"] and row["protection"] == other["protection"]
+
+
+def clamped_split(scenario: Scenario, pot: int, loss: int | None, gain: int | None) -> dict[str, Fraction] | str:
+    """The capped-and-scaled split worked out independently of the SQL: the one scale factor L
+    at which the funded partnerships' amounts clamp(L x Year 10, floor, cap) add up to the pot
+    (floors rounded up to the pound, caps down). Or why there is none: "floors" when the floors
+    alone are more than the pot, "stranded" when even every partnership at its cap cannot take it."""
+    funded = [c for c in scenario.partnerships if scenario.status.get(c) == "accredited"]
+    k = Counter(m.id for c in scenario.partnerships for m in scenario.partnerships[c])
+    y = {c: sum((Fraction(m.year10, k[m.id]) for m in scenario.partnerships[c]), Fraction(0)) for c in funded}
+    low: dict[str, Fraction | None] = {}
+    high: dict[str, Fraction | None] = {}
+    for c in funded:
+        previous = Fraction(scenario.previous[c]) if c in scenario.previous else None
+        low[c] = Fraction(math.ceil(previous * (100 - loss) / 100)) if previous is not None and loss is not None else None
+        high[c] = Fraction(math.floor(previous * (100 + gain) / 100)) if previous is not None and gain is not None else None
+
+    def amount(c: str, scale: Fraction) -> Fraction:
+        value = scale * y[c]
+        if low[c] is not None:
+            value = max(value, low[c])
+        if high[c] is not None:
+            value = min(value, high[c])
+        return value
+
+    def spent(scale: Fraction) -> Fraction:
+        return sum((amount(c, scale) for c in funded), Fraction(0))
+
+    if spent(Fraction(0)) > pot:
+        return "floors"
+    if all(high[c] is not None for c in funded if y[c]) and spent(Fraction(10**12)) < pot:
+        return "stranded"
+    # spent() is continuous, piecewise linear and rising: find the piece that reaches the pot.
+    breaks = sorted({Fraction(0)} | {b / y[c] for c in funded if y[c] for b in (low[c], high[c]) if b is not None})
+    breaks.append(breaks[-1] + Fraction(pot) / sum(y.values()) + 1)  # beyond the last break, past the pot
+    for left, right in zip(breaks, breaks[1:]):
+        if spent(right) >= pot:
+            rise = spent(right) - spent(left)
+            scale = right if rise == 0 else left + (pot - spent(left)) * (right - left) / rise
+            return {c: amount(c, scale) for c in funded}
+    raise AssertionError("unreachable: the pot is within reach")
+
+
+@common
+@given(scenario=with_previous(), total=st.integers(0, 1_000_000), top=st.integers(0, 30), loss=st.integers(0, 60),
+       gain=st.integers(0, 120))
+def test_with_both_limits_the_split_is_the_one_capped_and_scaled_split_and_refusals_are_exact(scenario, total, top, loss, gain):
+    """Floors and caps together: each amount is within a pound of the exact capped-and-scaled
+    split, and the allocation is refused exactly when no such split exists."""
+    assume(funded_with_learners(scenario))
+    pot = total - total * top // 100
+    expected = clamped_split(scenario, pot, loss, gain)
+    try:
+        rows = run(scenario, total, top_slice_pct=Decimal(top), protect_loss=loss, protect_gain=gain)
+    except AllocationRefused as refusal:
+        assert expected == ("floors" if "floors alone" in str(refusal) else "stranded"), (str(refusal), expected)
+        return
+    assert isinstance(expected, dict), f"refusal expected: {expected}"
+    for r in rows:
+        if r["partnership_code"] in expected:
+            assert abs(Fraction(r["amount"]) - expected[r["partnership_code"]]) < 1, (r, expected)

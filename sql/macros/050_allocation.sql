@@ -4,10 +4,11 @@
 -- the county's top-slice, taken off the pot first (p_top_slice pounds, or p_top_slice_pct per
 -- cent of the pot rounded down to the unit). With transition protection (p_protect_loss,
 -- p_protect_gain, per cent of a partnership's previous 2008/9 amount) the split is capped and
--- scaled: the free partnerships share what is left by Year 10; every one whose amount breaks its
--- floor (100 - loss)% or cap (100 + gain)% is fixed there (floors rounded up to the unit, caps
--- down); repeat until none breaks; the free ones then share the rest as below. Partnerships
--- without a previous amount are never fixed.
+-- scaled: the free partnerships share what is left by Year 10; those whose amount breaks its
+-- floor (100 - loss)% or cap (100 + gain)% are fixed there (floors rounded up to the unit, caps
+-- down; when both kinds break in one round, only the kind more in breach, see capping below);
+-- repeat until none breaks; the free ones then share the rest as below. Partnerships without a
+-- previous amount are never fixed.
 -- Exact arithmetic, never binary floats: the pot is counted in rounding units (pence or
 -- pounds) as a HUGEINT, and Year 10 is scaled by the least common multiple D of the
 -- partnership counts of split schools so that 1/k shares are whole numbers. Each funded
@@ -189,24 +190,38 @@ bounds AS (
     WHERE b.funded
 ),
 -- Capping and scaling: each round shares what the fixed partnerships leave among the free ones
--- by Year 10 (exactly, as fractions) and fixes every one that breaks a bound, at that bound.
--- A partnership once fixed stays fixed; at most one round per partnership.
+-- by Year 10 (exactly, as fractions) and fixes the ones that break a bound, at that bound. When
+-- floors and caps are both broken in a round, only the side more in breach is fixed (the floors
+-- when the money short of them is at least the money over the caps, else the caps): fixing both
+-- at once can strand money that a partnership raised to its floor could have taken, and this way
+-- every fix is one the final split keeps, so the rounds end on the one split where each free
+-- partnership's share is within its bounds and the pot is spent. A partnership once fixed stays
+-- fixed; at most one round per partnership.
 capping(step, partnership_code, y_scaled, floor_u, cap_u, fixed_u, changed) AS (
     SELECT 0, partnership_code, y_scaled, floor_u, cap_u, NULL::HUGEINT, true
     FROM bounds
     WHERE (SELECT protect_loss IS NOT NULL OR protect_gain IS NOT NULL FROM settings)  -- no rounds without protection
     UNION ALL
     SELECT step + 1, partnership_code, y_scaled, floor_u, cap_u,
-           coalesce(fixed_u, CASE WHEN floor_u IS NOT NULL AND left_u * y_scaled < floor_u * y_free THEN floor_u
-                                  WHEN cap_u IS NOT NULL AND left_u * y_scaled > cap_u * y_free THEN cap_u END),
-           fixed_u IS NULL AND ((floor_u IS NOT NULL AND left_u * y_scaled < floor_u * y_free)
-                                OR (cap_u IS NOT NULL AND left_u * y_scaled > cap_u * y_free))
+           coalesce(fixed_u, CASE WHEN low AND short_u >= over_u THEN floor_u WHEN high AND over_u >= short_u THEN cap_u END),
+           (low AND short_u >= over_u) OR (high AND over_u >= short_u)
     FROM (
-        SELECT c.*, g.pot_units - coalesce(sum(c.fixed_u) OVER (), 0) AS left_u,
-               sum(c.y_scaled) FILTER (WHERE c.fixed_u IS NULL) OVER () AS y_free,
-               bool_or(c.changed) OVER () AS again
-        FROM capping AS c, guard AS g
-        WHERE g.ok
+        -- short_u and over_u are in units times y_free (the common denominator of the shares).
+        SELECT *,
+               sum(CASE WHEN low THEN floor_u * y_free - left_u * y_scaled ELSE 0 END) OVER () AS short_u,
+               sum(CASE WHEN high THEN left_u * y_scaled - cap_u * y_free ELSE 0 END) OVER () AS over_u
+        FROM (
+            SELECT *,
+                   fixed_u IS NULL AND floor_u IS NOT NULL AND left_u * y_scaled < floor_u * y_free AS low,
+                   fixed_u IS NULL AND cap_u IS NOT NULL AND left_u * y_scaled > cap_u * y_free AS high
+            FROM (
+                SELECT c.*, g.pot_units - coalesce(sum(c.fixed_u) OVER (), 0) AS left_u,
+                       sum(c.y_scaled) FILTER (WHERE c.fixed_u IS NULL) OVER () AS y_free,
+                       bool_or(c.changed) OVER () AS again
+                FROM capping AS c, guard AS g
+                WHERE g.ok
+            )
+        )
     )
     WHERE again AND y_free > 0
 ),
@@ -220,9 +235,7 @@ protection AS (
         (SELECT coalesce(sum(floor_u), 0) FROM bounds) AS floors_u,
         g.pot_units - (SELECT coalesce(sum(fixed_u), 0) FROM settled) AS free_units,
         (SELECT coalesce(sum(b.y_scaled), 0) FROM bounds AS b
-         WHERE b.partnership_code NOT IN (SELECT partnership_code FROM settled WHERE fixed_u IS NOT NULL)) AS y_free,
-        (SELECT count(*) FROM bounds AS b
-         WHERE b.partnership_code NOT IN (SELECT partnership_code FROM settled WHERE fixed_u IS NOT NULL)) AS free_count
+         WHERE b.partnership_code NOT IN (SELECT partnership_code FROM settled WHERE fixed_u IS NOT NULL)) AS y_free
     FROM guard AS g
 ),
 protection_guard AS (
@@ -231,9 +244,10 @@ protection_guard AS (
             WHEN p.floors_u > g.pot_units THEN error('allocation refused: the protection floors alone ('
                 || pounds_text(p.floors_u * pe.unit_p) || ') are more than the ' || pounds_text(g.pot_units * pe.unit_p)
                 || ' there is to share after the top-slice and lump sums; lower the loss limit or raise the pot')
-            WHEN p.free_count = 0 AND p.free_units <> 0 THEN error('allocation refused: every funded partnership is held at its '
-                || 'protection bound, leaving ' || pounds_text(p.free_units * pe.unit_p) || ' that nobody can take; '
-                || 'raise the gain limit or change the pot')
+            -- (A free partnership with no Year 10 learners takes no share either.)
+            WHEN p.y_free = 0 AND p.free_units <> 0 THEN error('allocation refused: every funded partnership with Year 10 '
+                || 'learners is held at its protection bound, leaving ' || pounds_text(p.free_units * pe.unit_p)
+                || ' that nobody can take; raise the gain limit or change the pot')
             ELSE true
         END AS ok,
         p.free_units, p.y_free
@@ -246,8 +260,9 @@ shares AS (
         CASE WHEN st.fixed_u IS NOT NULL THEN NULL WHEN st.floor_u IS NOT NULL OR st.cap_u IS NOT NULL THEN 'within bounds' END AS bound_state,
         CASE WHEN NOT b.funded THEN 0
              WHEN st.fixed_u IS NOT NULL THEN st.fixed_u
+             WHEN pg.y_free = 0 THEN 0
              ELSE pg.free_units * b.y_scaled // pg.y_free END AS floor_units,
-        CASE WHEN b.funded AND st.fixed_u IS NULL THEN pg.free_units * b.y_scaled % pg.y_free ELSE 0 END AS remainder_units,
+        CASE WHEN b.funded AND st.fixed_u IS NULL AND pg.y_free > 0 THEN pg.free_units * b.y_scaled % pg.y_free ELSE 0 END AS remainder_units,
         CASE WHEN st.fixed_u IS NOT NULL AND st.fixed_u = st.floor_u THEN 'raised to the floor'
              WHEN st.fixed_u IS NOT NULL THEN 'held at the cap' END AS protection,
         g.pot_units
