@@ -125,7 +125,10 @@ def clamped_split(scenario: Scenario, pot: int, loss: int | None, gain: int | No
         return "stranded"
     # spent() is continuous, piecewise linear and rising: find the piece that reaches the pot.
     breaks = sorted({Fraction(0)} | {b / y[c] for c in funded if y[c] for b in (low[c], high[c]) if b is not None})
-    breaks.append(breaks[-1] + Fraction(pot) / sum(y.values()) + 1)  # beyond the last break, past the pot
+    beyond = breaks[-1] + 1
+    while spent(beyond) < pot:  # past the last break the uncapped partnerships rise without end
+        beyond *= 2
+    breaks.append(beyond)
     for left, right in zip(breaks, breaks[1:]):
         if spent(right) >= pot:
             rise = spent(right) - spent(left)
