@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from a clone
 
 from dashboard import queries, state  # noqa: E402
+from pipelines import clock, logs  # noqa: E402
+
+logs.setup()
+# Not __name__: Streamlit runs this file as __main__, outside the "dashboard" logger set up above.
+logger = logging.getLogger("dashboard.app")
 
 # A file beside the app, not a named icon: nothing is fetched from the internet at run time.
 st.set_page_config(page_title="14-19 partnerships", page_icon=str(Path(__file__).resolve().parent / "icon.png"), layout="wide")
@@ -33,11 +39,8 @@ st.html(
     }
     </style>"""
 )
-queries.store_path()
-state.sidebar()
-
 PAGES = Path(__file__).resolve().parent / "app_pages"
-navigation = st.navigation([
+NAVIGATION = [
     st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page(PAGES / "allocation.py", title="Allocation", icon=":material/payments:"),
     st.Page(PAGES / "gaps.py", title="Coverage gaps", icon=":material/report:"),
@@ -46,5 +49,18 @@ navigation = st.navigation([
     st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/compare_arrows:"),
     st.Page(PAGES / "decisions.py", title="Decisions", icon=":material/gavel:"),
     st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
-])
-navigation.run()
+]
+page_title = "(starting)"
+try:
+    queries.store_path()
+    state.sidebar()
+    navigation = st.navigation(NAVIGATION)
+    page_title = navigation.title
+    navigation.run()
+except Exception:  # noqa: BLE001 - st.stop() and st.rerun() raise BaseException subclasses and pass through
+    # The server log gets the traceback; the person at the screen gets a time to quote, not code.
+    logged_at = clock.utc_now()
+    logger.exception("page %r failed", page_title)
+    st.error(f"Something went wrong: this page could not be shown. The error is in the server log at "
+             f"{clock.uk_text(logged_at, '%H:%M:%S on %d %b %Y')} ({logged_at:%H:%M:%S} UTC).",
+             icon=":material/error:")

@@ -126,7 +126,17 @@ def _date(text: str) -> dt.date:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    import logging  # here, not at the top: main() alone owns the command line's logging set-up
+
+    from pipelines import logs
+
+    parser = _parser()
+    parser.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), type=str.upper,
+                        help=f"log to stderr from this level (default: ${logs.LEVEL_ENV}, else {logs.DEFAULT_LEVEL}); "
+                             "before the command")
+    args = parser.parse_args(argv)
+    logs.setup(args.log_level)
+    logger = logging.getLogger("pipelines.cli")  # not __name__: run as -m, that is "__main__"
     try:
         if args.command == "build":
             return _build(args)
@@ -155,15 +165,22 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK if checked.ok else EXIT_INVALID
         return _load(upload, args.db)
     except ValidationFailed as failure:
+        logger.warning("%s refused: %s, %d errors", args.command, failure.report.file, len(failure.report.errors))
         print(failure.report.format(), file=sys.stderr)
         print("Nothing was changed.", file=sys.stderr)
         return EXIT_INVALID
     except AllocationRefused as refusal:
+        logger.warning("%s: allocation refused: %s", args.command, refusal)
         print(f"allocation refused: {refusal}", file=sys.stderr)
         return EXIT_INVALID
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        logger.error("%s failed: %s", args.command, exc)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as exc:
+        # The traceback follows from Python itself; logged here so the journal has the time and command.
+        logger.error("%s failed unexpectedly: %s: %s", args.command, type(exc).__name__, exc)
+        raise
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -6,19 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines import db, records
+from pipelines import clock, db, records
 from pipelines.checks import CHECKS
 from pipelines.context import StoreContext, context_from, read_context
 from pipelines.layouts import KINDS
 from pipelines.problems import Problem, Report, ValidationFailed
 from pipelines.readers import ROW, read_table
 from pipelines.validate import columns_worth_reading, validate_table
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,12 +96,36 @@ def load_locked(upload: Upload, db_path: Path) -> LoadResult:
     ctx = read_context(db_path)
     checked = check(upload, ctx)
     if not checked.ok:
+        _log_refusal(upload, checked.report)
         raise ValidationFailed(checked.report)
     if ctx.loaded.get(upload.kind) == upload.sha256:
+        logger.info("load skipped: %s (%s) is identical to the latest %s load, sha256 %s; %d rows; nothing changed",
+                    upload.name, upload.kind, upload.kind, upload.sha256[:12], checked.report.rows)
         return LoadResult(checked.report, upload.sha256, checked.report.rows, skipped=True)
-    with db.swapped_store(db_path) as con:
-        written = write(con, checked)
+    try:
+        with db.swapped_store(db_path) as con:
+            written = write(con, checked)
+    except ValidationFailed as failure:
+        _log_refusal(upload, failure.report)
+        raise
+    _log_loaded(upload, written, checked.report, db_path)
     return LoadResult(checked.report, upload.sha256, written, skipped=False)
+
+
+def _log_loaded(upload: Upload, rows: int, report: Report, db_path: Path | None = None) -> None:
+    # An accreditation file changes who is funded: named so, as in the audit log.
+    what = "loaded accreditation change" if upload.kind == "accreditation" else "loaded"
+    logger.info("%s %s (%s): %d rows, %d warnings, sha256 %s%s, by %s", what, upload.name, upload.kind, rows,
+                len(report.warnings), upload.sha256[:12], f", into {db_path}" if db_path else "",
+                upload.actor or records.command_line_actor())
+
+
+def _log_refusal(upload: Upload, report: Report) -> None:
+    """One line an operator can grep for, with the first reasons; the full report goes to whoever loaded."""
+    reasons = "; ".join(str(p) for p in report.errors[:3])
+    more = f" (and {len(report.errors) - 3} more)" if len(report.errors) > 3 else ""
+    logger.warning("load refused: %s (%s), sha256 %s: %d errors: %s%s", upload.name, upload.kind, upload.sha256[:12],
+                   len(report.errors), reasons, more)
 
 
 def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False, only_if_missing: bool = False) -> list[LoadResult]:
@@ -112,6 +139,7 @@ def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False,
     with db.writer_lock(db_path):
         if only_if_missing and db_path.exists():
             return results
+        logger.info("%s %s from %d files", "rebuilding" if fresh else "loading into", db_path, len(uploads))
         with db.swapped_store(db_path, fresh=fresh) as con:
             if fresh:
                 # A rebuild replaces the data, never the record of what was decided on it.
@@ -121,6 +149,9 @@ def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False,
                                      "build", "store", f"rebuilt from {len(uploads)} files: " + ", ".join(u.name for u in uploads))
                 con.commit()
             results = _load_each(uploads, con)
+    # Logged once the swap is done: until then a later file's failure leaves none of them loaded.
+    for upload, result in zip(uploads, results):
+        _log_loaded(upload, result.rows, result.report, db_path)
     return results
 
 
@@ -129,8 +160,14 @@ def _load_each(uploads: list[Upload], con: duckdb.DuckDBPyConnection) -> list[Lo
     for upload in uploads:
         checked = check(upload, context_from(con))
         if not checked.ok:
+            _log_refusal(upload, checked.report)
             raise ValidationFailed(checked.report)
-        results.append(LoadResult(checked.report, upload.sha256, write(con, checked), skipped=False))
+        try:
+            written = write(con, checked)
+        except ValidationFailed as failure:
+            _log_refusal(upload, failure.report)
+            raise
+        results.append(LoadResult(checked.report, upload.sha256, written, skipped=False))
     return results
 
 
@@ -152,7 +189,7 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked) -> int:
                 "layout": report.layout,
                 "rows": rows.height,
                 "warnings": len(report.warnings),
-                "loaded_at": dt.datetime.now().replace(microsecond=0),
+                "loaded_at": clock.utc_now(),
             },
         )
         con.unregister("incoming")

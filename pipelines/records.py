@@ -14,19 +14,22 @@ import datetime as dt
 import getpass
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines import db, exports, provenance
+from pipelines import clock, db, exports, provenance
 from pipelines.allocate import allocate, data_version, loaded_files
 from pipelines.links import from_query
 
 # Tables that record what people did, not what the files said: a rebuild of the data from the
 # default files carries them over unchanged.
 RECORD_TABLES = ("scenarios", "decisions", "decision_lines", "audit_log")
+
+logger = logging.getLogger(__name__)
 
 
 def command_line_actor() -> str:
@@ -37,7 +40,9 @@ def command_line_actor() -> str:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    """UTC, naive, to the second (see pipelines.clock). Entries written before the store kept UTC
+    hold local time; the audit chain hashes the stored value, so they still verify as they are."""
+    return clock.utc_now()
 
 
 def append_audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, subject: str, detail: str,
@@ -88,6 +93,7 @@ def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_b
                                   {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": now()}).fetchone()[0]
         append_audit(con, saved_by, "scenario_save", f"scenario {scenario_id}", f"{name}: {query_json}")
         con.commit()
+    logger.info("scenario %d saved: %r by %s", scenario_id, name, saved_by)
     return scenario_id
 
 
@@ -102,6 +108,7 @@ def delete_scenario(db_path: Path | str, scenario_id: int, deleted_by: str) -> N
             raise ValueError(f"there is no scenario {scenario_id}")
         append_audit(con, deleted_by.strip() or "unknown", "scenario_delete", f"scenario {scenario_id}", gone[0][0])
         con.commit()
+    logger.info("scenario %d deleted: %r by %s", scenario_id, gone[0][0], deleted_by.strip() or "unknown")
 
 
 # --- decisions ---------------------------------------------------------------------------------
@@ -115,6 +122,17 @@ class Approval:
 
 def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_by: str,
             scenario_name: str | None = None, note: str | None = None) -> Approval:
+    """Freeze an allocation as the Group's decision (see _approve); a refusal is logged here,
+    whichever screen or command asked, so the server log shows who tried and why it failed."""
+    try:
+        return _approve(db_path, query, title=title, approved_by=approved_by, scenario_name=scenario_name, note=note)
+    except ValueError as refusal:  # AllocationRefused included; nothing was recorded
+        logger.warning("approval refused (by %s, %r): %s", approved_by.strip() or "nobody", title.strip(), refusal)
+        raise
+
+
+def _approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_by: str,
+             scenario_name: str | None, note: str | None) -> Approval:
     """Freeze an allocation as the Group's decision.
 
     The allocation is computed inside the write, on the store that the decision is recorded
@@ -169,4 +187,6 @@ def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_
         if previous:
             append_audit(con, approved_by, "supersede", f"decision {previous}", f"superseded by decision {decision_id}", at)
         con.commit()
+    logger.info("decision %d approved by %s: %r, total %s, census %s, data version %s%s", decision_id, approved_by, title,
+                fixed.total, census_date, version, f", supersedes decision {previous}" if previous else "")
     return Approval(decision_id, previous, hashlib.sha256(csv_bytes).hexdigest())
