@@ -5,15 +5,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipelines.resources import installed_folder, user_data_folder
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "sql"
-DATA_DIR = PROJECT_ROOT / "data"
+# The repository's sql/ and data/ folders travel in the wheel as the packages partnership_sql and
+# partnership_data (pyproject.toml maps them at build time); in a checkout they are the folders.
+SQL_DIR = installed_folder("partnership_sql", PROJECT_ROOT / "sql")
+DATA_DIR = installed_folder("partnership_data", PROJECT_ROOT / "data")
 DEFAULT_DATA_DIR = DATA_DIR / "default"
 REFERENCE_DIR = DATA_DIR / "reference"
 TEMPLATES_DIR = DATA_DIR / "templates"
+# Run from a checkout (or an editable install), the tool keeps its store beside the data, as it
+# always has; installed from the wheel, its package folder is no place for a store.
+FROM_CHECKOUT = DATA_DIR == PROJECT_ROOT / "data"
 
-# The store the dashboard reads; PARTNERSHIP_DB overrides it (tests, other authorities).
-DEFAULT_DB = Path(os.environ.get("PARTNERSHIP_DB", DATA_DIR / "store.duckdb"))
+# The store the dashboard reads; PARTNERSHIP_DB overrides it (tests, servers, other authorities).
+DEFAULT_DB = Path(os.environ.get("PARTNERSHIP_DB") or
+                  ((DATA_DIR if FROM_CHECKOUT else user_data_folder("partnership-funding")) / "store.duckdb"))
 
 # Layers applied in this order; files inside a layer in name order.
 SQL_LAYERS = ("schema", "staging", "marts", "macros")

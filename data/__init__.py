@@ -1,0 +1,1 @@
+"""The embedded default data, reference boundaries and templates, installed with the wheel as package data."""
