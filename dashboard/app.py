@@ -57,7 +57,7 @@ try:
     navigation = st.navigation(NAVIGATION)
     page_title = navigation.title
     navigation.run()
-except Exception:  # noqa: BLE001 - st.stop() and st.rerun() raise BaseException subclasses and pass through
+except Exception:  # st.stop() and st.rerun() raise BaseException subclasses: they pass through
     # The server log gets the traceback; the person at the screen gets a time to quote, not code.
     logged_at = clock.utc_now()
     logger.exception("page %r failed", page_title)

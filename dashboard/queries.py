@@ -23,7 +23,7 @@ import streamlit as st
 
 from dashboard import maps
 from pipelines import allocate as allocation_sql
-from pipelines import build_default, db, districts, exports, plan, plan_compare, settings
+from pipelines import build_default, clock, db, districts, exports, plan, plan_compare, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 from pipelines.plan import PlanChange
 
@@ -209,7 +209,7 @@ def allocation_csv(chosen: AllocationSettings) -> bytes:
 
 def allocation_xlsx(chosen: AllocationSettings) -> bytes:
     return exports.allocation_xlsx(allocation(chosen), chosen, version_label(), loaded_files(),
-                                   dt.datetime.now().replace(microsecond=0), data_status=data_status())
+                                   clock.utc_now(), data_status=data_status())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -321,7 +321,7 @@ def _meeting_pack(chosen: AllocationSettings, version: tuple) -> bytes:
     # every page would otherwise pay at start.
     from pipelines.meeting_pack import meeting_pack_pdf
 
-    return meeting_pack_pdf(cursor(), chosen, produced=dt.datetime.now().replace(microsecond=0))
+    return meeting_pack_pdf(cursor(), chosen, produced=clock.utc_now())
 
 
 def meeting_pack(chosen: AllocationSettings) -> bytes:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import plain
-from pipelines import provenance
+from pipelines import clock, provenance
 
 
 def data_notes(figures: dict | None = None) -> None:
@@ -26,7 +26,7 @@ def data_notes(figures: dict | None = None) -> None:
         why = ("the data's reference date" if when == reference
                else "today" if reference is None and when == dt.date.today() else "chosen in the sidebar")
         parts.append(f"As of {when:%d %b %Y} ({why}); census {figures['census_date']:%d %b %Y}.")
-    parts.append(f"Last loaded {provenance.last_loaded_text(status)}.")
+    parts.append(f"Last loaded {clock.uk_text(provenance.last_loaded(status), '%d %b %Y %H:%M', 'never')}.")
     st.caption(plain(" ".join(parts)))
     warning = provenance.stand_in_warning(status)
     if warning:

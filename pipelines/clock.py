@@ -12,14 +12,14 @@ UK = ZoneInfo("Europe/London")
 
 def utc_now() -> dt.datetime:
     """Now in UTC, naive and to the second, as every TIMESTAMP column stores it."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def uk_time(ts: dt.datetime) -> dt.datetime:
     """A stored (naive UTC) time as UK wall-clock time, aware so its zone name can be shown.
     An aware time is converted as it is."""
     if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=dt.timezone.utc)
+        ts = ts.replace(tzinfo=dt.UTC)
     return ts.astimezone(UK)
 
 
@@ -34,3 +34,11 @@ def uk_text(ts: dt.datetime | None, fmt: str = "%d %b %Y %H:%M", missing: str = 
 def uk_today() -> dt.date:
     """Today's date in the UK, whatever zone the server runs in."""
     return dt.datetime.now(UK).date()
+
+
+def uk_column(column: str, fmt: str = "%d %b %Y %H:%M"):
+    """The polars form of uk_text, for a table of stored times."""
+    import polars as pl  # only the tables need it
+
+    return (pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone(UK.key)
+            .dt.strftime(f"{fmt} %Z"))

@@ -20,10 +20,12 @@ from decimal import Decimal
 import polars as pl
 import xlsxwriter
 
-from pipelines import provenance
+from pipelines import clock, provenance
 from pipelines.allocate import AllocationSettings
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Stored times are UTC; a reader sees UK time with GMT or BST after it (pipelines.clock).
+STAMP = "%Y-%m-%d %H:%M:%S"
 
 ROUNDING_RULE = (
     "Each funded partnership's share is (total - lump sums) x its Year 10 / all funded Year 10, plus its lump sum. "
@@ -127,7 +129,7 @@ def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
     extra = settings_columns(chosen, census_date, as_of, data_version) + [
         ("Data status", provenance.data_status_line(data_status)),
-        ("Data last loaded", provenance.last_loaded_text(data_status)),
+        ("Data last loaded", _last_loaded_text(data_status)),
     ]
     rows = _table_rows(ALLOCATION_COLUMNS, with_top_slice(frame))
     rows[0] += [name for name, _ in extra]
@@ -243,8 +245,8 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
     lines = [
         ("14-19 partnership allocation", ""),
         *([("Read first", warning)] if warning else []),
-        ("Produced", produced_at.strftime("%Y-%m-%d %H:%M:%S")),
-        ("Data last loaded", provenance.last_loaded_text(data_status)),
+        ("Produced", clock.uk_text(produced_at, STAMP)),
+        ("Data last loaded", _last_loaded_text(data_status)),
         ("Census date used", census_date.isoformat()),
         ("Memberships and accreditation as of", as_of.isoformat()),
         *chosen.describe(),
@@ -266,7 +268,7 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
         about.write_string(offset, 1, record["file_name"])
         about.write_string(offset, 2, record["sha256"])
         about.write_number(offset, 3, record["rows"])
-        about.write_string(offset, 4, record["loaded_at"].strftime("%Y-%m-%d %H:%M:%S"))
+        about.write_string(offset, 4, clock.uk_text(record["loaded_at"], STAMP))
 
 
 DATA_STATUS_HEADERS = ("Input", "Status", "Rows with this status", "All rows", "Every status", "Example source note")
@@ -308,3 +310,7 @@ def allocation_filename(chosen: AllocationSettings, census_date: dt.date, extens
     total = f"{chosen.total:.2f}".replace(".00", "")
     draft = "DRAFT-PLAN_" if chosen.changes else ""
     return f"{draft}allocation_total-{total}_census-{census_date.isoformat()}.{extension}"
+
+
+def _last_loaded_text(data_status: pl.DataFrame) -> str:
+    return clock.uk_text(provenance.last_loaded(data_status), STAMP, "never")

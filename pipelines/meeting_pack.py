@@ -28,8 +28,9 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
                                 Table, TableStyle)
 
 from dashboard.maps import map_spec
-from pipelines import allocate, db, districts, exports, plan, provenance
+from pipelines import allocate, clock, db, districts, exports, plan, provenance
 from pipelines.allocate import AllocationSettings
+from pipelines.exports import STAMP
 
 TITLE = "14-19 partnership funding: meeting pack"
 MARGIN = 15 * mm
@@ -74,8 +75,8 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
     story = [
         Paragraph(TITLE, H1),
         _facts([("Census date", str(census_date)), ("Memberships as of", str(as_of)),
-                ("Data version", version), ("Produced", produced.strftime("%Y-%m-%d %H:%M")),
-                ("Data last loaded", provenance.last_loaded_text(status))]),
+                ("Data version", version), ("Produced", clock.uk_text(produced, "%Y-%m-%d %H:%M")),
+                ("Data last loaded", clock.uk_text(provenance.last_loaded(status), STAMP, "never"))]),
         *_stand_in_box(status),
         Paragraph("Settings", H2),
         _facts(chosen.describe(), columns=1),
@@ -98,7 +99,7 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
         title=TITLE, subject=f"Data version {version}; census {census_date}; as of {as_of}", creator="partnership-funding",
         invariant=True,
     )
-    footer = f"{TITLE}  |  data version {version}  |  produced {produced:%Y-%m-%d %H:%M}"
+    footer = f"{TITLE}  |  data version {version}  |  produced {clock.uk_text(produced, '%Y-%m-%d %H:%M')}"
     document.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, footer=footer, **kwargs))
     return buffer.getvalue()
 
@@ -302,7 +303,7 @@ def _gaps_section(gaps: pl.DataFrame) -> list:
 def _files_table(files: pl.DataFrame) -> Table:
     rows = [["Kind", "File", "Rows", "Loaded at", "sha256 (first 12)"]]
     for r in files.iter_rows(named=True):
-        rows.append([r["kind"], _cell(r["file_name"]), f"{r['rows']:,}", f"{r['loaded_at']:%Y-%m-%d %H:%M}", r["sha256"][:12]])
+        rows.append([r["kind"], _cell(r["file_name"]), f"{r['rows']:,}", clock.uk_text(r["loaded_at"], "%Y-%m-%d %H:%M"), r["sha256"][:12]])
     return _table(rows, [35 * mm, 60 * mm, 15 * mm, 30 * mm, WIDTH - 140 * mm])
 
 
@@ -338,7 +339,7 @@ def _status_section(status: pl.DataFrame) -> list:
     return [KeepTogether([
         Paragraph("Data status", H2),
         Paragraph(f"Read from each input's own source notes. Data last loaded "
-                  f"{escape(provenance.last_loaded_text(status))}.", BODY),
+                  f"{escape(clock.uk_text(provenance.last_loaded(status), STAMP, 'never'))}.", BODY),
         Spacer(1, 4),
         table,
         Spacer(1, 4),

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
-from pipelines import db, meeting_pack, report
+from pipelines import clock, db, meeting_pack, report
 
 
 def pack_command(args: argparse.Namespace) -> int:
     """Refusals propagate as AllocationRefused, which the command line turns into exit 2,
     before any file is written."""
     chosen = report.settings_from_args(args)
-    produced = dt.datetime.now().replace(microsecond=0)
+    produced = clock.utc_now()
     con = db.connect_read_only(args.db)
     try:
         pdf = meeting_pack.meeting_pack_pdf(con, chosen, produced=produced)
@@ -21,7 +20,7 @@ def pack_command(args: argparse.Namespace) -> int:
         con.close()
     path = Path(args.out)
     if path.is_dir():
-        path = path / f"meeting_pack_{produced:%Y%m%d_%H%M}.pdf"
+        path = path / f"meeting_pack_{clock.uk_time(produced):%Y%m%d_%H%M}.pdf"  # named as the pack reads
     path.write_bytes(pdf)
     print(f"wrote {path} ({len(pdf) // 1024} KB)")
     return 0

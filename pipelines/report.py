@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
-from pipelines import allocate, db, exports, provenance
+from pipelines import allocate, clock, db, exports, provenance
 
 
 def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
@@ -77,12 +76,12 @@ def allocate_command(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(allocation_table(frame, chosen, summary))
-    print(f"Data status: {provenance.data_status_line(status)} (last loaded {provenance.last_loaded_text(status)})")
+    print(f"Data status: {provenance.data_status_line(status)} (last loaded {clock.uk_text(provenance.last_loaded(status), exports.STAMP, 'never')})")
     if args.out:
         census_date = frame["census_date"][0]
         path = _out_path(args.out, exports.allocation_filename(chosen, census_date, "csv"))
         if path.suffix.lower() == ".xlsx":
-            data = exports.allocation_xlsx(frame, chosen, version, files, dt.datetime.now().replace(microsecond=0),
+            data = exports.allocation_xlsx(frame, chosen, version, files, clock.utc_now(),
                                            data_status=status)
         else:
             data = exports.allocation_csv(frame, chosen, version, data_status=status)
@@ -106,7 +105,7 @@ def gaps_command(args: argparse.Namespace) -> int:
     print("; ".join(f"{code}: {n}" for code, n in counts.rows()) or "no gaps")
     if args.out:
         path = _out_path(args.out, "coverage_gaps.csv")
-        data = exports.gaps_xlsx(frame, dt.datetime.now().replace(microsecond=0)) if path.suffix.lower() == ".xlsx" else exports.gaps_csv(frame)
+        data = exports.gaps_xlsx(frame, clock.utc_now()) if path.suffix.lower() == ".xlsx" else exports.gaps_csv(frame)
         path.write_bytes(data)
         print(f"wrote {path}")
     return 0

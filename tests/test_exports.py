@@ -68,7 +68,7 @@ def test_allocation_csv_matches_the_golden_file(allocation, status):
     assert {r["Data status"] for r in rows} == {line}  # on every row
     assert line.startswith("register: unlabelled (9 rows); Year 10 figures: unlabelled (5 rows)")
     assert "previous 2008/9 amounts: synthetic (2 rows)" in line
-    assert {r["Data last loaded"] for r in rows} == {"2025-09-01 09:00:00"}
+    assert {r["Data last loaded"] for r in rows} == {"2025-09-01 10:00:00 BST"}  # stored in UTC, read in UK time
 
 
 def _cells(data: bytes) -> dict[str, list[list]]:
@@ -94,7 +94,7 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     assert any(row[0] == "census" and row[1] == "census.csv" and len(row[2]) == 64 for row in cells["About"])
     # What the figures are, said first and in full.
     assert cells["About"][1][0] == "Read first" and "previous 2008/9 amounts (synthetic)" in cells["About"][1][1]
-    assert about["Data last loaded"] == "2025-09-01 09:00:00"
+    assert about["Data last loaded"] == "2025-09-01 10:00:00 BST"
     assert about["Data status"] == provenance.data_status_line(status)
     start = [row[0] for row in cells["About"]].index("Input") + 1
     table = cells["About"][start:start + status.height]

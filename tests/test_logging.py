@@ -90,7 +90,7 @@ def test_setup_is_idempotent_and_stamps_lines_in_utc(monkeypatch):
 
 def _cli(*args: str, level: str) -> subprocess.CompletedProcess:
     env = {**os.environ, logs.LEVEL_ENV: level}
-    return subprocess.run([sys.executable, "-m", "pipelines", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "pipelines", *args], check=False, capture_output=True, text=True, env=env,
                           cwd=settings.PROJECT_ROOT, timeout=300)
 
 

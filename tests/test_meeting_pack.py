@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from dashboard import maps
-from pipelines import allocate, build_default, db, districts, meeting_pack, provenance
+from pipelines import allocate, build_default, clock, db, districts, meeting_pack, provenance
 from pipelines.__main__ import main
 from pipelines.allocate import AllocationRefused, AllocationSettings
 
@@ -202,7 +202,8 @@ def test_norfolk_pack_says_on_page_1_what_is_proxy_inferred_or_synthetic(norfolk
     for word in ("Year 10 figures (proxy)", "memberships (inferred)", "accreditation (synthetic)",
                  "health checks (synthetic)", "previous 2008/9 amounts (synthetic)"):
         assert word in first, word
-    assert f"Data last loaded {provenance.last_loaded_text(status)}" in first
+    loaded = clock.uk_text(provenance.last_loaded(status), "%Y-%m-%d %H:%M:%S", "never")  # UK time, zone named
+    assert f"Data last loaded {loaded}" in first
     # the per-input table, after the files behind the figures
     flat = _flat(_text(pdf)[1])
     section = flat[flat.index("Data status", flat.index("Files behind these figures")):]
@@ -210,7 +211,7 @@ def test_norfolk_pack_says_on_page_1_what_is_proxy_inferred_or_synthetic(norfolk
         assert re.search(rf"{re.escape(r['input'])} {r['status']} {r['total_rows']:,} ", section), r["input"]
         assert _flat(r["example_note"])[:40] in section
     assert "proxy: a stand-in for the figure the rule asks for" in section
-    assert f"Data last loaded {provenance.last_loaded_text(status)}" in section
+    assert f"Data last loaded {loaded}" in section
 
 
 def test_small_pack_flags_only_what_its_notes_mark(small):

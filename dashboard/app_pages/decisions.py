@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, money_column, plain
+from pipelines import clock
 
 st.title("Decisions")
 listed = queries.decisions()
@@ -36,7 +37,7 @@ if changes.height:
              "Its figures are kept as approved; a new decision is needed to pay on the new data.", icon=":material/sync_problem:")
     st.dataframe(
         changes.select(pl.col("kind").alias("Kind"), pl.col("file_name").alias("File"), pl.col("change").alias("Change"),
-                       pl.col("loaded_at").dt.strftime("%d %b %Y %H:%M").alias("Loaded"),
+                       clock.uk_column("loaded_at").alias("Loaded"),
                        pl.col("sha256_at_decision").str.slice(0, 12).alias("sha256 then"),
                        pl.col("sha256_now").str.slice(0, 12).alias("sha256 now")),
         hide_index=True, width="stretch",
@@ -44,7 +45,7 @@ if changes.height:
 
 st.header(f"Decision {picked}: {record['title']}")
 st.markdown(
-    f"Approved by **{plain(record['approved_by'])}** on {record['approved_at']:%d %B %Y at %H:%M}. "
+    f"Approved by **{plain(record['approved_by'])}** on {clock.uk_text(record['approved_at'], '%d %B %Y at %H:%M')}. "
     f"Census {record['census_date']:%d %b %Y}; memberships and accreditation as of {record['as_of']:%d %b %Y}. "
     f"Data version `{record['data_version']}`."
 )
@@ -88,7 +89,7 @@ with st.expander("All decisions", expanded=False):
     st.dataframe(
         listed.select(pl.col("decision_id").alias("#"), pl.col("title").alias("Title"),
                       money_column(listed, "total", pence=True).alias("Pot"),
-                      pl.col("approved_by").alias("Approved by"), pl.col("approved_at").dt.strftime("%d %b %Y %H:%M").alias("Approved"),
+                      pl.col("approved_by").alias("Approved by"), clock.uk_column("approved_at").alias("Approved"),
                       pl.col("status").alias("Status")),
         hide_index=True, width="stretch",
     )

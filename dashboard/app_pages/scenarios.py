@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import access, charts, compare, queries, tables
 from dashboard.formatting import plain
-from pipelines import links, records
+from pipelines import clock, links, records
 from pipelines.allocate import AllocationRefused
 
 st.title("Scenarios")
@@ -33,7 +33,7 @@ st.dataframe(
     saved.select(
         pl.col("scenario_id").alias("#"), pl.col("name").alias("Name"),
         pl.col("scenario_id").map_elements(lambda i: links.summary(_settings(i)), return_dtype=pl.String).alias("Settings"),
-        pl.col("saved_by").alias("Saved by"), pl.col("saved_at").dt.strftime("%d %b %Y %H:%M").alias("Saved"),
+        pl.col("saved_by").alias("Saved by"), clock.uk_column("saved_at").alias("Saved"),
     ),
     hide_index=True, width="stretch",
 )

@@ -1,0 +1,66 @@
+"""Times are stored in UTC whatever zone the server is in, and read in UK time with GMT or BST
+named, so a decision approved at 14:05 in July does not read 13:05 on the screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import duckdb
+import polars as pl
+
+from pipelines import clock, db, records
+
+LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
+
+
+def test_a_summer_time_reads_in_bst():
+    stored = dt.datetime(2026, 7, 1, 13, 5, 0)  # naive UTC, as in the store
+    shown = clock.uk_time(stored)
+    assert (shown.hour, shown.minute, shown.tzname()) == (14, 5, "BST")
+    assert clock.uk_text(stored) == "01 Jul 2026 14:05 BST"
+
+
+def test_a_winter_time_reads_in_gmt():
+    stored = dt.datetime(2026, 1, 15, 13, 5, 0)
+    assert clock.uk_text(stored, "%H:%M") == "13:05 GMT"
+    assert clock.uk_text(None, missing="never") == "never"
+
+
+def test_the_clocks_changing_night_is_read_right():
+    # 29 March 2026: at 01:00 UTC the UK goes from 01:00 GMT to 02:00 BST.
+    assert clock.uk_text(dt.datetime(2026, 3, 29, 0, 59), "%H:%M") == "00:59 GMT"
+    assert clock.uk_text(dt.datetime(2026, 3, 29, 1, 0), "%H:%M") == "02:00 BST"
+
+
+def test_a_table_of_stored_times_reads_in_uk_time():
+    frame = pl.DataFrame({"at": [dt.datetime(2026, 7, 1, 13, 5), dt.datetime(2026, 1, 15, 13, 5), None]})
+    shown = frame.select(clock.uk_column("at"))["at"].to_list()
+    assert shown == ["01 Jul 2026 14:05 BST", "15 Jan 2026 13:05 GMT", None]
+
+
+def test_utc_now_is_naive_utc_to_the_second():
+    made = clock.utc_now()
+    assert made.tzinfo is None and made.microsecond == 0
+    assert abs(made.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)
+
+
+def test_a_record_made_now_is_stored_in_utc(store, monkeypatch):
+    # A server far from UTC, so local time and UTC differ by hours whatever the test machine's zone.
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        records.save_scenario(store, "Now", LINK, "Chair")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        saved_at = con.sql(db.read_sql("reports/scenarios.sql")).pl()["saved_at"][0]
+        recorded_at = con.sql(db.read_sql("reports/audit_log.sql")).pl().sort("seq")["recorded_at"][-1]
+    finally:
+        con.close()
+    now = dt.datetime.now(dt.UTC)
+    for stamp in (saved_at, recorded_at):
+        assert stamp.tzinfo is None
+        assert abs(stamp.replace(tzinfo=dt.UTC) - now) < dt.timedelta(seconds=10)
