@@ -74,7 +74,9 @@ st.markdown(f"**Total {money(total, pence=True)}**{with_slice} {verdict} the app
 
 with st.expander("Settings and data files", expanded=False):
     st.table(pl.DataFrame(settings, schema=["Setting", "Value"], orient="row"))
-    st.table(pl.DataFrame(json.loads(record["files_json"])).select("kind", "file_name", "sha256", "loaded_at"))
+    st.table(pl.DataFrame(json.loads(record["files_json"])).select("kind", "file_name", "sha256", "loaded_at")
+             .with_columns(pl.col("loaded_at").str.to_datetime(strict=False))
+             .with_columns(clock.uk_column("loaded_at", "%Y-%m-%d %H:%M")))
 
 csv_col, xlsx_col, _ = st.columns([1, 1, 3])
 csv_col.download_button("Download CSV", record["csv_bytes"], file_name=record["csv_file_name"], mime="text/csv",
