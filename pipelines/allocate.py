@@ -307,7 +307,7 @@ def summarise(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> dict:
     computed in SQL over the rows already made, for the command line and the dashboard."""
     cursor = con.cursor()
     # A decision's frozen lines carry no census or day of their own: those come back empty.
-    wanted = {"amount": pl.Decimal(18, 2), "funded": pl.Boolean, "year10": pl.Decimal(18, 4),
+    wanted: dict[str, pl.DataType | type[pl.DataType]] = {"amount": pl.Decimal(18, 2), "funded": pl.Boolean, "year10": pl.Decimal(18, 4),
               "previous_amount": pl.Decimal(18, 2), "change": pl.Decimal(18, 2), "census_date": pl.Date, "as_of": pl.Date,
               "top_slice": pl.Decimal(18, 2)}
     rows = frame.select(pl.col(c) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in wanted.items())

@@ -24,6 +24,13 @@ def _rows(frame: pl.DataFrame, condition: pl.Expr, *columns: str) -> list[tuple]
     return frame.filter(condition).select(ROW, *columns).sort(ROW).rows()
 
 
+def _first_row(frame: pl.DataFrame) -> int:
+    """The smallest row number of a frame that has rows."""
+    first = frame[ROW].min()
+    assert isinstance(first, int)
+    return first
+
+
 # --- register ------------------------------------------------------------------------------
 
 def check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
@@ -132,13 +139,14 @@ def _partial_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: R
         return
     latest_date, latest_schools = ctx.latest_census
     newest = year10["census_date"].max()
+    assert isinstance(newest, dt.date)  # the rows kept all have a census date
     if newest <= latest_date:
         return
     on_newest = year10.filter(pl.col("census_date") == newest)
     schools = on_newest["urn"].n_unique()
     if schools < settings.PARTIAL_CENSUS_SHARE * latest_schools:
         report.add(Problem(
-            file, on_newest[ROW].min(), "census_date", str(newest),
+            file, _first_row(on_newest), "census_date", str(newest),
             f"a new census about as full as the latest: the {newest} census in this file has Year 10 figures for "
             f"{schools} school(s), the store's latest ({latest_date}) for {latest_schools}. Allocations keep using the "
             f"latest census that is complete for the funded partnerships; load the rest of the {newest} figures "
@@ -259,7 +267,7 @@ def check_previous_allocation(typed: pl.DataFrame, file: str, ctx: StoreContext,
 def check_dataset(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
     """The store holds one description of its data, so a file must give exactly one."""
     if typed.height > 1:
-        first = typed[ROW].min()
+        first = _first_row(typed)
         for (row,) in _rows(typed, pl.col(ROW) != first):
             report.add(Problem(file, row, None, None,
                                f"exactly one data row (a dataset file describes the whole store; row {first} already does)",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from pipelines import plan, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings
@@ -28,7 +29,8 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
     """Settings from a link; a value that cannot be used falls back to its default and is
     reported, so a mangled link still opens."""
     problems: list[str] = []
-    values = {
+    # The link's text as found, each read below as the settings read it.
+    values: dict[str, Any] = {
         "total": params.get("total", str(settings.DEFAULT_TOTAL)),
         "lump_sum": params.get("lump", "0"),
         "unit": params.get("unit", "1"),
@@ -43,7 +45,7 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
     values["top_slice"] = params.get("slice", "0")
     for key, name in LEVERS.items():
         values[name] = params.get(key) or None
-    defaults = AllocationSettings(total=settings.DEFAULT_TOTAL)
+    defaults = AllocationSettings(total=Decimal(settings.DEFAULT_TOTAL))
     # Each value is read as the settings read it (and kept so read); one that cannot be used
     # falls back: a base setting to its default, a lever to off.
     for name in ("total", "lump_sum", "unit", "day_rate", "weeks_per_year", "top_slice", *LEVERS.values()):

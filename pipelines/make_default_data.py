@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 from shapely import make_valid
 from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
 
 from pipelines import settings
 
@@ -94,13 +95,13 @@ HEALTH_CHECK_ITEMS = (
 PREVIOUS_POT = 350_000  # synthetic: an illustrative 2008/9 pot, split equally
 
 
-def load_districts(path: Path) -> list[tuple[str, object]]:
+def load_districts(path: Path) -> list[tuple[str, BaseGeometry]]:
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
     # The generalised boundaries carry slivers that self-intersect; make_valid repairs them.
     return [(f["properties"]["lad_name"], make_valid(shape(f["geometry"]))) for f in features]
 
 
-def district_of(lat: float | None, lon: float | None, districts: list[tuple[str, object]]) -> str | None:
+def district_of(lat: float | None, lon: float | None, districts: list[tuple[str, BaseGeometry]]) -> str | None:
     if lat is None or lon is None:
         return None
     point = Point(lon, lat)
@@ -111,7 +112,7 @@ def district_of(lat: float | None, lon: float | None, districts: list[tuple[str,
     return min(districts, key=lambda d: d[1].distance(point))[0]
 
 
-def build_register(real: Path, districts: list[tuple[str, object]]) -> pl.DataFrame:
+def build_register(real: Path, districts: list[tuple[str, BaseGeometry]]) -> pl.DataFrame:
     est = pl.read_csv(real / "norfolk_establishments_2019.csv", infer_schema=False)
     rows = []
     for r in est.iter_rows(named=True):

@@ -234,7 +234,9 @@ def proposed_roster(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange
     """The whole roster after the plan, in the roster loader's layout, checked first on the
     same connection (the changes are registered once for both)."""
     with _checked(con, changes, labels) as (cursor, found):
-        found = found if cursor is None else _store_problems(cursor, as_of)
+        if cursor is None:  # a change wrong on its own
+            raise _refusal(found)
+        found = _store_problems(cursor, as_of)
         if found:
             raise _refusal(found)
         return cursor.sql(db.read_sql("plan/proposed_roster.sql"), params={"as_of": as_of}).pl()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 from decimal import Decimal
 
 import duckdb
@@ -77,10 +78,10 @@ def plan_command(args: argparse.Namespace) -> int:
 def _effect(con: duckdb.DuckDBPyConnection, current: allocate.AllocationSettings,
             proposed: allocate.AllocationSettings, travel_km: float, roster: pl.DataFrame) -> str:
     """Gaps by code and the allocation, before and after, as terminal text."""
-    gap_settings = dict(as_of=current.as_of, census_date=current.census_date, include_pending=current.include_pending,
-                        travel_km=travel_km, treat_as_accredited=current.treat_as_accredited)
-    counts = plan_compare.gap_counts(con, allocate.coverage_gaps(con, **gap_settings),
-                                     allocate.coverage_gaps(con, **gap_settings, changes=proposed.changes, roster=roster))
+    gaps = functools.partial(allocate.coverage_gaps, con, as_of=current.as_of, census_date=current.census_date,
+                             include_pending=current.include_pending, travel_km=travel_km,
+                             treat_as_accredited=current.treat_as_accredited)
+    counts = plan_compare.gap_counts(con, gaps(), gaps(changes=proposed.changes, roster=roster))
     lines = [f"Plan of {len(proposed.changes)} changes:"]
     lines += [f"  {c.describe()}" for c in proposed.changes]
     lines += ["", f"{'Gaps by code':<26} {'before':>7} {'after':>7} {'change':>7}"]

@@ -262,7 +262,10 @@ def _sheet_xml(archive: zipfile.ZipFile, sheet_name: str) -> str:
             continue
         for rel in re.findall(r"<Relationship\b[^>]*>", rels):
             if re.search(rf'\bId="{re.escape(rid.group(1))}"', rel):
-                target = re.search(r'\bTarget="([^"]*)"', rel).group(1)
+                found = re.search(r'\bTarget="([^"]*)"', rel)
+                if not found:  # a relationship without a target names no part
+                    continue
+                target = found.group(1)
                 member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 if member in archive.namelist():
                     return archive.read(member).decode("utf-8", errors="replace")

@@ -16,7 +16,7 @@ from pipelines.layouts import CODE_PATTERN, LAYOUTS, SUPPRESSION_MARKS, Field, L
 from pipelines.problems import Problem, Report
 from pipelines.readers import ROW, RawTable
 
-DTYPES = {
+DTYPES: dict[str, pl.DataType | type[pl.DataType]] = {
     "int": pl.Int64,
     "decimal": pl.Decimal(18, 2),
     "float": pl.Float64,
