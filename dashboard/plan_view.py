@@ -13,6 +13,8 @@ from pipelines.plan import PlanChange
 
 ERRORS, NOTES = "plan_message_errors", "plan_message_notes"
 HIGHLIGHT = "background-color: #FFF1C2; font-weight: 600"
+CHANGE_KINDS = {"add": "Add a member", "remove": "Remove a member", "create": "Create a partnership",
+                "rename": "Rename a partnership", "merge": "Merge a partnership into another"}
 
 
 def apply(changes: tuple[PlanChange, ...], what: str) -> None:
@@ -32,18 +34,23 @@ def apply(changes: tuple[PlanChange, ...], what: str) -> None:
 
 
 def change_form(draft: tuple[PlanChange, ...], names: dict[int, str], partnerships: dict[str, str]) -> None:
-    kind = st.selectbox("Change", ["add", "remove", "create", "rename", "merge"], key="plan_form_change",
-                        format_func={"add": "Add a member", "remove": "Remove a member", "create": "Create a partnership",
-                                     "rename": "Rename a partnership", "merge": "Merge a partnership into another"}.get)
-    created = [c.partnership_code for c in draft if c.change == "create"]
+    kind = st.selectbox("Change", list(CHANGE_KINDS), key="plan_form_change", format_func=CHANGE_KINDS.__getitem__)
+    created = [c.partnership_code for c in draft if c.change == "create" and c.partnership_code is not None]
     codes = sorted(partnerships) + [c for c in created if c not in partnerships]
-    label = {c: f"{c} — {partnerships.get(c, 'new in this plan')}" for c in codes}.get
+
+    def label(c: str) -> str:
+        return f"{c} — {partnerships.get(c, 'new in this plan')}"
+
     with st.form("plan_form", border=False):
+        code: str | None
         if kind == "create":
             code = st.text_input("New partnership code", max_chars=32, help="Letters, digits, '-' or '_'.")
         else:
             code = st.selectbox("Partnership", codes, format_func=label)
-        member = role = name = into = None
+        member: int | None = None
+        role: str | None = None
+        name: str | None = None
+        into: str | None = None
         if kind in ("create", "rename"):
             name = st.text_input("Name", max_chars=120)
         if kind in ("add", "remove", "create"):
@@ -55,6 +62,7 @@ def change_form(draft: tuple[PlanChange, ...], names: dict[int, str], partnershi
             into = st.selectbox("Into", [c for c in codes if c != code], format_func=label)
         if st.form_submit_button("Add to the draft", icon=":material/add:"):
             code = (code or "").strip() or None
+            changes: tuple[PlanChange, ...]
             if kind == "create":
                 changes = (PlanChange("create", code, partnership_name=(name or "").strip() or None),
                            PlanChange("add", code, member, role))

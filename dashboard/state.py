@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypedDict
 
 import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, plain
 from pipelines import links, plan, settings
-from pipelines.allocate import AllocationRefused, AllocationSettings, to_money
+from pipelines.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
 from pipelines.plan import PlanChange
 
 SETTINGS = "scenario_settings"  # the AllocationSettings of this run
@@ -120,14 +121,20 @@ def _slice_text(chosen: AllocationSettings) -> str:
     return money(chosen.top_slice, pence=True) if chosen.top_slice else ""
 
 
-def _top_slice(text: str) -> dict[str, object]:
-    """The top-slice box takes pounds ("£50,000") or a percentage ("10%"); blank is none."""
+class _TopSlice(TypedDict):
+    top_slice: Decimal
+    top_slice_pct: Decimal | None
+
+
+def _top_slice(text: str) -> _TopSlice:
+    """The top-slice box takes pounds ("£50,000") or a percentage ("10%"); blank is none.
+    Read as the settings read it (AllocationRefused when it cannot be)."""
     text = text.strip()
     if not text:
         return {"top_slice": Decimal(0), "top_slice_pct": None}
     if text.endswith("%"):
-        return {"top_slice": Decimal(0), "top_slice_pct": text[:-1]}
-    return {"top_slice": text, "top_slice_pct": None}
+        return {"top_slice": Decimal(0), "top_slice_pct": to_percent(text[:-1], "the top-slice percentage", Decimal(100))}
+    return {"top_slice": to_money(text, "the top-slice"), "top_slice_pct": None}
 
 
 def _from_slice_text() -> None:
@@ -148,7 +155,7 @@ def _from_slice_text() -> None:
 def _reset() -> None:
     """The money settings go back to the defaults; a draft plan stays (it has its own button)."""
     touch()
-    _seed(AllocationSettings(total=settings.DEFAULT_TOTAL, changes=st.session_state.get(PLAN, ())))
+    _seed(AllocationSettings(total=Decimal(settings.DEFAULT_TOTAL), changes=st.session_state.get(PLAN, ())))
 
 
 def set_plan(changes: tuple[PlanChange, ...]) -> None:
@@ -267,17 +274,25 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
                              help="Cost of one day of partnership-manager time.")
     weeks = right.number_input("Weeks per year", min_value=1.0, max_value=52.0, step=1.0, format="%.0f", key=W + "weeks",
                                help="Weeks a year the manager works (39 school weeks by default).")
-    values = {
-        "total": state[W + "total"], "lump_sum": state[W + "lump"],
-        "unit": Decimal("1") if state[W + "unit"] == "£1" else Decimal("0.01"),
-        "census_date": census, "include_pending": state[W + "pending"],
-        "day_rate": Decimal(str(rate)).quantize(Decimal("0.01")), "weeks_per_year": Decimal(str(weeks)).quantize(Decimal("0.01")),
-        "as_of": state[W + "as_of"], "treat_as_accredited": tuple(state[W + "treat"]),
-    }
-    levers = {name: None if state[W + key] is None else Decimal(str(state[W + key])).quantize(Decimal("0.01"))
-              for key, name in (("loss", "protect_loss"), ("gain", "protect_gain"), ("manager", "manager_cost"))}
-    return AllocationSettings(**values, accept_missing_census=state[W + "missing"], changes=changes,
-                              **_top_slice(state[W + "slice"]), **levers)
+    return AllocationSettings(
+        total=state[W + "total"], lump_sum=state[W + "lump"],
+        unit=Decimal("1") if state[W + "unit"] == "£1" else Decimal("0.01"),
+        census_date=census, include_pending=state[W + "pending"],
+        day_rate=_hundredths(rate), weeks_per_year=_hundredths(weeks),
+        as_of=state[W + "as_of"], treat_as_accredited=tuple(state[W + "treat"]),
+        accept_missing_census=state[W + "missing"], changes=changes, **_top_slice(state[W + "slice"]),
+        protect_loss=_hundredths_or_none(state[W + "loss"]), protect_gain=_hundredths_or_none(state[W + "gain"]),
+        manager_cost=_hundredths_or_none(state[W + "manager"]),
+    )
+
+
+def _hundredths(value: float) -> Decimal:
+    """A number box's value as the Decimal it shows (two decimal places)."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _hundredths_or_none(value: float | None) -> Decimal | None:
+    return None if value is None else _hundredths(value)
 
 
 def _census_choice(as_of: dt.date | None, changes: tuple[PlanChange, ...]) -> dt.date | None:

@@ -20,7 +20,8 @@ def data_notes(figures: dict | None = None) -> None:
     parts = []
     if info and info.get("name"):
         parts.append(f"Data: {info['name']}.")
-    when = (figures or {}).get("as_of")
+    figures = figures or {}
+    when = figures.get("as_of")
     if when is not None:
         reference = info.get("reference_date") if info else None
         why = ("the data's reference date" if when == reference

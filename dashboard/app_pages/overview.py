@@ -11,13 +11,13 @@ figures = queries.overview_figures(chosen)
 st.title("14-19 partnerships: coverage and funding")
 tables.data_notes(figures)
 
-row = st.columns(4)
-row[0].metric("Partnerships", count(figures["partnerships"]))
-row[1].metric("Accredited", count(figures["accredited"]),
+counts = st.columns(4)
+counts[0].metric("Partnerships", count(figures["partnerships"]))
+counts[1].metric("Accredited", count(figures["accredited"]),
               help=f"Accredited on {figures['as_of']:%d %b %Y}; {figures['funded']} funded under this scenario.")
-row[2].metric("Schools covered", f"{count(figures['schools_covered'])} of {count(figures['schools'])}",
+counts[2].metric("Schools covered", f"{count(figures['schools_covered'])} of {count(figures['schools'])}",
               help="Open high schools, special schools and PRUs that are a full member of exactly one partnership.")
-row[3].metric("Schools not covered or in several", count(figures["schools_not_covered"]),
+counts[3].metric("Schools not covered or in several", count(figures["schools_not_covered"]),
               help=f"{figures['schools_uncovered']} in no partnership, {figures['schools_in_several']} in more than one.")
 
 row = st.columns(5)

@@ -82,10 +82,10 @@ with st.expander("Open a plan file", icon=":material/upload_file:"):
                "or not. Opening it replaces the draft.")
     upload = st.file_uploader("Plan file", type=["csv", "xlsx"], key="plan_upload")
     if upload is not None and st.button("Open this plan", key="plan_open", icon=":material/file_open:"):
-        changes, labels, report = plan_file.read_changes(upload.name, upload.getvalue())
+        changes, row_labels, report = plan_file.read_changes(upload.name, upload.getvalue())
         if report.ok:
             with queries.cursor() as con:
-                plan_file.check_against_store(con, changes, labels, loaded.as_of, report)
+                plan_file.check_against_store(con, changes, row_labels, loaded.as_of, report)
         if report.ok:
             state.set_plan(changes)
             st.session_state["plan_message_notes"] = [f"Opened {upload.name}: {len(plan.effective(changes))} changes."]
