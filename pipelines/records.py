@@ -53,22 +53,33 @@ def append_audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, subjec
 
 
 def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the record tables from the store being replaced into the new one, unchanged."""
+    """Copy the record tables from the store being replaced into the new one, unchanged.
+
+    Column by named column, those both stores have: an older store may lack a column added
+    since (e.g. decisions.note), which then stays empty rather than failing the rebuild. A store
+    that is damaged or newer than this code is refused: a rebuild must not lose its records."""
     if not old_store.exists():
         return
     old = db.connect_read_only(old_store)
     try:
-        present = {r[0] for r in old.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        db.verify_readable(old, old_store)
+        db.refuse_if_too_new(old, old_store)
         for table in RECORD_TABLES:
-            if table in present:
-                rows = old.sql(f"SELECT * FROM {table}").arrow()  # noqa: S608 - a fixed table name
-                con.register("carried", rows)
-                # By name: an older store may lack a column added since (e.g. decisions.note),
-                # which then stays empty rather than failing the rebuild.
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM carried")  # noqa: S608
-                con.unregister("carried")
+            had = set(_columns(old, table))
+            shared = [column for column in _columns(con, table) if column in had]
+            if not shared:
+                continue
+            names = ", ".join(f'"{column}"' for column in shared)  # from the catalog, not from a user
+            rows = old.sql(f"SELECT {names} FROM {table}").arrow()  # noqa: S608 - a fixed table name
+            con.register("carried", rows)
+            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM carried")  # noqa: S608
+            con.unregister("carried")
     finally:
         old.close()
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(db.read_sql("load/table_columns.sql"), {"table": table}).fetchall()]
 
 
 def _query_json(query: dict[str, str]) -> str:

@@ -32,6 +32,10 @@ GB_NORTHING = (0, 1_300_000)
 GB_LATITUDE = (49.8, 60.95)
 GB_LONGITUDE = (-8.7, 1.9)
 
+# How long a load or approval waits for another to finish before it gives up with a message
+# (seconds); loads take seconds, so a wait this long means a writer is stuck or very large.
+WRITER_LOCK_TIMEOUT_S = 120
+
 # Largest file a loader will read; larger files are refused before parsing.
 MAX_FILE_MB = 200
 # Largest uncompressed size we accept inside an XLSX (a zip): guards against zip bombs.

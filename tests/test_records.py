@@ -172,7 +172,10 @@ def test_nothing_in_the_code_updates_or_deletes_the_audit_log_or_a_decision():
 def test_the_command_line_offers_no_way_to_change_records():
     commands = _parser()._subparsers._group_actions[0].choices  # noqa: SLF001 - the parser's own table of commands
     # approve only adds a decision (a later one supersedes it); it has no way to edit one.
-    assert set(commands) == {"build", "load", "check", "allocate", "pack", "gaps", "suggest", "plan", "approve", "decisions", "audit"}
+    # restore edits nothing either: it replaces the whole store with a checked backup, keeps the
+    # store it replaced beside it, and records the restore in the restored audit log.
+    assert set(commands) == {"build", "load", "check", "allocate", "pack", "gaps", "suggest", "plan", "approve", "decisions",
+                             "audit", "backup", "restore"}
     for name in ("decisions", "audit"):
         options = {a.dest for a in commands[name]._actions}  # noqa: SLF001
         assert options <= {"help", "id", "out", "db", "last"}
@@ -225,8 +228,8 @@ def test_a_refused_command_line_approval_leaves_the_store_file_as_it_was(store, 
 
 def _store_before_notes(path, source_store):
     """A store as the code before decision notes wrote it: decisions without the note column."""
-    old_ddl = re.sub(r"-- Stores made before.*?ADD COLUMN IF NOT EXISTS note VARCHAR;\n", "",
-                     db.read_sql("schema/110_decisions.sql").replace(",\n    note VARCHAR\n", "\n"), flags=re.S)
+    old_ddl = re.sub(r"\n *-- Empty for decisions made before decisions carried a note.*?\n *note VARCHAR,", "",
+                     db.read_sql("schema/110_decisions.sql"), flags=re.S)
     assert "note" not in old_ddl
     con = duckdb.connect(str(path))
     con.execute(old_ddl)

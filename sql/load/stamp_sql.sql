@@ -1,3 +1,3 @@
 -- Record which SQL wrote the store (one row, replaced).
 DELETE FROM store_sql;
-INSERT INTO store_sql VALUES ($fingerprint);
+INSERT INTO store_sql (fingerprint) VALUES ($fingerprint);

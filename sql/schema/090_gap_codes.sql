@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS gap_codes (
     meaning VARCHAR NOT NULL,
     action VARCHAR NOT NULL
 );
-INSERT OR REPLACE INTO gap_codes VALUES
+INSERT OR REPLACE INTO gap_codes (code, severity, meaning, action) VALUES
     ('school_uncovered', 'error', 'An open high school, special school or PRU is a full member of no partnership.', 'Add it to the roster of its local partnership.'),
     ('school_multiple', 'error', 'An open high school, special school or PRU is a full member of more than one partnership; its Year 10 is split between them.', 'Agree its one local partnership and remove it from the other rosters.'),
     ('college_not_full_member', 'error', 'An open college is a full member of no partnership.', 'Make it a full member of the partnerships its learners travel to.'),

@@ -21,13 +21,12 @@ CREATE TABLE IF NOT EXISTS decisions (
     xlsx_file_name VARCHAR NOT NULL,
     xlsx_bytes BLOB NOT NULL,
     xlsx_sha256 VARCHAR NOT NULL,
-    note VARCHAR
+    -- Empty for decisions made before decisions carried a note (sql/migrations/001).
+    note VARCHAR,
+    -- The county top-slice of the pot (not in decision_lines: it is no partnership's); the lines
+    -- and it add up to total. Empty for decisions made before there was one: nothing was taken.
+    top_slice DECIMAL(18, 2)
 );
--- Stores made before decisions carried a note gain the column (empty for their decisions).
-ALTER TABLE decisions ADD COLUMN IF NOT EXISTS note VARCHAR;
--- The county top-slice of the pot (not in decision_lines: it is no partnership's); the lines
--- and it add up to total. Empty for decisions made before there was one: nothing was taken.
-ALTER TABLE decisions ADD COLUMN IF NOT EXISTS top_slice DECIMAL(18, 2);
 
 -- decision_lines: one row per partnership of a decision (grain: decision_id, partnership_code).
 CREATE TABLE IF NOT EXISTS decision_lines (
