@@ -31,7 +31,17 @@ Changes = tuple[PlanChange, ...]  # a draft membership plan; () is the loaded ma
 
 
 def store_path() -> Path:
-    return _ensure_store(str(settings.DEFAULT_DB))
+    try:
+        return _ensure_store(str(settings.DEFAULT_DB))
+    except db.StoreProblem as problem:  # damaged, written by a newer release, a writer stuck
+        _refuse(problem)
+
+
+def _refuse(problem: db.StoreProblem):
+    """The store cannot be shown: say why and what to do, once, instead of a failure per figure.
+    Not cached, so the next rerun after a restore opens the store again."""
+    st.error(str(problem), icon=":material/error:")
+    st.stop()
 
 
 @st.cache_resource(show_spinner="Building the store from the default data ...")
@@ -58,7 +68,10 @@ def _connection(version: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    return _connection(data_version()).cursor()
+    try:
+        return _connection(data_version()).cursor()
+    except db.StoreProblem as problem:
+        _refuse(problem)
 
 
 def _shared_frame(max_entries: int):

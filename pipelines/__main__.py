@@ -2,7 +2,8 @@
 and try membership plans, write the meeting pack, approve a decision, read decisions and the audit log.
 
 Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed)
-or the allocation was refused (the reason is on stderr), 1 anything else (e.g. a missing file).
+or the allocation was refused, or the store cannot be used as it is (damaged, written by a newer
+release, another writer busy; the reason is on stderr), 1 anything else (e.g. a missing file).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import build_default, db, pack_cli, plan_cli, records_cli, report, settings
+from pipelines import backup, build_default, db, pack_cli, plan_cli, records_cli, report, settings
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -89,6 +90,17 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--last", type=int, default=50, help="how many of the newest entries to print (default 50)")
     audit.add_argument("--out", type=Path, help="write the whole log as CSV")
     audit.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+
+    copy = commands.add_parser("backup", help="copy the store, under the writer lock, with a .sha256 checksum file beside it")
+    copy.add_argument("--out", type=Path, required=True,
+                      help="the backup file to write, or a folder: a file named by the date and time goes in it")
+    copy.add_argument("--keep", type=int, metavar="N",
+                      help="with a folder: keep the newest N backups made there, delete older ones (default: keep all)")
+    copy.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    restore = commands.add_parser("restore", help="replace the store with a backup, once the backup is checked; audited")
+    restore.add_argument("file", type=Path, help="a file written by the backup command (its .sha256 file beside it)")
+    restore.add_argument("--by", help="who restores (for the audit log; default: this computer's user)")
+    restore.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
     return parser
 
 
@@ -140,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "backup":  # the store as it is: an upgrade waits until after the backup
+            return backup.backup_command(args)
+        if args.command == "restore":  # the live store may be the damaged one
+            return backup.restore_command(args)
         if db.bring_sql_up_to_date(args.db):  # a store an earlier release wrote
             print(f"{args.db}: views and macros brought up to date with this release", file=sys.stderr)
         if args.command == "allocate":
@@ -172,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     except AllocationRefused as refusal:
         logger.warning("%s: allocation refused: %s", args.command, refusal)
         print(f"allocation refused: {refusal}", file=sys.stderr)
+        return EXIT_INVALID
+    except db.StoreProblem as problem:  # damaged, written by a newer release, another writer busy, a bad backup
+        logger.warning("%s refused: %s", args.command, problem)
+        print(f"error: {problem}", file=sys.stderr)
         return EXIT_INVALID
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         logger.error("%s failed: %s", args.command, exc)

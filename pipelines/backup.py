@@ -1,0 +1,259 @@
+"""Backups a council can take every night and restore from in a hurry.
+
+A backup is a byte copy of the store file. Writers never change the live file in place (they swap
+a new one in whole), so a copy of it is always a consistent store; taking it under the writer lock
+makes it the newest one rather than one a load is about to replace, and reading every row first
+means a damaged store is refused instead of quietly becoming the newest backup (and, with
+``--keep``, pushing a good one out). Beside FILE goes FILE.sha256, one line as ``sha256sum``
+writes it, so the copy can be checked anywhere (``sha256sum -c``, or ``Get-FileHash`` on Windows).
+
+A restore checks the backup before it touches anything: the checksum matches, DuckDB opens it and
+reads every row, it has the tables of a store, and its schema version is one this release knows
+(an older backup is brought forward on the way in, as any older store is). It then goes in through
+the same copy-and-swap as a load, with an audit entry in the restored store saying what was
+restored and what it replaced, and the replaced store is kept beside the live one, untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines import db, records
+
+logger = logging.getLogger(__name__)
+
+BACKUP_PREFIX = "store-backup-"  # backups named in a folder: store-backup-20261128T021500Z.duckdb
+BACKUP_NAME = re.compile(re.escape(BACKUP_PREFIX) + r"\d{8}T\d{6}Z\.duckdb")
+CHUNK = 1 << 20
+
+
+class BackupRefused(db.StoreProblem):
+    """The file cannot be restored (or a backup cannot be made); the live store is as it was."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    checksum_path: Path
+    sha256: str
+    size: int
+    schema_version: int
+    seconds: float
+    removed: tuple[Path, ...] = ()  # older backups deleted to keep the newest N
+
+
+@dataclass(frozen=True)
+class Restored:
+    sha256: str
+    schema_version: int  # the backup's, before it was brought up to this release
+    kept: Path | None  # the store it replaced, kept as it was
+    seconds: float
+
+
+def checksum_path(backup_file: Path) -> Path:
+    return backup_file.with_name(backup_file.name + ".sha256")
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def backup(db_path: Path | str, out: Path | str, *, keep: int | None = None) -> Backup:
+    """Copy the store to ``out`` (a file, or a folder that gets a file named by the time) and
+    write its checksum beside it; with ``keep``, delete all but the newest ``keep`` backups
+    this command named in that folder."""
+    db_path, out = Path(db_path), Path(out)
+    if not db_path.exists():
+        raise FileNotFoundError(f"no store at {db_path}; nothing to back up")
+    if keep is not None and (keep < 1 or not out.is_dir()):
+        raise BackupRefused(f"--keep {keep}: give a number from 1 up, and a folder as --out (only backups named "
+                            f"there by this command are ever deleted)")
+    started = time.perf_counter()
+    with db.writer_lock(db_path):
+        version = db.check_store(db_path)  # never back up damage: it would be the newest backup
+        target = out / f"{BACKUP_PREFIX}{_stamp()}.duckdb" if out.is_dir() else out
+        if target.resolve() == db_path.resolve():
+            raise BackupRefused(f"{target}: that is the store itself; back it up to another file or a folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            digest, size = _copy_and_hash(db_path, partial)
+            os.replace(partial, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                partial.unlink()
+        _write_checksum(target, digest)
+    removed = _prune(out, keep) if keep else ()
+    result = Backup(target, checksum_path(target), digest, size, version, time.perf_counter() - started, removed)
+    logger.info("backed up %s to %s: %d bytes, sha256 %s, schema version %d, %.2f s%s", db_path, target, size,
+                digest[:12], version, result.seconds, f"; deleted {len(removed)} older backups" if removed else "")
+    return result
+
+
+def _copy_and_hash(source: Path, target: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(source, "rb") as reading, open(target, "wb") as writing:
+        while chunk := reading.read(CHUNK):
+            digest.update(chunk)
+            writing.write(chunk)
+            size += len(chunk)
+        writing.flush()
+        os.fsync(writing.fileno())
+    return digest.hexdigest(), size
+
+
+def _write_checksum(target: Path, digest: str) -> None:
+    sidecar = checksum_path(target)
+    partial = sidecar.with_name(sidecar.name + ".partial")
+    with open(partial, "w", encoding="ascii", newline="\n") as handle:
+        handle.write(f"{digest}  {target.name}\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, sidecar)
+
+
+def _prune(folder: Path, keep: int) -> tuple[Path, ...]:
+    """Only files this command named (the name carries the time, so they sort oldest first)."""
+    named = sorted(p for p in folder.iterdir() if BACKUP_NAME.fullmatch(p.name))
+    removed = tuple(named[:-keep])
+    for old in removed:
+        for path in (old, checksum_path(old)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    return removed
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_backup(backup_file: Path | str) -> tuple[str, int]:
+    """Check a backup without changing anything; returns its sha256 and schema version, or
+    raises BackupRefused saying what is wrong with it."""
+    backup_file = Path(backup_file)
+    if not backup_file.is_file():
+        raise FileNotFoundError(f"no backup file at {backup_file}")
+    sidecar = checksum_path(backup_file)
+    if not sidecar.is_file():
+        raise BackupRefused(f"{backup_file}: there is no checksum file {sidecar.name} beside it, so it cannot be "
+                            f"checked; nothing was changed (restore a file written by: python -m pipelines backup)")
+    expected = sidecar.read_text(encoding="ascii", errors="replace").split()[:1]
+    if not expected or not re.fullmatch(r"[0-9a-f]{64}", expected[0].lower()):
+        raise BackupRefused(f"{backup_file}: {sidecar.name} holds no sha256; nothing was changed")
+    actual = sha256_of(backup_file)
+    if actual != expected[0].lower():
+        raise BackupRefused(f"{backup_file}: its sha256 ({actual[:12]}...) does not match {sidecar.name} "
+                            f"({expected[0][:12]}...): the file has changed or been damaged since the backup; "
+                            f"nothing was changed; restore another backup")
+    try:
+        con = db.connect_read_only(backup_file)
+    except db.StoreDamaged as damaged:
+        raise BackupRefused(f"{backup_file}: DuckDB cannot open the backup ({damaged.reason}); nothing was changed; "
+                            f"restore another backup") from None
+    try:
+        try:
+            db.verify_readable(con, backup_file, what="the backup")
+        except db.StoreDamaged as damaged:
+            raise BackupRefused(f"{backup_file}: DuckDB cannot read all of the backup ({damaged.reason}); nothing was "
+                                f"changed; restore another backup") from None
+        tables = {r[0] for r in con.execute(db.read_sql("load/store_tables.sql")).fetchall()}
+        missing = [t for t in db.REQUIRED_TABLES if t not in tables]
+        if missing:
+            raise BackupRefused(f"{backup_file}: not a store of this tool (no {', '.join(missing)} table); "
+                                f"nothing was changed")
+        version = db.store_version(con)
+        if version > db.current_schema_version():
+            raise BackupRefused(f"{backup_file}: the backup was written by a newer release of this tool (schema version "
+                                f"{version}; this release knows up to {db.current_schema_version()}); upgrade the tool "
+                                f"to restore it; nothing was changed")
+    finally:
+        con.close()
+    return actual, version
+
+
+def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Restored:
+    """Replace the store with a checked backup (brought up to this release on the way in),
+    recording the restore in the restored store's audit log. The store it replaces, damaged or
+    not, is kept beside it under a name with the time, for whoever needs to look at it."""
+    db_path, backup_file = Path(db_path), Path(backup_file)
+    started = time.perf_counter()
+    digest, version = verify_backup(backup_file)
+    with db.writer_lock(db_path):
+        kept = _keep_replaced(db_path)
+        try:
+            with db.swapped_store(db_path, source=backup_file) as con:
+                con.begin()
+                records.append_audit(con, actor, "restore", "store",
+                                     f"restored from backup {backup_file.name} (sha256 {digest}, schema version "
+                                     f"{version}); {_replaced_in_words(kept)}")
+                con.commit()
+        except BaseException:
+            if kept is not None:  # the live store is still the one kept: no second copy needed
+                with contextlib.suppress(FileNotFoundError):
+                    kept.unlink()
+            raise
+    result = Restored(digest, version, kept, time.perf_counter() - started)
+    logger.info("restored %s from %s (sha256 %s, schema version %d) by %s in %.2f s; the replaced store is kept as %s",
+                db_path, backup_file, digest[:12], version, actor, result.seconds, kept)
+    return result
+
+
+def _keep_replaced(db_path: Path) -> Path | None:
+    if not db_path.exists():
+        return None
+    kept = db_path.with_name(f"{db_path.stem}.before-restore-{_stamp()}{db_path.suffix}")
+    try:
+        os.link(db_path, kept)  # the same bytes under a second name: instant, and the swap leaves them alone
+    except OSError:
+        shutil.copyfile(db_path, kept)
+    return kept
+
+
+def _replaced_in_words(kept: Path | None) -> str:
+    if kept is None:
+        return "there was no store before"
+    try:
+        con = db.connect_read_only(kept)
+        try:
+            last = con.execute(db.read_sql("records/audit_last_seq.sql")).fetchone()[0]
+        finally:
+            con.close()
+    except Exception:  # noqa: BLE001 - a damaged store is why people restore; say so, do not fail
+        return f"the store it replaced (unreadable) is kept as {kept.name}"
+    return f"the store it replaced (its audit log ran to entry {last or 0}) is kept as {kept.name}"
+
+
+# --- command line --------------------------------------------------------------------------------
+
+def backup_command(args: argparse.Namespace) -> int:
+    made = backup(args.db, args.out, keep=args.keep)
+    print(f"backed up {args.db} to {made.path} ({made.size / 1e6:.1f} MB, schema version {made.schema_version}, "
+          f"{made.seconds:.2f} s); checksum in {made.checksum_path.name}: sha256 {made.sha256}")
+    for old in made.removed:
+        print(f"deleted older backup {old.name}")
+    return 0
+
+
+def restore_command(args: argparse.Namespace) -> int:
+    actor = (args.by or "").strip() or records.command_line_actor()
+    done = restore(args.db, args.file, actor=actor)
+    print(f"restored {args.db} from {args.file} (sha256 {done.sha256[:12]}, schema version {done.schema_version}, "
+          f"{done.seconds:.2f} s); recorded in the audit log")
+    if done.kept is not None:
+        print(f"the store it replaced is kept as {done.kept} (delete it once you are satisfied)", file=sys.stderr)
+    return 0
