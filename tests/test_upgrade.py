@@ -1,0 +1,184 @@
+"""A store written by the previous release opens with this one and keeps everything.
+
+tests/fixtures/store_a5555f3.duckdb.gz was written by release a5555f3's own code (the script
+beside it rebuilds it): the default data, a census file loaded since, a saved scenario, an
+approved decision of £500,000 and the audit entries of all of them. Opening a copy the way the
+command line and the dashboard do migrates it forward; nothing it held may be lost or changed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import build_default, db
+from pipelines.__main__ import main
+from pipelines.allocate import AllocationSettings, allocate, data_version
+
+FIXTURE = Path(__file__).parent / "fixtures" / "store_a5555f3.duckdb.gz"
+BEFORE_VERSIONS = 0  # a5555f3 recorded no schema version
+
+
+@pytest.fixture
+def previous(tmp_path) -> Path:
+    path = tmp_path / "store.duckdb"
+    with gzip.open(FIXTURE, "rb") as packed, open(path, "wb") as out:
+        shutil.copyfileobj(packed, out)
+    return path
+
+
+def _rows(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def _snapshot(path: Path) -> dict[str, list[tuple]]:
+    """What a council would miss if it were lost: every record row, every data row's count."""
+    return {
+        "counts": _rows(path, "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM partnerships), "
+                              "(SELECT count(*) FROM memberships), (SELECT count(*) FROM census_rolls), "
+                              "(SELECT count(*) FROM load_log)"),
+        "scenarios": _rows(path, "SELECT scenario_id, name, query_json, saved_by, saved_at FROM scenarios ORDER BY 1"),
+        "decisions": _rows(path, "SELECT decision_id, title, scenario_name, query_json, settings_json, files_json, data_version, "
+                                 "total, census_date, as_of, approved_by, approved_at, csv_file_name, csv_bytes, csv_sha256, "
+                                 "xlsx_file_name, xlsx_bytes, xlsx_sha256, note, top_slice FROM decisions ORDER BY 1"),
+        "lines": _rows(path, "SELECT decision_id, partnership_code, partnership_name, funded, funding_reason, year10, "
+                             "share_percent, amount, days_per_week, fte, previous_amount FROM decision_lines ORDER BY 1, 2"),
+        "audit": _rows(path, "SELECT seq, recorded_at, actor, action, subject, detail, prev_hash, entry_hash "
+                             "FROM audit_log ORDER BY seq"),
+        "loads": _rows(path, "SELECT load_id, file_name, sha256, kind, layout, rows, warnings, loaded_at FROM load_log ORDER BY 1"),
+    }
+
+
+def test_the_fixture_is_a_store_of_the_previous_release(previous):
+    con = duckdb.connect(str(previous), read_only=True)
+    try:
+        assert db.store_version(con) == BEFORE_VERSIONS
+    finally:
+        con.close()
+    assert not db.sql_is_current(previous)
+    before = _snapshot(previous)
+    assert before["counts"] == [(93, 11, 81, 64, 8)]
+    assert [(s[1], s[3]) for s in before["scenarios"]] == [("Half a million, pending funded", "Officer")]
+    assert [(d[1], d[7], d[18]) for d in before["decisions"]] == [("Allocation 2026/27", Decimal("500000.00"), "Strategy Group minute 12")]
+    assert sum(line[7] for line in before["lines"]) == Decimal("500000.00")
+    assert [a[3] for a in before["audit"]][-2:] == ["scenario_save", "approve"]
+
+
+def test_the_command_line_upgrades_the_previous_release_store_and_keeps_everything(previous, capsys):
+    before = _snapshot(previous)
+    assert main(["audit", "--db", str(previous)]) == 0
+    out, err = capsys.readouterr()
+    assert "brought up to date" in err
+    assert f"{len(before['audit']) + 1} entries; hash chain intact" in out
+
+    after = _snapshot(previous)
+    for part in ("counts", "scenarios", "decisions", "lines", "loads"):
+        assert after[part] == before[part], part
+    assert after["audit"][:-1] == before["audit"]  # every entry as it was, hashes and all
+    upgrade = after["audit"][-1]
+    assert upgrade[3] == "upgrade" and upgrade[6] == before["audit"][-1][7]  # chained on to the last
+    assert f"schema version 0 to {db.current_schema_version()}" in upgrade[5]
+
+    con = db.connect_read_only(previous)
+    try:
+        assert db.store_version(con) == db.current_schema_version()
+        assert all(intact for _, intact in con.execute(db.read_sql("reports/audit_verification.sql")).fetchall())
+        # The old audit table is kept, unchanged, beside the rebuilt one (migration 002).
+        kept = con.execute("SELECT seq, entry_hash FROM audit_log_before_002 ORDER BY seq").fetchall()
+        assert kept == [(a[0], a[7]) for a in before["audit"]]
+        frame = allocate(con, AllocationSettings(total=Decimal(500000)))
+        assert frame["amount"].sum() == Decimal(500000)
+        assert frame.height == 11
+        # The decision still names the data it was made on: the upgrade loaded nothing.
+        assert data_version(con) == before["decisions"][0][6]
+    finally:
+        con.close()
+    assert db.sql_is_current(previous)
+    assert not db.bring_sql_up_to_date(previous)  # nothing to do the second time
+
+
+def test_the_upgraded_store_takes_new_records_and_its_old_decision_reads_back_exactly(previous, tmp_path, capsys):
+    before = _snapshot(previous)
+    out = tmp_path / "decision-1.csv"
+    assert main(["decisions", "1", "--out", str(out), "--db", str(previous)]) == 0
+    assert out.read_bytes() == before["decisions"][0][13]  # the frozen bytes, as approved
+    assert main(["approve", "--total", "500000", "--by", "Chair", "--title", "After the upgrade", "--note", "minute 3",
+                 "--db", str(previous)]) == 0
+    assert main(["audit", "--db", str(previous)]) == 0
+    assert "hash chain intact" in capsys.readouterr().out
+    assert _rows(previous, "SELECT decision_id, title, note FROM decisions ORDER BY 1") == [
+        (1, "Allocation 2026/27", "Strategy Group minute 12"), (2, "After the upgrade", "minute 3")]
+
+
+def test_the_dashboard_start_upgrades_it_too(previous):
+    build_default.ensure_store(previous)
+    assert db.sql_is_current(previous)
+    assert _rows(previous, "SELECT max(version) FROM schema_version") == [(db.current_schema_version(),)]
+
+
+def test_a_rebuild_carries_the_previous_release_records_over_by_name(previous):
+    before = _snapshot(previous)
+    build_default.build(previous)
+    after = _snapshot(previous)
+    for part in ("scenarios", "decisions", "lines"):
+        assert after[part] == before[part], part
+    assert after["audit"][: len(before["audit"])] == before["audit"]
+    assert [a[3] for a in after["audit"][len(before["audit"]):]][:1] == ["build"]
+
+
+def test_a_failed_migration_leaves_the_store_as_it_was(previous, tmp_path, monkeypatch):
+    (tmp_path / "migrations").mkdir()
+    broken = tmp_path / "migrations" / f"{db.current_schema_version() + 1:03d}_broken.sql"
+    broken.write_text("ALTER TABLE decisions ADD COLUMN IF NOT EXISTS reviewed BOOLEAN;\nSELECT * FROM no_such_table;\n")
+    real = db.migrations()
+    monkeypatch.setattr(db, "migrations", lambda: [*real, (len(real) + 1, broken)])
+    before = previous.read_bytes()
+    with pytest.raises(duckdb.CatalogException):
+        db.bring_sql_up_to_date(previous)
+    assert previous.read_bytes() == before
+    assert list(previous.parent.glob("store.duckdb.*.tmp*")) == []  # no copy left behind
+
+
+def test_a_store_written_by_a_newer_release_is_refused_never_downgraded(store, tmp_path, capsys):
+    con = duckdb.connect(str(store))
+    con.execute("INSERT INTO schema_version (version, name, applied_at) VALUES ($v, 'from_the_future', now())",
+                {"v": db.current_schema_version() + 1})
+    con.close()
+    before = store.read_bytes()
+    census = tmp_path / "census.csv"
+    census.write_text("urn,census_date,nc_year,headcount\n100001,2025-01-16,10,140\n")
+    for argv in (["allocate", "--total", "10000"], ["load", "census", str(census)], ["build"],
+                 ["approve", "--total", "10000", "--by", "Chair", "--include-pending"]):
+        assert main([*argv, "--db", str(store)]) == 2, argv
+        errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "written by a newer release" in errors[0] and "upgrade the tool" in errors[0], argv
+        assert store.read_bytes() == before, argv
+
+
+def test_migrations_are_numbered_without_gaps_and_leave_a_store_of_todays_shape_as_it_is(tmp_path):
+    numbers = [number for number, _ in db.migrations()]
+    assert numbers == list(range(1, db.current_schema_version() + 1))
+    fresh = tmp_path / "fresh.duckdb"
+    con = duckdb.connect(str(fresh))
+    try:
+        db.apply_sql(con)
+        shape = con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE table_name NOT LIKE "
+                            "'audit_log_before_%' ORDER BY ALL").fetchall()
+        con.begin()
+        for _, file in db.migrations():  # the rule apply_sql relies on for tables it has just created
+            con.execute(file.read_text(encoding="utf-8"))
+        con.commit()
+        again = con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE table_name NOT LIKE "
+                            "'audit_log_before_%' ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+    assert again == shape
