@@ -266,13 +266,18 @@ def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
     second swap would silently drop the first load.
 
     An operating-system lock (``filelock``: flock on POSIX, msvcrt on Windows), so a writer that
-    dies releases it with its process; whether the lock file is there says nothing about a holder.
+    dies releases it with its process; the lock file stays, and its presence means nothing.
     A writer waits ``WRITER_LOCK_TIMEOUT_S`` at most, then says who to wait for rather than hang."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
     wait = settings.WRITER_LOCK_TIMEOUT_S if timeout is None else timeout
-    lock = filelock.FileLock(lock_path, timeout=wait)
+    try:
+        # The file stays put between writers, so an outside ``flock store.duckdb.lock ...`` (a
+        # backup script, say) locks the same file as we do, never one we are about to remove.
+        lock = filelock.FileLock(lock_path, timeout=wait, preserve_lock_file=True)
+    except ValueError:  # no OS locking here (filelock's soft lock): it releases by removing its file
+        lock = filelock.FileLock(lock_path, timeout=wait)
     try:
         lock.acquire()
     except filelock.Timeout:

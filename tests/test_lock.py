@@ -5,6 +5,7 @@ one line instead of hanging."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -122,5 +123,23 @@ def test_the_command_line_refuses_in_one_line_with_exit_code_2(store, held, tmp_
 def test_the_lock_is_free_again_once_its_holder_has_gone(store, held):
     held.stdin.close()
     held.wait(timeout=30)
+    with db.writer_lock(store, timeout=5):
+        pass
+
+
+@pytest.mark.skipif(shutil.which("flock") is None, reason="needs util-linux flock")
+def test_an_outside_flock_on_the_lock_file_holds_writers_off(store):
+    """A script may take the same lock (``flock store.duckdb.lock cp ...``): the lock file stays
+    where it is between writers, so the script and the tool lock one and the same file."""
+    with db.writer_lock(store, timeout=5):
+        pass
+    outside = subprocess.Popen(["flock", f"{store}.lock", "sleep", "3"])
+    try:
+        time.sleep(0.5)
+        with pytest.raises(db.WriterBusy):
+            with db.writer_lock(store, timeout=0.3):
+                pytest.fail("the outside flock held the lock")
+    finally:
+        outside.wait(timeout=30)
     with db.writer_lock(store, timeout=5):
         pass
