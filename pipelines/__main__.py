@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
     copy = commands.add_parser("backup", help="copy the store, under the writer lock, with a .sha256 checksum file beside it")
     copy.add_argument("--out", type=Path, required=True,
-                      help="the backup file to write, or a folder: a file named by the date and time goes in it")
+                      help="the backup file to write (*.duckdb), or a folder (made if missing): a file named by the date and time goes in it")
     copy.add_argument("--keep", type=int, metavar="N",
                       help="with a folder: keep the newest N backups made there, delete older ones (default: keep all)")
     copy.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)

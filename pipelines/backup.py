@@ -76,13 +76,13 @@ def backup(db_path: Path | str, out: Path | str, *, keep: int | None = None) -> 
     db_path, out = Path(db_path), Path(out)
     if not db_path.exists():
         raise FileNotFoundError(f"no store at {db_path}; nothing to back up")
-    if keep is not None and (keep < 1 or not out.is_dir()):
-        raise BackupRefused(f"--keep {keep}: give a number from 1 up, and a folder as --out (only backups named "
-                            f"there by this command are ever deleted)")
+    if keep is not None and (keep < 1 or not _is_folder(out)):
+        raise BackupRefused(f"--keep {keep}: give a number from 1 up, and a folder as --out, not a .duckdb file "
+                            f"(only backups this command named in that folder are ever deleted)")
     started = time.perf_counter()
     with db.writer_lock(db_path):
         version = db.check_store(db_path)  # never back up damage: it would be the newest backup
-        target = out / f"{BACKUP_PREFIX}{_stamp()}.duckdb" if out.is_dir() else out
+        target = out / f"{BACKUP_PREFIX}{_stamp()}.duckdb" if _is_folder(out) else out
         if target.resolve() == db_path.resolve():
             raise BackupRefused(f"{target}: that is the store itself; back it up to another file or a folder")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +99,12 @@ def backup(db_path: Path | str, out: Path | str, *, keep: int | None = None) -> 
     logger.info("backed up %s to %s: %d bytes, sha256 %s, schema version %d, %.2f s%s", db_path, target, size,
                 digest[:12], version, result.seconds, f"; deleted {len(removed)} older backups" if removed else "")
     return result
+
+
+def _is_folder(out: Path) -> bool:
+    """A backup file is named *.duckdb; anything else is a folder (made if missing), so a nightly
+    job's first run does not write a file called "backups"."""
+    return out.is_dir() or out.suffix.lower() != ".duckdb"
 
 
 def _copy_and_hash(source: Path, target: Path) -> tuple[str, int]:
@@ -216,7 +222,11 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Rest
 def _keep_replaced(db_path: Path) -> Path | None:
     if not db_path.exists():
         return None
-    kept = db_path.with_name(f"{db_path.stem}.before-restore-{_stamp()}{db_path.suffix}")
+    stamp, n = _stamp(), 1
+    kept = db_path.with_name(f"{db_path.stem}.before-restore-{stamp}{db_path.suffix}")
+    while kept.exists():  # two restores within a second: never overwrite the first one kept
+        n += 1
+        kept = db_path.with_name(f"{db_path.stem}.before-restore-{stamp}-{n}{db_path.suffix}")
     try:
         os.link(db_path, kept)  # the same bytes under a second name: instant, and the swap leaves them alone
     except OSError:

@@ -86,6 +86,20 @@ def test_backups_into_a_folder_are_named_by_time_and_only_the_newest_are_kept(st
         "store-backup-20261103T020000Z.duckdb", "store-backup-20261103T020000Z.duckdb.sha256"]
 
 
+def test_an_out_that_is_not_a_duckdb_file_is_a_folder_made_on_the_first_run(store, tmp_path, capsys):
+    assert main(["backup", "--out", str(tmp_path / "backups"), "--keep", "7", "--db", str(store)]) == 0
+    made = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    assert len(made) == 2 and backup.BACKUP_NAME.fullmatch(made[0]) and made[1] == made[0] + ".sha256"
+
+
+def test_two_restores_in_one_second_keep_both_replaced_stores(store, good_backup, monkeypatch):
+    monkeypatch.setattr(backup, "_stamp", lambda: "20261128T090000Z")
+    backup.restore(store, good_backup, actor="Ops")
+    backup.restore(store, good_backup, actor="Ops")
+    assert sorted(p.name for p in store.parent.glob("store.before-restore-*")) == [
+        "store.before-restore-20261128T090000Z-2.duckdb", "store.before-restore-20261128T090000Z.duckdb"]
+
+
 def test_keep_needs_a_folder(store, tmp_path, capsys):
     assert main(["backup", "--out", str(tmp_path / "one.duckdb"), "--keep", "3", "--db", str(store)]) == 2
     assert "--keep" in _error_lines(capsys)[0]
