@@ -29,7 +29,6 @@ import filelock
 
 from pipelines import settings
 
-
 MIGRATION_NAME = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
 # What any store worth opening holds: a backup without these is not one of ours.
 REQUIRED_TABLES = ("institutions", "census_rolls", "partnerships", "memberships", "accreditation_decisions",

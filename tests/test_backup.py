@@ -132,7 +132,7 @@ def _flip_a_byte(path: Path) -> None:
 def _truncate_and_reseal(path: Path) -> None:
     """Damaged before the checksum was taken: the checksum matches, DuckDB still cannot read it."""
     _truncate(path)
-    backup._write_checksum(path, backup.sha256_of(path))  # noqa: SLF001
+    backup._write_checksum(path, backup.sha256_of(path))
 
 
 def _not_a_store(path: Path) -> None:
@@ -140,7 +140,7 @@ def _not_a_store(path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE something (x INTEGER)")
     con.close()
-    backup._write_checksum(path, backup.sha256_of(path))  # noqa: SLF001
+    backup._write_checksum(path, backup.sha256_of(path))
 
 
 def _from_a_newer_release(path: Path) -> None:
@@ -148,7 +148,7 @@ def _from_a_newer_release(path: Path) -> None:
     con.execute("INSERT INTO schema_version (version, name, applied_at) VALUES ($v, 'later', now())",
                 {"v": db.current_schema_version() + 1})
     con.close()
-    backup._write_checksum(path, backup.sha256_of(path))  # noqa: SLF001
+    backup._write_checksum(path, backup.sha256_of(path))
 
 
 @pytest.mark.parametrize(("spoil", "says"), [
@@ -202,7 +202,7 @@ def test_a_backup_of_the_previous_release_restores_and_is_brought_up_to_date(sto
     old = tmp_path / "previous.duckdb"
     with gzip.open(PREVIOUS, "rb") as packed, open(old, "wb") as out:
         shutil.copyfileobj(packed, out)
-    backup._write_checksum(old, backup.sha256_of(old))  # noqa: SLF001 - as its backup would have had
+    backup._write_checksum(old, backup.sha256_of(old))  # as its backup would have had
     assert backup.verify_backup(old)[1] == 0
     restored = backup.restore(store, old, actor="Ops")
     assert restored.schema_version == 0
