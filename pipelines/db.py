@@ -239,6 +239,8 @@ def connect_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     path = Path(db_path)
     if not path.exists():
         raise FileNotFoundError(f"no store at {path}; build it with: python -m pipelines build --db {path}")
+    if os.name == "nt":  # Windows cannot remove a link to a file DuckDB holds open; read the path itself
+        return _connect_read_only(path, path)
     link = path.with_name(f"{path.name}.reader-{uuid.uuid4().hex}")
     try:
         os.link(path, link)
@@ -347,7 +349,7 @@ def _remove_stale_scratch(target: Path) -> None:
 
 
 def _fsync(path: Path) -> None:
-    with open(path, "rb") as handle:
+    with open(path, "r+b") as handle:  # Windows flushes only a handle open for writing
         os.fsync(handle.fileno())
 
 
