@@ -29,6 +29,7 @@ import filelock
 
 from pipelines import settings
 
+ON_WINDOWS = os.name == "nt"
 MIGRATION_NAME = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
 # What any store worth opening holds: a backup without these is not one of ours.
 REQUIRED_TABLES = ("institutions", "census_rolls", "partnerships", "memberships", "accreditation_decisions",
@@ -239,7 +240,7 @@ def connect_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     path = Path(db_path)
     if not path.exists():
         raise FileNotFoundError(f"no store at {path}; build it with: python -m pipelines build --db {path}")
-    if os.name == "nt":  # Windows cannot remove a link to a file DuckDB holds open; read the path itself
+    if ON_WINDOWS:  # Windows cannot remove a link to a file DuckDB holds open; read the path itself
         return _connect_read_only(path, path)
     link = path.with_name(f"{path.name}.reader-{uuid.uuid4().hex}")
     try:

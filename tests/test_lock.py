@@ -145,7 +145,7 @@ def test_an_outside_flock_on_the_lock_file_holds_writers_off(store):
 
 def test_on_windows_a_reader_opens_the_store_itself_not_a_link(store, monkeypatch):
     """Windows cannot remove a hard link to a file DuckDB holds open, so no link is made there."""
-    monkeypatch.setattr(os, "name", "nt")
+    monkeypatch.setattr(db, "ON_WINDOWS", True)
     made = []
     monkeypatch.setattr(os, "link", lambda *args: made.append(args))
     con = db.connect_read_only(store)
