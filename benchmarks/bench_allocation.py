@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -37,11 +38,12 @@ def _median_ms(fn, repeat: int) -> float:
 
 def measure(label: str, store: Path, repeat: int) -> None:
     con = duckdb.connect(str(store), read_only=True)
-    chosen = AllocationSettings(total=500_000)
+    chosen = AllocationSettings(total=Decimal(500_000))
     floor = _median_ms(lambda: con.execute("SELECT count(*) FROM partnerships").fetchall(), repeat)
     alloc = _median_ms(lambda: allocate(con, chosen), repeat)
     gaps = _median_ms(lambda: coverage_gaps(con), repeat)
     rows = con.execute("SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM partnerships)").fetchone()
+    assert rows is not None
     con.close()
     print(f"{label} ({rows[0]:,} institutions, {rows[1]:,} partnerships): allocation {alloc:.1f} ms "
           f"({alloc / floor:.0f}x a trivial query of {floor:.2f} ms); gaps {gaps:.1f} ms ({gaps / floor:.0f}x)")

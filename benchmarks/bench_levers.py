@@ -14,6 +14,7 @@ timing.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import sys
 import tempfile
@@ -53,6 +54,7 @@ def measure(label: str, store: Path, repeat: int) -> None:
     plain = AllocationSettings(total=pot, include_pending=True)
     levered = AllocationSettings(total=pot, include_pending=True, **levers)
     census = default_census(con, include_pending=True)["census_date"]
+    assert census is None or isinstance(census, dt.date)
     before_params = {k: v for k, v in plain.parameters().items()
                      if k not in ("top_slice", "top_slice_pct", "protect_loss", "protect_gain", "manager_cost")}
     before_params.update(census_date=census, census_defaulted=True)

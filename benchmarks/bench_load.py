@@ -97,6 +97,7 @@ def england_figures(folder: Path, repeat: int) -> None:
     con = duckdb.connect(str(store), read_only=True)
     counts = con.execute("SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM census_rolls), "
                          "(SELECT count(*) FROM partnerships)").fetchone()
+    assert counts is not None
     con.close()
     print(f"England-sized store from {len(files)} files ({size_mb:.1f} MB; {counts[0]:,} institutions, "
           f"{counts[1]:,} census rows, {counts[2]:,} partnerships): build {build_s:.2f} s; "

@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -56,7 +57,7 @@ def after_change(con: duckdb.DuckDBPyConnection, changes: tuple[plan.PlanChange,
     """The dashboard's work for a new draft: check it, make its roster once, then every figure on it."""
     plan.check(con, changes, None)
     roster = plan.proposed_roster(con, changes, None)
-    chosen = AllocationSettings(total=500_000, changes=changes)
+    chosen = AllocationSettings(total=Decimal(500_000), changes=changes)
     allocate.coverage_gaps(con, changes=changes, roster=roster)
     allocate.allocate(con, chosen, roster=roster)
     if with_suggestions:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import random
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -63,7 +64,9 @@ def england(seed: int = 2009, partnerships: int = 1000, census_years: int = 1) -
     rng = random.Random(seed)
     centres = [(rng.uniform(51.0, 54.5), rng.uniform(-2.8, 1.5)) for _ in range(partnerships)]
     counts = {"high_school": 3500, "special_school": 1000, "pru": 350, "college": 250, "wbl_provider": 1000}
-    register, census, roster = [], [], []
+    register: list[dict[str, Any]] = []
+    census: list[dict[str, Any]] = []
+    roster: list[dict[str, Any]] = []
     next_urn, next_ukprn = 400000, 10_000_000
     codes = [f"SYN{p:04d}" for p in range(partnerships)]
     for kind, n in counts.items():
@@ -165,7 +168,7 @@ def write_england(folder: Path, seed: int = 2009, census_years: int = 10) -> lis
     dates = sorted(census["census_date"].unique())
     older = census.filter(pl.col("census_date").is_in(dates[: len(dates) // 2]))
     newer = census.filter(pl.col("census_date").is_in(dates[len(dates) // 2:]))
-    files: list[tuple[str, str, object]] = [
+    files: list[tuple[str, str, pl.DataFrame]] = [
         ("register", "register_gias.csv", to_gias(frames["register"], seed)),
         ("register", "register_wbl_providers.csv", frames["register"].filter(pl.col("kind") == "wbl_provider")),
         ("census", "census_long.csv", older),

@@ -60,7 +60,8 @@ def serve(script: Path, store: Path | None = None, timeout_s: float = 90, env: d
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     process.kill()
-                    raise RuntimeError("Streamlit did not start: " + process.stdout.read().decode(errors="replace")) from None
+                    output = process.stdout.read() if process.stdout else b""
+                    raise RuntimeError("Streamlit did not start: " + output.decode(errors="replace")) from None
                 time.sleep(0.3)
         yield Served(f"http://127.0.0.1:{port}", process)
     finally:
