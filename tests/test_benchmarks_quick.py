@@ -10,7 +10,8 @@ import pytest
 from pipelines import settings
 
 
-@pytest.mark.parametrize("script", ["bench_load.py", "bench_allocation.py", "bench_rerun.py", "bench_browser.py", "bench_plan.py", "bench_levers.py"])
+@pytest.mark.parametrize("script", ["bench_load.py", "bench_allocation.py", "bench_rerun.py", "bench_browser.py", "bench_plan.py", "bench_levers.py",
+                                    "bench_concurrency.py"])
 def test_benchmark_runs_quick(script):
     done = subprocess.run(
         [sys.executable, str(settings.PROJECT_ROOT / "benchmarks" / script), "--quick"],
