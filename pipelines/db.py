@@ -14,7 +14,6 @@ copied forward into the next one.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import getpass
 import hashlib
 import os
@@ -27,7 +26,7 @@ from pathlib import Path
 import duckdb
 import filelock
 
-from pipelines import settings
+from pipelines import clock, settings
 
 ON_WINDOWS = os.name == "nt"
 MIGRATION_NAME = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
@@ -165,7 +164,7 @@ def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") ->
         for layer in settings.SQL_LAYERS[1:]:
             for file in layers[layer]:
                 con.execute(file.read_text(encoding="utf-8"))
-        at = dt.datetime.now().replace(microsecond=0)
+        at = clock.utc_now()
         for number, file in pending:
             con.execute(read_sql("load/stamp_schema_version.sql"), {"version": number, "name": file.stem, "at": at})
         if pending and not empty:
