@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -36,3 +37,28 @@ def con(store):
     connection = duckdb.connect(str(store), read_only=True)
     yield connection
     connection.close()
+
+
+class _PageErrors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.failures: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.failures.append(record.getMessage() + (f": {record.exc_info[1]!r}" if record.exc_info else ""))
+
+
+@pytest.fixture(autouse=True)
+def no_page_errors(request):
+    """A page that fails shows users a message, not a traceback (dashboard/app.py), so AppTest no
+    longer sees the exception; any page failure during a test fails the test here, unless the
+    test is about that message (marked page_error_expected)."""
+    handler = _PageErrors()
+    logger = logging.getLogger("dashboard.app")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if handler.failures and not request.node.get_closest_marker("page_error_expected"):
+        pytest.fail(f"a dashboard page failed: {handler.failures}")

@@ -108,6 +108,7 @@ def test_the_level_comes_from_the_environment(store, tmp_path):
     assert "Z INFO pipelines.load: loaded census_2025_update.csv (census): 1 rows" in told.stderr
 
 
+@pytest.mark.page_error_expected
 def test_a_failing_page_shows_a_message_and_logs_the_traceback(store, monkeypatch, caplog):
     from dashboard import queries
 
