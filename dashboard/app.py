@@ -11,7 +11,9 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from a clone
 
 from dashboard import queries, state  # noqa: E402
+from dashboard.formatting import plain  # noqa: E402
 from pipelines import clock, logs  # noqa: E402
+from pipelines.refusals import Refused  # noqa: E402
 
 logs.setup()
 # Not __name__: Streamlit runs this file as __main__, outside the "dashboard" logger set up above.
@@ -57,6 +59,9 @@ try:
     navigation = st.navigation(NAVIGATION)
     page_title = navigation.title
     navigation.run()
+except Refused as refusal:  # what the tool will not do as asked (e.g. another writer busy): said as it is
+    logger.warning("page %r: %s", page_title, refusal)
+    st.error(plain(str(refusal)), icon=":material/block:")
 except Exception:  # st.stop() and st.rerun() raise BaseException subclasses: they pass through
     # The server log gets the traceback; the person at the screen gets a time to quote, not code.
     logged_at = clock.utc_now()

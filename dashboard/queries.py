@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from decimal import Decimal
+from typing import NoReturn
 from pathlib import Path
 
 import duckdb
@@ -37,7 +39,7 @@ def store_path() -> Path:
         _refuse(problem)
 
 
-def _refuse(problem: db.StoreProblem):
+def _refuse(problem: db.StoreProblem) -> NoReturn:
     """The store cannot be shown: say why and what to do, once, instead of a failure per figure.
     Not cached, so the next rerun after a restore opens the store again."""
     st.error(str(problem), icon=":material/error:")
@@ -91,7 +93,8 @@ def _shared_frame(max_entries: int):
 def _report(relative_sql: str, params: tuple, version: tuple, changes: Changes) -> pl.DataFrame:
     # Lists travel as tuples so the cache can hash them; DuckDB binds them as lists.
     bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
-    with _on_map(changes, bound.get("as_of")) as con:
+    as_of = bound.get("as_of")
+    with _on_map(changes, as_of if isinstance(as_of, dt.date) else None) as con:
         return con.sql(db.read_sql(relative_sql), params=bound or None).pl()
 
 
@@ -265,7 +268,7 @@ def _gap_report_for(which: str, chosen: AllocationSettings, travel_km: float) ->
 
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
-    return _gap_report_for("gaps", chosen or AllocationSettings(total=settings.DEFAULT_TOTAL), travel_km)
+    return _gap_report_for("gaps", chosen or AllocationSettings(total=Decimal(settings.DEFAULT_TOTAL)), travel_km)
 
 
 def suggestions(chosen: AllocationSettings, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:

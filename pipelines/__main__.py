@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipelines import backup, build_default, db, pack_cli, plan_cli, records_cli, report, settings
 from pipelines.allocate import AllocationRefused
+from pipelines.refusals import Refused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed
@@ -189,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.warning("%s: allocation refused: %s", args.command, refusal)
         print(f"allocation refused: {refusal}", file=sys.stderr)
         return EXIT_INVALID
-    except db.StoreProblem as problem:  # damaged, written by a newer release, another writer busy, a bad backup
+    except Refused as problem:  # the store (damaged, newer, writer busy, a bad backup) or anything else refused
         logger.warning("%s refused: %s", args.command, problem)
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_INVALID

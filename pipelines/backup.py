@@ -240,7 +240,7 @@ def _replaced_in_words(kept: Path | None) -> str:
     try:
         con = db.connect_read_only(kept)
         try:
-            last = con.execute(db.read_sql("records/audit_last_seq.sql")).fetchone()[0]
+            last = db.scalar(con, db.read_sql("records/audit_last_seq.sql"))
         finally:
             con.close()
     except Exception:  # noqa: BLE001 - a damaged store is why people restore; say so, do not fail

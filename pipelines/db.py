@@ -22,11 +22,13 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import filelock
 
 from pipelines import clock, settings
+from pipelines.refusals import Refused
 
 ON_WINDOWS = os.name == "nt"
 MIGRATION_NAME = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
@@ -37,7 +39,7 @@ RECOVERY_HINT = ("restore a backup with: python -m pipelines restore BACKUP_FILE
                  "(backups are written by: python -m pipelines backup --out FOLDER)")
 
 
-class StoreProblem(RuntimeError):
+class StoreProblem(Refused):
     """The store file itself cannot be used as it is; the message says what to do, in one line,
     so the command line and the dashboard can show it as it stands."""
 
@@ -93,7 +95,7 @@ def store_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version of the store behind ``con``; 0 for one written before versions were
     recorded (every release up to a5555f3)."""
     try:
-        return con.execute(read_sql("load/read_schema_version.sql")).fetchone()[0]
+        return scalar(con, read_sql("load/read_schema_version.sql"))
     except duckdb.CatalogException:
         return 0
 
@@ -140,6 +142,12 @@ def sql_files() -> list[Path]:
 
 def read_sql(relative: str) -> str:
     return (settings.SQL_DIR / relative).read_text(encoding="utf-8")
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> Any:
+    """The one value of a query that always gives one row (a count, a stamp, a new id)."""
+    rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
+    return rows[0][0]
 
 
 def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") -> None:
@@ -202,7 +210,7 @@ def sql_is_current(db_path: Path | str, *, verify: bool = False) -> bool:
             verify_readable(con, db_path)
         if refuse_if_too_new(con, db_path) != current_schema_version():
             return False
-        return con.execute(read_sql("load/read_sql_stamp.sql")).fetchone()[0] == sql_fingerprint()
+        return scalar(con, read_sql("load/read_sql_stamp.sql")) == sql_fingerprint()
     except duckdb.CatalogException:  # no store_sql table: written before it was recorded
         return False
     except duckdb.Error as exc:

@@ -195,9 +195,11 @@ def _write_value(sheet, row: int, col: int, value: object, kind: str, formats: d
     elif kind == "bool":
         sheet.write_string(row, col, "yes" if value else "no")
     elif kind == "date":
+        assert isinstance(value, dt.date), f"a date column holds {value!r}"
         sheet.write_string(row, col, value.isoformat())
     else:
         # Excel stores numbers as doubles: amounts to the penny are exact at this size.
+        assert isinstance(value, (int, float, Decimal)), f"a number column holds {value!r}"
         sheet.write_number(row, col, float(value), formats.get(kind))
 
 

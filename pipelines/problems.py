@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pipelines import settings
+from pipelines.refusals import Refused
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def check_summary(report: Report) -> list[tuple[str, str, int]]:
     return [(label, worst.get(check, "pass"), counts[check]) for check, label in CHECKS.items()]
 
 
-class ValidationFailed(Exception):
+class ValidationFailed(Refused):
     """Raised when a file has errors; carries the full report."""
 
     def __init__(self, report: Report):

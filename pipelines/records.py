@@ -100,8 +100,8 @@ def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_b
     db_path = Path(db_path)
     with db.writer_lock(db_path), db.swapped_store(db_path) as con:
         con.begin()
-        scenario_id = con.execute(db.read_sql("records/insert_scenario.sql"),
-                                  {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": now()}).fetchone()[0]
+        scenario_id = db.scalar(con, db.read_sql("records/insert_scenario.sql"),
+                                {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": now()})
         append_audit(con, saved_by, "scenario_save", f"scenario {scenario_id}", f"{name}: {query_json}")
         con.commit()
     logger.info("scenario %d saved: %r by %s", scenario_id, name, saved_by)
@@ -173,7 +173,7 @@ def _approve(db_path: Path | str, query: dict[str, str], *, title: str, approved
         csv_bytes = exports.allocation_csv(frame, fixed, version, data_status=status)
         xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at, data_status=status)
         con.begin()
-        previous = con.execute(db.read_sql("records/latest_decision.sql")).fetchone()[0]
+        previous = db.scalar(con, db.read_sql("records/latest_decision.sql"))
         decision_id = (previous or 0) + 1
         con.execute(db.read_sql("records/insert_decision.sql"), {
             "decision_id": decision_id, "title": title, "scenario_name": scenario_name,

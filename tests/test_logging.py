@@ -135,3 +135,19 @@ def test_st_stop_in_a_page_is_not_an_error(store, monkeypatch, caplog):
     app = open_page(store, monkeypatch)
     assert not app.error
     assert not [r for r in caplog.records if r.name == "dashboard.app"]
+
+
+def test_a_refusal_escaping_a_page_is_shown_as_it_is_said(store, monkeypatch, caplog):
+    """A refusal (here: another writer holding the store too long) is not a fault: the page
+    shows its message, not the generic 'something went wrong'."""
+    from test_dashboard import open_page
+
+    from dashboard import queries
+    from pipelines import db
+
+    def busy(*_args, **_kwargs):
+        raise db.WriterBusy("another load or approval is holding the store; nothing was changed")
+
+    monkeypatch.setattr(queries, "overview_figures", busy)
+    app = open_page(store, monkeypatch, None)
+    assert [e.value for e in app.error] == ["another load or approval is holding the store; nothing was changed"]
