@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import polars as pl
+from pipelines.money import pounds
 
 
 def money(value: Decimal | float | int | None, pence: bool = False) -> str:
     if value is None:
         return "—"
     value = Decimal(str(value))
-    text = f"£{abs(value):,.2f}" if pence else f"£{abs(value):,.0f}"
+    text = f"{pounds(abs(value))}" if pence else f"{pounds(abs(value), pence=False)}"
     return "-" + text if value < 0 else text
 
 

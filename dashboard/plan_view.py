@@ -10,6 +10,7 @@ from dashboard import plan_tables, queries, state
 from dashboard.formatting import plain
 from pipelines.allocate import AllocationSettings
 from pipelines.plan import PlanChange
+from pipelines.money import pounds
 
 ERRORS, NOTES = "plan_message_errors", "plan_message_notes"
 HIGHLIGHT = "background-color: #FFF1C2; font-weight: 600"
@@ -90,7 +91,7 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels:
                           pl.col("before").alias("Loaded"), pl.col("after").alias("Draft"), pl.col("change").alias("Change"),
                           pl.col("code").alias("Gap code"))
     st.container(key="plan_gap_counts").dataframe(_highlighted(shown, "Change"), hide_index=True, width="stretch")
-    st.subheader(f"Allocation of £{chosen.total:,.2f}")
+    st.subheader(f"Allocation of {pounds(chosen.total)}")
     try:
         change = queries.allocation_change(queries.allocation(loaded), queries.allocation(chosen))
     except queries.AllocationRefused as refusal:
@@ -112,7 +113,7 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels:
         if moved.height:
             largest = moved.sort(pl.col("amount_change").abs(), descending=True).row(0, named=True)
             st.caption(f"{moved.height} partnerships' amounts change; the largest: {largest['partnership_code']} "
-                       f"£{largest['amount_change']:,.2f}. Both columns add up to the pot.")
+                       f"{pounds(largest['amount_change'])}. Both columns add up to the pot.")
         else:
             st.caption("No partnership's amount changes. Both columns add up to the pot.")
     changed = frozenset(c.member_id for c in chosen.changes if c.member_id is not None)

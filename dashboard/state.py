@@ -19,6 +19,7 @@ from dashboard.formatting import money, plain
 from pipelines import links, plan, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
 from pipelines.plan import PlanChange
+from pipelines.money import pounds
 
 SETTINGS = "scenario_settings"  # the AllocationSettings of this run
 PUBLISHED = "scenario_published"  # the scenario part of the URL as this session last wrote it
@@ -144,7 +145,7 @@ def _from_slice_text() -> None:
     try:
         chosen = AllocationSettings(total=st.session_state[W + "total"], **_top_slice(text))
         if chosen.top_slice > chosen.total:
-            raise AllocationRefused(f"£{chosen.top_slice:,.2f} is more than the pot £{chosen.total:,.2f}")
+            raise AllocationRefused(f"{pounds(chosen.top_slice)} is more than the pot {pounds(chosen.total)}")
     except AllocationRefused as problem:
         st.session_state[PROBLEMS] = [f"County top-slice: {problem}"]
         st.session_state[W + "slice_text"] = st.session_state[W + "slice"]

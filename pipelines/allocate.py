@@ -18,6 +18,7 @@ import polars as pl
 from pipelines import db, plan, settings
 from pipelines.refusals import AllocationRefused
 from pipelines.validate import GROUPED_NUMBER
+from pipelines.money import pounds
 
 
 # Ten billion pounds: far above any real pot, and well inside the store's DECIMAL(18, 2).
@@ -149,8 +150,8 @@ class AllocationSettings:
     def describe(self) -> list[tuple[str, str]]:
         """The settings in words, for the About sheet and the terminal."""
         return [
-            ("Total pot", f"£{self.total:,.2f}"),
-            ("Lump sum per funded partnership", f"£{self.lump_sum:,.2f}"),
+            ("Total pot", f"{pounds(self.total)}"),
+            ("Lump sum per funded partnership", f"{pounds(self.lump_sum)}"),
             ("Rounding unit", "£1" if self.unit == 1 else "£0.01"),
             ("Census date", self.census_date.isoformat() if self.census_date
              else "latest with Year 10 figures for every funded partnership's schools"),
@@ -160,14 +161,14 @@ class AllocationSettings:
             ("Pending accreditation counts as funded", "yes" if self.include_pending else "no"),
             ("Treated as accredited in this scenario", ", ".join(self.treat_as_accredited) or "none"),
             ("County top-slice", f"{self.top_slice_pct}% of the pot, rounded down to the unit" if self.top_slice_pct is not None
-             else f"£{self.top_slice:,.2f}"),
+             else f"{pounds(self.top_slice)}"),
             ("Transition protection against the 2008/9 amounts",
              "; ".join(part for part in (
                  f"no funded partnership below {100 - self.protect_loss}% of its previous amount" if self.protect_loss is not None else "",
                  f"none above {100 + self.protect_gain}% of it" if self.protect_gain is not None else "") if part) or "none"),
-            ("Staffing figures", f"FTE = amount ÷ £{self.manager_cost:,.2f} (a full-time manager's yearly cost); days/week = FTE × 5"
+            ("Staffing figures", f"FTE = amount ÷ {pounds(self.manager_cost)} (a full-time manager's yearly cost); days/week = FTE × 5"
              if self.manager_cost is not None else "days/week = amount ÷ (day rate × weeks per year); FTE = days/week ÷ 5"),
-            ("Day rate", f"£{self.day_rate:,.2f}"),
+            ("Day rate", f"{pounds(self.day_rate)}"),
             ("Weeks per year", f"{self.weeks_per_year}"),
             ("Membership plan (draft: not in the store)",
              "; ".join(c.describe() for c in self.changes) if self.changes else "none: the loaded rosters"),

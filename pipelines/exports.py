@@ -22,6 +22,7 @@ import xlsxwriter
 
 from pipelines import clock, provenance
 from pipelines.allocate import AllocationSettings
+from pipelines.money import pounds
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Stored times are UTC; a reader sees UK time with GMT or BST after it (pipelines.clock).
@@ -252,7 +253,7 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
         ("Census date used", census_date.isoformat()),
         ("Memberships and accreditation as of", as_of.isoformat()),
         *chosen.describe(),
-        ("Sum of amounts", f"£{total:,.2f} (equals the total pot)" if total == chosen.total else f"£{total:,.2f}"),
+        ("Sum of amounts", f"{pounds(total)} (equals the total pot)" if total == chosen.total else f"{pounds(total)}"),
         ("Data version", data_version),
         ("Rounding rule", ROUNDING_RULE),
     ]

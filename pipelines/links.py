@@ -10,6 +10,7 @@ from typing import Any
 
 from pipelines import plan, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings
+from pipelines.money import pounds
 
 # query parameter -> what it holds
 KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof", "missing", "plan",
@@ -113,9 +114,9 @@ def _number(value: Decimal) -> str:
 
 def summary(chosen: AllocationSettings) -> str:
     """The settings in one line, for lists of scenarios."""
-    parts = [f"£{chosen.total:,.2f} pot"]
+    parts = [f"{pounds(chosen.total)} pot"]
     if chosen.lump_sum:
-        parts.append(f"£{chosen.lump_sum:,.2f} lump sum")
+        parts.append(f"{pounds(chosen.lump_sum)} lump sum")
     parts.append("rounded to £1" if chosen.unit == 1 else "rounded to 1p")
     if chosen.census_date:
         parts.append(f"census {chosen.census_date:%d %b %Y}")
@@ -125,15 +126,15 @@ def summary(chosen: AllocationSettings) -> str:
         parts.append("treated as accredited: " + ", ".join(chosen.treat_as_accredited))
     if chosen.top_slice or chosen.top_slice_pct is not None:
         parts.append(f"county top-slice {chosen.top_slice_pct}%" if chosen.top_slice_pct is not None
-                     else f"county top-slice £{chosen.top_slice:,.2f}")
+                     else f"county top-slice {pounds(chosen.top_slice)}")
     if chosen.protect_loss is not None:
         parts.append(f"loss limited to {chosen.protect_loss}%")
     if chosen.protect_gain is not None:
         parts.append(f"gain limited to {chosen.protect_gain}%")
     if chosen.manager_cost is not None:
-        parts.append(f"manager £{chosen.manager_cost:,.2f} a year")
+        parts.append(f"manager {pounds(chosen.manager_cost)} a year")
     else:
-        parts.append(f"£{chosen.day_rate:,.2f}/day × {chosen.weeks_per_year} weeks")
+        parts.append(f"{pounds(chosen.day_rate)}/day × {chosen.weeks_per_year} weeks")
     if chosen.as_of:
         parts.append(f"as of {chosen.as_of:%d %b %Y}")
     if chosen.accept_missing_census:

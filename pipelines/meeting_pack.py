@@ -31,6 +31,7 @@ from dashboard.maps import map_spec
 from pipelines import allocate, clock, db, districts, exports, plan, provenance
 from pipelines.allocate import AllocationSettings
 from pipelines.exports import STAMP
+from pipelines.money import pounds
 
 TITLE = "14-19 partnership funding: meeting pack"
 MARGIN = 15 * mm
@@ -103,15 +104,6 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
     document.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, footer=footer, **kwargs))
     return buffer.getvalue()
 
-
-def money(value: Decimal | None, pence: bool) -> str:
-    """Whole pounds when the split is rounded to £1, so the pack matches what is paid; a
-    pound figure that carries pence (e.g. an old allocation) keeps them."""
-    if value is None:
-        return ""
-    pence = pence or value != value.to_integral_value()
-    text = f"£{abs(value):,.2f}" if pence else f"£{abs(value):,.0f}"
-    return f"-{text}" if value < 0 else text
 
 
 class _NumberedCanvas(Canvas):
@@ -235,17 +227,17 @@ def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings, summary: 
     rows: list[list] = [["Code", "Partnership", "Funded", "Year 10", "Amount", "Days/wk", "Previous", "Change"]]
     for r in frame.iter_rows(named=True):
         rows.append([r["partnership_code"], r["partnership_name"], "yes" if r["funded"] else "no",
-                     year10(r["year10"]), money(r["amount"], pence), f"{r['days_per_week']:,.2f}",
-                     money(r["previous_amount"], pence), money(r["change"], pence)])
+                     year10(r["year10"]), pounds(r["amount"], pence), f"{r['days_per_week']:,.2f}",
+                     pounds(r["previous_amount"], pence), pounds(r["change"], pence)])
     total = summary["amount_total"]
     if summary["top_slice"]:
         rows.append([exports.TOP_SLICE_CODE, exports.TOP_SLICE_NAME, "", "",
-                     money(summary["top_slice"], pence), "", "", ""])
+                     pounds(summary["top_slice"], pence), "", "", ""])
         total = summary["pot_total"]
     rows.append(["Total", "equals the pot" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL the pot",
-                 "", year10(summary["year10_all_partnerships"]), money(total, pence), "",
-                 money(summary["previous_total"], pence) if summary["previous_total"] is not None else "",
-                 money(summary["change_total"], pence) if summary["change_total"] is not None else ""])
+                 "", year10(summary["year10_all_partnerships"]), pounds(total, pence), "",
+                 pounds(summary["previous_total"], pence) if summary["previous_total"] is not None else "",
+                 pounds(summary["change_total"], pence) if summary["change_total"] is not None else ""])
     return _fitted_table(rows, wrap=1, numeric_from=3, total_row=True)
 
 

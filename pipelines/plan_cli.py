@@ -16,6 +16,7 @@ import polars as pl
 
 from pipelines import allocate, db, plan, plan_compare, plan_file, report, settings
 from pipelines.problems import ValidationFailed
+from pipelines.money import pounds
 
 
 def suggest_command(args: argparse.Namespace) -> int:
@@ -87,14 +88,14 @@ def _effect(con: duckdb.DuckDBPyConnection, current: allocate.AllocationSettings
     lines += ["", f"{'Gaps by code':<26} {'before':>7} {'after':>7} {'change':>7}"]
     lines += [f"{r['code']:<26} {r['before']:>7} {r['after']:>7} {r['change']:>+7}" for r in counts.iter_rows(named=True)]
     money = plan_compare.allocation_change(con, allocate.allocate(con, current), allocate.allocate(con, proposed, roster=roster))
-    lines += ["", f"Allocation of {report.money(current.total)}:",
+    lines += ["", f"Allocation of {pounds(current.total)}:",
               f"{'Code':<18} {'Partnership':<40} {'Year 10':>9} {'before':>13} {'after':>13} {'change':>13}"]
     for r in money.iter_rows(named=True):
         lines.append(f"{r['partnership_code']:<18} {(r['partnership_name'] or '')[:40]:<40} {_num(r['year10_after']):>9} "
-                     f"{report.money(r['amount_before']):>13} {report.money(r['amount_after']):>13} {report.money(r['amount_change']):>13}")
+                     f"{pounds(r['amount_before']):>13} {pounds(r['amount_after']):>13} {pounds(r['amount_change']):>13}")
     largest = money.sort(pl.col("amount_change").abs(), descending=True).row(0, named=True) if money.height else None
     if largest is not None:
-        lines.append(f"Largest change: {largest['partnership_code']} {report.money(largest['amount_change'])}")
+        lines.append(f"Largest change: {largest['partnership_code']} {pounds(largest['amount_change'])}")
     return "\n".join(lines)
 
 

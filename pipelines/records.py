@@ -24,6 +24,7 @@ import polars as pl
 from pipelines import clock, db, exports, provenance
 from pipelines.allocate import allocate, data_version, loaded_files
 from pipelines.links import from_query
+from pipelines.money import pounds
 
 # Tables that record what people did, not what the files said: a rebuild of the data from the
 # default files carries them over unchanged.
@@ -193,7 +194,7 @@ def _approve(db_path: Path | str, query: dict[str, str], *, title: str, approved
         con.execute(db.read_sql("records/insert_decision_lines.sql"))
         con.unregister("lines")
         append_audit(con, approved_by, "approve", f"decision {decision_id}",
-                     f"{title}: £{fixed.total:,.2f}, census {census_date}, data version {version}"
+                     f"{title}: {pounds(fixed.total)}, census {census_date}, data version {version}"
                      + (f"; note: {note}" if note else ""), at)
         if previous:
             append_audit(con, approved_by, "supersede", f"decision {previous}", f"superseded by decision {decision_id}", at)

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import allocate, clock, db, exports, provenance
+from pipelines.money import pounds
 
 
 def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
@@ -32,11 +33,6 @@ def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
     )
 
 
-def money(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
-
 
 def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, summary: dict) -> str:
     header = f"{'Code':<18} {'Partnership':<40} {'Funded':<6} {'Year 10':>9} {'Share %':>8} {'Amount':>14} {'Days/wk':>8} {'Previous':>13} {'Change':>14}"
@@ -44,19 +40,19 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
     for r in frame.iter_rows(named=True):
         lines.append(
             f"{r['partnership_code']:<18} {r['partnership_name'][:40]:<40} {'yes' if r['funded'] else 'no':<6} "
-            f"{r['year10']:>9.1f} {r['share_percent']:>8.2f} {money(r['amount']):>14} {r['days_per_week']:>8.2f} "
-            f"{money(r['previous_amount']):>13} {money(r['change']):>14}"
+            f"{r['year10']:>9.1f} {r['share_percent']:>8.2f} {pounds(r['amount']):>14} {r['days_per_week']:>8.2f} "
+            f"{pounds(r['previous_amount']):>13} {pounds(r['change']):>14}"
         )
     total = summary["amount_total"]
     lines.append("-" * len(header))
     if summary["top_slice"]:
-        lines.append(f"{exports.TOP_SLICE_CODE:<18} {exports.TOP_SLICE_NAME:<40} {'':<6} {'':>9} {'':>8} {money(summary['top_slice']):>14}")
+        lines.append(f"{exports.TOP_SLICE_CODE:<18} {exports.TOP_SLICE_NAME:<40} {'':<6} {'':>9} {'':>8} {pounds(summary['top_slice']):>14}")
     check = "equals" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL"
-    with_slice = f" + top-slice {money(summary['top_slice'])}" if summary["top_slice"] else ""
-    lines.append(f"Total {money(total)}{with_slice} {check} the pot {money(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
+    with_slice = f" + top-slice {pounds(summary['top_slice'])}" if summary["top_slice"] else ""
+    lines.append(f"Total {pounds(total)}{with_slice} {check} the pot {pounds(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
     protected = frame.filter(pl.col("protection").is_not_null()) if "protection" in frame.columns else frame.head(0)
     for r in protected.iter_rows(named=True):
-        lines.append(f"  {r['partnership_code']}: {r['protection']} of its previous amount ({money(r['protection_effect'])} "
+        lines.append(f"  {r['partnership_code']}: {r['protection']} of its previous amount ({pounds(r['protection_effect'])} "
                      "against its Year 10 share)")
     unfunded = frame.filter(~pl.col("funded"))
     for r in unfunded.iter_rows(named=True):
