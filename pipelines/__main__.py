@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import backup, build_default, db, pack_cli, plan_cli, records_cli, report, settings
+from pipelines import backup, build_default, db, figures_cli, pack_cli, plan_cli, records_cli, settings
 from pipelines.allocate import AllocationRefused
 from pipelines.refusals import Refused
 from pipelines.layouts import KINDS
@@ -160,9 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         if db.bring_sql_up_to_date(args.db):  # a store an earlier release wrote
             print(f"{args.db}: views and macros brought up to date with this release", file=sys.stderr)
         if args.command == "allocate":
-            return report.allocate_command(args)
+            return figures_cli.allocate_command(args)
         if args.command == "gaps":
-            return report.gaps_command(args)
+            return figures_cli.gaps_command(args)
         if args.command == "suggest":
             return plan_cli.suggest_command(args)
         if args.command == "plan":

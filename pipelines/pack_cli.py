@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipelines import clock, db, meeting_pack, report
+from pipelines import clock, db, figures_cli, meeting_pack
 
 
 def pack_command(args: argparse.Namespace) -> int:
     """Refusals propagate as AllocationRefused, which the command line turns into exit 2,
     before any file is written."""
-    chosen = report.settings_from_args(args)
+    chosen = figures_cli.settings_from_args(args)
     produced = clock.utc_now()
     con = db.connect_read_only(args.db)
     try:

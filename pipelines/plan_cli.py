@@ -14,7 +14,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from pipelines import allocate, db, plan, plan_compare, plan_file, report, settings
+from pipelines import allocate, db, figures_cli, plan, plan_compare, plan_file, settings
 from pipelines.problems import ValidationFailed
 from pipelines.money import pounds
 
@@ -51,7 +51,7 @@ def plan_command(args: argparse.Namespace) -> int:
     changes, labels, checked = plan_file.read_changes(upload_name, data)
     if args.total is None:  # the dashboard's starting pot
         args.total = str(settings.DEFAULT_TOTAL)
-    chosen = report.settings_from_args(args)
+    chosen = figures_cli.settings_from_args(args)
     con = db.connect_read_only(args.db)
     try:
         if checked.ok:

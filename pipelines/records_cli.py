@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pipelines import db, exports, links, records, report
+from pipelines import db, exports, figures_cli, links, records
 
 
 def _open(db_path: Path):
@@ -119,7 +119,7 @@ def approve_command(args: argparse.Namespace) -> int:
     else:
         if args.total is None:
             return _refuse("give the settings (at least --total) or a saved scenario (--scenario ID)")
-        chosen = report.settings_from_args(args)  # the allocate command's reading of the same flags
+        chosen = figures_cli.settings_from_args(args)  # the allocate command's reading of the same flags
         query, scenario_name = links.to_query(chosen), None
         title = args.title or links.summary(chosen)
     try:
