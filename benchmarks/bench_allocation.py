@@ -45,8 +45,10 @@ def measure(label: str, store: Path, repeat: int) -> None:
     rows = con.execute("SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM partnerships)").fetchone()
     assert rows is not None
     con.close()
-    print(f"{label} ({rows[0]:,} institutions, {rows[1]:,} partnerships): allocation {alloc:.1f} ms "
-          f"({alloc / floor:.0f}x a trivial query of {floor:.2f} ms); gaps {gaps:.1f} ms ({gaps / floor:.0f}x)")
+    print(
+        f"{label} ({rows[0]:,} institutions, {rows[1]:,} partnerships): allocation {alloc:.1f} ms "
+        f"({alloc / floor:.0f}x a trivial query of {floor:.2f} ms); gaps {gaps:.1f} ms ({gaps / floor:.0f}x)"
+    )
 
 
 def main() -> None:

@@ -58,14 +58,17 @@ def rows(total):
         })
     return out
 '''
-BARE = BARE_ROWS + f'''
+BARE = (
+    BARE_ROWS
+    + f"""
 import streamlit as st
 
 total = st.sidebar.select_slider("Total pot", tuple(range(0, 2_000_001, {STEP})), value={START},
                                  format_func=lambda v: f"£{{v:,}}")
 table = rows(total)
 st.dataframe(table, hide_index=True, width="stretch", height=38 + 35 * len(table))
-'''
+"""
+)
 _bare: dict = {}
 exec(BARE_ROWS, _bare)  # noqa: S102 - our own constant text, the same the bare page runs
 GRID_CELLS = "[data-testid='stDataFrame'] table[role=grid] td"
@@ -85,6 +88,7 @@ def dashboard_amounts(store: Path):
     def amounts(total: int) -> list[str]:
         frame = allocate(con, AllocationSettings(total=Decimal(total)))
         return [grid_text(a) for a in frame["amount"].head(CANDIDATE_ROWS).to_list()]
+
     return amounts
 
 
@@ -148,8 +152,10 @@ def _presses(page: Page, url: str, presses: int, amounts) -> list[float]:
 def spread(times: list[float]) -> str:
     ordered = sorted(times)
     q1, _, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
-    return (f"median {statistics.median(ordered):.0f} ms, min-max {ordered[0]:.0f}-{ordered[-1]:.0f} ms, "
-            f"interquartile {q1:.0f}-{q3:.0f} ms (n={len(ordered)})")
+    return (
+        f"median {statistics.median(ordered):.0f} ms, min-max {ordered[0]:.0f}-{ordered[-1]:.0f} ms, "
+        f"interquartile {q1:.0f}-{q3:.0f} ms (n={len(ordered)})"
+    )
 
 
 def _new_page(browser):
@@ -192,8 +198,10 @@ def memory_figures(browser, store: Path, sessions: int, label: str) -> None:
         all_mb = served.rss_mb()
         for context in contexts:
             context.close()
-    print(f"{label}: dashboard process memory {idle_mb:.0f} MB idle, {one_mb:.0f} MB with 1 session, "
-          f"{all_mb:.0f} MB with {sessions} sessions open at once")
+    print(
+        f"{label}: dashboard process memory {idle_mb:.0f} MB idle, {one_mb:.0f} MB with 1 session, "
+        f"{all_mb:.0f} MB with {sessions} sessions open at once"
+    )
 
 
 def machine() -> str:

@@ -36,8 +36,16 @@ from pipelines.load import Upload, load  # noqa: E402
 READY_TIMEOUT_S = 120  # a writer that has not started by then has failed
 
 
-def _writer(store: str, folder: str, urn: int, census_date: str, seconds: float, run: int,
-            ready: multiprocessing.synchronize.Barrier, results: Any) -> None:
+def _writer(
+    store: str,
+    folder: str,
+    urn: int,
+    census_date: str,
+    seconds: float,
+    run: int,
+    ready: multiprocessing.synchronize.Barrier,
+    results: Any,
+) -> None:
     """Load for ``seconds`` once every writer is ready; put (loads, elapsed seconds) on ``results``."""
     logging.getLogger("pipelines").setLevel(logging.WARNING)  # one line per load would swamp the figures
     files = []
@@ -74,9 +82,13 @@ def _schools(store: Path, count: int) -> tuple[list[int], str]:
     con = duckdb.connect(str(store), read_only=True)
     try:
         latest = con.execute("SELECT max(census_date) FROM census_rolls").fetchall()[0][0]
-        urns = [r[0] for r in con.execute(
-            "SELECT DISTINCT urn FROM census_rolls WHERE census_date = ? AND nc_year = 10 ORDER BY urn LIMIT ?",
-            [latest, count]).fetchall()]
+        urns = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT urn FROM census_rolls WHERE census_date = ? AND nc_year = 10 ORDER BY urn LIMIT ?",
+                [latest, count],
+            ).fetchall()
+        ]
     finally:
         con.close()
     if len(urns) < count:
@@ -89,8 +101,10 @@ def run_round(store: Path, folder: Path, urns: list[int], census_date: str, seco
     context = multiprocessing.get_context("spawn")  # a fork would copy the parent's DuckDB and polars state
     ready = context.Barrier(len(urns))
     results = context.Queue()
-    writers = [context.Process(target=_writer, args=(str(store), str(folder), urn, census_date, seconds, run, ready, results))
-               for urn in urns]
+    writers = [
+        context.Process(target=_writer, args=(str(store), str(folder), urn, census_date, seconds, run, ready, results))
+        for urn in urns
+    ]
     for writer in writers:
         writer.start()
     done: list[tuple[int, float]] = []
@@ -131,7 +145,7 @@ def main() -> None:
         rates: dict[int, list[float]] = {1: [], writers: []}
         before, made = _logged_loads(store), 0
         for run in range(rounds):
-            for count in ((1, writers) if run % 2 == 0 else (writers, 1)):
+            for count in (1, writers) if run % 2 == 0 else (writers, 1):
                 rate, loads = run_round(store, folder, urns[:count], census_date, seconds, 2 * run + (count > 1))
                 rates[count].append(rate)
                 made += loads
@@ -140,11 +154,12 @@ def main() -> None:
         raise SystemExit(f"the writers made {made} loads but the load log holds {logged}")
     alone = statistics.median(rates[1])
     together = statistics.median(rates[writers])
-    print(f"{label}: one-row census loads, {rounds} round(s) of {seconds:.1f} s each way; "
-          f"all {made} loads are in the load log")
+    print(f"{label}: one-row census loads, {rounds} round(s) of {seconds:.1f} s each way; all {made} loads are in the load log")
     print(f"  1 writer alone      {_figure(rates[1])}  ({1000 / alone:.0f} ms a load)")
-    print(f"  {writers} writers at once  {_figure(rates[writers])}  ({together / alone:.2f}x one writer alone; "
-          f"{together / writers:.2f} loads/s each)")
+    print(
+        f"  {writers} writers at once  {_figure(rates[writers])}  ({together / alone:.2f}x one writer alone; "
+        f"{together / writers:.2f} loads/s each)"
+    )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,12 @@ def _levers(con: duckdb.DuckDBPyConnection) -> tuple[Decimal, dict]:
     without the floors exceeding it) and every lever on."""
     previous = con.execute("SELECT coalesce(sum(amount), 0) FROM previous_allocations").fetchall()[0][0]
     pot = max(Decimal(500_000), (previous // 100_000 + 1) * 100_000)
-    return pot, {"top_slice_pct": Decimal(5), "protect_loss": Decimal(10), "protect_gain": Decimal(25),
-                 "manager_cost": Decimal(45_000)}
+    return pot, {
+        "top_slice_pct": Decimal(5),
+        "protect_loss": Decimal(10),
+        "protect_gain": Decimal(25),
+        "manager_cost": Decimal(45_000),
+    }
 
 
 def measure(label: str, store: Path, repeat: int) -> None:
@@ -55,8 +59,11 @@ def measure(label: str, store: Path, repeat: int) -> None:
     levered = AllocationSettings(total=pot, include_pending=True, **levers)
     census = default_census(con, include_pending=True)["census_date"]
     assert census is None or isinstance(census, dt.date)
-    before_params = {k: v for k, v in plain.parameters().items()
-                     if k not in ("top_slice", "top_slice_pct", "protect_loss", "protect_gain", "manager_cost")}
+    before_params = {
+        k: v
+        for k, v in plain.parameters().items()
+        if k not in ("top_slice", "top_slice_pct", "protect_loss", "protect_gain", "manager_cost")
+    }
     before_params.update(census_date=census, census_defaulted=True)
     calls = {
         "before the levers": lambda: con.sql(BEFORE_CALL, params=before_params).pl(),
@@ -71,18 +78,22 @@ def measure(label: str, store: Path, repeat: int) -> None:
     times: dict[str, list[float]] = {name: [] for name in calls}
     for run in range(repeat):
         names = list(calls)
-        for name in names[run % len(names):] + names[:run % len(names)]:  # rotate the order each run
+        for name in names[run % len(names) :] + names[: run % len(names)]:  # rotate the order each run
             started = time.perf_counter()
             calls[name]()
             times[name].append((time.perf_counter() - started) * 1000)
     con.close()
     baseline = statistics.median(times["before the levers"])
-    print(f"{label}: pot £{pot:,}, {with_levers.height:,} partnerships, {protected:,} held by protection "
-          f"with every lever; {repeat} runs each")
+    print(
+        f"{label}: pot £{pot:,}, {with_levers.height:,} partnerships, {protected:,} held by protection "
+        f"with every lever; {repeat} runs each"
+    )
     for name, runs in times.items():
         middle = statistics.median(runs)
-        print(f"  {name:<24} {middle:8.1f} ms  (range {min(runs):.1f}-{max(runs):.1f})  "
-              f"{middle / baseline:4.2f}x the call before the levers")
+        print(
+            f"  {name:<24} {middle:8.1f} ms  (range {min(runs):.1f}-{max(runs):.1f})  "
+            f"{middle / baseline:4.2f}x the call before the levers"
+        )
 
 
 def main() -> None:

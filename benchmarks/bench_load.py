@@ -67,8 +67,10 @@ def main() -> None:
 
         load_times = [load_register() for _ in range(repeat)]
         load_s = statistics.median(load_times)
-        print(f"GIAS register, {rows:,} rows, {size_mb:.1f} MB: load {load_s:.2f} s; "
-              f"bare polars.read_csv {floor_s:.3f} s; ratio {load_s / floor_s:.1f}x")
+        print(
+            f"GIAS register, {rows:,} rows, {size_mb:.1f} MB: load {load_s:.2f} s; "
+            f"bare polars.read_csv {floor_s:.3f} s; ratio {load_s / floor_s:.1f}x"
+        )
 
 
 def england_figures(folder: Path, repeat: int) -> None:
@@ -95,17 +97,22 @@ def england_figures(folder: Path, repeat: int) -> None:
     check_s = statistics.median(s[0] for s in stages)
     write_s = statistics.median(s[1] for s in stages)
     con = duckdb.connect(str(store), read_only=True)
-    counts = con.execute("SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM census_rolls), "
-                         "(SELECT count(*) FROM partnerships)").fetchone()
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM census_rolls), (SELECT count(*) FROM partnerships)"
+    ).fetchone()
     assert counts is not None
     con.close()
-    print(f"England-sized store from {len(files)} files ({size_mb:.1f} MB; {counts[0]:,} institutions, "
-          f"{counts[1]:,} census rows, {counts[2]:,} partnerships): build {build_s:.2f} s; "
-          f"bare polars.read_csv {floor_s:.3f} s, ratio {build_s / floor_s:.1f}x; "
-          f"read + unchecked DuckDB insert {insert_s:.3f} s, ratio {build_s / insert_s:.1f}x")
-    print(f"  of which: read and validate {check_s:.3f} s ({check_s / floor_s:.1f}x the bare read); "
-          f"keyed insert into the schema {write_s:.3f} s ({write_s / floor_s:.1f}x); "
-          f"schema, carry-over, checkpoint and atomic swap {max(build_s - check_s - write_s, 0):.3f} s")
+    print(
+        f"England-sized store from {len(files)} files ({size_mb:.1f} MB; {counts[0]:,} institutions, "
+        f"{counts[1]:,} census rows, {counts[2]:,} partnerships): build {build_s:.2f} s; "
+        f"bare polars.read_csv {floor_s:.3f} s, ratio {build_s / floor_s:.1f}x; "
+        f"read + unchecked DuckDB insert {insert_s:.3f} s, ratio {build_s / insert_s:.1f}x"
+    )
+    print(
+        f"  of which: read and validate {check_s:.3f} s ({check_s / floor_s:.1f}x the bare read); "
+        f"keyed insert into the schema {write_s:.3f} s ({write_s / floor_s:.1f}x); "
+        f"schema, carry-over, checkpoint and atomic swap {max(build_s - check_s - write_s, 0):.3f} s"
+    )
 
 
 def _stages(files: list[tuple[str, Path]]) -> tuple[float, float]:

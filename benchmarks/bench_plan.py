@@ -48,9 +48,14 @@ def one_change(con: duckdb.DuckDBPyConnection) -> tuple[plan.PlanChange, ...]:
     """The first rank-1 suggestion that changes something: what a click on the Plan page adds."""
     found = allocate.membership_suggestions(con).filter((pl.col("rank") == 1) & (pl.col("change") != "none"))
     first = found.row(0, named=True)
-    same = found.filter((pl.col("gap_code") == first["gap_code"]) & (pl.col("gap_institution_id").eq_missing(first["gap_institution_id"]))
-                        & (pl.col("gap_partnership_code").eq_missing(first["gap_partnership_code"])))
-    return tuple(plan.PlanChange(r["change"], r["partnership_code"], r["member_id"], r["role"]) for r in same.iter_rows(named=True))
+    same = found.filter(
+        (pl.col("gap_code") == first["gap_code"])
+        & (pl.col("gap_institution_id").eq_missing(first["gap_institution_id"]))
+        & (pl.col("gap_partnership_code").eq_missing(first["gap_partnership_code"]))
+    )
+    return tuple(
+        plan.PlanChange(r["change"], r["partnership_code"], r["member_id"], r["role"]) for r in same.iter_rows(named=True)
+    )
 
 
 def after_change(con: duckdb.DuckDBPyConnection, changes: tuple[plan.PlanChange, ...], with_suggestions: bool) -> None:
@@ -72,13 +77,16 @@ def measure(label: str, store: Path, repeat: int) -> None:
         suggest = _times_ms(lambda: allocate.membership_suggestions(con), repeat)
         redo = _times_ms(lambda: after_change(con, changes, False), repeat)
         page = _times_ms(lambda: after_change(con, changes, True), repeat)
-        sizes = con.execute("SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM partnerships),"
-                            " (SELECT count(*) FROM memberships)").fetchall()[0]
+        sizes = con.execute(
+            "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM partnerships), (SELECT count(*) FROM memberships)"
+        ).fetchall()[0]
     finally:
         con.close()
     floor = statistics.median(bare)
-    print(f"{label} ({sizes[0]:,} institutions, {sizes[1]:,} partnerships, {sizes[2]:,} memberships), "
-          f"one change ({'; '.join(c.describe() for c in changes)}), {repeat} runs:")
+    print(
+        f"{label} ({sizes[0]:,} institutions, {sizes[1]:,} partnerships, {sizes[2]:,} memberships), "
+        f"one change ({'; '.join(c.describe() for c in changes)}), {repeat} runs:"
+    )
     print(f"  bare gaps call (floor)                      {_show(bare)}")
     print(f"  suggestions on the loaded map               {_show(suggest)}: {statistics.median(suggest) / floor:.1f}x the floor")
     print(f"  after one change: gaps + allocation         {_show(redo)}: {statistics.median(redo) / floor:.1f}x the floor")
@@ -94,8 +102,9 @@ def page_clicks(store: Path, repeat: int) -> list[float]:
     app.switch_page("app_pages/plan.py").run()
     times = []
     for _ in range(repeat + 1):  # the first click warms the draft's queries
-        offered = [b for b in app.button if b.key and b.key.startswith("plan_apply_") and b.key != "plan_apply_best"
-                   and not b.disabled]
+        offered = [
+            b for b in app.button if b.key and b.key.startswith("plan_apply_") and b.key != "plan_apply_best" and not b.disabled
+        ]
         if not offered:
             break
         offered[0].click()
@@ -117,8 +126,10 @@ def main() -> None:
             measure(label, store, repeat)
             clicks = page_clicks(store, repeat)
             if clicks:
-                print(f"  Plan page (AppTest): a click on a suggestion to the end of the run {_show(clicks)}, "
-                      f"{len(clicks)} clicks, the draft growing to {len(clicks) + 1} alternatives")
+                print(
+                    f"  Plan page (AppTest): a click on a suggestion to the end of the run {_show(clicks)}, "
+                    f"{len(clicks)} clicks, the draft growing to {len(clicks) + 1} alternatives"
+                )
 
 
 if __name__ == "__main__":

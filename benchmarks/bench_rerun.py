@@ -21,13 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from pipelines import settings  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
 from dashboard.state import POT_SLIDER  # noqa: E402
+from pipelines import settings  # noqa: E402
 
 # The floor: the same select slider (same options and key) and nothing else.
-BARE = ("import streamlit as st\n"
-        f"value = st.select_slider('x', range(0, 2_001_000, 1_000), value=500_000, key={POT_SLIDER!r})\nst.write(value)\n")
+BARE = (
+    "import streamlit as st\n"
+    f"value = st.select_slider('x', range(0, 2_001_000, 1_000), value=500_000, key={POT_SLIDER!r})\nst.write(value)\n"
+)
 
 
 def _reruns(app: AppTest, repeat: int) -> list[float]:
@@ -66,8 +68,10 @@ def main() -> None:
         bare_ms = statistics.median(_reruns(bare, repeat))
         for label, store in stores:
             page_ms = page_reruns(store, repeat)
-            print(f"{label}: allocation page rerun (AppTest, slider moved) {page_ms:.0f} ms; bare one-slider page "
-                  f"{bare_ms:.1f} ms; ratio {page_ms / bare_ms:.1f}x; target 2x bare + 100 ms = {2 * bare_ms + 100:.0f} ms")
+            print(
+                f"{label}: allocation page rerun (AppTest, slider moved) {page_ms:.0f} ms; bare one-slider page "
+                f"{bare_ms:.1f} ms; ratio {page_ms / bare_ms:.1f}x; target 2x bare + 100 ms = {2 * bare_ms + 100:.0f} ms"
+            )
 
 
 if __name__ == "__main__":

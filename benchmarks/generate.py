@@ -37,22 +37,24 @@ def gias_register(rows: int, seed: int = 2009) -> pl.DataFrame:
         kind, phase = rng.choice(weighted)
         status = rng.choice(statuses)
         located = rng.random() > 0.02
-        records.append({
-            "URN": 400000 + i,
-            "LA (code)": str(rng.randint(800, 940)),
-            "EstablishmentNumber": str(rng.randint(1000, 7999)),
-            "EstablishmentName": f"Synthetic {kind.split()[0]} School {i:05d}",
-            "TypeOfEstablishment (name)": kind,
-            "EstablishmentStatus (name)": status,
-            "PhaseOfEducation (name)": phase,
-            "OpenDate": f"{rng.randint(1, 28):02d}-{rng.randint(1, 12):02d}-{rng.randint(1950, 2023)}",
-            "CloseDate": "31-08-2024" if status == "Closed" else "",
-            "UKPRN": str(10_000_000 + i) if rng.random() < 0.6 else "",
-            "DistrictAdministrative (name)": f"Synthetic District {rng.randint(1, 300)}",
-            "Easting": str(rng.randint(*EASTING)) if located else "",
-            "Northing": str(rng.randint(*NORTHING)) if located else "",
-            **{f"GIASColumn{c:03d}": f"value {rng.randint(0, 99)}" for c in range(GIAS_FILLER_COLUMNS)},
-        })
+        records.append(
+            {
+                "URN": 400000 + i,
+                "LA (code)": str(rng.randint(800, 940)),
+                "EstablishmentNumber": str(rng.randint(1000, 7999)),
+                "EstablishmentName": f"Synthetic {kind.split()[0]} School {i:05d}",
+                "TypeOfEstablishment (name)": kind,
+                "EstablishmentStatus (name)": status,
+                "PhaseOfEducation (name)": phase,
+                "OpenDate": f"{rng.randint(1, 28):02d}-{rng.randint(1, 12):02d}-{rng.randint(1950, 2023)}",
+                "CloseDate": "31-08-2024" if status == "Closed" else "",
+                "UKPRN": str(10_000_000 + i) if rng.random() < 0.6 else "",
+                "DistrictAdministrative (name)": f"Synthetic District {rng.randint(1, 300)}",
+                "Easting": str(rng.randint(*EASTING)) if located else "",
+                "Northing": str(rng.randint(*NORTHING)) if located else "",
+                **{f"GIASColumn{c:03d}": f"value {rng.randint(0, 99)}" for c in range(GIAS_FILLER_COLUMNS)},
+            }
+        )
     return pl.DataFrame(records)
 
 
@@ -78,27 +80,49 @@ def england(seed: int = 2009, partnerships: int = 1000, census_years: int = 1) -
             ukprn = next_ukprn if provider else None
             next_urn, next_ukprn = next_urn + (urn is not None), next_ukprn + provider
             closed = not provider and rng.random() < 0.02
-            register.append({
-                "urn": urn, "ukprn": ukprn, "name": f"Synthetic {kind.replace('_', ' ')} {urn or ukprn}", "kind": kind,
-                "la_code": str(800 + home % 150), "district": f"Synthetic District {home % 300}",
-                "status": "closed" if closed else "open", "closed": "2024-08-31" if closed else None,
-                "latitude": round(lat + rng.uniform(-0.08, 0.08), 5), "longitude": round(lon + rng.uniform(-0.12, 0.12), 5),
-            })
+            register.append(
+                {
+                    "urn": urn,
+                    "ukprn": ukprn,
+                    "name": f"Synthetic {kind.replace('_', ' ')} {urn or ukprn}",
+                    "kind": kind,
+                    "la_code": str(800 + home % 150),
+                    "district": f"Synthetic District {home % 300}",
+                    "status": "closed" if closed else "open",
+                    "closed": "2024-08-31" if closed else None,
+                    "latitude": round(lat + rng.uniform(-0.08, 0.08), 5),
+                    "longitude": round(lon + rng.uniform(-0.12, 0.12), 5),
+                }
+            )
             member_id = ukprn or urn  # rosters name providers by UKPRN
             if kind in ("high_school", "special_school"):
                 cohort = rng.randint(20, 350) if kind == "high_school" else rng.randint(5, 40)
                 for year in range(census_years):
                     for nc_year in (7, 8, 9, 10, 11):
-                        census.append({"urn": urn, "census_date": f"{2025 - year}-01-16", "nc_year": nc_year,
-                                       "headcount": max(0, cohort + rng.randint(-cohort // 10, cohort // 10))})
+                        census.append(
+                            {
+                                "urn": urn,
+                                "census_date": f"{2025 - year}-01-16",
+                                "nc_year": nc_year,
+                                "headcount": max(0, cohort + rng.randint(-cohort // 10, cohort // 10)),
+                            }
+                        )
             if provider:
                 homes = rng.sample(range(partnerships), rng.randint(1, 4) if kind == "college" else rng.randint(0, 2))
             else:
                 roll = rng.random()
                 homes = [] if roll < 0.03 else [home, rng.randrange(partnerships)] if roll < 0.06 else [home]
             for member_home in set(homes):
-                roster.append({"partnership_code": codes[member_home], "partnership_name": f"Synthetic partnership {member_home}",
-                               "member_id": member_id, "role": "full", "joined": "2009-09-01", "left": None})
+                roster.append(
+                    {
+                        "partnership_code": codes[member_home],
+                        "partnership_name": f"Synthetic partnership {member_home}",
+                        "member_id": member_id,
+                        "role": "full",
+                        "joined": "2009-09-01",
+                        "left": None,
+                    }
+                )
     statuses = ["accredited"] * 8 + ["pending", "lapsed"]
     with_members = sorted({r["partnership_code"] for r in roster})
     accreditation = [{"partnership_code": c, "status": rng.choice(statuses), "decided_on": "2025-06-01"} for c in with_members]
@@ -131,22 +155,27 @@ def to_gias(register: pl.DataFrame, seed: int = 2009) -> pl.DataFrame:
     to_grid = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
     easting, northing = to_grid.transform(listed["longitude"].to_list(), listed["latitude"].to_list())
     types = [GIAS_TYPE[k] for k in listed["kind"]]
-    return pl.DataFrame({
-        "URN": listed["urn"],
-        "LA (code)": listed["la_code"],
-        "EstablishmentNumber": [str(rng.randint(1000, 7999)) for _ in range(listed.height)],
-        "EstablishmentName": listed["name"],
-        "TypeOfEstablishment (name)": [t for t, _ in types],
-        "EstablishmentStatus (name)": listed["status"].str.to_titlecase(),
-        "PhaseOfEducation (name)": [p for _, p in types],
-        "OpenDate": ["01-09-1990"] * listed.height,
-        "CloseDate": listed["closed"].str.strptime(pl.Date, "%Y-%m-%d").dt.strftime("%d-%m-%Y").fill_null(""),
-        "UKPRN": listed["ukprn"].cast(pl.String).fill_null(""),
-        "DistrictAdministrative (name)": listed["district"],
-        "Easting": [f"{e:.0f}" for e in easting],
-        "Northing": [f"{n:.0f}" for n in northing],
-        **{f"GIASColumn{c:03d}": [f"value {rng.randint(0, 99)}" for _ in range(listed.height)] for c in range(GIAS_FILLER_COLUMNS)},
-    })
+    return pl.DataFrame(
+        {
+            "URN": listed["urn"],
+            "LA (code)": listed["la_code"],
+            "EstablishmentNumber": [str(rng.randint(1000, 7999)) for _ in range(listed.height)],
+            "EstablishmentName": listed["name"],
+            "TypeOfEstablishment (name)": [t for t, _ in types],
+            "EstablishmentStatus (name)": listed["status"].str.to_titlecase(),
+            "PhaseOfEducation (name)": [p for _, p in types],
+            "OpenDate": ["01-09-1990"] * listed.height,
+            "CloseDate": listed["closed"].str.strptime(pl.Date, "%Y-%m-%d").dt.strftime("%d-%m-%Y").fill_null(""),
+            "UKPRN": listed["ukprn"].cast(pl.String).fill_null(""),
+            "DistrictAdministrative (name)": listed["district"],
+            "Easting": [f"{e:.0f}" for e in easting],
+            "Northing": [f"{n:.0f}" for n in northing],
+            **{
+                f"GIASColumn{c:03d}": [f"value {rng.randint(0, 99)}" for _ in range(listed.height)]
+                for c in range(GIAS_FILLER_COLUMNS)
+            },
+        }
+    )
 
 
 def to_wide(census: pl.DataFrame) -> pl.DataFrame:
@@ -167,7 +196,7 @@ def write_england(folder: Path, seed: int = 2009, census_years: int = 10) -> lis
     census = frames["census"]
     dates = sorted(census["census_date"].unique())
     older = census.filter(pl.col("census_date").is_in(dates[: len(dates) // 2]))
-    newer = census.filter(pl.col("census_date").is_in(dates[len(dates) // 2:]))
+    newer = census.filter(pl.col("census_date").is_in(dates[len(dates) // 2 :]))
     files: list[tuple[str, str, pl.DataFrame]] = [
         ("register", "register_gias.csv", to_gias(frames["register"], seed)),
         ("register", "register_wbl_providers.csv", frames["register"].filter(pl.col("kind") == "wbl_provider")),

@@ -66,6 +66,8 @@ except Exception:  # st.stop() and st.rerun() raise BaseException subclasses: th
     # The server log gets the traceback; the person at the screen gets a time to quote, not code.
     logged_at = clock.utc_now()
     logger.exception("page %r failed", page_title)
-    st.error(f"Something went wrong: this page could not be shown. The error is in the server log at "
-             f"{clock.uk_text(logged_at, '%H:%M:%S on %d %b %Y')} ({logged_at:%H:%M:%S} UTC).",
-             icon=":material/error:")
+    st.error(
+        f"Something went wrong: this page could not be shown. The error is in the server log at "
+        f"{clock.uk_text(logged_at, '%H:%M:%S on %d %b %Y')} ({logged_at:%H:%M:%S} UTC).",
+        icon=":material/error:",
+    )

@@ -36,13 +36,28 @@ def allocation_bars(frame: pl.DataFrame, pence: bool = False, top_slice=None) ->
         pl.col("previous_amount").cast(pl.Float64).alias("previous"),
         pl.col("year10").cast(pl.Float64),
         pl.when(pl.col("funded")).then(pl.lit("funded")).otherwise(pl.lit("not funded")).alias("status"),
-        pl.Series("label", [money(v, pence) if funded else f"{money(v, pence)}: not funded"
-                            for v, funded in zip(frame["amount"], frame["funded"])], dtype=pl.String),
+        pl.Series(
+            "label",
+            [
+                money(v, pence) if funded else f"{money(v, pence)}: not funded"
+                for v, funded in zip(frame["amount"], frame["funded"], strict=True)
+            ],
+            dtype=pl.String,
+        ),
     )
     rows = data.to_dicts()
     if top_slice:  # the county's share is its own bar, last, so the bars add up to the pot
-        rows.append({"order": len(rows), "partnership": f"{TOP_SLICE_CODE} — {TOP_SLICE_NAME[0].lower()}{TOP_SLICE_NAME[1:]}", "amount": float(top_slice),
-                     "previous": None, "year10": None, "status": "county top-slice", "label": money(top_slice, pence)})
+        rows.append(
+            {
+                "order": len(rows),
+                "partnership": f"{TOP_SLICE_CODE} — {TOP_SLICE_NAME[0].lower()}{TOP_SLICE_NAME[1:]}",
+                "amount": float(top_slice),
+                "previous": None,
+                "year10": None,
+                "status": "county top-slice",
+                "label": money(top_slice, pence),
+            }
+        )
     spec = copy.deepcopy(_allocation_template(pence))
     spec["datasets"] = {"rows": rows}
     return spec
@@ -58,8 +73,12 @@ def _allocation_template(pence: bool) -> dict:
         alt.Tooltip("year10:Q", title="Year 10", format=",.1f"),
         alt.Tooltip("status:N", title="Status"),
     ]
-    y = alt.Y("partnership:N", sort=alt.EncodingSortField(field="order", op="min"), title=None,
-              axis=alt.Axis(labelOverlap=False, labelLimit=440, labelFontSize=13))
+    y = alt.Y(
+        "partnership:N",
+        sort=alt.EncodingSortField(field="order", op="min"),
+        title=None,
+        axis=alt.Axis(labelOverlap=False, labelLimit=440, labelFontSize=13),
+    )
     base = alt.Chart(alt.NamedData(name="rows"))
     bars = base.mark_bar().encode(
         y=y,
@@ -69,9 +88,14 @@ def _allocation_template(pence: bool) -> dict:
     )
     labels = base.mark_text(align="left", dx=4, fontSize=12).encode(y=y, x="amount:Q", text="label:N")
     previous = base.mark_tick(color="#D55E00", thickness=3, size=18).encode(y=y, x="previous:Q", tooltip=tooltip)
-    return (bars + labels + previous).properties(
-        height=alt.Step(30), title="Amount per partnership (orange tick: previous, 2008/9 basis)",
-    ).to_dict()
+    return (
+        (bars + labels + previous)
+        .properties(
+            height=alt.Step(30),
+            title="Amount per partnership (orange tick: previous, 2008/9 basis)",
+        )
+        .to_dict()
+    )
 
 
 def difference_bars(long: pl.DataFrame) -> alt.Chart:
@@ -82,11 +106,19 @@ def difference_bars(long: pl.DataFrame) -> alt.Chart:
         alt.Tooltip("comparison:N", title="Comparison"),
         alt.Tooltip("difference:Q", title="Difference (£)", format="+,.2f"),
     ]
-    return alt.Chart(long).mark_bar().encode(
-        y=alt.Y("Code:N", title=None, sort="ascending"),
-        yOffset=alt.YOffset("comparison:N"),
-        x=alt.X("difference:Q", title="Difference from the first scenario (£)", axis=alt.Axis(format="+,.0f")),
-        color=alt.Color("comparison:N", scale=alt.Scale(range=[OKABE_ITO[4], OKABE_ITO[5]]),
-                        legend=alt.Legend(title=None, orient="bottom")),
-        tooltip=tooltip,
-    ).properties(height=alt.Step(14))
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("Code:N", title=None, sort="ascending"),
+            yOffset=alt.YOffset("comparison:N"),
+            x=alt.X("difference:Q", title="Difference from the first scenario (£)", axis=alt.Axis(format="+,.0f")),
+            color=alt.Color(
+                "comparison:N",
+                scale=alt.Scale(range=[OKABE_ITO[4], OKABE_ITO[5]]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
+        .properties(height=alt.Step(14))
+    )

@@ -21,8 +21,9 @@ def side_by_side(allocations: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
     if len(allocations) < 2:
         raise ValueError("compare at least two scenarios")
     first_label = allocations[0][0]
-    protected = any(frame["protection_effect"].drop_nulls().len() for _, frame in allocations
-                    if "protection_effect" in frame.columns)
+    protected = any(
+        frame["protection_effect"].drop_nulls().len() for _, frame in allocations if "protection_effect" in frame.columns
+    )
     wide: pl.DataFrame | None = None
     for label, frame in allocations:
         columns = [
@@ -38,8 +39,12 @@ def side_by_side(allocations: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
     assert wide is not None
     for label, _ in allocations[1:]:
         wide = wide.with_columns(
-            (pl.col(f"{label}: amount").fill_null(0) - pl.col(f"{first_label}: amount").fill_null(0)).alias(f"{DIFF}{label} vs {first_label}: amount"),
-            (pl.col(f"{label}: days/week").fill_null(0) - pl.col(f"{first_label}: days/week").fill_null(0)).alias(f"{DIFF}{label} vs {first_label}: days/week"),
+            (pl.col(f"{label}: amount").fill_null(0) - pl.col(f"{first_label}: amount").fill_null(0)).alias(
+                f"{DIFF}{label} vs {first_label}: amount"
+            ),
+            (pl.col(f"{label}: days/week").fill_null(0) - pl.col(f"{first_label}: days/week").fill_null(0)).alias(
+                f"{DIFF}{label} vs {first_label}: days/week"
+            ),
         )
     return wide.sort(pl.col("Code") == exports.TOP_SLICE_CODE, "Code")
 
@@ -47,7 +52,9 @@ def side_by_side(allocations: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
 def differences_long(table: pl.DataFrame) -> pl.DataFrame:
     """The amount differences as (code, comparison, difference) rows, for the chart."""
     columns = [c for c in table.columns if c.startswith(DIFF) and c.endswith(": amount")]
-    return table.unpivot(index=["Code", "Partnership"], on=columns, variable_name="comparison", value_name="difference").with_columns(
+    return table.unpivot(
+        index=["Code", "Partnership"], on=columns, variable_name="comparison", value_name="difference"
+    ).with_columns(
         pl.col("comparison").str.strip_prefix(DIFF).str.strip_suffix(": amount"),
         pl.col("difference").cast(pl.Float64),
     )

@@ -14,8 +14,20 @@ import polars as pl
 # readers) and three Okabe-Ito colours it lacks. Beyond these a colour would repeat, so every
 # partnership's code is also written at the centre of its members: the map never relies on
 # colour alone.
-PARTNERSHIP_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
-                       "#AA4499", "#E69F00", "#0072B2", "#D55E00"]
+PARTNERSHIP_COLOURS = [
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+    "#E69F00",
+    "#0072B2",
+    "#D55E00",
+]
 
 SHAPES = alt.Scale(
     domain=["member", "coverage gap", "college / provider", "other", "changed by the plan"],
@@ -24,8 +36,13 @@ SHAPES = alt.Scale(
 LARGE = "datum.marker == 'coverage gap' || datum.marker == 'changed by the plan'"
 
 
-def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, highlight: set[int] | None = None,
-                     highlight_as: str = "coverage gap") -> alt.LayerChart:
+def institutions_map(
+    points: pl.DataFrame,
+    districts: dict,
+    height: int = 560,
+    highlight: set[int] | None = None,
+    highlight_as: str = "coverage gap",
+) -> alt.LayerChart:
     """``highlight``: institutions drawn large as ``highlight_as`` (a gap's members, or those a
     plan changes)."""
     highlight = highlight or set()
@@ -55,8 +72,11 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
-            color=alt.Color("partnership_label:N", scale=alt.Scale(domain=labels + ["none"], range=palette + ["#FFFFFF"]),
-                            legend=alt.Legend(title="Partnership", columns=1, symbolLimit=60, labelLimit=320)),
+            color=alt.Color(
+                "partnership_label:N",
+                scale=alt.Scale(domain=labels + ["none"], range=palette + ["#FFFFFF"]),
+                legend=alt.Legend(title="Partnership", columns=1, symbolLimit=60, labelLimit=320),
+            ),
             shape=alt.Shape("marker:N", scale=SHAPES, legend=alt.Legend(title="Marker")),
             size=alt.condition(LARGE, alt.value(220), alt.value(70)),
             stroke=alt.condition(LARGE, alt.value("#000000"), alt.value("#333333")),
@@ -71,15 +91,15 @@ def institutions_map(points: pl.DataFrame, districts: dict, height: int = 560, h
     )
     centres = (
         located.filter(pl.col("partnership") != "none")
-        .group_by("partnership").agg(pl.col("latitude").mean(), pl.col("longitude").mean())
+        .group_by("partnership")
+        .agg(pl.col("latitude").mean(), pl.col("longitude").mean())
         .sort("partnership")
     )
     if centres.height > MAX_WRITTEN_CODES:  # a national map: codes would cover it, and the hover names each point's
         centres = centres.head(0)
     centres = _spread_codes(centres, _extent(districts["features"], located), height)
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
-    halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round",
-                              dy=-12)
+    halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12)
     codes = code_text.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-12)
     return (outline + dots + halo + codes).project(type="mercator").properties(width="container", height=height)
 
@@ -97,8 +117,13 @@ CODE_CHAR_WIDTH = 7.5  # 11 px bold capitals, with a little to spare
 CODE_LINE_HEIGHT = 14  # the 11 px line and its white halo
 
 
-def spread_labels(anchors: list[tuple[str, float, float]], *, char_width: float = CODE_CHAR_WIDTH,
-                  line_height: float = CODE_LINE_HEIGHT, rounds: int = 200) -> dict[str, tuple[float, float]]:
+def spread_labels(
+    anchors: list[tuple[str, float, float]],
+    *,
+    char_width: float = CODE_CHAR_WIDTH,
+    line_height: float = CODE_LINE_HEIGHT,
+    rounds: int = 200,
+) -> dict[str, tuple[float, float]]:
     """Label positions in pixels (y grows downwards) moved apart vertically until no two
     labels' boxes overlap (or `rounds` passes are spent). Each label is centred on its anchor
     and len(text) * char_width wide; two that overlap each move half the overlap away from the
@@ -109,7 +134,7 @@ def spread_labels(anchors: list[tuple[str, float, float]], *, char_width: float 
     for _ in range(rounds):
         moved = False
         for i, a in enumerate(texts):
-            for b in texts[i + 1:]:
+            for b in texts[i + 1 :]:
                 (ax, ay), (bx, by) = placed[a], placed[b]
                 if abs(ax - bx) >= (len(a) + len(b)) * char_width / 2 or abs(ay - by) >= line_height:
                     continue
@@ -144,8 +169,14 @@ def _coordinates(node):
 _STAND_IN = {"type": "Feature", "properties": {"lad_name": "outline-stand-in"}, "geometry": None}
 
 
-def map_spec(points: pl.DataFrame, districts: dict, height: int = 560, highlight: set[int] | None = None,
-             highlight_as: str = "coverage gap", **properties) -> dict:
+def map_spec(
+    points: pl.DataFrame,
+    districts: dict,
+    height: int = 560,
+    highlight: set[int] | None = None,
+    highlight_as: str = "coverage gap",
+    **properties,
+) -> dict:
     """The institutions map as a Vega-Lite spec (for st.vega_lite_chart and the meeting pack):
     the same chart as institutions_map, written in milliseconds rather than seconds."""
     stand_in = {**_STAND_IN, "bbox": list(collection_extent(districts) or [])}
@@ -216,12 +247,10 @@ def _extent(features: list[dict], located: pl.DataFrame) -> tuple[float, float, 
     corners += [(lon, lat, lon, lat) for lon, lat in located.select("longitude", "latitude").rows()]
     if not corners:
         return None
-    return (min(c[0] for c in corners), min(c[1] for c in corners), max(c[2] for c in corners),
-            max(c[3] for c in corners))
+    return (min(c[0] for c in corners), min(c[1] for c in corners), max(c[2] for c in corners), max(c[3] for c in corners))
 
 
-def _spread_codes(centres: pl.DataFrame, extent: tuple[float, float, float, float] | None,
-                  height: int) -> pl.DataFrame:
+def _spread_codes(centres: pl.DataFrame, extent: tuple[float, float, float, float] | None, height: int) -> pl.DataFrame:
     """The centres with the latitude of crowded codes moved, by the pixels spread_labels asks
     for at the scale the map is drawn at its narrowest (Mercator fitted to the extent)."""
     if centres.height < 2 or extent is None:
@@ -232,9 +261,11 @@ def _spread_codes(centres: pl.DataFrame, extent: tuple[float, float, float, floa
     if span_x <= 0 or span_y <= 0:
         return centres
     scale = min(NARROWEST_WIDTH / span_x, height / span_y)  # pixels per projected unit
-    anchors = [(code, math.radians(lon) * scale, -_mercator_y(lat) * scale)
-               for code, lat, lon in centres.select("partnership", "latitude", "longitude").rows()]
+    anchors = [
+        (code, math.radians(lon) * scale, -_mercator_y(lat) * scale)
+        for code, lat, lon in centres.select("partnership", "latitude", "longitude").rows()
+    ]
     placed = spread_labels(anchors)
     return centres.with_columns(
-        pl.Series("latitude", [_latitude(-placed[code][1] / scale) for code in centres["partnership"]],
-                  dtype=pl.Float64))
+        pl.Series("latitude", [_latitude(-placed[code][1] / scale) for code in centres["partnership"]], dtype=pl.Float64)
+    )

@@ -9,6 +9,7 @@ import polars as pl
 
 from pipelines.plan import PlanChange, changes_frame
 
+
 @dataclass(frozen=True)
 class Alternative:
     """One way to close one gap: the changes it takes and a short label for its button."""
@@ -64,11 +65,21 @@ def gaps_with_alternatives(suggestions: pl.DataFrame) -> list[Gap]:
         gap = gaps.setdefault(key, {"code": row["gap_code"], "subject": _subject(row), "ranks": {}})
         gap["ranks"].setdefault(row["rank"], []).append(row)
     return [
-        Gap(key, g["code"], g["subject"], tuple(
-            Alternative(f"{key}|{rank}", rank, _label(rows), rows[0]["reason"],
-                        tuple(_change(r) for r in rows if r["change"] != "none"))
-            for rank, rows in sorted(g["ranks"].items())
-        ))
+        Gap(
+            key,
+            g["code"],
+            g["subject"],
+            tuple(
+                Alternative(
+                    f"{key}|{rank}",
+                    rank,
+                    _label(rows),
+                    rows[0]["reason"],
+                    tuple(_change(r) for r in rows if r["change"] != "none"),
+                )
+                for rank, rows in sorted(g["ranks"].items())
+            ),
+        )
         for key, g in gaps.items()
     ]
 
@@ -113,11 +124,23 @@ def draft_table(draft: tuple[PlanChange, ...], names: dict[int, str], partnershi
             "Partnership": [_partnership(c.partnership_code, partnerships) for c in draft],
             "Member": [f"{names.get(c.member_id, 'unknown')} ({c.member_id})" if c.member_id is not None else "" for c in draft],
             "Role": [c.role or ("full" if c.change == "add" else "") for c in draft],
-            "New name / into": [c.partnership_name if c.change in ("create", "rename")
-                                else _partnership(c.into_code, partnerships) if c.change == "merge" else "" for c in draft],
+            "New name / into": [
+                c.partnership_name
+                if c.change in ("create", "rename")
+                else _partnership(c.into_code, partnerships)
+                if c.change == "merge"
+                else ""
+                for c in draft
+            ],
         },
-        schema={"#": pl.Int64, "Change": pl.String, "Partnership": pl.String, "Member": pl.String, "Role": pl.String,
-                "New name / into": pl.String},
+        schema={
+            "#": pl.Int64,
+            "Change": pl.String,
+            "Partnership": pl.String,
+            "Member": pl.String,
+            "Role": pl.String,
+            "New name / into": pl.String,
+        },
     )
 
 

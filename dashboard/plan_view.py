@@ -9,13 +9,18 @@ import streamlit as st
 from dashboard import plan_tables, queries, state
 from dashboard.formatting import plain
 from pipelines.allocate import AllocationSettings
-from pipelines.plan import PlanChange
 from pipelines.money import pounds
+from pipelines.plan import PlanChange
 
 ERRORS, NOTES = "plan_message_errors", "plan_message_notes"
 HIGHLIGHT = "background-color: #FFF1C2; font-weight: 600"
-CHANGE_KINDS = {"add": "Add a member", "remove": "Remove a member", "create": "Create a partnership",
-                "rename": "Rename a partnership", "merge": "Merge a partnership into another"}
+CHANGE_KINDS = {
+    "add": "Add a member",
+    "remove": "Remove a member",
+    "create": "Create a partnership",
+    "rename": "Rename a partnership",
+    "merge": "Merge a partnership into another",
+}
 
 
 def apply(changes: tuple[PlanChange, ...], what: str) -> None:
@@ -56,8 +61,11 @@ def change_form(draft: tuple[PlanChange, ...], names: dict[int, str], partnershi
             name = st.text_input("Name", max_chars=120)
         if kind in ("add", "remove", "create"):
             # A new partnership starts with a member: a roster names its members.
-            member = st.selectbox("First member" if kind == "create" else "Member", sorted(names, key=lambda i: names[i]),
-                                  format_func=lambda i: f"{names[i]} ({i})")
+            member = st.selectbox(
+                "First member" if kind == "create" else "Member",
+                sorted(names, key=lambda i: names[i]),
+                format_func=lambda i: f"{names[i]} ({i})",
+            )
             role = st.radio("Role", ["full", "associate"], horizontal=True) if kind != "remove" else None
         if kind == "merge":
             into = st.selectbox("Into", [c for c in codes if c != code], format_func=label)
@@ -65,8 +73,10 @@ def change_form(draft: tuple[PlanChange, ...], names: dict[int, str], partnershi
             code = (code or "").strip() or None
             changes: tuple[PlanChange, ...]
             if kind == "create":
-                changes = (PlanChange("create", code, partnership_name=(name or "").strip() or None),
-                           PlanChange("add", code, member, role))
+                changes = (
+                    PlanChange("create", code, partnership_name=(name or "").strip() or None),
+                    PlanChange("add", code, member, role),
+                )
             else:
                 changes = (PlanChange(kind, code, member, role, (name or "").strip() or None, into),)
             wrong = [w for change in changes for w in change.problems()]
@@ -87,9 +97,13 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels:
     """Gap counts, money and the two maps, the draft's differences highlighted."""
     counts = queries.gap_counts(queries.gaps(loaded), queries.gaps(chosen))
     st.subheader("Gaps by kind")
-    shown = counts.select(pl.col("code").replace_strict(labels, default=pl.col("code")).alias("Gap"),
-                          pl.col("before").alias("Loaded"), pl.col("after").alias("Draft"), pl.col("change").alias("Change"),
-                          pl.col("code").alias("Gap code"))
+    shown = counts.select(
+        pl.col("code").replace_strict(labels, default=pl.col("code")).alias("Gap"),
+        pl.col("before").alias("Loaded"),
+        pl.col("after").alias("Draft"),
+        pl.col("change").alias("Change"),
+        pl.col("code").alias("Gap code"),
+    )
     st.container(key="plan_gap_counts").dataframe(_highlighted(shown, "Change"), hide_index=True, width="stretch")
     st.subheader(f"Allocation of {pounds(chosen.total)}")
     try:
@@ -98,31 +112,54 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels:
         st.warning(f"No allocation for one side: {plain(str(refusal))}", icon=":material/block:")
     else:
         table = change.select(
-            pl.col("partnership_code").alias("Code"), pl.col("partnership_name").alias("Partnership"),
+            pl.col("partnership_code").alias("Code"),
+            pl.col("partnership_name").alias("Partnership"),
             pl.col("year10_before").cast(pl.Float64).alias("Year 10 loaded"),
             pl.col("year10_after").cast(pl.Float64).alias("Year 10 draft"),
             pl.col("amount_before").cast(pl.Float64).alias("Loaded (£)"),
             pl.col("amount_after").cast(pl.Float64).alias("Draft (£)"),
             pl.col("amount_change").cast(pl.Float64).alias("Change (£)"),
         )
-        st.container(key="plan_money").dataframe(_highlighted(table, "Change (£)").format(
-            {c: "£{:,.2f}" for c in ("Loaded (£)", "Draft (£)", "Change (£)")} | {c: "{:,.1f}" for c in ("Year 10 loaded", "Year 10 draft")},
-            na_rep="—"), hide_index=True, width="stretch", height=38 + 35 * change.height,
-            column_config={"Partnership": st.column_config.TextColumn(width="medium")})
+        st.container(key="plan_money").dataframe(
+            _highlighted(table, "Change (£)").format(
+                {c: "£{:,.2f}" for c in ("Loaded (£)", "Draft (£)", "Change (£)")}
+                | {c: "{:,.1f}" for c in ("Year 10 loaded", "Year 10 draft")},
+                na_rep="—",
+            ),
+            hide_index=True,
+            width="stretch",
+            height=38 + 35 * change.height,
+            column_config={"Partnership": st.column_config.TextColumn(width="medium")},
+        )
         moved = change.filter(pl.col("amount_change") != 0)
         if moved.height:
             largest = moved.sort(pl.col("amount_change").abs(), descending=True).row(0, named=True)
-            st.caption(f"{moved.height} partnerships' amounts change; the largest: {largest['partnership_code']} "
-                       f"{pounds(largest['amount_change'])}. Both columns add up to the pot.")
+            st.caption(
+                f"{moved.height} partnerships' amounts change; the largest: {largest['partnership_code']} "
+                f"{pounds(largest['amount_change'])}. Both columns add up to the pot."
+            )
         else:
             st.caption("No partnership's amount changes. Both columns add up to the pot.")
     changed = frozenset(c.member_id for c in chosen.changes if c.member_id is not None)
-    st.caption("Each partnership has its own colour and its code written at its centre (up to 60 partnerships; hover on a point for its name "
-               "and partnership); triangles are gaps, squares colleges and providers, large crosses the members the "
-               "plan changes.")
+    st.caption(
+        "Each partnership has its own colour and its code written at its centre "
+        "(up to 60 partnerships; hover on a point for its name "
+        "and partnership); triangles are gaps, squares colleges and providers, large crosses the members the "
+        "plan changes."
+    )
     left, right = st.columns(2)
     left.markdown("**Loaded rosters**")
     left.vega_lite_chart(queries.map_spec(loaded.as_of, queries.census_used(loaded), height=420, legend=False), width="stretch")
     right.markdown("**Draft**")
-    right.vega_lite_chart(queries.map_spec(chosen.as_of, queries.census_used(chosen), chosen.changes, height=420,
-                                           highlight=changed, highlight_as="changed by the plan", legend=False), width="stretch")
+    right.vega_lite_chart(
+        queries.map_spec(
+            chosen.as_of,
+            queries.census_used(chosen),
+            chosen.changes,
+            height=420,
+            highlight=changed,
+            highlight_as="changed by the plan",
+            legend=False,
+        ),
+        width="stretch",
+    )

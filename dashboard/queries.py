@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from decimal import Decimal
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 import polars as pl
@@ -79,13 +79,16 @@ def cursor() -> duckdb.DuckDBPyConnection:
 def _shared_frame(max_entries: int):
     """Cache a frame-returning query once per process and hand each caller a clone (see the
     module docstring); one decorator, so no cached query can forget the clone."""
+
     def decorate(query):
         cached = st.cache_resource(show_spinner=False, max_entries=max_entries)(query)
 
         @functools.wraps(query)
         def cloned(*args) -> pl.DataFrame:
             return cached(*args).clone()
+
         return cloned
+
     return decorate
 
 
@@ -158,8 +161,9 @@ def census_dates() -> list[dt.date]:
 def default_census(as_of: dt.date | None, include_pending: bool, treat: tuple[str, ...], changes: Changes = ()) -> dt.date | None:
     """The census an allocation uses when none is chosen: the latest complete one for the
     funded partnerships (the rule is in SQL, shared with the command line)."""
-    found = report("reports/default_census.sql", changes, as_of=as_of, include_pending=include_pending,
-                   treat_as_accredited=tuple(treat))
+    found = report(
+        "reports/default_census.sql", changes, as_of=as_of, include_pending=include_pending, treat_as_accredited=tuple(treat)
+    )
     return found.item(0, 0) if found.height else None
 
 
@@ -224,8 +228,9 @@ def allocation_csv(chosen: AllocationSettings) -> bytes:
 
 
 def allocation_xlsx(chosen: AllocationSettings) -> bytes:
-    return exports.allocation_xlsx(allocation(chosen), chosen, version_label(), loaded_files(),
-                                   clock.utc_now(), data_status=data_status())
+    return exports.allocation_xlsx(
+        allocation(chosen), chosen, version_label(), loaded_files(), clock.utc_now(), data_status=data_status()
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -241,14 +246,18 @@ def allocation_summary(chosen: AllocationSettings) -> dict:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _overview_figures(as_of, census_date, include_pending, treat, version, changes) -> dict:
     with _on_map(changes, as_of) as con:
-        return allocation_sql.overview_figures(con, as_of=as_of, census_date=census_date,
-                                               include_pending=include_pending, treat_as_accredited=treat)
+        return allocation_sql.overview_figures(
+            con, as_of=as_of, census_date=census_date, include_pending=include_pending, treat_as_accredited=treat
+        )
 
 
 def overview_figures(chosen: AllocationSettings) -> dict:
     """Keyed on what the figures depend on (not the pot), with the census named."""
-    return dict(_overview_figures(chosen.as_of, census_used(chosen), chosen.include_pending,
-                                  chosen.treat_as_accredited, _results_key(), chosen.changes))
+    return dict(
+        _overview_figures(
+            chosen.as_of, census_used(chosen), chosen.include_pending, chosen.treat_as_accredited, _results_key(), chosen.changes
+        )
+    )
 
 
 # The gaps and the suggestions to close them: same settings, same draft map, one cached call.
@@ -258,13 +267,27 @@ _GAP_REPORTS = {"gaps": allocation_sql.coverage_gaps, "suggestions": allocation_
 @_shared_frame(max_entries=64)
 def _gap_report(which, as_of, census_date, include_pending, travel_km, treat, version, changes) -> pl.DataFrame:
     with _on_map(changes, as_of) as con:
-        return _GAP_REPORTS[which](con, as_of=as_of, census_date=census_date, include_pending=include_pending,
-                                   travel_km=travel_km, treat_as_accredited=treat)
+        return _GAP_REPORTS[which](
+            con,
+            as_of=as_of,
+            census_date=census_date,
+            include_pending=include_pending,
+            travel_km=travel_km,
+            treat_as_accredited=treat,
+        )
 
 
 def _gap_report_for(which: str, chosen: AllocationSettings, travel_km: float) -> pl.DataFrame:
-    return _gap_report(which, chosen.as_of, census_used(chosen), chosen.include_pending, travel_km,
-                       chosen.treat_as_accredited, _results_key(), chosen.changes)
+    return _gap_report(
+        which,
+        chosen.as_of,
+        census_used(chosen),
+        chosen.include_pending,
+        travel_km,
+        chosen.treat_as_accredited,
+        _results_key(),
+        chosen.changes,
+    )
 
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
@@ -311,12 +334,21 @@ def _version_label(version: tuple) -> str:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _map_spec(as_of, census_date, changes, version, height, highlight, highlight_as, legend) -> dict:
     points = map_institutions(as_of, census_date, changes)
-    return maps.map_spec(points, districts_geojson(), height=height, highlight=set(highlight), highlight_as=highlight_as,
-                         legend=legend)
+    return maps.map_spec(
+        points, districts_geojson(), height=height, highlight=set(highlight), highlight_as=highlight_as, legend=legend
+    )
 
 
-def map_spec(as_of: dt.date | None, census_date: dt.date | None, changes: Changes = (), *, height: int,
-             highlight: frozenset[int] = frozenset(), highlight_as: str = "coverage gap", legend: bool | None = None) -> dict:
+def map_spec(
+    as_of: dt.date | None,
+    census_date: dt.date | None,
+    changes: Changes = (),
+    *,
+    height: int,
+    highlight: frozenset[int] = frozenset(),
+    highlight_as: str = "coverage gap",
+    legend: bool | None = None,
+) -> dict:
     """The institutions map of a scenario's map as a Vega-Lite spec (a shallow copy: the caller
     may set top-level keys)."""
     return dict(_map_spec(as_of, census_date, changes, _results_key(), height, highlight, highlight_as, legend))
@@ -346,6 +378,7 @@ def meeting_pack(chosen: AllocationSettings) -> bytes:
 
 
 # --- what the Group saved and decided ----------------------------------------------------------
+
 
 def scenarios() -> pl.DataFrame:
     return report("reports/scenarios.sql")

@@ -18,8 +18,8 @@ from dashboard import queries
 from dashboard.formatting import money, plain
 from pipelines import links, plan, settings
 from pipelines.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
-from pipelines.plan import PlanChange
 from pipelines.money import pounds
+from pipelines.plan import PlanChange
 
 SETTINGS = "scenario_settings"  # the AllocationSettings of this run
 PUBLISHED = "scenario_published"  # the scenario part of the URL as this session last wrote it
@@ -181,22 +181,36 @@ def sidebar() -> AllocationSettings:
 
     reference = queries.reference_date()
     with st.sidebar:
-        st.header("Scenario", help="These settings apply on every page and are kept in the page's address, "
-                                   "so a link opens the same scenario.")
-        st.select_slider(
-            "Total pot", SLIDER_OPTIONS, key=POT_SLIDER, on_change=_from_slider,
-            format_func=_SLIDER_LABELS.__getitem__, help="Drag, or use the arrow keys, in steps of £1,000.",
+        st.header(
+            "Scenario",
+            help="These settings apply on every page and are kept in the page's address, so a link opens the same scenario.",
         )
-        st.text_input("Exact total", key=W + "total_text", on_change=_from_total_text,
-                      help="Type any amount in pounds and pence, e.g. £612,345.67, then press Enter.")
+        st.select_slider(
+            "Total pot",
+            SLIDER_OPTIONS,
+            key=POT_SLIDER,
+            on_change=_from_slider,
+            format_func=_SLIDER_LABELS.__getitem__,
+            help="Drag, or use the arrow keys, in steps of £1,000.",
+        )
+        st.text_input(
+            "Exact total",
+            key=W + "total_text",
+            on_change=_from_total_text,
+            help="Type any amount in pounds and pence, e.g. £612,345.67, then press Enter.",
+        )
         with st.expander("More settings", icon=":material/tune:"):
             chosen = _more_settings(reference)
         for problem in state.pop(PROBLEMS, []):
             st.warning(plain(problem), icon=":material/link_off:")
         _plan_note(chosen)
         st.caption(plain(links.summary(chosen)))
-        st.button("Reset to the defaults", on_click=_reset, icon=":material/restart_alt:",
-                  help="Back to the default pot and settings on every page (a draft membership plan is kept).")
+        st.button(
+            "Reset to the defaults",
+            on_click=_reset,
+            icon=":material/restart_alt:",
+            help="Back to the default pot and settings on every page (a draft membership plan is kept).",
+        )
     state[SETTINGS] = chosen
     wanted = links.to_query(chosen)
     other = {k: v for k, v in st.query_params.to_dict().items() if k not in links.KEYS}
@@ -210,14 +224,25 @@ def _plan_note(chosen: AllocationSettings) -> None:
     """Say on every page when the figures are of a draft map, or why a plan is set aside."""
     set_aside = st.session_state.get(PLAN_SET_ASIDE)
     if set_aside:
-        st.error(plain("The draft membership plan does not fit the loaded data, so the figures are of the loaded "
-                       "rosters: " + "; ".join(set_aside[:3]) + ("; …" if len(set_aside) > 3 else "")
-                       + ". Fix or discard it on the Plan page."), icon=":material/rule:")
+        st.error(
+            plain(
+                "The draft membership plan does not fit the loaded data, so the figures are of the loaded "
+                "rosters: "
+                + "; ".join(set_aside[:3])
+                + ("; …" if len(set_aside) > 3 else "")
+                + ". Fix or discard it on the Plan page."
+            ),
+            icon=":material/rule:",
+        )
     elif chosen.changes:
         count = len(chosen.changes)
-        st.info(plain(f"Draft membership plan: {count} change{'s' if count != 1 else ''}. Every page shows the map "
-                      "and money as they would be after it; nothing is loaded until a data officer approves it."),
-                icon=":material/edit_road:")
+        st.info(
+            plain(
+                f"Draft membership plan: {count} change{'s' if count != 1 else ''}. Every page shows the map "
+                "and money as they would be after it; nothing is loaded until a data officer approves it."
+            ),
+            icon=":material/edit_road:",
+        )
     if chosen.changes or set_aside:
         st.button("Discard the draft plan", on_click=_discard_plan, icon=":material/delete_sweep:", key=W + "discard_plan")
 
@@ -232,57 +257,125 @@ def _usable_plan(as_of: dt.date | None) -> tuple[PlanChange, ...]:
 
 def _more_settings(reference: dt.date | None) -> AllocationSettings:
     state = st.session_state
-    st.text_input("Lump sum per funded partnership", key=W + "lump_text", on_change=_from_lump_text,
-                  help="Given to every funded partnership first; the rest is shared by Year 10.")
-    st.radio("Round amounts to", ["£1", "£0.01"], key=W + "unit", horizontal=True,
-             help="Amounts are rounded by largest remainder, so they still add up exactly to the pot.")
+    st.text_input(
+        "Lump sum per funded partnership",
+        key=W + "lump_text",
+        on_change=_from_lump_text,
+        help="Given to every funded partnership first; the rest is shared by Year 10.",
+    )
+    st.radio(
+        "Round amounts to",
+        ["£1", "£0.01"],
+        key=W + "unit",
+        horizontal=True,
+        help="Amounts are rounded by largest remainder, so they still add up exactly to the pot.",
+    )
     default_as_of = reference or dt.date.today()
     as_of = st.date_input(
-        "Memberships and accreditation as of", value=state[W + "as_of"] or default_as_of, format="DD/MM/YYYY",
+        "Memberships and accreditation as of",
+        value=state[W + "as_of"] or default_as_of,
+        format="DD/MM/YYYY",
         key=W + "as_of_pick",
-        help=("Defaults to the data's reference date, " + f"{reference:%d %b %Y}." if reference
-              else "Defaults to today (the data declares no reference date)."),
+        help=(
+            "Defaults to the data's reference date, " + f"{reference:%d %b %Y}."
+            if reference
+            else "Defaults to today (the data declares no reference date)."
+        ),
     )
     state[W + "as_of"] = None if as_of == default_as_of else as_of
-    st.toggle("Fund partnerships pending accreditation", key=W + "pending",
-              help="Off: only accredited partnerships are funded (the council's rule).")
+    st.toggle(
+        "Fund partnerships pending accreditation",
+        key=W + "pending",
+        help="Off: only accredited partnerships are funded (the council's rule).",
+    )
     changes = _usable_plan(state[W + "as_of"])
     accreditation = queries.accreditation(state[W + "as_of"], changes)
     names = dict(accreditation.select("partnership_code", "partnership_name").rows())
     not_accredited = [c for c, s in accreditation.select("partnership_code", "status").rows() if s != "accredited"]
     state[W + "treat"] = [c for c in state[W + "treat"] if c in not_accredited]
-    st.multiselect("Treat as accredited (what-if)", not_accredited, key=W + "treat",
-                   format_func=lambda c: f"{c} — {names.get(c, c)}",
-                   help="Fund these partnerships in this scenario whatever their recorded accreditation.")
+    st.multiselect(
+        "Treat as accredited (what-if)",
+        not_accredited,
+        key=W + "treat",
+        format_func=lambda c: f"{c} — {names.get(c, c)}",
+        help="Fund these partnerships in this scenario whatever their recorded accreditation.",
+    )
     census = _census_choice(state[W + "as_of"], changes)
     state[W + "census"] = census
-    st.checkbox("Allocate even if member schools have no Year 10 figure", key=W + "missing",
-                help="Normally refused: a school without a figure would silently add nothing to its partnership.")
-    st.text_input("County top-slice (£ or %)", key=W + "slice_text", on_change=_from_slice_text, placeholder="none",
-                  help="Taken off the pot first for the county's strategic support, e.g. £50,000 or 10% (rounded down "
-                       "to the unit); the rest is shared as usual. Blank: none.")
+    st.checkbox(
+        "Allocate even if member schools have no Year 10 figure",
+        key=W + "missing",
+        help="Normally refused: a school without a figure would silently add nothing to its partnership.",
+    )
+    st.text_input(
+        "County top-slice (£ or %)",
+        key=W + "slice_text",
+        on_change=_from_slice_text,
+        placeholder="none",
+        help="Taken off the pot first for the county's strategic support, e.g. £50,000 or 10% (rounded down "
+        "to the unit); the rest is shared as usual. Blank: none.",
+    )
     left, right = st.columns(2)
-    left.number_input("Loss limit (%)", min_value=0.0, max_value=100.0, step=5.0, format="%.2f", key=W + "loss",
-                      help="Transition protection: no funded partnership gets less than (100 − this)% of its previous "
-                           "2008/9 amount. Blank: no floor.")
-    right.number_input("Gain limit (%)", min_value=0.0, step=5.0, format="%.2f", key=W + "gain",
-                       help="No funded partnership gets more than (100 + this)% of its previous amount. Blank: no cap.")
-    st.number_input("Manager cost (£ a year)", min_value=1.0, step=1000.0, format="%.2f", key=W + "manager",
-                    help="A full-time partnership manager's yearly cost, on-costs included: FTE = amount ÷ this and "
-                         "days per week = FTE × 5. Blank: days at the day rate below.")
+    left.number_input(
+        "Loss limit (%)",
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+        format="%.2f",
+        key=W + "loss",
+        help="Transition protection: no funded partnership gets less than (100 − this)% of its previous "
+        "2008/9 amount. Blank: no floor.",
+    )
+    right.number_input(
+        "Gain limit (%)",
+        min_value=0.0,
+        step=5.0,
+        format="%.2f",
+        key=W + "gain",
+        help="No funded partnership gets more than (100 + this)% of its previous amount. Blank: no cap.",
+    )
+    st.number_input(
+        "Manager cost (£ a year)",
+        min_value=1.0,
+        step=1000.0,
+        format="%.2f",
+        key=W + "manager",
+        help="A full-time partnership manager's yearly cost, on-costs included: FTE = amount ÷ this and "
+        "days per week = FTE × 5. Blank: days at the day rate below.",
+    )
     left, right = st.columns(2)
-    rate = left.number_input("Day rate (£)", min_value=1.0, step=10.0, format="%.2f", key=W + "rate",
-                             help="Cost of one day of partnership-manager time.")
-    weeks = right.number_input("Weeks per year", min_value=1.0, max_value=52.0, step=1.0, format="%.0f", key=W + "weeks",
-                               help="Weeks a year the manager works (39 school weeks by default).")
+    rate = left.number_input(
+        "Day rate (£)",
+        min_value=1.0,
+        step=10.0,
+        format="%.2f",
+        key=W + "rate",
+        help="Cost of one day of partnership-manager time.",
+    )
+    weeks = right.number_input(
+        "Weeks per year",
+        min_value=1.0,
+        max_value=52.0,
+        step=1.0,
+        format="%.0f",
+        key=W + "weeks",
+        help="Weeks a year the manager works (39 school weeks by default).",
+    )
     return AllocationSettings(
-        total=state[W + "total"], lump_sum=state[W + "lump"],
+        total=state[W + "total"],
+        lump_sum=state[W + "lump"],
         unit=Decimal("1") if state[W + "unit"] == "£1" else Decimal("0.01"),
-        census_date=census, include_pending=state[W + "pending"],
-        day_rate=_hundredths(rate), weeks_per_year=_hundredths(weeks),
-        as_of=state[W + "as_of"], treat_as_accredited=tuple(state[W + "treat"]),
-        accept_missing_census=state[W + "missing"], changes=changes, **_top_slice(state[W + "slice"]),
-        protect_loss=_hundredths_or_none(state[W + "loss"]), protect_gain=_hundredths_or_none(state[W + "gain"]),
+        census_date=census,
+        include_pending=state[W + "pending"],
+        day_rate=_hundredths(rate),
+        weeks_per_year=_hundredths(weeks),
+        as_of=state[W + "as_of"],
+        treat_as_accredited=tuple(state[W + "treat"]),
+        accept_missing_census=state[W + "missing"],
+        changes=changes,
+        **_top_slice(state[W + "slice"]),
+        protect_loss=_hundredths_or_none(state[W + "loss"]),
+        protect_gain=_hundredths_or_none(state[W + "gain"]),
         manager_cost=_hundredths_or_none(state[W + "manager"]),
     )
 
@@ -305,10 +398,15 @@ def _census_choice(as_of: dt.date | None, changes: tuple[PlanChange, ...]) -> dt
         return None
     default = queries.default_census(as_of, state[W + "pending"], tuple(state[W + "treat"]), changes) or options[0]
     if state[W + "census"] is not None and state[W + "census"] not in options:
-        st.warning(plain(f"No census of {state[W + 'census']:%d %b %Y} is loaded; using the default."), icon=":material/link_off:")
+        st.warning(
+            plain(f"No census of {state[W + 'census']:%d %b %Y} is loaded; using the default."), icon=":material/link_off:"
+        )
     wanted = state[W + "census"] if state[W + "census"] in options else default
     picked = st.selectbox(
-        "Census", options, index=options.index(wanted), key=W + "census_pick",
+        "Census",
+        options,
+        index=options.index(wanted),
+        key=W + "census_pick",
         format_func=lambda d: f"{d:%d %b %Y}" + (" (default: latest complete)" if d == default else ""),
         help="The default is the latest census with a Year 10 figure for every member school of the funded partnerships.",
     )

@@ -24,8 +24,13 @@ def data_notes(figures: dict | None = None) -> None:
     when = figures.get("as_of")
     if when is not None:
         reference = info.get("reference_date") if info else None
-        why = ("the data's reference date" if when == reference
-               else "today" if reference is None and when == dt.date.today() else "chosen in the sidebar")
+        why = (
+            "the data's reference date"
+            if when == reference
+            else "today"
+            if reference is None and when == dt.date.today()
+            else "chosen in the sidebar"
+        )
         parts.append(f"As of {when:%d %b %Y} ({why}); census {figures['census_date']:%d %b %Y}.")
     parts.append(f"Last loaded {clock.uk_text(provenance.last_loaded(status), '%d %b %Y %H:%M', 'never')}.")
     st.caption(plain(" ".join(parts)))
@@ -41,10 +46,15 @@ def reviews_due(gaps: pl.DataFrame) -> None:
         return
     st.warning(f"Accreditation review due or overdue for {reviews.height} partnership(s).", icon=":material/event_upcoming:")
     with st.expander(f"The {reviews.height} review(s)"):
-        st.dataframe(reviews.select(
-            pl.col("partnership_code").alias("Code"), pl.col("partnership_name").alias("Partnership"),
-            pl.col("detail").alias("Review"),
-        ), hide_index=True, width="stretch")
+        st.dataframe(
+            reviews.select(
+                pl.col("partnership_code").alias("Code"),
+                pl.col("partnership_name").alias("Partnership"),
+                pl.col("detail").alias("Review"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def money_config(columns: list[str], pence: bool = True) -> dict:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from pipelines import backup, build_default, db, figures_cli, pack_cli, plan_cli, records_cli, settings
 from pipelines.allocate import AllocationRefused
-from pipelines.refusals import Refused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed
+from pipelines.refusals import Refused
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -33,8 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
     build.add_argument("--data", type=Path, default=settings.DEFAULT_DATA_DIR, help="folder of default files")
 
-    for name, helptext in (("load", "validate one file and load it in one transaction"),
-                           ("check", "validate one file and print the report; write nothing")):
+    for name, helptext in (
+        ("load", "validate one file and load it in one transaction"),
+        ("check", "validate one file and print the report; write nothing"),
+    ):
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("kind", choices=KINDS, help="what the file holds")
         sub.add_argument("file", type=Path, help="a CSV or XLSX file")
@@ -57,14 +59,24 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")
     gaps.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
-    suggest = commands.add_parser("suggest", help="ways to close each gap a membership change can close, best first, as a plan file")
+    suggest = commands.add_parser(
+        "suggest", help="ways to close each gap a membership change can close, best first, as a plan file"
+    )
     suggest.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: as for allocate)")
     suggest.add_argument("--as-of", type=_date, help="memberships on this day (default: the data's reference date, else today)")
     suggest.add_argument("--include-pending", action="store_true", help="treat pending partnerships as funded")
-    suggest.add_argument("--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status")
+    suggest.add_argument(
+        "--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status"
+    )
     suggest.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
-    suggest.add_argument("--alternatives", type=int, default=settings.SUGGESTED_ALTERNATIVES, choices=range(1, 11), metavar="N",
-                         help=f"how many ways to close each gap, 1 to 10 (default {settings.SUGGESTED_ALTERNATIVES})")
+    suggest.add_argument(
+        "--alternatives",
+        type=int,
+        default=settings.SUGGESTED_ALTERNATIVES,
+        choices=range(1, 11),
+        metavar="N",
+        help=f"how many ways to close each gap, 1 to 10 (default {settings.SUGGESTED_ALTERNATIVES})",
+    )
     suggest.add_argument("--best", action="store_true", help="only the best way for each gap (rank 1): a plan as it stands")
     suggest.add_argument("--out", type=Path, help="write the suggestions as CSV (a plan file: keep the rows you agree with)")
     suggest.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
@@ -78,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--by", help="who approves the plan (for the audit log; default: this computer's user)")
     plan.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
 
-    approve = commands.add_parser("approve", help="approve an allocation as the Group's decision: by settings or a saved scenario")
+    approve = commands.add_parser(
+        "approve", help="approve an allocation as the Group's decision: by settings or a saved scenario"
+    )
     records_cli.add_approve_flags(approve, lambda sub: _add_settings_flags(sub, total_required=False))
     approve.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
 
@@ -93,10 +107,18 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
 
     copy = commands.add_parser("backup", help="copy the store, under the writer lock, with a .sha256 checksum file beside it")
-    copy.add_argument("--out", type=Path, required=True,
-                      help="the backup file to write (*.duckdb), or a folder (made if missing): a file named by the date and time goes in it")
-    copy.add_argument("--keep", type=int, metavar="N",
-                      help="with a folder: keep the newest N backups made there, delete older ones (default: keep all)")
+    copy.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="the backup file to write (*.duckdb), or a folder (made if missing): a file named by the date and time goes in it",
+    )
+    copy.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="with a folder: keep the newest N backups made there, delete older ones (default: keep all)",
+    )
     copy.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
     restore = commands.add_parser("restore", help="replace the store with a backup, once the backup is checked; audited")
     restore.add_argument("file", type=Path, help="a file written by the backup command (its .sha256 file beside it)")
@@ -110,25 +132,45 @@ def _add_settings_flags(command: argparse.ArgumentParser, *, total_required: boo
     command.add_argument("--total", required=total_required, help="the pot in pounds, e.g. 500000 or 500000.50")
     command.add_argument("--lump-sum", default="0", help="pounds given to every funded partnership first (default 0)")
     command.add_argument("--unit", choices=settings.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
-    command.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: the latest with a Year 10 figure "
-                         "for every member school of the funded partnerships)")
-    command.add_argument("--as-of", type=_date, help="memberships and accreditation on this day "
-                         "(default: the data's reference date, else today)")
-    command.add_argument("--accept-missing-census", action="store_true",
-                         help="allocate even if funded member schools have no Year 10 figure on the census (they count as 0)")
+    command.add_argument(
+        "--census",
+        type=_date,
+        help="census date YYYY-MM-DD (default: the latest with a Year 10 figure "
+        "for every member school of the funded partnerships)",
+    )
+    command.add_argument(
+        "--as-of", type=_date, help="memberships and accreditation on this day (default: the data's reference date, else today)"
+    )
+    command.add_argument(
+        "--accept-missing-census",
+        action="store_true",
+        help="allocate even if funded member schools have no Year 10 figure on the census (they count as 0)",
+    )
     command.add_argument("--include-pending", action="store_true", help="fund partnerships whose accreditation is pending")
-    command.add_argument("--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status")
+    command.add_argument(
+        "--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status"
+    )
     command.add_argument("--day-rate", default=str(settings.DEFAULT_DAY_RATE), help="pounds per manager day")
     command.add_argument("--weeks", default=str(settings.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
     slice_ = command.add_mutually_exclusive_group()
-    slice_.add_argument("--top-slice", default="0", metavar="AMOUNT",
-                        help="pounds taken off the pot first for the county's strategic support (default 0)")
-    slice_.add_argument("--top-slice-pct", metavar="PCT", help="the top-slice as a percentage of the pot (rounded down to the unit)")
-    command.add_argument("--protect-loss", metavar="PCT",
-                         help="no funded partnership gets less than (100 - PCT)%% of its previous (2008/9) amount")
+    slice_.add_argument(
+        "--top-slice",
+        default="0",
+        metavar="AMOUNT",
+        help="pounds taken off the pot first for the county's strategic support (default 0)",
+    )
+    slice_.add_argument(
+        "--top-slice-pct", metavar="PCT", help="the top-slice as a percentage of the pot (rounded down to the unit)"
+    )
+    command.add_argument(
+        "--protect-loss", metavar="PCT", help="no funded partnership gets less than (100 - PCT)%% of its previous (2008/9) amount"
+    )
     command.add_argument("--protect-gain", metavar="PCT", help="none gets more than (100 + PCT)%% of its previous amount")
-    command.add_argument("--manager-cost", metavar="AMOUNT",
-                         help="a full-time manager's yearly cost: FTE = amount / cost (default: days at the day rate)")
+    command.add_argument(
+        "--manager-cost",
+        metavar="AMOUNT",
+        help="a full-time manager's yearly cost: FTE = amount / cost (default: days at the day rate)",
+    )
 
 
 def _date(text: str) -> dt.date:
@@ -144,9 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     from pipelines import logs
 
     parser = _parser()
-    parser.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), type=str.upper,
-                        help=f"log to stderr from this level (default: ${logs.LEVEL_ENV}, else {logs.DEFAULT_LEVEL}); "
-                             "before the command")
+    parser.add_argument(
+        "--log-level",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        type=str.upper,
+        help=f"log to stderr from this level (default: ${logs.LEVEL_ENV}, else {logs.DEFAULT_LEVEL}); before the command",
+    )
     args = parser.parse_args(argv)
     logs.setup(args.log_level)
     logger = logging.getLogger("pipelines.cli")  # not __name__: run as -m, that is "__main__"

@@ -16,10 +16,9 @@ import duckdb
 import polars as pl
 
 from pipelines import db, plan, settings
+from pipelines.money import pounds
 from pipelines.refusals import AllocationRefused
 from pipelines.validate import GROUPED_NUMBER
-from pipelines.money import pounds
-
 
 # Ten billion pounds: far above any real pot, and well inside the store's DECIMAL(18, 2).
 MAX_POUNDS = Decimal("10000000000")
@@ -68,7 +67,9 @@ def to_percent(value: object, what: str, top: Decimal | None) -> Decimal:
     except InvalidOperation:
         raise AllocationRefused(f"{what} must be a percentage, not {value!r}") from None
     if not percent.is_finite() or percent < 0 or (top is not None and percent > top):
-        raise AllocationRefused(f"{what} must be a percentage from 0{' to ' + str(top) if top is not None else ''}, not {value!r}")
+        raise AllocationRefused(
+            f"{what} must be a percentage from 0{' to ' + str(top) if top is not None else ''}, not {value!r}"
+        )
     if percent != percent.quantize(Decimal("0.0001")):
         raise AllocationRefused(f"{what} takes at most four decimal places, not {value!r}")
     return percent
@@ -120,8 +121,11 @@ class AllocationSettings:
             object.__setattr__(self, "manager_cost", to_money(self.manager_cost, "the manager cost"))
             if self.manager_cost <= 0:
                 raise AllocationRefused(f"the manager cost must be above zero, not £{self.manager_cost}")
-        for name, what, top in (("top_slice_pct", "the top-slice percentage", Decimal(100)),
-                                ("protect_loss", "the loss limit", Decimal(100)), ("protect_gain", "the gain limit", None)):
+        for name, what, top in (
+            ("top_slice_pct", "the top-slice percentage", Decimal(100)),
+            ("protect_loss", "the loss limit", Decimal(100)),
+            ("protect_gain", "the gain limit", None),
+        ):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, to_percent(value, what, top))
@@ -153,30 +157,60 @@ class AllocationSettings:
             ("Total pot", f"{pounds(self.total)}"),
             ("Lump sum per funded partnership", f"{pounds(self.lump_sum)}"),
             ("Rounding unit", "£1" if self.unit == 1 else "£0.01"),
-            ("Census date", self.census_date.isoformat() if self.census_date
-             else "latest with Year 10 figures for every funded partnership's schools"),
-            ("Memberships and accreditation as of", self.as_of.isoformat() if self.as_of
-             else "the data's reference date (else the day it was produced)"),
+            (
+                "Census date",
+                self.census_date.isoformat()
+                if self.census_date
+                else "latest with Year 10 figures for every funded partnership's schools",
+            ),
+            (
+                "Memberships and accreditation as of",
+                self.as_of.isoformat() if self.as_of else "the data's reference date (else the day it was produced)",
+            ),
             ("Schools missing from the census accepted (counted as 0)", "yes" if self.accept_missing_census else "no"),
             ("Pending accreditation counts as funded", "yes" if self.include_pending else "no"),
             ("Treated as accredited in this scenario", ", ".join(self.treat_as_accredited) or "none"),
-            ("County top-slice", f"{self.top_slice_pct}% of the pot, rounded down to the unit" if self.top_slice_pct is not None
-             else f"{pounds(self.top_slice)}"),
-            ("Transition protection against the 2008/9 amounts",
-             "; ".join(part for part in (
-                 f"no funded partnership below {100 - self.protect_loss}% of its previous amount" if self.protect_loss is not None else "",
-                 f"none above {100 + self.protect_gain}% of it" if self.protect_gain is not None else "") if part) or "none"),
-            ("Staffing figures", f"FTE = amount ÷ {pounds(self.manager_cost)} (a full-time manager's yearly cost); days/week = FTE × 5"
-             if self.manager_cost is not None else "days/week = amount ÷ (day rate × weeks per year); FTE = days/week ÷ 5"),
+            (
+                "County top-slice",
+                f"{self.top_slice_pct}% of the pot, rounded down to the unit"
+                if self.top_slice_pct is not None
+                else f"{pounds(self.top_slice)}",
+            ),
+            (
+                "Transition protection against the 2008/9 amounts",
+                "; ".join(
+                    part
+                    for part in (
+                        f"no funded partnership below {100 - self.protect_loss}% of its previous amount"
+                        if self.protect_loss is not None
+                        else "",
+                        f"none above {100 + self.protect_gain}% of it" if self.protect_gain is not None else "",
+                    )
+                    if part
+                )
+                or "none",
+            ),
+            (
+                "Staffing figures",
+                f"FTE = amount ÷ {pounds(self.manager_cost)} (a full-time manager's yearly cost); days/week = FTE × 5"
+                if self.manager_cost is not None
+                else "days/week = amount ÷ (day rate × weeks per year); FTE = days/week ÷ 5",
+            ),
             ("Day rate", f"{pounds(self.day_rate)}"),
             ("Weeks per year", f"{self.weeks_per_year}"),
-            ("Membership plan (draft: not in the store)",
-             "; ".join(c.describe() for c in self.changes) if self.changes else "none: the loaded rosters"),
+            (
+                "Membership plan (draft: not in the store)",
+                "; ".join(c.describe() for c in self.changes) if self.changes else "none: the loaded rosters",
+            ),
         ]
 
 
-def allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings,
-             default_census_date: dt.date | None = None, roster: pl.DataFrame | None = None) -> pl.DataFrame:
+def allocate(
+    con: duckdb.DuckDBPyConnection,
+    chosen: AllocationSettings,
+    default_census_date: dt.date | None = None,
+    roster: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """One row per partnership; raises AllocationRefused with the macro's reason.
 
     With no census chosen, the default census (the SQL rule in default_census_date) is worked
@@ -192,9 +226,12 @@ def _allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, defaul
     params = chosen.parameters()
     params["census_defaulted"] = chosen.census_date is None
     if chosen.census_date is None:
-        params["census_date"] = default_census_date or default_census(
-            con, as_of=chosen.as_of, include_pending=chosen.include_pending,
-            treat_as_accredited=chosen.treat_as_accredited)["census_date"]
+        params["census_date"] = (
+            default_census_date
+            or default_census(
+                con, as_of=chosen.as_of, include_pending=chosen.include_pending, treat_as_accredited=chosen.treat_as_accredited
+            )["census_date"]
+        )
     try:
         return con.sql(db.read_sql("reports/allocation.sql"), params=params).pl()
     except duckdb.InvalidInputException as exc:
@@ -218,8 +255,17 @@ def coverage_gaps(
     roster: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The gaps of the map (after a membership plan's changes, if there are any)."""
-    return _gap_kind("reports/coverage_gaps.sql", con, as_of=as_of, census_date=census_date, include_pending=include_pending,
-                     travel_km=travel_km, treat_as_accredited=treat_as_accredited, changes=changes, roster=roster)
+    return _gap_kind(
+        "reports/coverage_gaps.sql",
+        con,
+        as_of=as_of,
+        census_date=census_date,
+        include_pending=include_pending,
+        travel_km=travel_km,
+        treat_as_accredited=treat_as_accredited,
+        changes=changes,
+        roster=roster,
+    )
 
 
 def membership_suggestions(
@@ -236,17 +282,38 @@ def membership_suggestions(
 ) -> pl.DataFrame:
     """For each gap a membership change can close, the changes that would, best first: on the
     same settings as the gaps, so the two always agree (see the macro)."""
-    return _gap_kind("reports/membership_suggestions.sql", con, as_of=as_of, census_date=census_date,
-                     include_pending=include_pending, travel_km=travel_km, treat_as_accredited=treat_as_accredited,
-                     changes=changes, roster=roster, alternatives=alternatives)
+    return _gap_kind(
+        "reports/membership_suggestions.sql",
+        con,
+        as_of=as_of,
+        census_date=census_date,
+        include_pending=include_pending,
+        travel_km=travel_km,
+        treat_as_accredited=treat_as_accredited,
+        changes=changes,
+        roster=roster,
+        alternatives=alternatives,
+    )
 
 
-def _gap_kind(report: str, con: duckdb.DuckDBPyConnection, *, as_of, census_date, include_pending, travel_km,
-              treat_as_accredited, changes, roster, **extra) -> pl.DataFrame:
+def _gap_kind(
+    report: str,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of,
+    census_date,
+    include_pending,
+    travel_km,
+    treat_as_accredited,
+    changes,
+    roster,
+    **extra,
+) -> pl.DataFrame:
     with plan.draft(con, changes, as_of, roster) as on_map:
         if census_date is None:  # the default, worked out first (see allocate)
-            census_date = default_census(on_map, as_of=as_of, include_pending=include_pending,
-                                         treat_as_accredited=treat_as_accredited)["census_date"]
+            census_date = default_census(
+                on_map, as_of=as_of, include_pending=include_pending, treat_as_accredited=treat_as_accredited
+            )["census_date"]
         params = {
             "as_of": as_of,
             "census_date": census_date,
@@ -259,7 +326,10 @@ def _gap_kind(report: str, con: duckdb.DuckDBPyConnection, *, as_of, census_date
 
 
 def year10_attribution(
-    con: duckdb.DuckDBPyConnection, *, as_of: dt.date | None = None, census_date: dt.date | None = None,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: dt.date | None = None,
+    census_date: dt.date | None = None,
     changes: tuple[plan.PlanChange, ...] = (),
 ) -> pl.DataFrame:
     with plan.draft(con, changes, as_of) as on_map:
@@ -308,9 +378,16 @@ def summarise(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> dict:
     computed in SQL over the rows already made, for the command line and the dashboard."""
     cursor = con.cursor()
     # A decision's frozen lines carry no census or day of their own: those come back empty.
-    wanted: dict[str, pl.DataType | type[pl.DataType]] = {"amount": pl.Decimal(18, 2), "funded": pl.Boolean, "year10": pl.Decimal(18, 4),
-              "previous_amount": pl.Decimal(18, 2), "change": pl.Decimal(18, 2), "census_date": pl.Date, "as_of": pl.Date,
-              "top_slice": pl.Decimal(18, 2)}
+    wanted: dict[str, pl.DataType | type[pl.DataType]] = {
+        "amount": pl.Decimal(18, 2),
+        "funded": pl.Boolean,
+        "year10": pl.Decimal(18, 4),
+        "previous_amount": pl.Decimal(18, 2),
+        "change": pl.Decimal(18, 2),
+        "census_date": pl.Date,
+        "as_of": pl.Date,
+        "top_slice": pl.Decimal(18, 2),
+    }
     rows = frame.select(pl.col(c) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in wanted.items())
     try:
         cursor.register("allocation_rows", rows.to_arrow())
@@ -332,7 +409,9 @@ def overview_figures(
     """The headline counts of the map and of Year 10 for one scenario (see the SQL): they do
     not depend on the pot, so they take only what they do depend on."""
     params = {
-        "as_of": as_of, "census_date": census_date, "include_pending": include_pending,
+        "as_of": as_of,
+        "census_date": census_date,
+        "include_pending": include_pending,
         "treat_as_accredited": list(treat_as_accredited),
     }
     with plan.draft(con, changes, as_of, roster) as on_map:

@@ -77,8 +77,10 @@ def backup(db_path: Path | str, out: Path | str, *, keep: int | None = None) -> 
     if not db_path.exists():
         raise FileNotFoundError(f"no store at {db_path}; nothing to back up")
     if keep is not None and (keep < 1 or not _is_folder(out)):
-        raise BackupRefused(f"--keep {keep}: give a number from 1 up, and a folder as --out, not a .duckdb file "
-                            f"(only backups this command named in that folder are ever deleted)")
+        raise BackupRefused(
+            f"--keep {keep}: give a number from 1 up, and a folder as --out, not a .duckdb file "
+            f"(only backups this command named in that folder are ever deleted)"
+        )
     started = time.perf_counter()
     with db.writer_lock(db_path):
         version = db.check_store(db_path)  # never back up damage: it would be the newest backup
@@ -96,8 +98,16 @@ def backup(db_path: Path | str, out: Path | str, *, keep: int | None = None) -> 
         _write_checksum(target, digest)
     removed = _prune(out, keep) if keep else ()
     result = Backup(target, checksum_path(target), digest, size, version, time.perf_counter() - started, removed)
-    logger.info("backed up %s to %s: %d bytes, sha256 %s, schema version %d, %.2f s%s", db_path, target, size,
-                digest[:12], version, result.seconds, f"; deleted {len(removed)} older backups" if removed else "")
+    logger.info(
+        "backed up %s to %s: %d bytes, sha256 %s, schema version %d, %.2f s%s",
+        db_path,
+        target,
+        size,
+        digest[:12],
+        version,
+        result.seconds,
+        f"; deleted {len(removed)} older backups" if removed else "",
+    )
     return result
 
 
@@ -156,37 +166,45 @@ def verify_backup(backup_file: Path | str) -> tuple[str, int]:
         raise FileNotFoundError(f"no backup file at {backup_file}")
     sidecar = checksum_path(backup_file)
     if not sidecar.is_file():
-        raise BackupRefused(f"{backup_file}: there is no checksum file {sidecar.name} beside it, so it cannot be "
-                            f"checked; nothing was changed (restore a file written by: python -m pipelines backup)")
+        raise BackupRefused(
+            f"{backup_file}: there is no checksum file {sidecar.name} beside it, so it cannot be "
+            f"checked; nothing was changed (restore a file written by: python -m pipelines backup)"
+        )
     expected = sidecar.read_text(encoding="ascii", errors="replace").split()[:1]
     if not expected or not re.fullmatch(r"[0-9a-f]{64}", expected[0].lower()):
         raise BackupRefused(f"{backup_file}: {sidecar.name} holds no sha256; nothing was changed")
     actual = sha256_of(backup_file)
     if actual != expected[0].lower():
-        raise BackupRefused(f"{backup_file}: its sha256 ({actual[:12]}...) does not match {sidecar.name} "
-                            f"({expected[0][:12]}...): the file has changed or been damaged since the backup; "
-                            f"nothing was changed; restore another backup")
+        raise BackupRefused(
+            f"{backup_file}: its sha256 ({actual[:12]}...) does not match {sidecar.name} "
+            f"({expected[0][:12]}...): the file has changed or been damaged since the backup; "
+            f"nothing was changed; restore another backup"
+        )
     try:
         con = db.connect_read_only(backup_file)
     except db.StoreDamaged as damaged:
-        raise BackupRefused(f"{backup_file}: DuckDB cannot open the backup ({damaged.reason}); nothing was changed; "
-                            f"restore another backup") from None
+        raise BackupRefused(
+            f"{backup_file}: DuckDB cannot open the backup ({damaged.reason}); nothing was changed; restore another backup"
+        ) from None
     try:
         try:
             db.verify_readable(con, backup_file, what="the backup")
         except db.StoreDamaged as damaged:
-            raise BackupRefused(f"{backup_file}: DuckDB cannot read all of the backup ({damaged.reason}); nothing was "
-                                f"changed; restore another backup") from None
+            raise BackupRefused(
+                f"{backup_file}: DuckDB cannot read all of the backup ({damaged.reason}); nothing was "
+                f"changed; restore another backup"
+            ) from None
         tables = {r[0] for r in con.execute(db.read_sql("load/store_tables.sql")).fetchall()}
         missing = [t for t in db.REQUIRED_TABLES if t not in tables]
         if missing:
-            raise BackupRefused(f"{backup_file}: not a store of this tool (no {', '.join(missing)} table); "
-                                f"nothing was changed")
+            raise BackupRefused(f"{backup_file}: not a store of this tool (no {', '.join(missing)} table); nothing was changed")
         version = db.store_version(con)
         if version > db.current_schema_version():
-            raise BackupRefused(f"{backup_file}: the backup was written by a newer release of this tool (schema version "
-                                f"{version}; this release knows up to {db.current_schema_version()}); upgrade the tool "
-                                f"to restore it; nothing was changed")
+            raise BackupRefused(
+                f"{backup_file}: the backup was written by a newer release of this tool (schema version "
+                f"{version}; this release knows up to {db.current_schema_version()}); upgrade the tool "
+                f"to restore it; nothing was changed"
+            )
     finally:
         con.close()
     return actual, version
@@ -204,9 +222,14 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Rest
         try:
             with db.swapped_store(db_path, source=backup_file) as con:
                 con.begin()
-                records.append_audit(con, actor, "restore", "store",
-                                     f"restored from backup {backup_file.name} (sha256 {digest}, schema version "
-                                     f"{version}); {_replaced_in_words(kept)}")
+                records.append_audit(
+                    con,
+                    actor,
+                    "restore",
+                    "store",
+                    f"restored from backup {backup_file.name} (sha256 {digest}, schema version "
+                    f"{version}); {_replaced_in_words(kept)}",
+                )
                 con.commit()
         except BaseException:
             if kept is not None:  # the live store is still the one kept: no second copy needed
@@ -214,8 +237,16 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Rest
                     kept.unlink()
             raise
     result = Restored(digest, version, kept, time.perf_counter() - started)
-    logger.info("restored %s from %s (sha256 %s, schema version %d) by %s in %.2f s; the replaced store is kept as %s",
-                db_path, backup_file, digest[:12], version, actor, result.seconds, kept)
+    logger.info(
+        "restored %s from %s (sha256 %s, schema version %d) by %s in %.2f s; the replaced store is kept as %s",
+        db_path,
+        backup_file,
+        digest[:12],
+        version,
+        actor,
+        result.seconds,
+        kept,
+    )
     return result
 
 
@@ -250,10 +281,13 @@ def _replaced_in_words(kept: Path | None) -> str:
 
 # --- command line --------------------------------------------------------------------------------
 
+
 def backup_command(args: argparse.Namespace) -> int:
     made = backup(args.db, args.out, keep=args.keep)
-    print(f"backed up {args.db} to {made.path} ({made.size / 1e6:.1f} MB, schema version {made.schema_version}, "
-          f"{made.seconds:.2f} s); checksum in {made.checksum_path.name}: sha256 {made.sha256}")
+    print(
+        f"backed up {args.db} to {made.path} ({made.size / 1e6:.1f} MB, schema version {made.schema_version}, "
+        f"{made.seconds:.2f} s); checksum in {made.checksum_path.name}: sha256 {made.sha256}"
+    )
     for old in made.removed:
         print(f"deleted older backup {old.name}")
     return 0
@@ -262,8 +296,10 @@ def backup_command(args: argparse.Namespace) -> int:
 def restore_command(args: argparse.Namespace) -> int:
     actor = (args.by or "").strip() or records.command_line_actor()
     done = restore(args.db, args.file, actor=actor)
-    print(f"restored {args.db} from {args.file} (sha256 {done.sha256[:12]}, schema version {done.schema_version}, "
-          f"{done.seconds:.2f} s); recorded in the audit log")
+    print(
+        f"restored {args.db} from {args.file} (sha256 {done.sha256[:12]}, schema version {done.schema_version}, "
+        f"{done.seconds:.2f} s); recorded in the audit log"
+    )
     if done.kept is not None:
         print(f"the store it replaced is kept as {done.kept} (delete it once you are satisfied)", file=sys.stderr)
     return 0

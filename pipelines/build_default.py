@@ -27,8 +27,9 @@ def default_uploads(data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[Upload]:
     return [Upload.from_path(kind, data_dir / name) for kind, name in DEFAULT_FILES if (data_dir / name).exists()]
 
 
-def build(db_path: Path | str = settings.DEFAULT_DB, data_dir: Path = settings.DEFAULT_DATA_DIR,
-          *, only_if_missing: bool = False) -> list[LoadResult]:
+def build(
+    db_path: Path | str = settings.DEFAULT_DB, data_dir: Path = settings.DEFAULT_DATA_DIR, *, only_if_missing: bool = False
+) -> list[LoadResult]:
     """Replace the store with one built from scratch from ``data_dir``."""
     uploads = default_uploads(Path(data_dir))
     if not uploads:

@@ -40,5 +40,4 @@ def uk_column(column: str, fmt: str = "%d %b %Y %H:%M"):
     """The polars form of uk_text, for a table of stored times."""
     import polars as pl  # only the tables need it
 
-    return (pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone(UK.key)
-            .dt.strftime(f"{fmt} %Z"))
+    return pl.col(column).dt.replace_time_zone("UTC").dt.convert_time_zone(UK.key).dt.strftime(f"{fmt} %Z")

@@ -33,10 +33,22 @@ from pipelines.refusals import Refused
 ON_WINDOWS = os.name == "nt"
 MIGRATION_NAME = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
 # What any store worth opening holds: a backup without these is not one of ours.
-REQUIRED_TABLES = ("institutions", "census_rolls", "partnerships", "memberships", "accreditation_decisions",
-                   "load_log", "scenarios", "decisions", "decision_lines", "audit_log")
-RECOVERY_HINT = ("restore a backup with: python -m pipelines restore BACKUP_FILE --db {path} "
-                 "(backups are written by: python -m pipelines backup --out FOLDER)")
+REQUIRED_TABLES = (
+    "institutions",
+    "census_rolls",
+    "partnerships",
+    "memberships",
+    "accreditation_decisions",
+    "load_log",
+    "scenarios",
+    "decisions",
+    "decision_lines",
+    "audit_log",
+)
+RECOVERY_HINT = (
+    "restore a backup with: python -m pipelines restore BACKUP_FILE --db {path} "
+    "(backups are written by: python -m pipelines backup --out FOLDER)"
+)
 
 
 class StoreProblem(Refused):
@@ -53,8 +65,10 @@ class StoreDamaged(StoreProblem):
 
     def __init__(self, path: Path | str, reason: str, *, what: str = "the store") -> None:
         self.path, self.reason = Path(path), _one_line(reason)
-        super().__init__(f"{path}: {what} is damaged and cannot be read ({self.reason}); nothing was changed; "
-                         + RECOVERY_HINT.format(path=path if what == "the store" else "STORE"))
+        super().__init__(
+            f"{path}: {what} is damaged and cannot be read ({self.reason}); nothing was changed; "
+            + RECOVERY_HINT.format(path=path if what == "the store" else "STORE")
+        )
 
 
 class StoreTooNew(StoreProblem):
@@ -82,7 +96,9 @@ def migrations() -> list[tuple[int, Path]]:
         found.append((int(match.group(1)), path))
     numbers = [number for number, _ in found]
     if numbers != list(range(1, len(numbers) + 1)):
-        raise ValueError(f"migrations in {settings.SQL_DIR / 'migrations'} must be numbered 1, 2, 3 ... without gaps, not {numbers}")
+        raise ValueError(
+            f"migrations in {settings.SQL_DIR / 'migrations'} must be numbered 1, 2, 3 ... without gaps, not {numbers}"
+        )
     return found
 
 
@@ -103,8 +119,10 @@ def store_version(con: duckdb.DuckDBPyConnection) -> int:
 def refuse_if_too_new(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
     found, current = store_version(con), current_schema_version()
     if found > current:
-        raise StoreTooNew(f"{path}: the store was written by a newer release of this tool (schema version {found}; "
-                          f"this release knows up to {current}); upgrade the tool to use it; nothing was changed")
+        raise StoreTooNew(
+            f"{path}: the store was written by a newer release of this tool (schema version {found}; "
+            f"this release knows up to {current}); upgrade the tool to use it; nothing was changed"
+        )
     return found
 
 
@@ -176,9 +194,16 @@ def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") ->
         for number, file in pending:
             con.execute(read_sql("load/stamp_schema_version.sql"), {"version": number, "name": file.stem, "at": at})
         if pending and not empty:
-            con.execute(read_sql("records/append_audit.sql"), {
-                "at": at, "actor": _actor(), "action": "upgrade", "subject": "store",
-                "detail": f"schema version {found} to {pending[-1][0]}: " + ", ".join(f.stem for _, f in pending)})
+            con.execute(
+                read_sql("records/append_audit.sql"),
+                {
+                    "at": at,
+                    "actor": _actor(),
+                    "action": "upgrade",
+                    "subject": "store",
+                    "detail": f"schema version {found} to {pending[-1][0]}: " + ", ".join(f.stem for _, f in pending),
+                },
+            )
         con.execute(read_sql("load/stamp_sql.sql"), {"fingerprint": sql_fingerprint()})
         con.commit()
     except BaseException:
@@ -290,8 +315,10 @@ def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
     try:
         lock.acquire()
     except filelock.Timeout:
-        raise WriterBusy(f"{db_path}: another load or approval is running (it has held the writer lock {lock_path} "
-                         f"for more than {wait:g} s); nothing was changed; try again once it has finished") from None
+        raise WriterBusy(
+            f"{db_path}: another load or approval is running (it has held the writer lock {lock_path} "
+            f"for more than {wait:g} s); nothing was changed; try again once it has finished"
+        ) from None
     try:
         yield
     finally:
@@ -309,8 +336,7 @@ def _discard(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def swapped_store(db_path: Path | str, *, fresh: bool = False,
-                  source: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def swapped_store(db_path: Path | str, *, fresh: bool = False, source: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a private copy of the store (or a new empty store when
     ``fresh``, or a copy of ``source`` when restoring a backup), brought up to this release's
     schema; on a clean exit the copy replaces the live store atomically, on any exception it is

@@ -62,11 +62,22 @@ def with_top_slice(frame: pl.DataFrame) -> pl.DataFrame:
     top_slice = frame["top_slice"][0] if "top_slice" in frame.columns and frame.height else None
     if not top_slice:
         return frame
-    line = pl.DataFrame({"partnership_code": [TOP_SLICE_CODE], "partnership_name": [f"{TOP_SLICE_NAME} (taken off the pot first)"],
-                         "funding_reason": ["the county's share for strategic support"], "amount": [top_slice]},
-                        schema={"partnership_code": pl.String, "partnership_name": pl.String, "funding_reason": pl.String,
-                                "amount": frame.schema["amount"]})
+    line = pl.DataFrame(
+        {
+            "partnership_code": [TOP_SLICE_CODE],
+            "partnership_name": [f"{TOP_SLICE_NAME} (taken off the pot first)"],
+            "funding_reason": ["the county's share for strategic support"],
+            "amount": [top_slice],
+        },
+        schema={
+            "partnership_code": pl.String,
+            "partnership_name": pl.String,
+            "funding_reason": pl.String,
+            "amount": frame.schema["amount"],
+        },
+    )
     return pl.concat([frame, line], how="diagonal_relaxed")
+
 
 GAP_COLUMNS = (
     ("code", "Code", "text"),
@@ -102,7 +113,9 @@ def _csv(rows: list[list[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def settings_columns(chosen: AllocationSettings, census_date: dt.date, as_of: dt.date, data_version: str) -> list[tuple[str, str]]:
+def settings_columns(
+    chosen: AllocationSettings, census_date: dt.date, as_of: dt.date, data_version: str
+) -> list[tuple[str, str]]:
     return [
         ("Census date", census_date.isoformat()),
         ("Memberships as of", as_of.isoformat()),
@@ -125,8 +138,7 @@ def settings_columns(chosen: AllocationSettings, census_date: dt.date, as_of: dt
     ]
 
 
-def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version: str, *,
-                   data_status: pl.DataFrame) -> bytes:
+def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version: str, *, data_status: pl.DataFrame) -> bytes:
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
     extra = settings_columns(chosen, census_date, as_of, data_version) + [
         ("Data status", provenance.data_status_line(data_status)),
@@ -173,7 +185,9 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "total": book.add_format({"bold": True, "top": 1}),
         "total_money": book.add_format({"bold": True, "top": 1, "num_format": "£#,##0.00"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-        "warning": book.add_format({"text_wrap": True, "valign": "top", "bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}),
+        "warning": book.add_format(
+            {"text_wrap": True, "valign": "top", "bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}
+        ),
     }
 
 

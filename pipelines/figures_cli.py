@@ -33,9 +33,11 @@ def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
     )
 
 
-
 def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, summary: dict) -> str:
-    header = f"{'Code':<18} {'Partnership':<40} {'Funded':<6} {'Year 10':>9} {'Share %':>8} {'Amount':>14} {'Days/wk':>8} {'Previous':>13} {'Change':>14}"
+    header = (
+        f"{'Code':<18} {'Partnership':<40} {'Funded':<6} {'Year 10':>9} {'Share %':>8} {'Amount':>14} {'Days/wk':>8} "
+        f"{'Previous':>13} {'Change':>14}"
+    )
     lines = [header, "-" * len(header)]
     for r in frame.iter_rows(named=True):
         lines.append(
@@ -46,14 +48,22 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
     total = summary["amount_total"]
     lines.append("-" * len(header))
     if summary["top_slice"]:
-        lines.append(f"{exports.TOP_SLICE_CODE:<18} {exports.TOP_SLICE_NAME:<40} {'':<6} {'':>9} {'':>8} {pounds(summary['top_slice']):>14}")
+        lines.append(
+            f"{exports.TOP_SLICE_CODE:<18} {exports.TOP_SLICE_NAME:<40} {'':<6} {'':>9} {'':>8} "
+            f"{pounds(summary['top_slice']):>14}"
+        )
     check = "equals" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL"
     with_slice = f" + top-slice {pounds(summary['top_slice'])}" if summary["top_slice"] else ""
-    lines.append(f"Total {pounds(total)}{with_slice} {check} the pot {pounds(chosen.total)}; census {frame['census_date'][0]}, as of {frame['as_of'][0]}")
+    lines.append(
+        f"Total {pounds(total)}{with_slice} {check} the pot {pounds(chosen.total)}; "
+        f"census {frame['census_date'][0]}, as of {frame['as_of'][0]}"
+    )
     protected = frame.filter(pl.col("protection").is_not_null()) if "protection" in frame.columns else frame.head(0)
     for r in protected.iter_rows(named=True):
-        lines.append(f"  {r['partnership_code']}: {r['protection']} of its previous amount ({pounds(r['protection_effect'])} "
-                     "against its Year 10 share)")
+        lines.append(
+            f"  {r['partnership_code']}: {r['protection']} of its previous amount ({pounds(r['protection_effect'])} "
+            "against its Year 10 share)"
+        )
     unfunded = frame.filter(~pl.col("funded"))
     for r in unfunded.iter_rows(named=True):
         lines.append(f"  {r['partnership_code']}: {r['funding_reason']}")
@@ -72,13 +82,15 @@ def allocate_command(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(allocation_table(frame, chosen, summary))
-    print(f"Data status: {provenance.data_status_line(status)} (last loaded {clock.uk_text(provenance.last_loaded(status), exports.STAMP, 'never')})")
+    print(
+        f"Data status: {provenance.data_status_line(status)} "
+        f"(last loaded {clock.uk_text(provenance.last_loaded(status), exports.STAMP, 'never')})"
+    )
     if args.out:
         census_date = frame["census_date"][0]
         path = _out_path(args.out, exports.allocation_filename(chosen, census_date, "csv"))
         if path.suffix.lower() == ".xlsx":
-            data = exports.allocation_xlsx(frame, chosen, version, files, clock.utc_now(),
-                                           data_status=status)
+            data = exports.allocation_xlsx(frame, chosen, version, files, clock.utc_now(), data_status=status)
         else:
             data = exports.allocation_csv(frame, chosen, version, data_status=status)
         path.write_bytes(data)

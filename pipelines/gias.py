@@ -11,34 +11,69 @@ import polars as pl
 
 from pipelines.readers import ROW
 
-MAINSTREAM_TYPES = frozenset({
-    "Community school", "Voluntary aided school", "Voluntary controlled school", "Foundation school",
-    "Academy converter", "Academy sponsor led", "Free schools", "University technical college",
-    "Studio schools", "City technology college",
-})
+MAINSTREAM_TYPES = frozenset(
+    {
+        "Community school",
+        "Voluntary aided school",
+        "Voluntary controlled school",
+        "Foundation school",
+        "Academy converter",
+        "Academy sponsor led",
+        "Free schools",
+        "University technical college",
+        "Studio schools",
+        "City technology college",
+    }
+)
 SECONDARY_PHASES = frozenset({"Secondary", "Middle deemed secondary", "All-through"})
-SPECIAL_TYPES = frozenset({
-    "Community special school", "Foundation special school", "Academy special converter",
-    "Academy special sponsor led", "Free schools special", "Non-maintained special school",
-})
-PRU_TYPES = frozenset({
-    "Pupil referral unit", "Academy alternative provision converter",
-    "Academy alternative provision sponsor led", "Free schools alternative provision",
-})
+SPECIAL_TYPES = frozenset(
+    {
+        "Community special school",
+        "Foundation special school",
+        "Academy special converter",
+        "Academy special sponsor led",
+        "Free schools special",
+        "Non-maintained special school",
+    }
+)
+PRU_TYPES = frozenset(
+    {
+        "Pupil referral unit",
+        "Academy alternative provision converter",
+        "Academy alternative provision sponsor led",
+        "Free schools alternative provision",
+    }
+)
 # Sixth-form colleges and 16-19 academies are counted with the FE colleges: they are the
 # post-16 providers the rules ask to be full members of partnerships.
-COLLEGE_TYPES = frozenset({
-    "Further education", "Sixth form centres", "Academy 16-19 converter", "Academy 16-19 sponsor led",
-    "Free schools 16 to 19",
-})
+COLLEGE_TYPES = frozenset(
+    {
+        "Further education",
+        "Sixth form centres",
+        "Academy 16-19 converter",
+        "Academy 16-19 sponsor led",
+        "Free schools 16 to 19",
+    }
+)
 # Types that are outside the rules on purpose (independent schools, nurseries, HE, ...).
-OTHER_TYPES = frozenset({
-    "Other independent school", "Other independent special school", "Local authority nursery school",
-    "Higher education institutions", "Welsh establishment", "Special post 16 institution",
-    "Institution funded by other government department", "Miscellaneous", "British schools overseas",
-    "Offshore schools", "Service children's education", "Secure units", "Online provider",
-    "Academy secure 16 to 19",
-})
+OTHER_TYPES = frozenset(
+    {
+        "Other independent school",
+        "Other independent special school",
+        "Local authority nursery school",
+        "Higher education institutions",
+        "Welsh establishment",
+        "Special post 16 institution",
+        "Institution funded by other government department",
+        "Miscellaneous",
+        "British schools overseas",
+        "Offshore schools",
+        "Service children's education",
+        "Secure units",
+        "Online provider",
+        "Academy secure 16 to 19",
+    }
+)
 KNOWN_TYPES = MAINSTREAM_TYPES | SPECIAL_TYPES | PRU_TYPES | COLLEGE_TYPES | OTHER_TYPES
 
 STATUS = {
@@ -51,18 +86,28 @@ STATUS = {
 
 # Our register column -> the GIAS column it came from, so problems name the file's own column.
 LABELS = {
-    "urn": "URN", "ukprn": "UKPRN", "name": "EstablishmentName", "opened": "OpenDate", "closed": "CloseDate",
-    "easting": "Easting", "northing": "Northing", "district": "DistrictAdministrative (name)",
+    "urn": "URN",
+    "ukprn": "UKPRN",
+    "name": "EstablishmentName",
+    "opened": "OpenDate",
+    "closed": "CloseDate",
+    "easting": "Easting",
+    "northing": "Northing",
+    "district": "DistrictAdministrative (name)",
 }
 
 
 def kind_expr(type_col: str, phase_col: str) -> pl.Expr:
     kind_of_type = pl.col(type_col)
     return (
-        pl.when(kind_of_type.is_in(PRU_TYPES)).then(pl.lit("pru"))
-        .when(kind_of_type.is_in(SPECIAL_TYPES)).then(pl.lit("special_school"))
-        .when(kind_of_type.is_in(COLLEGE_TYPES)).then(pl.lit("college"))
-        .when(kind_of_type.is_in(MAINSTREAM_TYPES) & pl.col(phase_col).is_in(SECONDARY_PHASES)).then(pl.lit("high_school"))
+        pl.when(kind_of_type.is_in(PRU_TYPES))
+        .then(pl.lit("pru"))
+        .when(kind_of_type.is_in(SPECIAL_TYPES))
+        .then(pl.lit("special_school"))
+        .when(kind_of_type.is_in(COLLEGE_TYPES))
+        .then(pl.lit("college"))
+        .when(kind_of_type.is_in(MAINSTREAM_TYPES) & pl.col(phase_col).is_in(SECONDARY_PHASES))
+        .then(pl.lit("high_school"))
         .otherwise(pl.lit("other"))
     )
 

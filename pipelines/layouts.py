@@ -52,9 +52,7 @@ class Layout:
 
 
 def _year_fields() -> tuple[Field, ...]:
-    return tuple(
-        Field(f"year_{y}", "int", required=False, minimum=0, description=f"Year {y} headcount") for y in CENSUS_YEARS
-    )
+    return tuple(Field(f"year_{y}", "int", required=False, minimum=0, description=f"Year {y} headcount") for y in CENSUS_YEARS)
 
 
 REGISTER = Layout(
@@ -62,8 +60,15 @@ REGISTER = Layout(
     "standard",
     (
         Field("urn", "int", required=False, nullable=True, minimum=100000, maximum=999999, description="URN (schools)"),
-        Field("ukprn", "int", required=False, nullable=True, minimum=10000000, maximum=99999999,
-              description="UKPRN (colleges, WBL providers)"),
+        Field(
+            "ukprn",
+            "int",
+            required=False,
+            nullable=True,
+            minimum=10000000,
+            maximum=99999999,
+            description="UKPRN (colleges, WBL providers)",
+        ),
         Field("name", "text"),
         Field("kind", "choice", choices=INSTITUTION_KINDS),
         Field("la_code", "text", required=False, nullable=True, description="local authority code, e.g. 926"),
@@ -150,8 +155,12 @@ PLAN = Layout(
     "plan",
     "standard",
     (
-        Field("change", "choice", choices=PLAN_CHANGES,
-              description="add or remove a member; create, rename or merge partnerships; none: changes nothing"),
+        Field(
+            "change",
+            "choice",
+            choices=PLAN_CHANGES,
+            description="add or remove a member; create, rename or merge partnerships; none: changes nothing",
+        ),
         Field("partnership_code", "code", nullable=True, description="the partnership changed (a new code for create)"),
         Field("partnership_name", "text", required=False, nullable=True, description="the new name for create and rename"),
         Field("member_id", "int", required=False, nullable=True, minimum=100000, maximum=99999999, description="URN or UKPRN"),

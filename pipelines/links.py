@@ -13,8 +13,24 @@ from pipelines.allocate import AllocationRefused, AllocationSettings
 from pipelines.money import pounds
 
 # query parameter -> what it holds
-KEYS = ("total", "lump", "unit", "census", "pending", "rate", "weeks", "treat", "asof", "missing", "plan",
-        "slice", "slicepct", "loss", "gain", "manager")
+KEYS = (
+    "total",
+    "lump",
+    "unit",
+    "census",
+    "pending",
+    "rate",
+    "weeks",
+    "treat",
+    "asof",
+    "missing",
+    "plan",
+    "slice",
+    "slicepct",
+    "loss",
+    "gain",
+    "manager",
+)
 # query parameter -> the funding lever it holds (absent: the lever is off)
 LEVERS = {"slicepct": "top_slice_pct", "loss": "protect_loss", "gain": "protect_gain", "manager": "manager_cost"}
 
@@ -125,8 +141,11 @@ def summary(chosen: AllocationSettings) -> str:
     if chosen.treat_as_accredited:
         parts.append("treated as accredited: " + ", ".join(chosen.treat_as_accredited))
     if chosen.top_slice or chosen.top_slice_pct is not None:
-        parts.append(f"county top-slice {chosen.top_slice_pct}%" if chosen.top_slice_pct is not None
-                     else f"county top-slice {pounds(chosen.top_slice)}")
+        parts.append(
+            f"county top-slice {chosen.top_slice_pct}%"
+            if chosen.top_slice_pct is not None
+            else f"county top-slice {pounds(chosen.top_slice)}"
+        )
     if chosen.protect_loss is not None:
         parts.append(f"loss limited to {chosen.protect_loss}%")
     if chosen.protect_gain is not None:

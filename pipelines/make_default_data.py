@@ -132,11 +132,24 @@ def build_register(real: Path, districts: list[tuple[str, BaseGeometry]]) -> pl.
         if independent:
             notes.append("independent: outside the partnership rules")
         notes.append("district from ONS LAD boundary" if district else "no location in source: district unknown")
-        rows.append({
-            "urn": r["urn"], "ukprn": None, "name": name, "kind": kind, "la_code": "926", "district": district,
-            "status": "open", "opened": None, "closed": None, "easting": None, "northing": None,
-            "latitude": lat, "longitude": lon, "source": "; ".join(notes),
-        })
+        rows.append(
+            {
+                "urn": r["urn"],
+                "ukprn": None,
+                "name": name,
+                "kind": kind,
+                "la_code": "926",
+                "district": district,
+                "status": "open",
+                "opened": None,
+                "closed": None,
+                "easting": None,
+                "northing": None,
+                "latitude": lat,
+                "longitude": lon,
+                "source": "; ".join(notes),
+            }
+        )
     return pl.DataFrame(rows, infer_schema_length=None).sort("urn")
 
 
@@ -179,10 +192,14 @@ def _sourced_members(real: Path, register: pl.DataFrame) -> list[dict]:
             continue  # printed by main() as unmatched
         if urn not in names:
             continue
-        members.append({
-            "partnership_code": code, "partnership_name": r["grouping_name"], "member_id": urn,
-            "source": f"2008 member '{member}' (NCC MI sheet 194/08); {how}",
-        })
+        members.append(
+            {
+                "partnership_code": code,
+                "partnership_name": r["grouping_name"],
+                "member_id": urn,
+                "source": f"2008 member '{member}' (NCC MI sheet 194/08); {how}",
+            }
+        )
     return members
 
 
@@ -209,8 +226,14 @@ def build_roster(real: Path, register: pl.DataFrame) -> pl.DataFrame:
     for urn, r in info.items():
         if r["kind"] in SCHOOL_KINDS and urn not in placed and r["district"] in DISTRICT_PARTNERSHIPS:
             code, name = DISTRICT_PARTNERSHIPS[r["district"]]
-            members.append({"partnership_code": code, "partnership_name": name, "member_id": urn,
-                            "source": f"inferred: 2008 locality not in source; placed by district ({r['district']})"})
+            members.append(
+                {
+                    "partnership_code": code,
+                    "partnership_name": name,
+                    "member_id": urn,
+                    "source": f"inferred: 2008 locality not in source; placed by district ({r['district']})",
+                }
+            )
     centres = _centres(members, info)
     for urn, r in info.items():
         if r["kind"] != "college" or r["latitude"] is None:
@@ -220,10 +243,18 @@ def build_roster(real: Path, register: pl.DataFrame) -> pl.DataFrame:
         nearest = min(distances, key=lambda c: distances[c])
         for code, km in sorted(distances.items()):
             if code == nearest or km <= COLLEGE_REACH_KM:
-                members.append({"partnership_code": code, "partnership_name": _name_of(code, members), "member_id": urn,
-                                "source": f"inferred: college placed by distance to partnership centre ({km:.1f} km)"})
+                members.append(
+                    {
+                        "partnership_code": code,
+                        "partnership_name": _name_of(code, members),
+                        "member_id": urn,
+                        "source": f"inferred: college placed by distance to partnership centre ({km:.1f} km)",
+                    }
+                )
     frame = pl.DataFrame(members).with_columns(
-        pl.lit("full").alias("role"), pl.lit(PARTNERSHIPS_FROM).alias("joined"), pl.lit(None, pl.String).alias("left"),
+        pl.lit("full").alias("role"),
+        pl.lit(PARTNERSHIPS_FROM).alias("joined"),
+        pl.lit(None, pl.String).alias("left"),
     )
     return frame.select("partnership_code", "partnership_name", "member_id", "role", "joined", "left", "source").sort(
         "partnership_code", "member_id"
@@ -249,29 +280,44 @@ def build_accreditation(roster: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     for code in codes:
         pending = code == "LOC8"
         status = "pending" if pending else "accredited"
-        note = "synthetic: roster truncated in the 2008 source, pending until confirmed" if pending else "synthetic, for demonstration"
-        decisions.append({"partnership_code": code, "status": status, "decided_on": ACCREDITED_ON, "review_due": "2019-03-01", "notes": note})
+        note = (
+            "synthetic: roster truncated in the 2008 source, pending until confirmed"
+            if pending
+            else "synthetic, for demonstration"
+        )
+        decisions.append(
+            {"partnership_code": code, "status": status, "decided_on": ACCREDITED_ON, "review_due": "2019-03-01", "notes": note}
+        )
         for index, item in enumerate(HEALTH_CHECK_ITEMS):
             met = not (pending and index in (0, 2))
-            checks.append({"partnership_code": code, "decided_on": ACCREDITED_ON, "item": item,
-                           "met": "yes" if met else "no", "note": "synthetic"})
+            checks.append(
+                {
+                    "partnership_code": code,
+                    "decided_on": ACCREDITED_ON,
+                    "item": item,
+                    "met": "yes" if met else "no",
+                    "note": "synthetic",
+                }
+            )
     return pl.DataFrame(decisions), pl.DataFrame(checks)
 
 
 def build_dataset() -> pl.DataFrame:
-    return pl.DataFrame({
-        "reference_date": [REFERENCE_DATE],
-        "name": ["Norfolk 14-19 partnerships, 2018/19"],
-        "description": [
-            "Real Norfolk schools and colleges (DfE 2018/19), the 2008 14-19 groupings, Year 10 proxy for the "
-            f"{CENSUS_DATE} census, synthetic accreditation of {ACCREDITED_ON}. Memberships and accreditation are "
-            f"judged as of {REFERENCE_DATE}, the start of the 2018/19 school year, unless a day is chosen."
-        ],
-        "source": [
-            "chosen: the start of the 2018/19 school year, the year the census (January 2018) and the accreditation "
-            "(March 2018, reviews due March 2019) describe"
-        ],
-    })
+    return pl.DataFrame(
+        {
+            "reference_date": [REFERENCE_DATE],
+            "name": ["Norfolk 14-19 partnerships, 2018/19"],
+            "description": [
+                "Real Norfolk schools and colleges (DfE 2018/19), the 2008 14-19 groupings, Year 10 proxy for the "
+                f"{CENSUS_DATE} census, synthetic accreditation of {ACCREDITED_ON}. Memberships and accreditation are "
+                f"judged as of {REFERENCE_DATE}, the start of the 2018/19 school year, unless a day is chosen."
+            ],
+            "source": [
+                "chosen: the start of the 2018/19 school year, the year the census (January 2018) and the accreditation "
+                "(March 2018, reviews due March 2019) describe"
+            ],
+        }
+    )
 
 
 def build_previous_allocation() -> pl.DataFrame:
@@ -279,22 +325,34 @@ def build_previous_allocation() -> pl.DataFrame:
     share = PREVIOUS_POT // len(codes)
     amounts = [share] * len(codes)
     amounts[0] += PREVIOUS_POT - share * len(codes)
-    return pl.DataFrame({
-        "partnership_code": codes,
-        "amount": [f"{a}.00" for a in amounts],
-        "source": ["synthetic: illustrative equal split of £350,000 across the 2008 groupings, not a council figure"] * len(codes),
-    })
+    return pl.DataFrame(
+        {
+            "partnership_code": codes,
+            "amount": [f"{a}.00" for a in amounts],
+            "source": ["synthetic: illustrative equal split of £350,000 across the 2008 groupings, not a council figure"]
+            * len(codes),
+        }
+    )
 
 
 GIAS_TYPE_BY_NFTYPE = {
-    "AC": "Academy sponsor led", "ACC": "Academy converter", "CY": "Community school", "FD": "Foundation school",
-    "F": "Free schools", "UTC": "University technical college", "FDS": "Foundation special school",
-    "ACCS": "Academy special converter", "IND": "Other independent school",
-    "INDSPEC": "Other independent special school", "FE": "Further education",
+    "AC": "Academy sponsor led",
+    "ACC": "Academy converter",
+    "CY": "Community school",
+    "FD": "Foundation school",
+    "F": "Free schools",
+    "UTC": "University technical college",
+    "FDS": "Foundation special school",
+    "ACCS": "Academy special converter",
+    "IND": "Other independent school",
+    "INDSPEC": "Other independent special school",
+    "FE": "Further education",
 }
 GIAS_TYPE_BY_CATEGORY = {
-    "pupil_referral_unit": "Pupil referral unit", "special_school": "Academy special sponsor led",
-    "sixth_form_college": "Further education", "fe_college": "Further education",
+    "pupil_referral_unit": "Pupil referral unit",
+    "special_school": "Academy special sponsor led",
+    "sixth_form_college": "Further education",
+    "fe_college": "Further education",
 }
 GIAS_PHASE_BY_CATEGORY = {"high_school": "Secondary", "fe_college": "16 plus", "sixth_form_college": "16 plus"}
 
@@ -315,15 +373,28 @@ def build_gias_sample(real: Path, register: pl.DataFrame) -> pl.DataFrame:
         if r["latitude"] not in (None, "", "NA"):
             e, n = to_bng.transform(float(r["longitude"]), float(r["latitude"]))
             easting, northing = round(e), round(n)
-        rows.append({
-            "URN": r["urn"], "LA (code)": "926", "LA (name)": "Norfolk", "EstablishmentNumber": r["estab"],
-            "EstablishmentName": names[r["urn"]],
-            "TypeOfEstablishment (name)": GIAS_TYPE_BY_NFTYPE.get(r["nftype"] or "", GIAS_TYPE_BY_CATEGORY.get(r["category"], "")),
-            "EstablishmentStatus (name)": "Open",
-            "PhaseOfEducation (name)": GIAS_PHASE_BY_CATEGORY.get(r["category"], "Not applicable"),
-            "OpenDate": "", "CloseDate": "", "Postcode": r["postcode"], "Town": r["town"],
-            "DistrictAdministrative (name)": districts[r["urn"]], "Easting": easting, "Northing": northing, "UKPRN": "",
-        })
+        rows.append(
+            {
+                "URN": r["urn"],
+                "LA (code)": "926",
+                "LA (name)": "Norfolk",
+                "EstablishmentNumber": r["estab"],
+                "EstablishmentName": names[r["urn"]],
+                "TypeOfEstablishment (name)": GIAS_TYPE_BY_NFTYPE.get(
+                    r["nftype"] or "", GIAS_TYPE_BY_CATEGORY.get(r["category"], "")
+                ),
+                "EstablishmentStatus (name)": "Open",
+                "PhaseOfEducation (name)": GIAS_PHASE_BY_CATEGORY.get(r["category"], "Not applicable"),
+                "OpenDate": "",
+                "CloseDate": "",
+                "Postcode": r["postcode"],
+                "Town": r["town"],
+                "DistrictAdministrative (name)": districts[r["urn"]],
+                "Easting": easting,
+                "Northing": northing,
+                "UKPRN": "",
+            }
+        )
     return pl.DataFrame(rows, infer_schema_length=None).sort("URN")
 
 

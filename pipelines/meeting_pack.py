@@ -24,8 +24,17 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
-                                Table, TableStyle)
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from dashboard.maps import map_spec
 from pipelines import allocate, clock, db, districts, exports, plan, provenance
@@ -65,8 +74,11 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
     # the pack describes the same data even where the defaults would resolve differently.
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
     gaps = allocate.coverage_gaps(
-        con, as_of=as_of, census_date=census_date,
-        include_pending=chosen.include_pending, treat_as_accredited=chosen.treat_as_accredited,
+        con,
+        as_of=as_of,
+        census_date=census_date,
+        include_pending=chosen.include_pending,
+        treat_as_accredited=chosen.treat_as_accredited,
     )
     points = con.sql(db.read_sql("reports/map_institutions.sql"), params={"as_of": as_of, "census_date": census_date}).pl()
     version = allocate.data_version(con)
@@ -75,9 +87,15 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
 
     story = [
         Paragraph(TITLE, H1),
-        _facts([("Census date", str(census_date)), ("Memberships as of", str(as_of)),
-                ("Data version", version), ("Produced", clock.uk_text(produced, "%Y-%m-%d %H:%M")),
-                ("Data last loaded", clock.uk_text(provenance.last_loaded(status), STAMP, "never"))]),
+        _facts(
+            [
+                ("Census date", str(census_date)),
+                ("Memberships as of", str(as_of)),
+                ("Data version", version),
+                ("Produced", clock.uk_text(produced, "%Y-%m-%d %H:%M")),
+                ("Data last loaded", clock.uk_text(provenance.last_loaded(status), STAMP, "never")),
+            ]
+        ),
         *_stand_in_box(status),
         Paragraph("Settings", H2),
         _facts(chosen.describe(), columns=1),
@@ -96,14 +114,20 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
     ]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm,
-        title=TITLE, subject=f"Data version {version}; census {census_date}; as of {as_of}", creator="partnership-funding",
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm,
+        title=TITLE,
+        subject=f"Data version {version}; census {census_date}; as of {as_of}",
+        creator="partnership-funding",
         invariant=True,
     )
     footer = f"{TITLE}  |  data version {version}  |  produced {clock.uk_text(produced, '%Y-%m-%d %H:%M')}"
     document.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, footer=footer, **kwargs))
     return buffer.getvalue()
-
 
 
 class _NumberedCanvas(Canvas):
@@ -133,8 +157,9 @@ def _cell(text: object, style: ParagraphStyle = CELL) -> Paragraph:
     return Paragraph(escape("" if text is None else str(text)), style)
 
 
-def _table(rows: list[list], widths: list[float], *, numeric_from: int | None = None, total_row: bool = False,
-           font_size: float = 8) -> Table:
+def _table(
+    rows: list[list], widths: list[float], *, numeric_from: int | None = None, total_row: bool = False, font_size: float = 8
+) -> Table:
     """A table that wraps its text to the page width and repeats its header on every page."""
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     style = [
@@ -158,14 +183,22 @@ def _table(rows: list[list], widths: list[float], *, numeric_from: int | None = 
 
 def _facts(pairs: list[tuple[str, str]], columns: int = 2) -> Table:
     cells = [[_cell(label, CELL_BOLD), _cell(value)] for label, value in pairs]
-    rows = [sum(cells[i:i + columns], []) for i in range(0, len(cells), columns)]
+    rows = [sum(cells[i : i + columns], []) for i in range(0, len(cells), columns)]
     rows[-1] += [""] * (2 * columns - len(rows[-1]))
     label_width = 52 * mm if columns == 1 else 32 * mm
     widths = [label_width, WIDTH / columns - label_width] * columns
     table = Table(rows, colWidths=widths, hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID),
+            ]
+        )
+    )
     return table
 
 
@@ -173,13 +206,20 @@ def _map_section(points: pl.DataFrame, gaps: pl.DataFrame) -> list:
     flagged = set(gaps.filter(pl.col("severity") == "error")["institution_id"].drop_nulls().to_list())
     png = map_png(points, _districts(), flagged)
     unplaced = points.filter(pl.col("latitude").is_null()).height
-    note = ("Institutions coloured by partnership; a triangle with a heavy outline is a school with a coverage gap "
-            "(in no partnership or in several) or an institution named in an error below; squares are colleges and "
-            "providers.")
+    note = (
+        "Institutions coloured by partnership; a triangle with a heavy outline is a school with a coverage gap "
+        "(in no partnership or in several) or an institution named in an error below; squares are colleges and "
+        "providers."
+    )
     if unplaced:
         note += f" {unplaced} institution(s) without a location are not drawn."
-    return [CondPageBreak(_FittedImage.MIN_HEIGHT + 60), Paragraph("Map", H2), Paragraph(escape(note), BODY),
-            Spacer(1, 4), _FittedImage(png)]
+    return [
+        CondPageBreak(_FittedImage.MIN_HEIGHT + 60),
+        Paragraph("Map", H2),
+        Paragraph(escape(note), BODY),
+        Spacer(1, 4),
+        _FittedImage(png),
+    ]
 
 
 class _FittedImage(Flowable):
@@ -214,8 +254,14 @@ def map_png(points: pl.DataFrame, districts_collection: dict, flagged: set[int])
     below it, so the map gets the page's full width; drawn offline.
 
     The spec is written around a stand-in for the outlines (see dashboard.maps.map_spec)."""
-    spec = map_spec(points, districts_collection, height=340, highlight=flagged, width=520,
-                    legend={"orient": "bottom", "direction": "vertical"})
+    spec = map_spec(
+        points,
+        districts_collection,
+        height=340,
+        highlight=flagged,
+        width=520,
+        legend={"orient": "bottom", "direction": "vertical"},
+    )
     version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
     return vl_convert.vegalite_to_png(spec, vl_version=version, scale=MAP_SCALE)
 
@@ -226,18 +272,34 @@ def _allocation_table(frame: pl.DataFrame, chosen: AllocationSettings, summary: 
     year10 = (lambda y: f"{y:,.0f}") if whole else (lambda y: f"{y:,.1f}")
     rows: list[list] = [["Code", "Partnership", "Funded", "Year 10", "Amount", "Days/wk", "Previous", "Change"]]
     for r in frame.iter_rows(named=True):
-        rows.append([r["partnership_code"], r["partnership_name"], "yes" if r["funded"] else "no",
-                     year10(r["year10"]), pounds(r["amount"], pence), f"{r['days_per_week']:,.2f}",
-                     pounds(r["previous_amount"], pence), pounds(r["change"], pence)])
+        rows.append(
+            [
+                r["partnership_code"],
+                r["partnership_name"],
+                "yes" if r["funded"] else "no",
+                year10(r["year10"]),
+                pounds(r["amount"], pence),
+                f"{r['days_per_week']:,.2f}",
+                pounds(r["previous_amount"], pence),
+                pounds(r["change"], pence),
+            ]
+        )
     total = summary["amount_total"]
     if summary["top_slice"]:
-        rows.append([exports.TOP_SLICE_CODE, exports.TOP_SLICE_NAME, "", "",
-                     pounds(summary["top_slice"], pence), "", "", ""])
+        rows.append([exports.TOP_SLICE_CODE, exports.TOP_SLICE_NAME, "", "", pounds(summary["top_slice"], pence), "", "", ""])
         total = summary["pot_total"]
-    rows.append(["Total", "equals the pot" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL the pot",
-                 "", year10(summary["year10_all_partnerships"]), pounds(total, pence), "",
-                 pounds(summary["previous_total"], pence) if summary["previous_total"] is not None else "",
-                 pounds(summary["change_total"], pence) if summary["change_total"] is not None else ""])
+    rows.append(
+        [
+            "Total",
+            "equals the pot" if summary["pot_total"] == chosen.total else "DOES NOT EQUAL the pot",
+            "",
+            year10(summary["year10_all_partnerships"]),
+            pounds(total, pence),
+            "",
+            pounds(summary["previous_total"], pence) if summary["previous_total"] is not None else "",
+            pounds(summary["change_total"], pence) if summary["change_total"] is not None else "",
+        ]
+    )
     return _fitted_table(rows, wrap=1, numeric_from=3, total_row=True)
 
 
@@ -253,8 +315,9 @@ def _fitted_table(rows: list[list[str]], *, wrap: int, numeric_from: int, total_
     style = ParagraphStyle(f"cell{size}", parent=CELL, fontSize=size, leading=size + 1.5)
     bold = ParagraphStyle(f"cell_bold{size}", parent=style, fontName="Helvetica-Bold")
     emphasis = {0, len(rows) - 1} if total_row else {0}
-    cells = [[_cell(v, bold if i in emphasis else style) if c == wrap else v for c, v in enumerate(row)]
-             for i, row in enumerate(rows)]
+    cells = [
+        [_cell(v, bold if i in emphasis else style) if c == wrap else v for c, v in enumerate(row)] for i, row in enumerate(rows)
+    ]
     return _table(cells, widths, numeric_from=numeric_from, total_row=total_row, font_size=size)
 
 
@@ -278,14 +341,24 @@ def _gaps_section(gaps: pl.DataFrame) -> list:
     parts = [
         _table(rows, [70 * mm, 30 * mm, 20 * mm], numeric_from=2),
         Spacer(1, 6),
-        Paragraph(f"{errors.height} error(s) and {gaps.height - errors.height} warning(s). "
-                  "Warnings are listed on the dashboard's gaps page and in <i>python -m pipelines gaps</i>.", BODY),
+        Paragraph(
+            f"{errors.height} error(s) and {gaps.height - errors.height} warning(s). "
+            "Warnings are listed on the dashboard's gaps page and in <i>python -m pipelines gaps</i>.",
+            BODY,
+        ),
     ]
     if errors.height:
         listed = [[_cell(h, CELL_BOLD) for h in ("Code", "Partnership", "Institution", "Detail", "What to do")]]
         for r in errors.iter_rows(named=True):
-            listed.append([_cell(r["code"]), _cell(r["partnership_code"] or "-"), _cell(r["institution_name"] or "-"),
-                           _cell(r["detail"]), _cell(r["action"])])
+            listed.append(
+                [
+                    _cell(r["code"]),
+                    _cell(r["partnership_code"] or "-"),
+                    _cell(r["institution_name"] or "-"),
+                    _cell(r["detail"]),
+                    _cell(r["action"]),
+                ]
+            )
         widths = [33 * mm, 24 * mm, 38 * mm, 50 * mm, 0]
         widths[-1] = WIDTH - sum(widths)
         parts += [Paragraph("Errors", H2), _table(listed, widths)]
@@ -295,7 +368,15 @@ def _gaps_section(gaps: pl.DataFrame) -> list:
 def _files_table(files: pl.DataFrame) -> Table:
     rows = [["Kind", "File", "Rows", "Loaded at", "sha256 (first 12)"]]
     for r in files.iter_rows(named=True):
-        rows.append([r["kind"], _cell(r["file_name"]), f"{r['rows']:,}", clock.uk_text(r["loaded_at"], "%Y-%m-%d %H:%M"), r["sha256"][:12]])
+        rows.append(
+            [
+                r["kind"],
+                _cell(r["file_name"]),
+                f"{r['rows']:,}",
+                clock.uk_text(r["loaded_at"], "%Y-%m-%d %H:%M"),
+                r["sha256"][:12],
+            ]
+        )
     return _table(rows, [35 * mm, 60 * mm, 15 * mm, 30 * mm, WIDTH - 140 * mm])
 
 
@@ -305,13 +386,23 @@ def _stand_in_box(status: pl.DataFrame) -> list:
     warning = provenance.stand_in_warning(status)
     if warning is None:
         return []
-    text = (f"<font name='Helvetica-Bold' size='10'>Stand-in data: not for payment as it stands.</font> "
-            f"{escape(warning)} Each input's status is under <i>Data status</i> on the last page.")
+    text = (
+        f"<font name='Helvetica-Bold' size='10'>Stand-in data: not for payment as it stands.</font> "
+        f"{escape(warning)} Each input's status is under <i>Data status</i> on the last page."
+    )
     box = Table([[Paragraph(text, BODY)]], colWidths=[WIDTH], hAlign="LEFT")
-    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), WARNING_FILL),
-                             ("BOX", (0, 0), (-1, -1), 1.5, WARNING_EDGE),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7),
-                             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    box.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), WARNING_FILL),
+                ("BOX", (0, 0), (-1, -1), 1.5, WARNING_EDGE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 7),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
     return [Spacer(1, 5), box]
 
 
@@ -320,21 +411,44 @@ def _status_section(status: pl.DataFrame) -> list:
     status word means: the detail behind the box on page 1."""
     rows = [["Input", "Status", "Rows", "By status", "Example source note"]]
     for r in status.iter_rows(named=True):
-        rows.append([_cell(r["input"]), r["status"] or "none loaded", f"{r['total_rows']:,}", _cell(r["breakdown"] or "-"),
-                     _cell(r["example_note"] or "-")])
+        rows.append(
+            [
+                _cell(r["input"]),
+                r["status"] or "none loaded",
+                f"{r['total_rows']:,}",
+                _cell(r["breakdown"] or "-"),
+                _cell(r["example_note"] or "-"),
+            ]
+        )
     table = _table(rows, [34 * mm, 19 * mm, 13 * mm, 34 * mm, WIDTH - 100 * mm], font_size=8)
-    table.setStyle(TableStyle([("ALIGN", (2, 0), (2, -1), "RIGHT")]
-                              + [("BACKGROUND", (1, i), (1, i), WARNING_FILL)
-                                 for i, r in enumerate(status.iter_rows(named=True), start=1) if r["stand_in"]]))
+    table.setStyle(
+        TableStyle(
+            [("ALIGN", (2, 0), (2, -1), "RIGHT")]
+            + [
+                ("BACKGROUND", (1, i), (1, i), WARNING_FILL)
+                for i, r in enumerate(status.iter_rows(named=True), start=1)
+                if r["stand_in"]
+            ]
+        )
+    )
     meanings = status.filter(pl.col("status").is_not_null()).unique("status", keep="first", maintain_order=True)
     # Kept on one page (a few rows), so the box on page 1 can send the reader to the last page.
-    return [KeepTogether([
-        Paragraph("Data status", H2),
-        Paragraph(f"Read from each input's own source notes. Data last loaded "
-                  f"{escape(clock.uk_text(provenance.last_loaded(status), STAMP, 'never'))}.", BODY),
-        Spacer(1, 4),
-        table,
-        Spacer(1, 4),
-        *[Paragraph(f"<b>{escape(r['status'])}</b>: {escape(r['meaning'])}", BODY, bulletText="\u2022")
-          for r in meanings.iter_rows(named=True)],
-    ])]
+    return [
+        KeepTogether(
+            [
+                Paragraph("Data status", H2),
+                Paragraph(
+                    f"Read from each input's own source notes. Data last loaded "
+                    f"{escape(clock.uk_text(provenance.last_loaded(status), STAMP, 'never'))}.",
+                    BODY,
+                ),
+                Spacer(1, 4),
+                table,
+                Spacer(1, 4),
+                *[
+                    Paragraph(f"<b>{escape(r['status'])}</b>: {escape(r['meaning'])}", BODY, bulletText="\u2022")
+                    for r in meanings.iter_rows(named=True)
+                ],
+            ]
+        )
+    ]

@@ -54,8 +54,13 @@ class PlanChange:
         if self.change == "none":
             return []
         if not self.partnership_code or not CODE.fullmatch(self.partnership_code):
-            found.append(("partnership_code", self.partnership_code,
-                          "a partnership code: letters, digits, '-' or '_', at most 32, starting with a letter or digit"))
+            found.append(
+                (
+                    "partnership_code",
+                    self.partnership_code,
+                    "a partnership code: letters, digits, '-' or '_', at most 32, starting with a letter or digit",
+                )
+            )
         if self.change in ("add", "remove") and self.member_id is None:
             found.append(("member_id", None, f"the URN or UKPRN of the member to {self.change}"))
         if self.role is not None and self.role not in ROLES:
@@ -104,7 +109,9 @@ def shape_problems(changes: Sequence[PlanChange], labels: Sequence[str]) -> list
                 found.append((label, None, None, f"each change once ({change.describe()} is already at {seen[change.key()]})"))
             seen.setdefault(change.key(), label)
     if len(changes) > MAX_CHANGES:
-        found.append((labels[MAX_CHANGES], None, str(len(changes)), f"at most {MAX_CHANGES} changes (load a roster file for more)"))
+        found.append(
+            (labels[MAX_CHANGES], None, str(len(changes)), f"at most {MAX_CHANGES} changes (load a roster file for more)")
+        )
     return found
 
 
@@ -114,6 +121,7 @@ def in_words(label: str, column: str | None, value: str | None, expected: str) -
 
 
 # --- links ---------------------------------------------------------------------------------
+
 
 def to_link(changes: Sequence[PlanChange]) -> str:
     """A compact, unambiguous text for a URL: JSON, trailing empty fields dropped."""
@@ -156,8 +164,14 @@ def _from_row(row: list) -> PlanChange:
 
 # --- against the store ---------------------------------------------------------------------
 
-PLAN_FILE_SCHEMA = {"change": pl.String, "partnership_code": pl.String, "partnership_name": pl.String,
-                    "member_id": pl.Int64, "role": pl.String, "into_code": pl.String}
+PLAN_FILE_SCHEMA = {
+    "change": pl.String,
+    "partnership_code": pl.String,
+    "partnership_name": pl.String,
+    "member_id": pl.Int64,
+    "role": pl.String,
+    "into_code": pl.String,
+}
 
 
 def changes_frame(changes: Sequence[PlanChange]) -> pl.DataFrame:
@@ -175,7 +189,9 @@ def _register(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], lab
 
 
 @contextlib.contextmanager
-def _plan_cursor(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+def _plan_cursor(
+    con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str]
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection of its own, so the plan's temporary objects never reach the caller's."""
     cursor = con.cursor()
     try:
@@ -195,8 +211,9 @@ def _labels(changes: Sequence[PlanChange], labels: Sequence[str] | None) -> list
 
 
 @contextlib.contextmanager
-def _checked(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str] | None
-             ) -> Iterator[tuple[duckdb.DuckDBPyConnection | None, list[tuple[str, str | None, str | None, str]]]]:
+def _checked(
+    con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labels: Sequence[str] | None
+) -> Iterator[tuple[duckdb.DuckDBPyConnection | None, list[tuple[str, str | None, str | None, str]]]]:
     """The problems of a plan and, when each change is right on its own, a connection with the
     changes that change something registered (the store is asked only then)."""
     labels = _labels(changes, labels)
@@ -209,8 +226,9 @@ def _checked(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], labe
         yield cursor, found
 
 
-def problems(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
-             labels: Sequence[str] | None = None) -> list[tuple[str, str | None, str | None, str]]:
+def problems(
+    con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None, labels: Sequence[str] | None = None
+) -> list[tuple[str, str | None, str | None, str]]:
     """(label, column, value, expected) for every change that cannot be made: wrong on its own,
     or not possible on the store on the day (checked only once each change is right on its own)."""
     with _checked(con, changes, labels) as (cursor, found):
@@ -221,16 +239,18 @@ def _refusal(found: list[tuple[str, str | None, str | None, str]]) -> PlanRefuse
     return PlanRefused("the membership plan cannot be applied: " + "; ".join(in_words(*p) for p in found))
 
 
-def check(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
-          labels: Sequence[str] | None = None) -> None:
+def check(
+    con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None, labels: Sequence[str] | None = None
+) -> None:
     """Raise PlanRefused naming every change that cannot be made."""
     found = problems(con, changes, as_of, labels)
     if found:
         raise _refusal(found)
 
 
-def proposed_roster(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
-                    labels: Sequence[str] | None = None) -> pl.DataFrame:
+def proposed_roster(
+    con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None, labels: Sequence[str] | None = None
+) -> pl.DataFrame:
     """The whole roster after the plan, in the roster loader's layout, checked first on the
     same connection (the changes are registered once for both)."""
     with _checked(con, changes, labels) as (cursor, found):
@@ -243,8 +263,9 @@ def proposed_roster(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange
 
 
 @contextlib.contextmanager
-def draft(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None,
-          roster: pl.DataFrame | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def draft(
+    con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None, roster: pl.DataFrame | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection on which the store's map is the plan's (the caller's connection when the
     plan changes nothing). Raises PlanRefused when the plan cannot be applied. ``roster``: the
     plan's proposed roster when the caller has it already (the dashboard caches it)."""

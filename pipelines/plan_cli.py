@@ -15,24 +15,30 @@ import duckdb
 import polars as pl
 
 from pipelines import allocate, db, figures_cli, plan, plan_compare, plan_file, settings
-from pipelines.problems import ValidationFailed
 from pipelines.money import pounds
+from pipelines.problems import ValidationFailed
 
 
 def suggest_command(args: argparse.Namespace) -> int:
     con = db.connect_read_only(args.db)
     try:
         found = allocate.membership_suggestions(
-            con, as_of=args.as_of, census_date=args.census, include_pending=args.include_pending,
-            travel_km=args.travel_km, treat_as_accredited=tuple(args.treat_as_accredited), alternatives=args.alternatives,
+            con,
+            as_of=args.as_of,
+            census_date=args.census,
+            include_pending=args.include_pending,
+            travel_km=args.travel_km,
+            treat_as_accredited=tuple(args.treat_as_accredited),
+            alternatives=args.alternatives,
         )
     finally:
         con.close()
     if args.best:
         # Two gaps may ask for the same change (a school both in two partnerships and far from
         # one of them): a plan takes each change once, so the later request is left out.
-        found = found.filter(pl.col("rank") == 1).unique(["change", "partnership_code", "member_id"], keep="first",
-                                                          maintain_order=True)
+        found = found.filter(pl.col("rank") == 1).unique(
+            ["change", "partnership_code", "member_id"], keep="first", maintain_order=True
+        )
     for r in found.iter_rows(named=True):
         target = r["partnership_code"] or "-"
         member = "" if r["member_id"] is None else str(r["member_id"])
@@ -76,23 +82,39 @@ def plan_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _effect(con: duckdb.DuckDBPyConnection, current: allocate.AllocationSettings,
-            proposed: allocate.AllocationSettings, travel_km: float, roster: pl.DataFrame) -> str:
+def _effect(
+    con: duckdb.DuckDBPyConnection,
+    current: allocate.AllocationSettings,
+    proposed: allocate.AllocationSettings,
+    travel_km: float,
+    roster: pl.DataFrame,
+) -> str:
     """Gaps by code and the allocation, before and after, as terminal text."""
-    gaps = functools.partial(allocate.coverage_gaps, con, as_of=current.as_of, census_date=current.census_date,
-                             include_pending=current.include_pending, travel_km=travel_km,
-                             treat_as_accredited=current.treat_as_accredited)
+    gaps = functools.partial(
+        allocate.coverage_gaps,
+        con,
+        as_of=current.as_of,
+        census_date=current.census_date,
+        include_pending=current.include_pending,
+        travel_km=travel_km,
+        treat_as_accredited=current.treat_as_accredited,
+    )
     counts = plan_compare.gap_counts(con, gaps(), gaps(changes=proposed.changes, roster=roster))
     lines = [f"Plan of {len(proposed.changes)} changes:"]
     lines += [f"  {c.describe()}" for c in proposed.changes]
     lines += ["", f"{'Gaps by code':<26} {'before':>7} {'after':>7} {'change':>7}"]
     lines += [f"{r['code']:<26} {r['before']:>7} {r['after']:>7} {r['change']:>+7}" for r in counts.iter_rows(named=True)]
     money = plan_compare.allocation_change(con, allocate.allocate(con, current), allocate.allocate(con, proposed, roster=roster))
-    lines += ["", f"Allocation of {pounds(current.total)}:",
-              f"{'Code':<18} {'Partnership':<40} {'Year 10':>9} {'before':>13} {'after':>13} {'change':>13}"]
+    lines += [
+        "",
+        f"Allocation of {pounds(current.total)}:",
+        f"{'Code':<18} {'Partnership':<40} {'Year 10':>9} {'before':>13} {'after':>13} {'change':>13}",
+    ]
     for r in money.iter_rows(named=True):
-        lines.append(f"{r['partnership_code']:<18} {(r['partnership_name'] or '')[:40]:<40} {_num(r['year10_after']):>9} "
-                     f"{pounds(r['amount_before']):>13} {pounds(r['amount_after']):>13} {pounds(r['amount_change']):>13}")
+        lines.append(
+            f"{r['partnership_code']:<18} {(r['partnership_name'] or '')[:40]:<40} {_num(r['year10_after']):>9} "
+            f"{pounds(r['amount_before']):>13} {pounds(r['amount_after']):>13} {pounds(r['amount_change']):>13}"
+        )
     largest = money.sort(pl.col("amount_change").abs(), descending=True).row(0, named=True) if money.height else None
     if largest is not None:
         lines.append(f"Largest change: {largest['partnership_code']} {pounds(largest['amount_change'])}")

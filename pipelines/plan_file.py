@@ -29,7 +29,9 @@ def read_changes(name: str, data: bytes) -> tuple[tuple[plan.PlanChange, ...], l
     if typed is None or layout is None or not report.ok:
         return (), [], report
     changes = tuple(
-        plan.PlanChange(r["change"], r["partnership_code"], r["member_id"], r["role"], _text(r["partnership_name"]), r["into_code"])
+        plan.PlanChange(
+            r["change"], r["partnership_code"], r["member_id"], r["role"], _text(r["partnership_name"]), r["into_code"]
+        )
         for r in typed.iter_rows(named=True)
     )
     rows = typed[ROW].to_list()
@@ -43,8 +45,13 @@ def _text(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def check_against_store(con: duckdb.DuckDBPyConnection, changes: Sequence[plan.PlanChange], labels: Sequence[str],
-                        as_of: dt.date | None, report: Report) -> None:
+def check_against_store(
+    con: duckdb.DuckDBPyConnection,
+    changes: Sequence[plan.PlanChange],
+    labels: Sequence[str],
+    as_of: dt.date | None,
+    report: Report,
+) -> None:
     """Add to the report what the store cannot take (unknown institution or partnership, a
     member to remove that is not there ...), each naming its row."""
     for label, column, value, expected in plan.problems(con, changes, as_of, labels):

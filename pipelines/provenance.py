@@ -47,8 +47,11 @@ def stand_in_warning(status: pl.DataFrame) -> str | None:
     flagged = stand_in_inputs(status)
     if not flagged:
         return None
-    return ("Not every figure here is the council's own: " + "; ".join(flagged)
-            + ". Check these inputs before paying from these amounts.")
+    return (
+        "Not every figure here is the council's own: "
+        + "; ".join(flagged)
+        + ". Check these inputs before paying from these amounts."
+    )
 
 
 def last_loaded(status: pl.DataFrame) -> dt.datetime | None:

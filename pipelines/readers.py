@@ -62,7 +62,15 @@ def read_table(name: str, data: bytes, *, sheet_hint: str | None = None, columns
         table = _read_xlsx(name, data, sheet_hint)
         if suffix not in (".xlsx", ".xlsm") and table.frame is not None:
             table.problems.append(
-                Problem(name, None, None, suffix or "(none)", "a .xlsx name for an Excel workbook; read it as XLSX", "warning", "format")
+                Problem(
+                    name,
+                    None,
+                    None,
+                    suffix or "(none)",
+                    "a .xlsx name for an Excel workbook; read it as XLSX",
+                    "warning",
+                    "format",
+                )
             )
         return table
     if suffix in (".xlsx", ".xlsm"):
@@ -104,9 +112,13 @@ def _decode(name: str, data: bytes) -> tuple[str, str, list[Problem]]:
             raise MixedEncoding(line) from None
         text = data.decode("cp1252", errors="replace")
         note = Problem(
-            name, line, None, None,
+            name,
+            line,
+            None,
+            None,
             "UTF-8 text; the file is not UTF-8, so it was read as Windows-1252, as GIAS and older Excel save it",
-            "info", "encoding",
+            "info",
+            "encoding",
         )
         return text, "cp1252", [note]
 
@@ -123,11 +135,20 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
     except UnicodeDecodeError:
         return _refuse(name, "text in UTF-8 or Windows-1252 (the file has a byte-order mark but invalid UTF-8)", "encoding")
     except MixedEncoding as mixed:
-        return RawTable(None, problems=[Problem(
-            name, mixed.line, None, None,
-            "one text encoding throughout (this line is not UTF-8 but others are: re-save the whole file as CSV UTF-8)",
-            "error", "encoding",
-        )])
+        return RawTable(
+            None,
+            problems=[
+                Problem(
+                    name,
+                    mixed.line,
+                    None,
+                    None,
+                    "one text encoding throughout (this line is not UTF-8 but others are: re-save the whole file as CSV UTF-8)",
+                    "error",
+                    "encoding",
+                )
+            ],
+        )
     if "\x00" in text:
         return _refuse(name, "a text CSV file (the file contains binary data)", "format")
     first_line = text.split("\n", 1)[0]
@@ -152,7 +173,9 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
     except pl.exceptions.PolarsError:
         problems.extend(_ragged_rows(name, text, delimiter, len(header)))
         if not any(p.check == "shape" for p in problems):
-            problems.append(Problem(name, None, None, None, "a well-formed CSV (it could not be parsed; check quotes)", "error", "shape"))
+            problems.append(
+                Problem(name, None, None, None, "a well-formed CSV (it could not be parsed; check quotes)", "error", "shape")
+            )
         return RawTable(None, "csv", encoding, problems)
     return RawTable(_drop_blank_rows(name, frame, problems), "csv", encoding, problems)
 
@@ -166,7 +189,15 @@ def _header_problems(name: str, header: list[str], row: int = 1) -> list[Problem
             problems.append(Problem(name, row, f"#{index}", raw, "a column name in every header cell", "error", "header"))
         elif column.lower() in seen:
             problems.append(
-                Problem(name, row, column, column, f"each column once (it also appears as column {seen[column.lower()]})", "error", "header")
+                Problem(
+                    name,
+                    row,
+                    column,
+                    column,
+                    f"each column once (it also appears as column {seen[column.lower()]})",
+                    "error",
+                    "header",
+                )
             )
         else:
             seen[column.lower()] = index
@@ -183,8 +214,15 @@ def _ragged_rows(name: str, text: str, delimiter: str, width: int) -> list[Probl
     for row, record in enumerate(reader, start=2):
         if record and len(record) > width:
             problems.append(
-                Problem(name, row, None, delimiter.join(record)[:80],
-                        f"{width} cells like the header (this row has {len(record)}; an unquoted comma?)", "error", "shape")
+                Problem(
+                    name,
+                    row,
+                    None,
+                    delimiter.join(record)[:80],
+                    f"{width} cells like the header (this row has {len(record)}; an unquoted comma?)",
+                    "error",
+                    "shape",
+                )
             )
     return problems
 
@@ -201,6 +239,7 @@ def _drop_blank_rows(name: str, frame: pl.DataFrame, problems: list[Problem]) ->
 
 # --- XLSX --------------------------------------------------------------------------------
 
+
 def _read_xlsx(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -211,7 +250,8 @@ def _read_xlsx(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
     if unpacked_mb > settings.MAX_XLSX_UNCOMPRESSED_MB:
         return _refuse(
             name,
-            f"a workbook that unpacks to at most {settings.MAX_XLSX_UNCOMPRESSED_MB} MB (this one unpacks to {unpacked_mb:.0f} MB)",
+            f"a workbook that unpacks to at most {settings.MAX_XLSX_UNCOMPRESSED_MB} MB "
+            f"(this one unpacks to {unpacked_mb:.0f} MB)",
             "size",
         )
     if "xl/workbook.xml" not in {e.filename for e in entries}:
@@ -253,8 +293,11 @@ def _sheet_xml(archive: zipfile.ZipFile, sheet_name: str) -> str:
     """The XML of the named sheet, found through the workbook's relationships (sheet order and
     part names need not match: sheet2.xml may well be the first tab)."""
     workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
-    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace") if (
-        "xl/_rels/workbook.xml.rels" in archive.namelist()) else ""
+    rels = (
+        archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+        if ("xl/_rels/workbook.xml.rels" in archive.namelist())
+        else ""
+    )
     for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
         name = re.search(r'\bname="([^"]*)"', tag)
         rid = re.search(r'\br:id="([^"]*)"', tag) or re.search(r'\b\w+:id="([^"]*)"', tag)

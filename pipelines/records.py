@@ -46,11 +46,14 @@ def now() -> dt.datetime:
     return clock.utc_now()
 
 
-def append_audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, subject: str, detail: str,
-                 at: dt.datetime | None = None) -> None:
+def append_audit(
+    con: duckdb.DuckDBPyConnection, actor: str, action: str, subject: str, detail: str, at: dt.datetime | None = None
+) -> None:
     """One audit entry, inside the caller's transaction."""
-    con.execute(db.read_sql("records/append_audit.sql"),
-                {"at": at or now(), "actor": actor, "action": action, "subject": subject, "detail": detail})
+    con.execute(
+        db.read_sql("records/append_audit.sql"),
+        {"at": at or now(), "actor": actor, "action": action, "subject": subject, "detail": detail},
+    )
 
 
 def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
@@ -90,6 +93,7 @@ def _query_json(query: dict[str, str]) -> str:
 
 # --- scenarios ---------------------------------------------------------------------------------
 
+
 def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_by: str) -> int:
     """Save what-if settings (the link's query parameters) under a name; returns its id."""
     name, saved_by = name.strip(), saved_by.strip()
@@ -101,8 +105,11 @@ def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_b
     db_path = Path(db_path)
     with db.writer_lock(db_path), db.swapped_store(db_path) as con:
         con.begin()
-        scenario_id = db.scalar(con, db.read_sql("records/insert_scenario.sql"),
-                                {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": now()})
+        scenario_id = db.scalar(
+            con,
+            db.read_sql("records/insert_scenario.sql"),
+            {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": now()},
+        )
         append_audit(con, saved_by, "scenario_save", f"scenario {scenario_id}", f"{name}: {query_json}")
         con.commit()
     logger.info("scenario %d saved: %r by %s", scenario_id, name, saved_by)
@@ -125,6 +132,7 @@ def delete_scenario(db_path: Path | str, scenario_id: int, deleted_by: str) -> N
 
 # --- decisions ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Approval:
     decision_id: int
@@ -132,8 +140,15 @@ class Approval:
     csv_sha256: str
 
 
-def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_by: str,
-            scenario_name: str | None = None, note: str | None = None) -> Approval:
+def approve(
+    db_path: Path | str,
+    query: dict[str, str],
+    *,
+    title: str,
+    approved_by: str,
+    scenario_name: str | None = None,
+    note: str | None = None,
+) -> Approval:
     """Freeze an allocation as the Group's decision (see _approve); a refusal is logged here,
     whichever screen or command asked, so the server log shows who tried and why it failed."""
     try:
@@ -143,8 +158,9 @@ def approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_
         raise
 
 
-def _approve(db_path: Path | str, query: dict[str, str], *, title: str, approved_by: str,
-             scenario_name: str | None, note: str | None) -> Approval:
+def _approve(
+    db_path: Path | str, query: dict[str, str], *, title: str, approved_by: str, scenario_name: str | None, note: str | None
+) -> Approval:
     """Freeze an allocation as the Group's decision.
 
     The allocation is computed inside the write, on the store that the decision is recorded
@@ -161,8 +177,10 @@ def _approve(db_path: Path | str, query: dict[str, str], *, title: str, approved
         raise ValueError("; ".join(problems))
     if chosen.changes:
         # Finance pays from a decision: its figures must be of rosters that are loaded, not a draft.
-        raise ValueError("this scenario carries a draft membership plan; approve the plan first (its roster is "
-                         "loaded as a roster file), then approve the allocation on the loaded rosters")
+        raise ValueError(
+            "this scenario carries a draft membership plan; approve the plan first (its roster is "
+            "loaded as a roster file), then approve the allocation on the loaded rosters"
+        )
     db_path = Path(db_path)
     with db.writer_lock(db_path), db.swapped_store(db_path) as con:
         at = now()
@@ -176,29 +194,53 @@ def _approve(db_path: Path | str, query: dict[str, str], *, title: str, approved
         con.begin()
         previous = db.scalar(con, db.read_sql("records/latest_decision.sql"))
         decision_id = (previous or 0) + 1
-        con.execute(db.read_sql("records/insert_decision.sql"), {
-            "decision_id": decision_id, "title": title, "scenario_name": scenario_name,
-            "query_json": _query_json(query),
-            "settings_json": json.dumps(fixed.describe()),
-            "files_json": json.dumps([{k: str(v) for k, v in row.items()} for row in files.iter_rows(named=True)]),
-            "data_version": version, "total": fixed.total, "census_date": census_date, "as_of": as_of,
-            "approved_by": approved_by, "approved_at": at,
-            "csv_file_name": f"decision-{decision_id}_" + exports.allocation_filename(fixed, census_date, "csv"),
-            "csv_bytes": csv_bytes, "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
-            "xlsx_file_name": f"decision-{decision_id}_" + exports.allocation_filename(fixed, census_date, "xlsx"),
-            "xlsx_bytes": xlsx_bytes, "xlsx_sha256": hashlib.sha256(xlsx_bytes).hexdigest(),
-            "note": note,
-            "top_slice": frame["top_slice"][0] if "top_slice" in frame.columns else None,
-        })
+        con.execute(
+            db.read_sql("records/insert_decision.sql"),
+            {
+                "decision_id": decision_id,
+                "title": title,
+                "scenario_name": scenario_name,
+                "query_json": _query_json(query),
+                "settings_json": json.dumps(fixed.describe()),
+                "files_json": json.dumps([{k: str(v) for k, v in row.items()} for row in files.iter_rows(named=True)]),
+                "data_version": version,
+                "total": fixed.total,
+                "census_date": census_date,
+                "as_of": as_of,
+                "approved_by": approved_by,
+                "approved_at": at,
+                "csv_file_name": f"decision-{decision_id}_" + exports.allocation_filename(fixed, census_date, "csv"),
+                "csv_bytes": csv_bytes,
+                "csv_sha256": hashlib.sha256(csv_bytes).hexdigest(),
+                "xlsx_file_name": f"decision-{decision_id}_" + exports.allocation_filename(fixed, census_date, "xlsx"),
+                "xlsx_bytes": xlsx_bytes,
+                "xlsx_sha256": hashlib.sha256(xlsx_bytes).hexdigest(),
+                "note": note,
+                "top_slice": frame["top_slice"][0] if "top_slice" in frame.columns else None,
+            },
+        )
         con.register("lines", frame.with_columns(pl.lit(decision_id).alias("decision_id")))
         con.execute(db.read_sql("records/insert_decision_lines.sql"))
         con.unregister("lines")
-        append_audit(con, approved_by, "approve", f"decision {decision_id}",
-                     f"{title}: {pounds(fixed.total)}, census {census_date}, data version {version}"
-                     + (f"; note: {note}" if note else ""), at)
+        append_audit(
+            con,
+            approved_by,
+            "approve",
+            f"decision {decision_id}",
+            f"{title}: {pounds(fixed.total)}, census {census_date}, data version {version}" + (f"; note: {note}" if note else ""),
+            at,
+        )
         if previous:
             append_audit(con, approved_by, "supersede", f"decision {previous}", f"superseded by decision {decision_id}", at)
         con.commit()
-    logger.info("decision %d approved by %s: %r, total %s, census %s, data version %s%s", decision_id, approved_by, title,
-                fixed.total, census_date, version, f", supersedes decision {previous}" if previous else "")
+    logger.info(
+        "decision %d approved by %s: %r, total %s, census %s, data version %s%s",
+        decision_id,
+        approved_by,
+        title,
+        fixed.total,
+        census_date,
+        version,
+        f", supersedes decision {previous}" if previous else "",
+    )
     return Approval(decision_id, previous, hashlib.sha256(csv_bytes).hexdigest())

@@ -28,8 +28,10 @@ def decisions_command(args: argparse.Namespace) -> int:
             if listed.height == 0:
                 print("no decision has been approved yet")
             for r in listed.iter_rows(named=True):
-                print(f"#{r['decision_id']:<4} {r['title'][:40]:<40} £{r['total']:>15,.2f}  census {r['census_date']}  "
-                      f"approved by {r['approved_by']} on {r['approved_at']:%Y-%m-%d %H:%M}  {r['status']}")
+                print(
+                    f"#{r['decision_id']:<4} {r['title'][:40]:<40} £{r['total']:>15,.2f}  census {r['census_date']}  "
+                    f"approved by {r['approved_by']} on {r['approved_at']:%Y-%m-%d %H:%M}  {r['status']}"
+                )
             return 0
         found = con.sql(db.read_sql("reports/decision.sql"), params={"decision_id": args.id}).pl()
         if found.height == 0:
@@ -63,7 +65,10 @@ def audit_command(args: argparse.Namespace) -> int:
     finally:
         con.close()
     for r in log.sort("seq").tail(args.last).iter_rows(named=True):
-        print(f"{r['seq']:>6} {r['recorded_at']:%Y-%m-%d %H:%M:%S} {r['actor'][:30]:<30} {r['action']:<20} {r['subject']:<20} {r['detail'][:80]}")
+        print(
+            f"{r['seq']:>6} {r['recorded_at']:%Y-%m-%d %H:%M:%S} {r['actor'][:30]:<30} {r['action']:<20} "
+            f"{r['subject']:<20} {r['detail'][:80]}"
+        )
     if args.out:
         args.out.write_bytes(exports.audit_csv(log))
         print(f"wrote {args.out}")
@@ -81,7 +86,9 @@ def add_approve_flags(command: argparse.ArgumentParser, add_settings_flags: Call
     before = set(vars(command.parse_args([])))
     add_settings_flags(command)
     settings_defaults = {k: v for k, v in vars(command.parse_args([])).items() if k not in before}
-    command.add_argument("--scenario", type=int, metavar="ID", help="approve a saved scenario (its settings; its name as the title)")
+    command.add_argument(
+        "--scenario", type=int, metavar="ID", help="approve a saved scenario (its settings; its name as the title)"
+    )
     command.add_argument("--by", help="who approves: a name, kept in the decision and the audit log (required)")
     command.add_argument("--title", help="the decision's title (default: the scenario's name, or the settings in words)")
     command.add_argument("--note", help="a note kept with the decision, e.g. the meeting and minute number")
@@ -123,8 +130,9 @@ def approve_command(args: argparse.Namespace) -> int:
         query, scenario_name = links.to_query(chosen), None
         title = args.title or links.summary(chosen)
     try:
-        approval = records.approve(args.db, query, title=title, approved_by=approved_by,
-                                   scenario_name=scenario_name, note=args.note)
+        approval = records.approve(
+            args.db, query, title=title, approved_by=approved_by, scenario_name=scenario_name, note=args.note
+        )
     except ValueError as problem:  # AllocationRefused included: the store is unchanged
         return _refuse(str(problem))
     print(f"approved decision {approval.decision_id}: {title.strip()}")

@@ -20,8 +20,10 @@ TEMPLATES_DIR = DATA_DIR / "templates"
 FROM_CHECKOUT = DATA_DIR == PROJECT_ROOT / "data"
 
 # The store the dashboard reads; PARTNERSHIP_DB overrides it (tests, servers, other authorities).
-DEFAULT_DB = Path(os.environ.get("PARTNERSHIP_DB") or
-                  ((DATA_DIR if FROM_CHECKOUT else user_data_folder("partnership-funding")) / "store.duckdb"))
+DEFAULT_DB = Path(
+    os.environ.get("PARTNERSHIP_DB")
+    or ((DATA_DIR if FROM_CHECKOUT else user_data_folder("partnership-funding")) / "store.duckdb")
+)
 
 # Layers applied in this order; files inside a layer in name order.
 SQL_LAYERS = ("schema", "staging", "marts", "macros")

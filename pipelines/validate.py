@@ -105,9 +105,13 @@ def parse_fields(raw: RawTable, layout: Layout, column_map: dict[str, str], file
     typed = frame.select(exprs)
     # Each cell is parsed once: the checks look at the raw text beside its parsed value.
     both = pl.concat([frame, typed.drop(ROW).rename(lambda name: TYPED + name)], how="horizontal")
-    flags = both.select(
-        _flag(field, pl.col(source), pl.col(TYPED + field.name)).any().alias(field.name) for field, source, _, _ in checks
-    ).row(0, named=True) if checks else {}
+    flags = (
+        both.select(
+            _flag(field, pl.col(source), pl.col(TYPED + field.name)).any().alias(field.name) for field, source, _, _ in checks
+        ).row(0, named=True)
+        if checks
+        else {}
+    )
     problems: list[Problem] = []
     for field, source, cell, _ in checks:
         if flags[field.name]:
@@ -188,16 +192,38 @@ def _cell_problems(frame: pl.DataFrame, file: str, field: Field, source: str, ce
     expected = _expected(field)
     for row, value, blank, bad, out_of_range, thousands in flags.iter_rows():
         if blank:
-            hint = " (the cell is blank; if the figure was suppressed, ask for the real one)" if numeric else " (the cell is blank)"
+            hint = (
+                " (the cell is blank; if the figure was suppressed, ask for the real one)" if numeric else " (the cell is blank)"
+            )
             problems.append(Problem(file, row, source, None, expected + hint, "error", "blank"))
         elif bad and numeric and value.strip().lower() in SUPPRESSION_MARKS:
-            problems.append(Problem(file, row, source, value, expected + " (this figure is suppressed; ask for the real one)", "error", "suppressed"))
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    source,
+                    value,
+                    expected + " (this figure is suppressed; ask for the real one)",
+                    "error",
+                    "suppressed",
+                )
+            )
         elif bad:
             problems.append(Problem(file, row, source, value, expected, "error", "type"))
         elif out_of_range:
             problems.append(Problem(file, row, source, value, expected, "error", "range"))
         elif thousands:
-            problems.append(Problem(file, row, source, value, "a number without thousands separators; read as " + value.replace(",", ""), "warning", "thousands"))
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    source,
+                    value,
+                    "a number without thousands separators; read as " + value.replace(",", ""),
+                    "warning",
+                    "thousands",
+                )
+            )
     return problems
 
 

@@ -37,8 +37,13 @@ def demo_store(folder: Path) -> Path:
     build(store, settings.DEFAULT_DATA_DIR)
     records.save_scenario(store, "£500k, accredited only", {"total": "500000"}, "Chair of the Group")
     records.save_scenario(store, "£550k, pending funded", {"total": "550000", "pending": "1"}, "Chair of the Group")
-    records.approve(store, {"total": "500000"}, title="2018/19 partnership management capacity",
-                    approved_by="officer@council.example", scenario_name="£500k, accredited only")
+    records.approve(
+        store,
+        {"total": "500000"},
+        title="2018/19 partnership management capacity",
+        approved_by="officer@council.example",
+        scenario_name="£500k, accredited only",
+    )
     return store
 
 

@@ -15,8 +15,15 @@ from pipelines import db
 CENSUS = dt.date(2025, 1, 16)
 AS_OF = dt.date(2025, 9, 1)
 DECIDED = dt.date(2025, 6, 1)
-TABLES = ("institutions", "census_rolls", "partnerships", "memberships", "accreditation_decisions",
-          "health_check_results", "previous_allocations")
+TABLES = (
+    "institutions",
+    "census_rolls",
+    "partnerships",
+    "memberships",
+    "accreditation_decisions",
+    "health_check_results",
+    "previous_allocations",
+)
 
 
 @dataclass
@@ -59,8 +66,10 @@ def fill(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> duckdb.DuckDBPyC
             schema={"id": pl.Int64, "kind": pl.String},
         ),
         "census": pl.DataFrame(
-            {"urn": [m.id for m in institutions.values() if m.year10 is not None and m.id < 1_000_000],
-             "headcount": [m.year10 for m in institutions.values() if m.year10 is not None and m.id < 1_000_000]},
+            {
+                "urn": [m.id for m in institutions.values() if m.year10 is not None and m.id < 1_000_000],
+                "headcount": [m.year10 for m in institutions.values() if m.year10 is not None and m.id < 1_000_000],
+            },
             schema={"urn": pl.Int64, "headcount": pl.Int64},
         ),
         "memberships": pl.DataFrame(memberships, schema={"code": pl.String, "id": pl.Int64, "role": pl.String}, orient="row"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from scenario import AS_OF, CENSUS, Member, Scenario, accredited, empty_store, fill
 
 from pipelines.allocate import AllocationRefused, AllocationSettings, allocate
-from scenario import AS_OF, CENSUS, Member, Scenario, accredited, empty_store, fill
 
 
 def run(scenario: Scenario, total, **kwargs) -> dict[str, dict]:
@@ -22,8 +22,10 @@ def amounts(rows: dict[str, dict]) -> dict[str, Decimal]:
 
 
 def test_hand_example_year10_100_200_300_of_60000():
-    rows = run(accredited({"A": [Member(100001, year10=100)], "B": [Member(100002, year10=200)],
-                           "C": [Member(100003, year10=300)]}), 60000)
+    rows = run(
+        accredited({"A": [Member(100001, year10=100)], "B": [Member(100002, year10=200)], "C": [Member(100003, year10=300)]}),
+        60000,
+    )
     assert amounts(rows) == {"A": Decimal("10000.00"), "B": Decimal("20000.00"), "C": Decimal("30000.00")}
 
 
@@ -67,8 +69,10 @@ def test_unaccredited_partnerships_get_nothing_and_say_why():
 
 
 def test_pending_counts_when_asked_and_a_partnership_can_be_treated_as_accredited():
-    scenario = Scenario({"A": [Member(100001, year10=100)], "B": [Member(100002, year10=100)],
-                         "C": [Member(100003, year10=200)]}, {"A": "accredited", "B": "pending", "C": "lapsed"})
+    scenario = Scenario(
+        {"A": [Member(100001, year10=100)], "B": [Member(100002, year10=100)], "C": [Member(100003, year10=200)]},
+        {"A": "accredited", "B": "pending", "C": "lapsed"},
+    )
     assert amounts(run(scenario, 1000, include_pending=True)) == {"A": 500, "B": 500, "C": 0}
     treated = run(scenario, 1000, treat_as_accredited=("C",))
     assert amounts(treated) == {"A": Decimal("333.00"), "B": 0, "C": Decimal("667.00")}
@@ -90,14 +94,19 @@ def test_a_school_split_three_ways_is_still_exact():
 
 
 def test_associate_members_add_nothing():
-    rows = run(accredited({"A": [Member(100001, year10=100), Member(100002, year10=100, role="associate")],
-                           "B": [Member(100003, year10=100)]}), 1000)
+    rows = run(
+        accredited(
+            {"A": [Member(100001, year10=100), Member(100002, year10=100, role="associate")], "B": [Member(100003, year10=100)]}
+        ),
+        1000,
+    )
     assert amounts(rows) == {"A": Decimal("500.00"), "B": Decimal("500.00")}
 
 
 def test_lump_sum_first_then_the_rest_by_year10():
-    rows = run(accredited({"A": [Member(100001, year10=100)], "B": [Member(100002, year10=300)]}), 10000,
-               lump_sum=Decimal("2000"))
+    rows = run(
+        accredited({"A": [Member(100001, year10=100)], "B": [Member(100002, year10=300)]}), 10000, lump_sum=Decimal("2000")
+    )
     assert amounts(rows) == {"A": Decimal("3500.00"), "B": Decimal("6500.00")}
 
 
@@ -152,12 +161,27 @@ def test_alabama_paradox_is_bounded_by_one_unit():
 
 def raw_allocation(con, **overrides):
     """The macro called straight from SQL, as another tool might, bypassing the Python checks."""
-    params = {"total": Decimal("1000"), "lump_sum": Decimal("0"), "unit": Decimal("1"), "day_rate": Decimal("300"),
-              "weeks_per_year": Decimal("39"), "census_date": CENSUS, "include_pending": False, "as_of": AS_OF,
-              "treat_as_accredited": [], "accept_missing_census": False, "census_defaulted": False,
-              "top_slice": Decimal("0"), "top_slice_pct": None, "protect_loss": None, "protect_gain": None, "manager_cost": None}
+    params = {
+        "total": Decimal("1000"),
+        "lump_sum": Decimal("0"),
+        "unit": Decimal("1"),
+        "day_rate": Decimal("300"),
+        "weeks_per_year": Decimal("39"),
+        "census_date": CENSUS,
+        "include_pending": False,
+        "as_of": AS_OF,
+        "treat_as_accredited": [],
+        "accept_missing_census": False,
+        "census_defaulted": False,
+        "top_slice": Decimal("0"),
+        "top_slice_pct": None,
+        "protect_loss": None,
+        "protect_gain": None,
+        "manager_cost": None,
+    }
     params.update(overrides)
     from pipelines import db
+
     return con.sql(db.read_sql("reports/allocation.sql"), params=params).pl()
 
 
@@ -212,5 +236,7 @@ def test_grouped_thousands_are_read_as_pounds():
 
 def test_largest_day_rate_and_smallest_weeks_fit_the_staffing_columns():
     con = fill(empty_store(), accredited({"A": [Member(100001, year10=1)]}))
-    frame = allocate(con, AllocationSettings(total="10000000000", day_rate="0.01", weeks_per_year=1, as_of=AS_OF, census_date=CENSUS))
+    frame = allocate(
+        con, AllocationSettings(total="10000000000", day_rate="0.01", weeks_per_year=1, as_of=AS_OF, census_date=CENSUS)
+    )
     assert frame["days_per_week"][0] == Decimal("1000000000000.00")

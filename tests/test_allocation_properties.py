@@ -7,10 +7,11 @@ from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from scenario import AS_OF, CENSUS, Member, Scenario, empty_store, fill
 
 from pipelines.allocate import AllocationSettings, allocate
-from scenario import AS_OF, CENSUS, Member, Scenario, empty_store, fill
 
 CON = empty_store()
 STATUSES = ("accredited", "pending", "not_accredited", "lapsed", None)

@@ -82,8 +82,11 @@ def test_backups_into_a_folder_are_named_by_time_and_only_the_newest_are_kept(st
     assert [p.name for p in made.removed] == ["store-backup-20261101T020000Z.duckdb"]
     assert sorted(p.name for p in folder.iterdir()) == [
         "notes.txt",
-        "store-backup-20261102T020000Z.duckdb", "store-backup-20261102T020000Z.duckdb.sha256",
-        "store-backup-20261103T020000Z.duckdb", "store-backup-20261103T020000Z.duckdb.sha256"]
+        "store-backup-20261102T020000Z.duckdb",
+        "store-backup-20261102T020000Z.duckdb.sha256",
+        "store-backup-20261103T020000Z.duckdb",
+        "store-backup-20261103T020000Z.duckdb.sha256",
+    ]
 
 
 def test_an_out_that_is_not_a_duckdb_file_is_a_folder_made_on_the_first_run(store, tmp_path, capsys):
@@ -97,7 +100,9 @@ def test_two_restores_in_one_second_keep_both_replaced_stores(store, good_backup
     backup.restore(store, good_backup, actor="Ops")
     backup.restore(store, good_backup, actor="Ops")
     assert sorted(p.name for p in store.parent.glob("store.before-restore-*")) == [
-        "store.before-restore-20261128T090000Z-2.duckdb", "store.before-restore-20261128T090000Z.duckdb"]
+        "store.before-restore-20261128T090000Z-2.duckdb",
+        "store.before-restore-20261128T090000Z.duckdb",
+    ]
 
 
 def test_keep_needs_a_folder(store, tmp_path, capsys):
@@ -145,19 +150,24 @@ def _not_a_store(path: Path) -> None:
 
 def _from_a_newer_release(path: Path) -> None:
     con = duckdb.connect(str(path))
-    con.execute("INSERT INTO schema_version (version, name, applied_at) VALUES ($v, 'later', now())",
-                {"v": db.current_schema_version() + 1})
+    con.execute(
+        "INSERT INTO schema_version (version, name, applied_at) VALUES ($v, 'later', now())",
+        {"v": db.current_schema_version() + 1},
+    )
     con.close()
     backup._write_checksum(path, backup.sha256_of(path))
 
 
-@pytest.mark.parametrize(("spoil", "says"), [
-    (_flip_a_byte, "does not match"),
-    (lambda path: backup.checksum_path(path).unlink(), "no checksum file"),
-    (_truncate_and_reseal, "DuckDB cannot"),
-    (_not_a_store, "not a store of this tool"),
-    (_from_a_newer_release, "written by a newer release"),
-])
+@pytest.mark.parametrize(
+    ("spoil", "says"),
+    [
+        (_flip_a_byte, "does not match"),
+        (lambda path: backup.checksum_path(path).unlink(), "no checksum file"),
+        (_truncate_and_reseal, "DuckDB cannot"),
+        (_not_a_store, "not a store of this tool"),
+        (_from_a_newer_release, "written by a newer release"),
+    ],
+)
 def test_a_restore_checks_the_backup_before_it_replaces_anything(store, good_backup, capsys, spoil, says):
     spoil(good_backup)
     before = store.read_bytes()
@@ -174,8 +184,14 @@ def test_a_damaged_store_is_refused_in_one_line_and_no_write_copies_it_forward(s
     damaged = store.read_bytes()
     census = tmp_path / "census.csv"
     census.write_text("urn,census_date,nc_year,headcount\n100001,2025-01-16,10,140\n")
-    for argv in (ALLOCATE, ["audit"], ["load", "census", str(census)], ["approve", *ALLOCATE[1:], "--by", "Chair"],
-                 ["build"], ["backup", "--out", str(tmp_path / "of-the-damage.duckdb")]):
+    for argv in (
+        ALLOCATE,
+        ["audit"],
+        ["load", "census", str(census)],
+        ["approve", *ALLOCATE[1:], "--by", "Chair"],
+        ["build"],
+        ["backup", "--out", str(tmp_path / "of-the-damage.duckdb")],
+    ):
         assert main([*argv, "--db", str(store)]) == 2, argv
         errors = _error_lines(capsys)
         assert len(errors) == 1, (argv, errors)

@@ -8,11 +8,11 @@ import shutil
 
 import polars as pl
 import pytest
-
 from conftest import BAD
+from storecheck import file_digest, table_checksums
+
 from pipelines.load import Upload, load
 from pipelines.problems import ValidationFailed
-from storecheck import file_digest, table_checksums
 
 # file, kind, row, column (None: the problem is about the whole row), words the message must hold
 CASES = [
@@ -108,12 +108,7 @@ def test_bad_xlsx_is_refused_and_store_unchanged(store, name, kind, row, column,
 
 def test_all_problems_of_a_file_are_reported_at_once(store, tmp_path):
     bad = tmp_path / "many.csv"
-    bad.write_text(
-        "urn,census_date,nc_year,headcount\n"
-        "100001,2025-01-16,10,-1\n"
-        "100002,not a date,10,5\n"
-        "100003,2025-01-16,10,x\n"
-    )
+    bad.write_text("urn,census_date,nc_year,headcount\n100001,2025-01-16,10,-1\n100002,not a date,10,5\n100003,2025-01-16,10,x\n")
     with pytest.raises(ValidationFailed) as failure:
         load(Upload.from_path("census", bad), store)
     places = {(p.row, p.column) for p in failure.value.report.errors}

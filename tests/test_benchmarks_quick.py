@@ -10,12 +10,26 @@ import pytest
 from pipelines import settings
 
 
-@pytest.mark.parametrize("script", ["bench_load.py", "bench_allocation.py", "bench_rerun.py", "bench_browser.py", "bench_plan.py", "bench_levers.py",
-                                    "bench_concurrency.py"])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "bench_load.py",
+        "bench_allocation.py",
+        "bench_rerun.py",
+        "bench_browser.py",
+        "bench_plan.py",
+        "bench_levers.py",
+        "bench_concurrency.py",
+    ],
+)
 def test_benchmark_runs_quick(script):
     done = subprocess.run(
         [sys.executable, str(settings.PROJECT_ROOT / "benchmarks" / script), "--quick"],
-        capture_output=True, text=True, timeout=300, cwd=settings.PROJECT_ROOT, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=settings.PROJECT_ROOT,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "ms" in done.stdout or " s" in done.stdout

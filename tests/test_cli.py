@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import BAD, SMALL
+
 from pipelines.__main__ import main
 
 
@@ -47,7 +47,9 @@ def test_unknown_kind_is_a_usage_error():
 def test_module_runs_as_a_program(store):
     done = subprocess.run(
         [sys.executable, "-m", "pipelines", "check", "roster", str(BAD / "roster_bad_role.csv"), "--db", str(store)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 2
     assert "roster_bad_role.csv, row 2, column 'role'" in done.stderr
@@ -64,7 +66,23 @@ def test_allocate_prints_a_table_and_writes_csv_and_xlsx(store, tmp_path, capsys
 
 
 def test_allocate_refusal_exits_2_with_the_reason(store, capsys):
-    assert main(["allocate", "--total", "10000", "--as-of", "2025-09-01", "--include-pending", "--db", str(store), "--lump-sum", "6000"]) == 2
+    assert (
+        main(
+            [
+                "allocate",
+                "--total",
+                "10000",
+                "--as-of",
+                "2025-09-01",
+                "--include-pending",
+                "--db",
+                str(store),
+                "--lump-sum",
+                "6000",
+            ]
+        )
+        == 2
+    )
     assert "less than the lump sums" in capsys.readouterr().err
 
 

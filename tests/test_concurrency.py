@@ -37,8 +37,12 @@ def test_sessions_see_old_or_new_data_never_a_mix_and_never_an_error(store, tmp_
     logged_before = len(_census_loads(store))
     load(census["a.csv"], store)
     workers = [
-        subprocess.Popen([sys.executable, str(WORKER), str(store), str(SECONDS), json.dumps(STATES)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, str(WORKER), str(store), str(SECONDS), json.dumps(STATES)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(SESSIONS)
     ]
     for worker in workers:  # a session that is still starting up would miss every load
@@ -58,15 +62,18 @@ def test_sessions_see_old_or_new_data_never_a_mix_and_never_an_error(store, tmp_
     errors = [e for r in results for e in r["errors"]]
     longest = max(r["longest_ms"] for r in results)
     reruns = sum(r["reruns"] for r in results)
-    print(f"\n{SESSIONS} sessions x {SECONDS:.0f} s, {loads} loads, {reruns} reruns, {len(errors)} errors, longest rerun {longest} ms")
+    print(
+        f"\n{SESSIONS} sessions x {SECONDS:.0f} s, {loads} loads, {reruns} reruns, {len(errors)} errors, longest rerun {longest} ms"
+    )
     assert errors == []
     assert any(r["states_seen"] == 2 for r in results), "no session saw a load land"
     # No load lost: the load log holds every one, in the order made, and the store the last one's figure.
     assert _census_loads(store)[logged_before:] == [u.sha256 for u in landed]
     con = duckdb.connect(str(store), read_only=True)
     try:
-        figure = con.execute("SELECT headcount FROM census_rolls WHERE urn = 100001 AND census_date = DATE '2025-01-16' "
-                             "AND nc_year = 10").fetchall()
+        figure = con.execute(
+            "SELECT headcount FROM census_rolls WHERE urn = 100001 AND census_date = DATE '2025-01-16' AND nc_year = 10"
+        ).fetchall()
     finally:
         con.close()
     assert figure == [(HEADCOUNTS[landed[-1].name],)]

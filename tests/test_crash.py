@@ -13,10 +13,10 @@ import time
 
 import duckdb
 import pytest
+from storecheck import table_checksums
 
 from benchmarks.generate import gias_register, write_cp1252
 from pipelines.load import Upload, load
-from storecheck import table_checksums
 
 pytestmark = pytest.mark.slow
 
@@ -50,8 +50,11 @@ def test_sigkill_at_random_moments_leaves_the_old_or_the_new_store(store, tmp_pa
     for trial in range(TRIALS):
         target = tmp_path / f"trial{trial}.duckdb"
         shutil.copyfile(store, target)
-        process = subprocess.Popen([sys.executable, "-m", "pipelines", "load", "register", str(register), "--db", str(target)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pipelines", "load", "register", str(register), "--db", str(target)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.2, 0.2 + 2 * full_load))
         process.send_signal(signal.SIGKILL)
         process.wait()

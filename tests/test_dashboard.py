@@ -52,8 +52,13 @@ def downloads(monkeypatch) -> dict[str, bytes]:
 
 
 OFFICER = "officer@council.example"
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only", "client_id": "x",
-        "client_secret": "y", "server_metadata_url": "https://login.example/.well-known/openid-configuration"}
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only",
+    "client_id": "x",
+    "client_secret": "y",
+    "server_metadata_url": "https://login.example/.well-known/openid-configuration",
+}
 
 
 def open_page(store, monkeypatch, page: str | None = None, user: dict | None = None, auth: bool = False, **query) -> AppTest:
@@ -136,8 +141,9 @@ def test_a_mangled_link_opens_on_defaults_and_says_so_as_plain_text(store, monke
     assert app.text_input(key="sc_total_text").value == f"£{settings.DEFAULT_TOTAL:,}.00"
 
 
-@pytest.mark.parametrize("link", [{"total": "-5"}, {"lump": "-5"}, {"asof": "2025-13-45"}, {"census": "yesterday"},
-                                  {"rate": "0"}, {"unit": "7"}])
+@pytest.mark.parametrize(
+    "link", [{"total": "-5"}, {"lump": "-5"}, {"asof": "2025-13-45"}, {"census": "yesterday"}, {"rate": "0"}, {"unit": "7"}]
+)
 def test_bad_link_values_fall_back_to_defaults_with_a_message(store, monkeypatch, link):
     first = open_page(store, monkeypatch, **link)
     assert any("not usable" in w.value or "not a date" in w.value for w in first.warning), [w.value for w in first.warning]
@@ -221,8 +227,10 @@ def test_names_from_files_are_shown_as_text_not_markup(store, monkeypatch, tmp_p
     from pipelines.load import Upload, load
 
     roster = tmp_path / "roster.csv"
-    roster.write_text("partnership_code,partnership_name,member_id,role,joined\n"
-                      "P3,\"[Click me](http://evil.example) <b>$x$</b>\",100006,full,2012-09-01\n")
+    roster.write_text(
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        'P3,"[Click me](http://evil.example) <b>$x$</b>",100006,full,2012-09-01\n'
+    )
     load(Upload.from_path("roster", roster), store)
     app = open_page(store, monkeypatch, "partnerships", p="P3")
     assert app.title[0].value == plain("[Click me](http://evil.example) <b>$x$</b>")
@@ -233,13 +241,17 @@ def test_data_page_upload_shows_the_report_and_loads_only_a_passing_file(store, 
     monkeypatch.setattr(settings, "UPLOADS_ENABLED", True)
     app = open_page(store, monkeypatch, "data", user={"is_logged_in": True, "email": OFFICER}, auth=True)
     app.selectbox[0].set_value("census").run()
-    app.get("file_uploader")[0].set_value(("bad.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,x\n", "text/csv")).run()
+    app.get("file_uploader")[0].set_value(
+        ("bad.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,x\n", "text/csv")
+    ).run()
     report = app.dataframe[-1].value
     assert list(report["column"]) == ["headcount"] and "suppressed" in report["expected"][0]
-    checks = dict(zip(app.dataframe[-2].value["check"], app.dataframe[-2].value["outcome"]))
+    checks = dict(zip(app.dataframe[-2].value["check"], app.dataframe[-2].value["outcome"], strict=True))
     assert checks["no suppressed figures"] == "fail" and checks["required columns present"] == "pass"
     assert not [b for b in app.button if b.label == "Load it"]
-    app.get("file_uploader")[0].set_value(("good.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,7\n", "text/csv")).run()
+    app.get("file_uploader")[0].set_value(
+        ("good.csv", b"urn,census_date,nc_year,headcount\n100001,2026-01-15,10,7\n", "text/csv")
+    ).run()
     load_button = [b for b in app.button if b.label == "Load it"][0]
     load_button.click().run()
     assert "Loaded 1 rows." in app.success[0].value
@@ -252,9 +264,11 @@ def test_missing_census_for_a_funded_school_is_flagged_above_the_figures(store, 
     register.write_text("urn,name,kind,status,latitude,longitude\n200001,Kappa High,high_school,open,52.71,1.21\n")
     load(Upload.from_path("register", register), store)
     roster = tmp_path / "roster.csv"
-    roster.write_text("partnership_code,partnership_name,member_id,role,joined\n"
-                      "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
-                      "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n")
+    roster.write_text(
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
+        "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n"
+    )
     load(Upload.from_path("roster", roster), store)
     refused = open_page(store, monkeypatch, "allocation", total="10000")
     assert "Kappa High" in refused.error[0].value and not refused.success  # no figures finance could pay from

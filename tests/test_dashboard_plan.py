@@ -28,7 +28,9 @@ def _frame(app, column: str):
 def _roster(store) -> list[tuple]:
     con = duckdb.connect(str(store), read_only=True)
     try:
-        return con.execute("SELECT partnership_code, institution_id, role, joined_on, left_on FROM memberships ORDER BY ALL").fetchall()
+        return con.execute(
+            "SELECT partnership_code, institution_id, role, joined_on, left_on FROM memberships ORDER BY ALL"
+        ).fetchall()
     finally:
         con.close()
 
@@ -81,8 +83,11 @@ def test_a_plan_added_by_hand_is_checked_before_the_draft_takes_it(store, monkey
 
 
 def test_a_shared_link_with_a_plan_opens_on_the_draft_and_marks_the_export(store, monkeypatch, downloads):  # noqa: F811
-    link = links.to_query(links.from_query({"total": "10000", "pending": "1",
-                                            "plan": plan.to_link([plan.PlanChange("add", "P2", ZETA, "full")])})[0])
+    link = links.to_query(
+        links.from_query({"total": "10000", "pending": "1", "plan": plan.to_link([plan.PlanChange("add", "P2", ZETA, "full")])})[
+            0
+        ]
+    )
     app = open_page(store, monkeypatch, "allocation", **link)
     assert "equals the pot" in app.success[0].value
     name = next(k for k in downloads if k.endswith(".csv"))
@@ -102,8 +107,9 @@ def test_a_link_whose_plan_does_not_fit_the_data_is_set_aside_with_the_reason(st
 def test_only_a_data_officer_approves_and_then_the_roster_is_loaded(store, monkeypatch):
     drafted = plan.to_link([plan.PlanChange("add", "P2", ZETA, "full")])
     before = _roster(store)
-    viewer = open_page(store, monkeypatch, "plan", auth=True, user={"is_logged_in": True, "email": "head@school.example"},
-                       plan=drafted)
+    viewer = open_page(
+        store, monkeypatch, "plan", auth=True, user={"is_logged_in": True, "email": "head@school.example"}, plan=drafted
+    )
     assert not [b for b in viewer.button if b.key == "plan_approve"]
     assert any("not a data officer" in i.value and "--load" in i.value for i in viewer.info)
     assert _roster(store) == before
@@ -157,7 +163,10 @@ def test_a_new_partnership_made_by_hand_starts_with_its_first_member(store, monk
     next(s for s in app.selectbox if s.label == "First member").set_value(ZETA)
     next(b for b in app.button if b.label == "Add to the draft").click().run()
     assert not app.exception
-    assert json.loads(app.query_params["plan"]) == [["create", "EAST", None, None, "East Partnership"], ["add", "EAST", ZETA, "full"]]
+    assert json.loads(app.query_params["plan"]) == [
+        ["create", "EAST", None, None, "East Partnership"],
+        ["add", "EAST", ZETA, "full"],
+    ]
     counts = _frame(app, "Gap")
     assert counts.loc[counts["Gap code"] == "school_uncovered"].iloc[0]["Draft"] == 0
     assert counts.loc[counts["Gap code"] == "partnership_no_college"].iloc[0]["Draft"] == 1  # the new one has none

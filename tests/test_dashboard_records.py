@@ -5,10 +5,10 @@ and see the banner once the data has moved on."""
 from __future__ import annotations
 
 import duckdb
+from test_dashboard import AS_OF, OFFICER, downloads, fresh_caches, open_page  # noqa: F401 - fixtures
 
 from pipelines import db, records
 from pipelines.load import Upload, load
-from test_dashboard import AS_OF, OFFICER, downloads, fresh_caches, open_page  # noqa: F401 - fixtures
 
 LINK = {"total": "10000", "pending": "1", "asof": AS_OF}
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
-
 from conftest import REAL
+
 from pipelines import settings
 from pipelines.build_default import DEFAULT_FILES, build
 from pipelines.load import Upload, load
@@ -89,7 +89,11 @@ def test_districts_come_from_the_boundaries(norfolk):
 @needs_real
 def test_unmatched_2008_members_are_the_reorganised_prus_and_one_special_school():
     assert [m for _, m in unmatched_2008_members(REAL)] == [
-        "Rosebery PRU", "Swaffham CNS", "Douglas Bader PRU", "Central PRU", "Brooklands PRU",
+        "Rosebery PRU",
+        "Swaffham CNS",
+        "Douglas Bader PRU",
+        "Central PRU",
+        "Brooklands PRU",
     ]
 
 
@@ -97,11 +101,15 @@ def test_gias_sample_loads_and_agrees_with_the_register(norfolk, tmp_path):
     path, con = norfolk
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(path.read_bytes())
-    before = con.execute("SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn").fetchall()
+    before = con.execute(
+        "SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn"
+    ).fetchall()
     result = load(Upload.from_path("register", settings.DATA_DIR / "samples" / "gias_norfolk_2019.csv"), copy)
     assert result.report.layout == "gias" and result.rows == 93
     after_con = duckdb.connect(str(copy), read_only=True)
-    after = after_con.execute("SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn").fetchall()
+    after = after_con.execute(
+        "SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn"
+    ).fetchall()
     after_con.close()
     assert after == before
 

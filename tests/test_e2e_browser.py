@@ -238,10 +238,19 @@ def test_a_decision_prints_on_one_a4_page(server, page, tmp_path):
     pdf = tmp_path / "decision_print.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
     reader = PdfReader(str(pdf))
-    text = " ".join(unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in reader.pages)).split())  # ligatures, line breaks
+    text = " ".join(
+        unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in reader.pages)).split()
+    )  # ligatures, line breaks
     assert len(reader.pages) == 1, f"{len(reader.pages)} pages"
-    for words in ("Decision 1: 2018/19 partnership management capacity", "Total £500,000.00", "Data version", "Total pot: £500,000.00",
-                  "officer@council.example", "LOC9-10 Yarmouth and Gorleston", "£74,775.00"):
+    for words in (
+        "Decision 1: 2018/19 partnership management capacity",
+        "Total £500,000.00",
+        "Data version",
+        "Total pot: £500,000.00",
+        "officer@council.example",
+        "LOC9-10 Yarmouth and Gorleston",
+        "£74,775.00",
+    ):
         assert words in text, words
 
 
@@ -254,6 +263,8 @@ def test_slider_to_redrawn_table_is_measured(server, page, record_property):
     thumb.focus()
     started = time.perf_counter()
     thumb.press("ArrowRight")
-    expect(page.locator("[data-testid='stDataFrame'] table[role=grid] td").filter(has_text=re.compile(r"^28189$"))).to_be_attached()
+    expect(
+        page.locator("[data-testid='stDataFrame'] table[role=grid] td").filter(has_text=re.compile(r"^28189$"))
+    ).to_be_attached()
     _settled(page)
     record_property("slider_to_table_ms", round((time.perf_counter() - started) * 1000))

@@ -13,8 +13,8 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Page, expect
 import test_e2e_browser
+from playwright.sync_api import Page, expect
 from test_e2e_browser import WAIT_MS, _metric, _proof_line, _settled
 
 pytestmark = pytest.mark.e2e
@@ -72,7 +72,9 @@ def test_a_suggestion_clicked_becomes_the_draft_everywhere_and_in_a_link(server,
     expect(page).to_have_url(re.compile(r"[?&]plan="))
     assert len(_plan_in_url(page)) == 1 and _plan_in_url(page)[0][0] == "add"
     expect(_draft_rows(page)).to_have_attribute("aria-rowcount", "2")
-    expect(_gap_cells(page, "partnership_no_college")).to_have_text(["Partnership without a college", "3", "2", "-1", "partnership_no_college"])
+    expect(_gap_cells(page, "partnership_no_college")).to_have_text(
+        ["Partnership without a college", "3", "2", "-1", "partnership_no_college"]
+    )
 
     # Twice fast on the next one: the draft takes the change once.
     second = _primary_college_buttons(page).first
@@ -85,7 +87,9 @@ def test_a_suggestion_clicked_becomes_the_draft_everywhere_and_in_a_link(server,
     expect(_draft_rows(page)).to_have_attribute("aria-rowcount", "3")
     drafted = _plan_in_url(page)
     assert len(drafted) == 2 and len({json.dumps(c) for c in drafted}) == 2, drafted
-    expect(_gap_cells(page, "partnership_no_college")).to_have_text(["Partnership without a college", "3", "1", "-2", "partnership_no_college"])
+    expect(_gap_cells(page, "partnership_no_college")).to_have_text(
+        ["Partnership without a college", "3", "1", "-2", "partnership_no_college"]
+    )
     plan_url = page.url
 
     # Other pages show the figures of the draft map; Back returns to the Plan page with it.
@@ -105,7 +109,9 @@ def test_a_suggestion_clicked_becomes_the_draft_everywhere_and_in_a_link(server,
     expect(page).to_have_url(re.compile(r"/plan\?"))
     expect(_draft_note(page)).to_contain_text("Draft membership plan: 2 changes.")
     expect(_draft_rows(page)).to_have_attribute("aria-rowcount", "3")
-    expect(_gap_cells(page, "partnership_no_college")).to_have_text(["Partnership without a college", "3", "1", "-2", "partnership_no_college"])
+    expect(_gap_cells(page, "partnership_no_college")).to_have_text(
+        ["Partnership without a college", "3", "1", "-2", "partnership_no_college"]
+    )
     assert _plan_in_url(page) == drafted
 
     # The address as a shared link, opened in another browser: the same draft.
@@ -117,7 +123,9 @@ def test_a_suggestion_clicked_becomes_the_draft_everywhere_and_in_a_link(server,
         expect(fresh.get_by_role("heading", name="Plan the partnership map")).to_be_visible()
         expect(_draft_note(fresh)).to_contain_text("Draft membership plan: 2 changes.")
         expect(_draft_rows(fresh)).to_have_attribute("aria-rowcount", "3")
-        expect(_gap_cells(fresh, "partnership_no_college")).to_have_text(["Partnership without a college", "3", "1", "-2", "partnership_no_college"])
+        expect(_gap_cells(fresh, "partnership_no_college")).to_have_text(
+            ["Partnership without a college", "3", "1", "-2", "partnership_no_college"]
+        )
         assert _plan_in_url(fresh) == drafted
     finally:
         other.close()
@@ -133,7 +141,9 @@ def test_the_best_for_every_gap_then_discarding_the_draft(server, page):
     assert count > 3
     assert len(_plan_in_url(page)) == count
     expect(_draft_rows(page)).to_have_attribute("aria-rowcount", str(count + 1))
-    expect(_gap_cells(page, "partnership_no_college")).to_have_text(["Partnership without a college", "3", "0", "-3", "partnership_no_college"])
+    expect(_gap_cells(page, "partnership_no_college")).to_have_text(
+        ["Partnership without a college", "3", "0", "-3", "partnership_no_college"]
+    )
     travel = _gap_cells(page, "travel_outlier")
     expect(travel.nth(1)).to_have_text("15")
     assert int(travel.nth(2).inner_text()) < 15
@@ -167,13 +177,19 @@ def test_two_quick_clicks_on_one_suggestion_keep_it_once(server, page):
         page.mouse.click(x, y)
         page.wait_for_timeout(delay)
         page.mouse.click(x, y)
-        expect(page.get_by_test_id("stMain").get_by_test_id("stAlert")
-               .filter(has_text=re.compile(r"Added to the draft|already in the draft")).first).to_be_visible()
+        expect(
+            page.get_by_test_id("stMain")
+            .get_by_test_id("stAlert")
+            .filter(has_text=re.compile(r"Added to the draft|already in the draft"))
+            .first
+        ).to_be_visible()
         _settled(page)
         page.wait_for_timeout(1500)
         _settled(page)
         note = re.search(r"Draft membership plan: \d+ changes?", _draft_note(page).inner_text())
-        outcomes.append((delay, note and note.group(0), len(_plan_in_url(page)), _draft_rows(page).get_attribute("aria-rowcount")))
+        outcomes.append(
+            (delay, note and note.group(0), len(_plan_in_url(page)), _draft_rows(page).get_attribute("aria-rowcount"))
+        )
         if outcomes[-1][1:] != ("Draft membership plan: 2 changes", 2, "3"):
             break
     assert all(o[1:] == ("Draft membership plan: 2 changes", 2, "3") for o in outcomes), outcomes

@@ -97,7 +97,7 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     assert about["Data last loaded"] == "2025-09-01 10:00:00 BST"
     assert about["Data status"] == provenance.data_status_line(status)
     start = [row[0] for row in cells["About"]].index("Input") + 1
-    table = cells["About"][start:start + status.height]
+    table = cells["About"][start : start + status.height]
     assert [(row[0], row[1], row[2], row[3]) for row in table] == [
         ("register", "unlabelled: no source note: as loaded from the file", 9, 9),
         ("Year 10 figures", "unlabelled: no source note: as loaded from the file", 5, 5),
@@ -125,12 +125,27 @@ def test_the_workbook_opens_cleanly_in_libreoffice(allocation, status, tmp_path)
     (the README's test command installs LibreOffice, as CI does)."""
     assert shutil.which("soffice"), "install LibreOffice: apt-get install libreoffice-calc-nogui"
     frame, version, files = allocation
-    (tmp_path / "allocation.xlsx").write_bytes(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status))
+    (tmp_path / "allocation.xlsx").write_bytes(
+        exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status)
+    )
     # Filter options: comma, double quote, UTF-8, from line 1, ..., sheet 2 (About).
     options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"
-    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-                           options, "--outdir", str(tmp_path), str(tmp_path / "allocation.xlsx")],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            options,
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "allocation.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     about = list(csv.reader(io.StringIO((tmp_path / "allocation-About.csv").read_text(encoding="utf-8"))))
     assert about[1][0] == "Read first"
@@ -139,21 +154,34 @@ def test_the_workbook_opens_cleanly_in_libreoffice(allocation, status, tmp_path)
     # The Allocation sheet as LibreOffice computes it: money are numbers and the total row, a live
     # SUM, equals the pot.
     options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,1"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-                    options, "--outdir", str(tmp_path), str(tmp_path / "allocation.xlsx")],
-                   capture_output=True, text=True, timeout=120, check=True)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            options,
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "allocation.xlsx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     sheet = list(csv.reader(io.StringIO((tmp_path / "allocation-Allocation.csv").read_text(encoding="utf-8"))))
     amount = sheet[0].index("Amount (£)")
     total_row = next(row for row in sheet if row[0].lower().startswith("total"))
     assert Decimal(total_row[amount].replace(",", "").replace("£", "")) == SETTINGS.total
 
 
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_text_that_excel_would_run_is_made_inert(text):
     assert exports.safe_text(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["St Mary's", "Ormiston Ventures Academy — Gorleston", "A, B \"and\" C\nnext line"])
+@pytest.mark.parametrize("text", ["St Mary's", "Ormiston Ventures Academy — Gorleston", 'A, B "and" C\nnext line'])
 def test_ordinary_text_is_untouched(text):
     assert exports.safe_text(text) == text
 
@@ -162,7 +190,7 @@ def test_names_survive_a_round_trip_through_csv_and_xlsx(store, tmp_path):
     from pipelines.load import Upload, load
 
     tricky = {
-        "P1": "St Mary's, \"the\" North — Gorleston\nsecond line",
+        "P1": 'St Mary\'s, "the" North — Gorleston\nsecond line',
         "P2": "=cmd|' /C calc'!A0",
     }
     roster = tmp_path / "roster.csv"
@@ -175,7 +203,9 @@ def test_names_survive_a_round_trip_through_csv_and_xlsx(store, tmp_path):
     con = duckdb.connect(str(store), read_only=True)
     frame, version, files, status = allocate(con, SETTINGS), data_version(con), loaded_files(con), provenance.data_status(con)
     con.close()
-    rows = list(csv.DictReader(io.StringIO(exports.allocation_csv(frame, SETTINGS, version, data_status=status).decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(exports.allocation_csv(frame, SETTINGS, version, data_status=status).decode("utf-8-sig")))
+    )
     assert rows[0]["Partnership"] == tricky["P1"]
     assert rows[1]["Partnership"] == "'" + tricky["P2"]
     cells = _cells(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status))["Allocation"]

@@ -16,8 +16,11 @@ D = Decimal
 
 def three(previous: dict[str, str] | None = None) -> Scenario:
     """A, B and C with Year 10 of 100, 100 and 200, all accredited."""
-    return Scenario({"A": [Member(100001, year10=100)], "B": [Member(100002, year10=100)], "C": [Member(100003, year10=200)]},
-                    {"A": "accredited", "B": "accredited", "C": "accredited"}, previous or {})
+    return Scenario(
+        {"A": [Member(100001, year10=100)], "B": [Member(100002, year10=100)], "C": [Member(100003, year10=200)]},
+        {"A": "accredited", "B": "accredited", "C": "accredited"},
+        previous or {},
+    )
 
 
 def split(scenario: Scenario, total, **levers) -> tuple[dict[str, dict], dict]:
@@ -121,13 +124,16 @@ def test_day_rate_staffing_rounds_half_up_too():
     assert rows["A"]["days_per_week"] == D("0.01")
 
 
-@pytest.mark.parametrize(("levers", "message"), [
-    ({"top_slice": 10, "top_slice_pct": 5}, "not both"),
-    ({"top_slice_pct": 101}, "from 0 to 100"),
-    ({"protect_loss": -1}, "from 0"),
-    ({"manager_cost": 0}, "above zero"),
-    ({"top_slice": "10.005"}, "two decimal places"),
-])
+@pytest.mark.parametrize(
+    ("levers", "message"),
+    [
+        ({"top_slice": 10, "top_slice_pct": 5}, "not both"),
+        ({"top_slice_pct": 101}, "from 0 to 100"),
+        ({"protect_loss": -1}, "from 0"),
+        ({"manager_cost": 0}, "above zero"),
+        ({"top_slice": "10.005"}, "two decimal places"),
+    ],
+)
 def test_bad_levers_are_refused_with_the_reason(levers, message):
     with pytest.raises(AllocationRefused, match=message):
         AllocationSettings(total=1000, **levers)
@@ -155,7 +161,12 @@ def test_a_link_carries_the_levers_and_reports_what_it_cannot_use():
 
     chosen, problems = links.from_query({"total": "500000", "slice": "50000", "loss": "10", "gain": "25", "manager": "45000"})
     assert problems == []
-    assert (chosen.top_slice, chosen.protect_loss, chosen.protect_gain, chosen.manager_cost) == (D("50000.00"), D("10"), D("25"), D("45000.00"))
+    assert (chosen.top_slice, chosen.protect_loss, chosen.protect_gain, chosen.manager_cost) == (
+        D("50000.00"),
+        D("10"),
+        D("25"),
+        D("45000.00"),
+    )
     assert links.from_query(links.to_query(chosen))[0] == chosen
     chosen, problems = links.from_query({"total": "500000", "loss": "150"})
     assert chosen.protect_loss is None and any("loss" in p for p in problems)
@@ -171,8 +182,8 @@ def test_the_allocation_page_shows_the_levers_from_the_sidebar(store, monkeypatc
     app.number_input(key="sc_manager").set_value(45000.0).run()
     assert app.query_params["manager"] == "45000"
     table = app.dataframe[0].value
-    fte = dict(zip(table["Code"], table["FTE"]))
-    amounts = dict(zip(table["Code"], table["Amount (£)"]))
+    fte = dict(zip(table["Code"], table["FTE"], strict=True))
+    amounts = dict(zip(table["Code"], table["Amount (£)"], strict=True))
     assert fte["P1"] == round(amounts["P1"] / 45000, 3)
     app.text_input(key="sc_slice_text").input("10%").run()
     assert app.query_params["slicepct"] == "10" and "slice" not in app.query_params

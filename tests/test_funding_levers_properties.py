@@ -9,11 +9,12 @@ from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from scenario import AS_OF, CENSUS, Scenario, empty_store, fill
 from test_allocation_properties import funded_with_learners, maps
 
 from pipelines.allocate import AllocationRefused, AllocationSettings, allocate
-from scenario import AS_OF, CENSUS, Scenario, empty_store, fill
 
 CON = empty_store()
 common = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -34,8 +35,13 @@ def run(scenario: Scenario, total: int, **levers) -> list[dict]:
 
 
 @common
-@given(scenario=with_previous(), total=st.integers(0, 2_000_000), top=st.integers(0, 100), loss=st.none() | st.integers(0, 100),
-       gain=st.none() | st.integers(0, 300))
+@given(
+    scenario=with_previous(),
+    total=st.integers(0, 2_000_000),
+    top=st.integers(0, 100),
+    loss=st.none() | st.integers(0, 100),
+    gain=st.none() | st.integers(0, 300),
+)
 def test_the_pot_is_met_exactly_and_every_protected_partnership_is_within_its_bounds(scenario, total, top, loss, gain):
     assume(funded_with_learners(scenario))
     try:
@@ -45,8 +51,11 @@ def test_the_pot_is_met_exactly_and_every_protected_partnership_is_within_its_bo
         assert "floors alone" in str(refusal) or "nobody can take" in str(refusal), str(refusal)
         if "floors alone" in str(refusal):
             slice_ = total * top // 100
-            floors = sum(math.ceil(Decimal(scenario.previous[c]) * (100 - loss) / 100) for c in scenario.previous
-                         if scenario.status.get(c) == "accredited")
+            floors = sum(
+                math.ceil(Decimal(scenario.previous[c]) * (100 - loss) / 100)
+                for c in scenario.previous
+                if scenario.status.get(c) == "accredited"
+            )
             assert floors > total - slice_
         return
     assert sum(r["amount"] for r in rows) + rows[0]["top_slice"] == total
@@ -67,7 +76,9 @@ def test_the_pot_is_met_exactly_and_every_protected_partnership_is_within_its_bo
 def test_with_no_lever_set_the_split_is_todays(scenario, total):
     assume(funded_with_learners(scenario))
     plain = [(r["partnership_code"], r["amount"]) for r in run(scenario, total)]
-    levered = [(r["partnership_code"], r["amount"]) for r in run(scenario, total, top_slice=0, protect_loss=None, protect_gain=None)]
+    levered = [
+        (r["partnership_code"], r["amount"]) for r in run(scenario, total, top_slice=0, protect_loss=None, protect_gain=None)
+    ]
     assert plain == levered
 
 
@@ -79,8 +90,11 @@ def test_an_amount_does_not_depend_on_what_the_partnerships_are_called_but_for_t
     assume(funded_with_learners(scenario))
     codes = sorted(scenario.partnerships)
     renamed = {code: f"Q{len(codes) - i:02d}" for i, code in enumerate(codes)}
-    mirror = Scenario({renamed[c]: m for c, m in scenario.partnerships.items()},
-                      {renamed[c]: s for c, s in scenario.status.items()}, {renamed[c]: a for c, a in scenario.previous.items()})
+    mirror = Scenario(
+        {renamed[c]: m for c, m in scenario.partnerships.items()},
+        {renamed[c]: s for c, s in scenario.status.items()},
+        {renamed[c]: a for c, a in scenario.previous.items()},
+    )
     try:
         first = {r["partnership_code"]: r for r in run(scenario, total, protect_loss=loss)}
     except AllocationRefused:
@@ -129,7 +143,7 @@ def clamped_split(scenario: Scenario, pot: int, loss: int | None, gain: int | No
     while spent(beyond) < pot:  # past the last break the uncapped partnerships rise without end
         beyond *= 2
     breaks.append(beyond)
-    for left, right in zip(breaks, breaks[1:]):
+    for left, right in zip(breaks, breaks[1:], strict=False):
         if spent(right) >= pot:
             rise = spent(right) - spent(left)
             scale = right if rise == 0 else left + (pot - spent(left)) * (right - left) / rise
@@ -138,8 +152,13 @@ def clamped_split(scenario: Scenario, pot: int, loss: int | None, gain: int | No
 
 
 @common
-@given(scenario=with_previous(), total=st.integers(0, 1_000_000), top=st.integers(0, 30), loss=st.integers(0, 60),
-       gain=st.integers(0, 120))
+@given(
+    scenario=with_previous(),
+    total=st.integers(0, 1_000_000),
+    top=st.integers(0, 30),
+    loss=st.integers(0, 60),
+    gain=st.integers(0, 120),
+)
 def test_with_both_limits_the_split_is_the_one_capped_and_scaled_split_and_refusals_are_exact(scenario, total, top, loss, gain):
     """Floors and caps together: each amount is within a pound of the exact capped-and-scaled
     split, and the allocation is refused exactly when no such split exists."""

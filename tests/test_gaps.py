@@ -47,8 +47,13 @@ def test_small_dataset_has_exactly_its_known_gaps(store):
 
 
 def test_school_multiple(store, tmp_path):
-    _load(store, tmp_path, "roster", "partnership_code,partnership_name,member_id,role,joined\n"
-          "P3,East Partnership,100006,full,2012-09-01\nP3,East Partnership,100001,full,2012-09-01\nP3,East Partnership,10000001,full,2012-09-01\n")
+    _load(
+        store,
+        tmp_path,
+        "roster",
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P3,East Partnership,100006,full,2012-09-01\nP3,East Partnership,100001,full,2012-09-01\nP3,East Partnership,10000001,full,2012-09-01\n",
+    )
     rows = _only(_gaps(store), "school_multiple")
     assert {(g["partnership_code"], g["institution_id"]) for g in rows} == {("P1", 100001), ("P3", 100001)}
     assert "1/2 in each" in rows[0]["detail"]
@@ -56,16 +61,26 @@ def test_school_multiple(store, tmp_path):
 
 def test_college_not_full_member_and_only_associate(store, tmp_path):
     _load(store, tmp_path, "register", "ukprn,name,kind,status\n10000003,Coast College,college,open\n")
-    _load(store, tmp_path, "roster", "partnership_code,partnership_name,member_id,role,joined\n"
-          "P2,South Partnership,100002,full,2009-09-01\nP2,South Partnership,100004,full,2009-09-01\n"
-          "P2,South Partnership,10000001,full,2009-09-01\nP2,South Partnership,10000003,associate,2009-09-01\n")
+    _load(
+        store,
+        tmp_path,
+        "roster",
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P2,South Partnership,100002,full,2009-09-01\nP2,South Partnership,100004,full,2009-09-01\n"
+        "P2,South Partnership,10000001,full,2009-09-01\nP2,South Partnership,10000003,associate,2009-09-01\n",
+    )
     row = _only(_gaps(store), "college_not_full_member")[0]
     assert row["institution_id"] == 10000003 and "only an associate member of P2" in row["detail"]
 
 
 def test_partnership_without_college_or_school(store, tmp_path):
-    _load(store, tmp_path, "roster", "partnership_code,partnership_name,member_id,role,joined\n"
-          "P3,East Partnership,100006,full,2012-09-01\nP4,Training Partnership,10000002,full,2012-09-01\n")
+    _load(
+        store,
+        tmp_path,
+        "roster",
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P3,East Partnership,100006,full,2012-09-01\nP4,Training Partnership,10000002,full,2012-09-01\n",
+    )
     gaps = _gaps(store)
     assert {g["partnership_code"] for g in _only(gaps, "partnership_no_college")} == {"P3", "P4"}
     assert [g["partnership_code"] for g in _only(gaps, "partnership_no_school")] == ["P4"]
@@ -80,26 +95,43 @@ def test_member_unknown(store):
 
 
 def test_member_closed(store, tmp_path):
-    _load(store, tmp_path, "register", "urn,name,kind,status,closed\n100003,Gamma Special School,special_school,closed,2025-08-31\n")
+    _load(
+        store, tmp_path, "register", "urn,name,kind,status,closed\n100003,Gamma Special School,special_school,closed,2025-08-31\n"
+    )
     row = _only(_gaps(store), "member_closed")[0]
     assert (row["partnership_code"], row["institution_id"]) == ("P1", 100003)
 
 
 def test_member_out_of_scope(store, tmp_path):
-    _load(store, tmp_path, "roster", "partnership_code,partnership_name,member_id,role,joined\n"
-          "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
-          "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,100007,full,2009-09-01\n")
+    _load(
+        store,
+        tmp_path,
+        "roster",
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
+        "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,100007,full,2009-09-01\n",
+    )
     assert _only(_gaps(store), "member_out_of_scope")[0]["institution_id"] == 100007
 
 
 def test_census_missing_is_an_error_only_where_it_costs_money(store, tmp_path):
-    _load(store, tmp_path, "register", "urn,name,kind,status,latitude,longitude\n"
-          "200001,Kappa High,high_school,open,52.71,1.21\n200002,Lambda High,high_school,open,52.51,1.29\n")
-    _load(store, tmp_path, "roster", "partnership_code,partnership_name,member_id,role,joined\n"
-          "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
-          "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n"
-          "P2,South Partnership,100002,full,2009-09-01\nP2,South Partnership,100004,full,2009-09-01\n"
-          "P2,South Partnership,10000001,full,2009-09-01\nP2,South Partnership,200002,full,2009-09-01\n")
+    _load(
+        store,
+        tmp_path,
+        "register",
+        "urn,name,kind,status,latitude,longitude\n"
+        "200001,Kappa High,high_school,open,52.71,1.21\n200002,Lambda High,high_school,open,52.51,1.29\n",
+    )
+    _load(
+        store,
+        tmp_path,
+        "roster",
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
+        "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n"
+        "P2,South Partnership,100002,full,2009-09-01\nP2,South Partnership,100004,full,2009-09-01\n"
+        "P2,South Partnership,10000001,full,2009-09-01\nP2,South Partnership,200002,full,2009-09-01\n",
+    )
     severity = {g["institution_id"]: g["severity"] for g in _only(_gaps(store), "census_missing")}
     assert severity == {200001: "error", 200002: "warning"}  # P2 is pending: not funded
     severity = {g["institution_id"]: g["severity"] for g in _only(_gaps(store, include_pending=True), "census_missing")}
@@ -118,9 +150,14 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def test_travel_outlier_uses_real_distances_and_the_threshold(store, tmp_path):
-    _load(store, tmp_path, "roster", "partnership_code,partnership_name,member_id,role,joined\n"
-          "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
-          "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,100006,full,2009-09-01\n")
+    _load(
+        store,
+        tmp_path,
+        "roster",
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
+        "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,100006,full,2009-09-01\n",
+    )
     # Zeta (52.60, 1.70) and the centre of P1's three schools.
     centre = ((52.70 + 52.72 + 52.60) / 3, (1.20 + 1.22 + 1.70) / 3)
     km = round(_km((52.60, 1.70), centre), 1)
@@ -131,10 +168,17 @@ def test_travel_outlier_uses_real_distances_and_the_threshold(store, tmp_path):
 
 
 def test_travel_outlier_far_from_everyone(store, tmp_path):
-    _load(store, tmp_path, "register", "urn,name,kind,status,latitude,longitude\n200003,Far Fen High,high_school,open,52.75,0.30\n")
-    _load(store, tmp_path, "roster", "partnership_code,partnership_name,member_id,role,joined\n"
-          "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
-          "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200003,full,2009-09-01\n")
+    _load(
+        store, tmp_path, "register", "urn,name,kind,status,latitude,longitude\n200003,Far Fen High,high_school,open,52.75,0.30\n"
+    )
+    _load(
+        store,
+        tmp_path,
+        "roster",
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
+        "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200003,full,2009-09-01\n",
+    )
     rows = [g for g in _only(_gaps(store), "travel_outlier") if g["institution_id"] == 200003]
     assert rows and "(more than 25 km)" in rows[0]["detail"]
     assert not [g for g in _only(_gaps(store, travel_km=100), "travel_outlier") if g["institution_id"] == 200003]
@@ -162,7 +206,9 @@ def test_every_code_is_tested_and_documented(con):
 @pytest.mark.parametrize("as_of", [dt.date(2009, 8, 31), dt.date(2009, 9, 1)])
 def test_memberships_count_from_their_joining_day(store, as_of):
     con = duckdb.connect(str(store), read_only=True)
-    uncovered = set(coverage_gaps(con, as_of=as_of).filter(coverage_gaps(con, as_of=as_of)["code"] == "school_uncovered")["institution_id"])
+    uncovered = set(
+        coverage_gaps(con, as_of=as_of).filter(coverage_gaps(con, as_of=as_of)["code"] == "school_uncovered")["institution_id"]
+    )
     con.close()
     assert (100001 in uncovered) == (as_of < dt.date(2009, 9, 1))
 
@@ -176,13 +222,23 @@ def test_memberships_count_from_their_joining_day(store, as_of):
     ],
 )
 def test_review_due_when_overdue_or_within_60_days(store, tmp_path, decided_on, review_due, words):
-    _load(store, tmp_path, "accreditation", f"partnership_code,status,decided_on,review_due,notes\nP1,accredited,{decided_on},{review_due},\n")
+    _load(
+        store,
+        tmp_path,
+        "accreditation",
+        f"partnership_code,status,decided_on,review_due,notes\nP1,accredited,{decided_on},{review_due},\n",
+    )
     rows = _only(_gaps(store), "review_due")
     assert [(g["partnership_code"], g["severity"]) for g in rows] == [("P1", "warning")]
     assert words in rows[0]["detail"]
 
 
 def test_review_not_flagged_beyond_60_days_or_when_not_accredited(store, tmp_path):
-    _load(store, tmp_path, "accreditation", "partnership_code,status,decided_on,review_due,notes\n"
-          "P1,accredited,2025-06-01,2025-11-01,\nP2,not_accredited,2024-06-01,2024-07-01,\n")
+    _load(
+        store,
+        tmp_path,
+        "accreditation",
+        "partnership_code,status,decided_on,review_due,notes\n"
+        "P1,accredited,2025-06-01,2025-11-01,\nP2,not_accredited,2024-06-01,2024-07-01,\n",
+    )
     assert _only(_gaps(store), "review_due") == []

@@ -34,8 +34,14 @@ HOLDER = textwrap.dedent("""
 @pytest.fixture
 def held(store):
     """Another process (a load, say) holding the store's writer lock for as long as the test runs."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     assert holder.stdout.readline().strip() == "held", holder.stderr.read()
     yield holder
     holder.stdin.close()
@@ -50,7 +56,7 @@ def test_the_store_module_imports_and_locks_without_fcntl(tmp_path):
         import pipelines.db as db
         importlib.reload(db)
         from pathlib import Path
-        store = Path({str(tmp_path / 'store.duckdb')!r})
+        store = Path({str(tmp_path / "store.duckdb")!r})
         with db.writer_lock(store):
             pass
         db._fsync_dir(store.parent)
@@ -66,6 +72,7 @@ def test_the_store_module_imports_and_locks_without_fcntl(tmp_path):
 def test_fsync_of_a_folder_is_skipped_where_a_folder_cannot_be_opened(tmp_path, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")  # what Windows says to os.open on a folder
+
     monkeypatch.setattr(os, "open", refuse)
     db._fsync_dir(tmp_path)  # no error
 
@@ -90,7 +97,7 @@ def test_a_second_writer_waits_for_the_first(store):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    (started, got), = waited
+    ((started, got),) = waited
     assert got >= released[0]  # it got the lock only once the first let go
     assert got - started >= 0.3
 

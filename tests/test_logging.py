@@ -11,12 +11,12 @@ import sys
 
 import pytest
 import streamlit as st
+from conftest import BAD
+from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
 
 from pipelines import logs, records, settings
 from pipelines.load import Upload, load
 from pipelines.problems import ValidationFailed
-from conftest import BAD
-from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
 
@@ -56,8 +56,9 @@ def test_an_approval_logs_the_decision_and_who_approved(store, caplog):
     caplog.set_level(logging.INFO, logger="pipelines")
     approval = records.approve(store, LINK, title="2025/26 capacity", approved_by="officer@council.example")
     messages = [r.getMessage() for r in caplog.records if r.name == "pipelines.records"]
-    assert any(m.startswith(f"decision {approval.decision_id} approved by officer@council.example: '2025/26 capacity'")
-               for m in messages), messages
+    assert any(
+        m.startswith(f"decision {approval.decision_id} approved by officer@council.example: '2025/26 capacity'") for m in messages
+    ), messages
 
 
 def test_a_refused_approval_and_scenario_changes_are_logged(store, caplog):
@@ -68,8 +69,10 @@ def test_a_refused_approval_and_scenario_changes_are_logged(store, caplog):
     records.delete_scenario(store, scenario_id, "Vice chair")
     messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "pipelines.records"]
     assert messages[0][0] == "WARNING" and messages[0][1].startswith("approval refused (by Chair, 'Bad')")
-    assert messages[1:] == [("INFO", f"scenario {scenario_id} saved: 'Draft' by Chair"),
-                            ("INFO", f"scenario {scenario_id} deleted: 'Draft' by Vice chair")]
+    assert messages[1:] == [
+        ("INFO", f"scenario {scenario_id} saved: 'Draft' by Chair"),
+        ("INFO", f"scenario {scenario_id} deleted: 'Draft' by Vice chair"),
+    ]
 
 
 def test_setup_is_idempotent_and_stamps_lines_in_utc(monkeypatch):
@@ -90,8 +93,15 @@ def test_setup_is_idempotent_and_stamps_lines_in_utc(monkeypatch):
 
 def _cli(*args: str, level: str) -> subprocess.CompletedProcess:
     env = {**os.environ, logs.LEVEL_ENV: level}
-    return subprocess.run([sys.executable, "-m", "pipelines", *args], check=False, capture_output=True, text=True, env=env,
-                          cwd=settings.PROJECT_ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=settings.PROJECT_ROOT,
+        timeout=300,
+    )
 
 
 def test_the_level_comes_from_the_environment(store, tmp_path):

@@ -11,22 +11,24 @@ from pipelines import districts
 
 def _points(institutions: int, partnerships: int) -> pl.DataFrame:
     codes = [f"P{i % partnerships:04d}" for i in range(institutions)]
-    return pl.DataFrame({
-        "institution_id": list(range(100000, 100000 + institutions)),
-        "name": [f"School {i}" for i in range(institutions)],
-        "kind": ["high_school"] * institutions,
-        "kind_label": ["high school"] * institutions,
-        "district": ["Somewhere"] * institutions,
-        "status": ["open"] * institutions,
-        "latitude": [50.5 + (i % 97) * 0.05 for i in range(institutions)],
-        "longitude": [-4.5 + (i % 89) * 0.07 for i in range(institutions)],
-        "partnerships": codes,
-        "partnership_count": [1] * institutions,
-        "partnership": codes,
-        "partnership_label": [f"{c} — Partnership {c}" for c in codes],
-        "year10": [120] * institutions,
-        "coverage_gap": [i % 50 == 0 for i in range(institutions)],
-    })
+    return pl.DataFrame(
+        {
+            "institution_id": list(range(100000, 100000 + institutions)),
+            "name": [f"School {i}" for i in range(institutions)],
+            "kind": ["high_school"] * institutions,
+            "kind_label": ["high school"] * institutions,
+            "district": ["Somewhere"] * institutions,
+            "status": ["open"] * institutions,
+            "latitude": [50.5 + (i % 97) * 0.05 for i in range(institutions)],
+            "longitude": [-4.5 + (i % 89) * 0.07 for i in range(institutions)],
+            "partnerships": codes,
+            "partnership_count": [1] * institutions,
+            "partnership": codes,
+            "partnership_label": [f"{c} — Partnership {c}" for c in codes],
+            "year10": [120] * institutions,
+            "coverage_gap": [i % 50 == 0 for i in range(institutions)],
+        }
+    )
 
 
 def test_a_national_map_draws_every_institution_and_writes_no_codes():

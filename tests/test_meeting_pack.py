@@ -63,8 +63,13 @@ def _assert_pack_reads(pdf: bytes, con, chosen: AllocationSettings) -> str:
         assert code in flat
         assert _flat(name) in flat, name
     census, as_of = frame["census_date"][0], frame["as_of"][0]
-    gaps = allocate.coverage_gaps(con, as_of=as_of, census_date=census, include_pending=chosen.include_pending,
-                                  treat_as_accredited=chosen.treat_as_accredited)
+    gaps = allocate.coverage_gaps(
+        con,
+        as_of=as_of,
+        census_date=census,
+        include_pending=chosen.include_pending,
+        treat_as_accredited=chosen.treat_as_accredited,
+    )
     for code, severity, n in gaps.group_by("code", "severity").len().rows():
         assert re.search(rf"{code} {severity} {n}\b", flat), (code, severity, n)
     assert f"Census date {census}" in flat
@@ -129,8 +134,11 @@ def test_unfunded_partnerships_are_listed_with_their_reason(small):
 
 def test_a_refused_allocation_raises_before_any_page(small):
     with pytest.raises(AllocationRefused, match="lump sums"):
-        meeting_pack.meeting_pack_pdf(small, AllocationSettings(total=10000, lump_sum=6000, as_of=dt.date(2025, 9, 1),
-                                                                include_pending=True), produced=PRODUCED)
+        meeting_pack.meeting_pack_pdf(
+            small,
+            AllocationSettings(total=10000, lump_sum=6000, as_of=dt.date(2025, 9, 1), include_pending=True),
+            produced=PRODUCED,
+        )
 
 
 def test_a_long_table_continues_with_its_header_and_huge_sums_stay_on_the_page(small, monkeypatch):
@@ -138,14 +146,19 @@ def test_a_long_table_continues_with_its_header_and_huge_sums_stay_on_the_page(s
 
     def many(con, chosen):
         one = real(con, chosen).head(1)
-        rows = [one.with_columns(pl.lit(f"P{i:03d}-WITH-A-LONG-CODE").alias("partnership_code"),
-                                 pl.lit(f"Partnership number {i} with a long name that must wrap").alias("partnership_name"))
-                for i in range(90)]
+        rows = [
+            one.with_columns(
+                pl.lit(f"P{i:03d}-WITH-A-LONG-CODE").alias("partnership_code"),
+                pl.lit(f"Partnership number {i} with a long name that must wrap").alias("partnership_name"),
+            )
+            for i in range(90)
+        ]
         return pl.concat(rows)
 
     monkeypatch.setattr(meeting_pack.allocate, "allocate", many)
-    chosen = AllocationSettings(total=Decimal("9999999999.99"), unit=Decimal("0.01"), as_of=dt.date(2025, 9, 1),
-                                include_pending=True)
+    chosen = AllocationSettings(
+        total=Decimal("9999999999.99"), unit=Decimal("0.01"), as_of=dt.date(2025, 9, 1), include_pending=True
+    )
     pdf = meeting_pack.meeting_pack_pdf(small, chosen, produced=PRODUCED)
     reader = PdfReader(io.BytesIO(pdf))
     table_pages = [p.extract_text() for p in reader.pages if "WITH-A-LONG-CODE" in p.extract_text()]
@@ -199,14 +212,19 @@ def test_norfolk_pack_says_on_page_1_what_is_proxy_inferred_or_synthetic(norfolk
     warning = provenance.stand_in_warning(status)
     assert warning is not None and _flat(warning) in first
     assert first.index("Stand-in data") < first.index("Settings")  # read before any setting or amount
-    for word in ("Year 10 figures (proxy)", "memberships (inferred)", "accreditation (synthetic)",
-                 "health checks (synthetic)", "previous 2008/9 amounts (synthetic)"):
+    for word in (
+        "Year 10 figures (proxy)",
+        "memberships (inferred)",
+        "accreditation (synthetic)",
+        "health checks (synthetic)",
+        "previous 2008/9 amounts (synthetic)",
+    ):
         assert word in first, word
     loaded = clock.uk_text(provenance.last_loaded(status), "%Y-%m-%d %H:%M:%S", "never")  # UK time, zone named
     assert f"Data last loaded {loaded}" in first
     # the per-input table, after the files behind the figures
     flat = _flat(_text(pdf)[1])
-    section = flat[flat.index("Data status", flat.index("Files behind these figures")):]
+    section = flat[flat.index("Data status", flat.index("Files behind these figures")) :]
     for r in status.iter_rows(named=True):
         assert re.search(rf"{re.escape(r['input'])} {r['status']} {r['total_rows']:,} ", section), r["input"]
         assert _flat(r["example_note"])[:40] in section
@@ -227,8 +245,9 @@ def test_small_pack_flags_only_what_its_notes_mark(small):
 
 def test_no_box_when_every_input_is_the_councils_own(small, monkeypatch):
     real = provenance.data_status
-    monkeypatch.setattr(meeting_pack.provenance, "data_status",
-                        lambda con: real(con).with_columns(pl.lit(False).alias("stand_in")))
+    monkeypatch.setattr(
+        meeting_pack.provenance, "data_status", lambda con: real(con).with_columns(pl.lit(False).alias("stand_in"))
+    )
     pdf = meeting_pack.meeting_pack_pdf(small, SMALL_SETTINGS, produced=PRODUCED)
     first = _page_text(pdf, 0)
     assert "Stand-in data" not in first and "Not every figure" not in first
@@ -241,14 +260,19 @@ def _boxes_overlap(a, b, char_width=maps.CODE_CHAR_WIDTH, line_height=maps.CODE_
 
 
 def test_spread_labels_moves_only_crowded_labels_apart_the_same_way_every_time():
-    anchors = [("INF-NORWICH", 300.0, 200.0), ("LOC8", 296.0, 196.0), ("INF-BROADLAND", 310.0, 203.0),
-               ("FAR", 50.0, 50.0), ("BESIDE", 420.0, 200.0)]
+    anchors = [
+        ("INF-NORWICH", 300.0, 200.0),
+        ("LOC8", 296.0, 196.0),
+        ("INF-BROADLAND", 310.0, 203.0),
+        ("FAR", 50.0, 50.0),
+        ("BESIDE", 420.0, 200.0),
+    ]
     placed = maps.spread_labels(anchors)
     assert maps.spread_labels(list(reversed(anchors))) == placed
     assert placed["FAR"] == (50.0, 50.0) and placed["BESIDE"] == (420.0, 200.0)  # clear already: untouched
     labels = [(t, *placed[t]) for t, _, _ in anchors]
     for i, a in enumerate(labels):
-        for b in labels[i + 1:]:
+        for b in labels[i + 1 :]:
             assert not _boxes_overlap(a, b), (a, b)
     for text, x, y in anchors:
         assert placed[text][0] == x and abs(placed[text][1] - y) < 30  # moved up or down only, and not far
@@ -256,19 +280,21 @@ def test_spread_labels_moves_only_crowded_labels_apart_the_same_way_every_time()
 
 
 def test_norfolk_map_codes_do_not_overlap_at_the_pages_width(norfolk):
-    points = norfolk.sql(db.read_sql("reports/map_institutions.sql"),
-                         params={"as_of": dt.date(2018, 9, 1), "census_date": dt.date(2018, 1, 18)}).pl()
+    points = norfolk.sql(
+        db.read_sql("reports/map_institutions.sql"), params={"as_of": dt.date(2018, 9, 1), "census_date": dt.date(2018, 1, 18)}
+    ).pl()
     outlines = districts.districts_geojson()
     chart = maps.institutions_map(points, outlines, height=340)
     codes = chart.layer[3].data
     assert set(codes["partnership"]) >= {"INF-BROADLAND", "INF-NORWICH", "LOC8"}
     west, south, east, north = maps._extent(outlines["features"], points.filter(pl.col("latitude").is_not_null()))
-    scale = min(maps.NARROWEST_WIDTH / maps.math.radians(east - west),
-                340 / (maps._mercator_y(north) - maps._mercator_y(south)))
-    labels = [(code, maps.math.radians(lon) * scale, -maps._mercator_y(lat) * scale)
-              for code, lat, lon in codes.select("partnership", "latitude", "longitude").rows()]
+    scale = min(maps.NARROWEST_WIDTH / maps.math.radians(east - west), 340 / (maps._mercator_y(north) - maps._mercator_y(south)))
+    labels = [
+        (code, maps.math.radians(lon) * scale, -maps._mercator_y(lat) * scale)
+        for code, lat, lon in codes.select("partnership", "latitude", "longitude").rows()
+    ]
     for i, a in enumerate(labels):
-        for b in labels[i + 1:]:
+        for b in labels[i + 1 :]:
             assert not _boxes_overlap(a, b), (a[0], b[0])
     # the page's stand-in outline carries the same extent, so the pack spaces them alike
     stand_in = {"type": "Feature", "geometry": None, "bbox": list(maps.outline_extent(outlines["features"]))}

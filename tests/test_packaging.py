@@ -23,8 +23,23 @@ from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, free_port
 from pipelines import settings
 
 ROOT = settings.PROJECT_ROOT
-LEFT_OUT = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", "*.duckdb", "*.duckdb.*", "*.lock", "__pycache__",
-                                  ".pytest_cache", ".hypothesis", "secrets.toml", "tests", "benchmarks", "docs", "scripts")
+LEFT_OUT = shutil.ignore_patterns(
+    ".git",
+    "build",
+    "dist",
+    "*.egg-info",
+    "*.duckdb",
+    "*.duckdb.*",
+    "*.lock",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    "secrets.toml",
+    "tests",
+    "benchmarks",
+    "docs",
+    "scripts",
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +47,13 @@ def wheel(tmp_path_factory) -> Path:
     source = tmp_path_factory.mktemp("source") / "project"
     shutil.copytree(ROOT, source, ignore=LEFT_OUT)
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
-                   check=True, capture_output=True, text=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     (built,) = out.glob("partnership_funding-*.whl")
     return built
 
@@ -43,8 +63,13 @@ def installed(wheel, tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
     """(bin folder, environment, a working folder outside the checkout)."""
     venv = tmp_path_factory.mktemp("venv") / "env"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)],
-                   check=True, capture_output=True, text=True, timeout=300)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     outside = tmp_path_factory.mktemp("outside")
     env = {k: v for k, v in os.environ.items() if k not in ("PARTNERSHIP_DB", "PYTHONPATH")}
     env.update(HOME=str(outside), XDG_DATA_HOME=str(outside / "data-home"), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
@@ -61,22 +86,43 @@ def test_the_wheel_carries_the_sql_the_default_data_and_the_dashboard_settings(w
     assert "partnership_streamlit/config.toml" in names and "dashboard/icon.png" in names
     assert not [n for n in names if n.endswith(".duckdb") or n.startswith("tests/")]
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "partnership = pipelines.__main__:main" in entry_points and "partnership-dashboard = dashboard.launch:main" in entry_points
+    assert (
+        "partnership = pipelines.__main__:main" in entry_points
+        and "partnership-dashboard = dashboard.launch:main" in entry_points
+    )
 
 
 def test_the_installed_command_line_builds_its_store_outside_the_checkout(installed):
     bin_dir, env, outside = installed
-    where = subprocess.run([str(bin_dir / "python"), "-c", "import pipelines, partnership_sql; from pipelines import settings;"
-                            "print(pipelines.__file__); print(settings.DEFAULT_DB)"],
-                           cwd=outside, env=env, capture_output=True, text=True, check=True)
+    where = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import pipelines, partnership_sql; from pipelines import settings;"
+            "print(pipelines.__file__); print(settings.DEFAULT_DB)",
+        ],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     module, store = where.stdout.split()
     assert module.startswith(str(bin_dir.parent)) and not module.startswith(str(ROOT))
     assert store == str(outside / "data-home" / "partnership-funding" / "store.duckdb")  # the user's data folder
-    built = subprocess.run([str(bin_dir / "partnership"), "build"], cwd=outside, env=env, capture_output=True, text=True, timeout=300)
+    built = subprocess.run(
+        [str(bin_dir / "partnership"), "build"], cwd=outside, env=env, capture_output=True, text=True, timeout=300
+    )
     assert built.returncode == 0, built.stderr
     assert Path(store).exists()
-    allocated = subprocess.run([str(bin_dir / "partnership"), "allocate", "--total", "500000"], cwd=outside, env=env,
-                               capture_output=True, text=True, timeout=300)
+    allocated = subprocess.run(
+        [str(bin_dir / "partnership"), "allocate", "--total", "500000"],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert allocated.returncode == 0, allocated.stderr
     assert "Total £500,000.00 equals the pot £500,000.00" in allocated.stdout
 
@@ -86,8 +132,14 @@ def test_the_installed_dashboard_serves_the_allocation(installed):
     bin_dir, env, outside = installed
     port = free_port()
     env = {**env, "PARTNERSHIP_DB": str(outside / "dashboard-store.duckdb")}
-    server = subprocess.Popen([str(bin_dir / "partnership-dashboard"), "--server.port", str(port), "--server.address", "127.0.0.1"],
-                              cwd=outside, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [str(bin_dir / "partnership-dashboard"), "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=outside,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -97,7 +149,9 @@ def test_the_installed_dashboard_serves_the_allocation(installed):
                         break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError(f"the installed dashboard did not start: {server.stdout.read() if server.poll() is not None else ''}")
+                    raise AssertionError(
+                        f"the installed dashboard did not start: {server.stdout.read() if server.poll() is not None else ''}"
+                    ) from None
                 time.sleep(0.5)
         expect.set_options(timeout=90_000)
         with sync_playwright() as playwright:

@@ -70,8 +70,13 @@ def _audit(store: Path) -> list[tuple]:
 SHAPE_ERRORS = [
     pytest.param(["join,P1,100006,,,"], 2, "change", "one of: add, remove", id="unknown-change-word"),
     pytest.param(["add,P1,100006,,,", "add,P2,abc,,,"], 3, "member_id", "", id="member-id-not-a-number"),
-    pytest.param(["add,P1,100006,,,", "remove,P2,100004,,,", "add,P1,100006,full,,"], 4, None,
-                 "each change once (add 100006 to P1", id="same-change-twice"),
+    pytest.param(
+        ["add,P1,100006,,,", "remove,P2,100004,,,", "add,P1,100006,full,,"],
+        4,
+        None,
+        "each change once (add 100006 to P1",
+        id="same-change-twice",
+    ),
     pytest.param(["merge,P2,,,,P2"], 2, "into_code", "cannot merge into itself", id="merge-into-itself"),
     pytest.param(["rename,P1,,,,"], 2, "partnership_name", "a rename needs one", id="rename-without-name"),
 ]
@@ -88,15 +93,26 @@ def test_a_plan_file_wrong_on_its_own_names_row_and_column(store, lines, row, co
 
 
 STORE_ERRORS = [
-    pytest.param(["add,P1,100006,,,", "add,P1,999999,,,"], 3, "member_id", "a URN or UKPRN in the register",
-                 id="add-unknown-institution"),
+    pytest.param(
+        ["add,P1,100006,,,", "add,P1,999999,,,"], 3, "member_id", "a URN or UKPRN in the register", id="add-unknown-institution"
+    ),
     pytest.param(["remove,P1,100002,,,"], 2, "member_id", "a member of P1 on 01 Sep 2025", id="remove-not-a-member"),
     pytest.param(["remove,P2,10000002,full,,"], 2, "member_id", "as a full member", id="remove-with-the-wrong-role"),
     pytest.param(["add,P1,100001,,,"], 2, "member_id", "an institution not already in P1", id="add-a-member-already-there"),
-    pytest.param(["create,P3,,,East Partnership,"], 2, "partnership_code", "at least one add row for the new partnership P3",
-                 id="create-without-add"),
-    pytest.param(["add,P1,100006,,,", "merge,P2,,,,P9"], 3, "into_code", "a partnership that exists on 01 Sep 2025",
-                 id="merge-into-unknown"),
+    pytest.param(
+        ["create,P3,,,East Partnership,"],
+        2,
+        "partnership_code",
+        "at least one add row for the new partnership P3",
+        id="create-without-add",
+    ),
+    pytest.param(
+        ["add,P1,100006,,,", "merge,P2,,,,P9"],
+        3,
+        "into_code",
+        "a partnership that exists on 01 Sep 2025",
+        id="merge-into-unknown",
+    ),
     pytest.param(["add,P9,100006,,,"], 2, "partnership_code", "a partnership that exists", id="add-to-unknown-partnership"),
 ]
 
@@ -122,22 +138,42 @@ def test_every_wrong_row_is_reported_at_once(store):
 
 
 def test_a_good_plan_file_reads_its_changes(store):
-    changes, report = _read(store, "add,P1,100006,,,", "remove,P2,10000002,associate,,", "add,P2,10000002,full,,",
-                            "none,,100005,,,")
+    changes, report = _read(
+        store, "add,P1,100006,,,", "remove,P2,10000002,associate,,", "add,P2,10000002,full,,", "none,,100005,,,"
+    )
     assert report.ok
-    assert changes == (C("add", "P1", 100006), C("remove", "P2", 10000002, "associate"), C("add", "P2", 10000002, "full"),
-                       C("none", None, 100005))
+    assert changes == (
+        C("add", "P1", 100006),
+        C("remove", "P2", 10000002, "associate"),
+        C("add", "P2", 10000002, "full"),
+        C("none", None, 100005),
+    )
 
 
-@pytest.mark.parametrize("lines", [["add,P1,abc,,,"], ["add,P1,100006,,,", "remove,P1,100002,,,"]],
-                         ids=["wrong-on-its-own", "wrong-for-the-store"])
+@pytest.mark.parametrize(
+    "lines", [["add,P1,abc,,,"], ["add,P1,100006,,,", "remove,P1,100002,,,"]], ids=["wrong-on-its-own", "wrong-for-the-store"]
+)
 def test_the_plan_command_refuses_a_bad_file_and_changes_nothing(store, tmp_path, capsys, lines):
     changes = tmp_path / "plan.csv"
     changes.write_bytes(_plan_bytes(*lines))
     out = tmp_path / "proposed.csv"
     before = _sha(store)
-    code = main(["plan", "--changes", str(changes), "--db", str(store), "--as-of", AS_OF.isoformat(),
-                 "--out", str(out), "--load", "--by", "Test Officer"])
+    code = main(
+        [
+            "plan",
+            "--changes",
+            str(changes),
+            "--db",
+            str(store),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--out",
+            str(out),
+            "--load",
+            "--by",
+            "Test Officer",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2
     assert "Nothing was changed." in captured.err
@@ -148,6 +184,7 @@ def test_the_plan_command_refuses_a_bad_file_and_changes_nothing(store, tmp_path
 
 # --- what the changes do -------------------------------------------------------------------------
 
+
 def test_merge_moves_the_members_on_the_day_and_ends_the_partnership(store):
     changes = (C("merge", "P2", into_code="P1"),)
     con = db.connect_read_only(store)
@@ -155,12 +192,14 @@ def test_merge_moves_the_members_on_the_day_and_ends_the_partnership(store):
         roster = plan.proposed_roster(con, changes, AS_OF)
         with plan.draft(con, changes, AS_OF) as draft:
             on_day = draft.execute("SELECT partnership_code FROM partnerships_on(?::DATE) ORDER BY 1", [AS_OF]).fetchall()
-            members = draft.execute("SELECT institution_id, role FROM memberships_on(?::DATE) WHERE partnership_code = 'P1' "
-                                    "ORDER BY 1", [AS_OF]).fetchall()
+            members = draft.execute(
+                "SELECT institution_id, role FROM memberships_on(?::DATE) WHERE partnership_code = 'P1' ORDER BY 1", [AS_OF]
+            ).fetchall()
         chosen = allocate.AllocationSettings(total=Decimal(10000), as_of=AS_OF, include_pending=True)
         before = allocate.allocate(con, chosen)
-        after = allocate.allocate(con, allocate.AllocationSettings(total=Decimal(10000), as_of=AS_OF, include_pending=True,
-                                                                   changes=changes))
+        after = allocate.allocate(
+            con, allocate.AllocationSettings(total=Decimal(10000), as_of=AS_OF, include_pending=True, changes=changes)
+        )
         gaps_after = _keys(con, changes)
         stored = con.execute("SELECT partnership_code FROM partnerships_on(?::DATE) ORDER BY 1", [AS_OF]).fetchall()
     finally:
@@ -177,8 +216,14 @@ def test_merge_moves_the_members_on_the_day_and_ends_the_partnership(store):
         (10000002, "associate", AS_OF, None),
     ]
     assert on_day == [("P1",)]
-    assert members == [(100001, "full"), (100002, "full"), (100003, "full"), (100004, "full"),
-                       (10000001, "full"), (10000002, "associate")]
+    assert members == [
+        (100001, "full"),
+        (100002, "full"),
+        (100003, "full"),
+        (100004, "full"),
+        (10000001, "full"),
+        (10000002, "associate"),
+    ]
     assert stored == [("P1",), ("P2",)]  # the store itself is untouched
     assert sorted(before["partnership_code"]) == ["P1", "P2"]
     assert after["partnership_code"].to_list() == ["P1"]
@@ -189,24 +234,33 @@ def test_merge_moves_the_members_on_the_day_and_ends_the_partnership(store):
 
 
 def test_create_add_and_rename(store):
-    changes = (C("create", "P3", partnership_name="East Partnership"), C("add", "P3", 100006),
-               C("add", "P3", 10000001), C("rename", "P1", partnership_name="Northern Partnership"))
+    changes = (
+        C("create", "P3", partnership_name="East Partnership"),
+        C("add", "P3", 100006),
+        C("add", "P3", 10000001),
+        C("rename", "P1", partnership_name="Northern Partnership"),
+    )
     con = db.connect_read_only(store)
     try:
         current = plan_file.current_roster(con, AS_OF)
         roster = plan.proposed_roster(con, changes, AS_OF)
         gaps_before, gaps_after = _keys(con), _keys(con, changes)
-        allocation = allocate.allocate(con, allocate.AllocationSettings(total=Decimal("999.99"), unit="0.01", as_of=AS_OF,
-                                                                        changes=changes))
+        allocation = allocate.allocate(
+            con, allocate.AllocationSettings(total=Decimal("999.99"), unit="0.01", as_of=AS_OF, changes=changes)
+        )
     finally:
         con.close()
     p3 = roster.filter(pl.col("partnership_code") == "P3").sort("member_id")
     assert p3.select("partnership_name", "member_id", "role", "joined", "left").rows() == [
-        ("East Partnership", 100006, "full", AS_OF, None), ("East Partnership", 10000001, "full", AS_OF, None)]
+        ("East Partnership", 100006, "full", AS_OF, None),
+        ("East Partnership", 10000001, "full", AS_OF, None),
+    ]
     assert set(roster.filter(pl.col("partnership_code") == "P1")["partnership_name"]) == {"Northern Partnership"}
     keep = ["partnership_code", "partnership_name", "member_id", "role", "joined", "left"]
-    assert_frame_equal(roster.filter(pl.col("partnership_code") == "P2").select(keep),
-                       current.filter(pl.col("partnership_code") == "P2").select(keep))
+    assert_frame_equal(
+        roster.filter(pl.col("partnership_code") == "P2").select(keep),
+        current.filter(pl.col("partnership_code") == "P2").select(keep),
+    )
     assert ("school_uncovered", None, 100006) in gaps_before and ("school_uncovered", None, 100006) not in gaps_after
     assert not any(code == "partnership_no_college" for code, _, _ in gaps_after)
     assert ("not_accredited", "P3", None) in gaps_after  # no accreditation decision for a new partnership
@@ -234,9 +288,11 @@ def test_remove_then_add_changes_a_role_from_the_day(store):
 
 def test_removing_a_member_who_joins_on_the_day_drops_its_row(store, tmp_path):
     path = tmp_path / "roster.csv"
-    path.write_text("partnership_code,partnership_name,member_id,role,joined,left\n"
-                    "P1,North Partnership,100001,full,2009-09-01,\nP1,North Partnership,100003,full,2009-09-01,\n"
-                    "P1,North Partnership,10000001,full,2009-09-01,\nP1,North Partnership,100006,full,2025-09-01,\n")
+    path.write_text(
+        "partnership_code,partnership_name,member_id,role,joined,left\n"
+        "P1,North Partnership,100001,full,2009-09-01,\nP1,North Partnership,100003,full,2009-09-01,\n"
+        "P1,North Partnership,10000001,full,2009-09-01,\nP1,North Partnership,100006,full,2025-09-01,\n"
+    )
     load(Upload.from_path("roster", path), store)
     con = db.connect_read_only(store)
     try:
@@ -261,8 +317,14 @@ def test_a_plan_that_cannot_be_applied_raises(store):
 
 # --- the proposed roster, loaded --------------------------------------------------------------
 
-ROUND_TRIP = ("create,P3,,,East Partnership,", "add,P3,100006,,,", "add,P3,10000001,,,",
-              "rename,P1,,,Northern Partnership,", "remove,P2,10000002,,,", "add,P1,10000002,full,,")
+ROUND_TRIP = (
+    "create,P3,,,East Partnership,",
+    "add,P3,100006,,,",
+    "add,P3,10000001,,,",
+    "rename,P1,,,Northern Partnership,",
+    "remove,P2,10000002,,,",
+    "add,P1,10000002,full,,",
+)
 
 
 def test_the_proposed_roster_loads_to_exactly_the_plan(store, tmp_path, capsys):
@@ -270,8 +332,24 @@ def test_the_proposed_roster_loads_to_exactly_the_plan(store, tmp_path, capsys):
     changes_file.write_bytes(_plan_bytes(*ROUND_TRIP))
     out = tmp_path / "proposed.csv"
     before = _sha(store)
-    assert main(["plan", "--changes", str(changes_file), "--db", str(store), "--as-of", AS_OF.isoformat(),
-                 "--total", "10000", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                "--changes",
+                str(changes_file),
+                "--db",
+                str(store),
+                "--as-of",
+                AS_OF.isoformat(),
+                "--total",
+                "10000",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "school_uncovered" in printed and "wbl_not_full_member" in printed
     assert out.exists() and _sha(store) == before
@@ -338,11 +416,26 @@ def test_the_plan_command_loads_with_load(store, tmp_path, capsys):
     changes_file = tmp_path / "plan.csv"
     changes_file.write_bytes(_plan_bytes("add,P1,100006,,,"))
     audit_before = _audit(store)
-    assert main(["plan", "--changes", str(changes_file), "--db", str(store), "--as-of", AS_OF.isoformat(),
-                 "--load", "--by", "Test Officer"]) == 0
+    assert (
+        main(
+            [
+                "plan",
+                "--changes",
+                str(changes_file),
+                "--db",
+                str(store),
+                "--as-of",
+                AS_OF.isoformat(),
+                "--load",
+                "--by",
+                "Test Officer",
+            ]
+        )
+        == 0
+    )
     assert "loaded the plan's roster" in capsys.readouterr().out
     audit_after = _audit(store)
-    assert [e[1:3] for e in audit_after[len(audit_before):]] == [("Test Officer", "load")]
+    assert [e[1:3] for e in audit_after[len(audit_before) :]] == [("Test Officer", "load")]
     con = db.connect_read_only(store)
     try:
         gaps = allocate.coverage_gaps(con, as_of=AS_OF)
@@ -358,8 +451,11 @@ def test_suggest_best_then_plan_on_the_small_data(store, tmp_path, capsys):
     before = _sha(store)
     assert main(["plan", "--changes", str(suggestions), "--db", str(store), "--as-of", AS_OF.isoformat()]) == 0
     printed = capsys.readouterr().out
-    counts = {line.split()[0]: line.split()[1:4] for line in printed.splitlines()
-              if line.split() and line.split()[0] in ("school_uncovered", "wbl_not_full_member")}
+    counts = {
+        line.split()[0]: line.split()[1:4]
+        for line in printed.splitlines()
+        if line.split() and line.split()[0] in ("school_uncovered", "wbl_not_full_member")
+    }
     assert counts == {"school_uncovered": ["1", "0", "-1"], "wbl_not_full_member": ["1", "0", "-1"]}
     assert _sha(store) == before
 
@@ -372,8 +468,7 @@ def test_suggest_best_then_plan_on_the_default_data(tmp_path, capsys):
     capsys.readouterr()
     before = _sha(store)
     out = tmp_path / "proposed.csv"
-    assert main(["plan", "--changes", str(suggestions), "--db", str(store), "--as-of", "2018-09-01",
-                 "--out", str(out)]) == 0
+    assert main(["plan", "--changes", str(suggestions), "--db", str(store), "--as-of", "2018-09-01", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     line = next(line for line in printed.splitlines() if line.startswith("partnership_no_college"))
     assert line.split()[1:4] == ["3", "0", "-3"]
@@ -382,8 +477,14 @@ def test_suggest_best_then_plan_on_the_default_data(tmp_path, capsys):
 
 # --- links and approval ------------------------------------------------------------------------
 
-PLAN = (C("create", "P3", partnership_name="Ēast & West, \"New\""), C("add", "P3", 100006, "full"), C("add", "P3", 10000001),
-        C("remove", "P2", 10000002, "associate"), C("merge", "P2", into_code="P1"), C("rename", "P1", partnership_name="N"))
+PLAN = (
+    C("create", "P3", partnership_name='Ēast & West, "New"'),
+    C("add", "P3", 100006, "full"),
+    C("add", "P3", 10000001),
+    C("remove", "P2", 10000002, "associate"),
+    C("merge", "P2", into_code="P1"),
+    C("rename", "P1", partnership_name="N"),
+)
 
 
 def test_a_link_keeps_the_plan():
@@ -402,14 +503,17 @@ def test_a_link_without_a_plan_has_no_plan_key():
     assert links.from_query(query)[0].changes == ()
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ('[["add","P1",100006]', "cannot be read"),
-    ('[["add","P1","100006"]]', "cannot be read"),
-    ('{"add": 1}', "cannot be read"),
-    ('[["join","P1",100006]]', "not usable"),
-    ('[["add","P1"]]', "not usable"),
-    ('[["add","P1",100006],["add","P1",100006]]', "not usable"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('[["add","P1",100006]', "cannot be read"),
+        ('[["add","P1","100006"]]', "cannot be read"),
+        ('{"add": 1}', "cannot be read"),
+        ('[["join","P1",100006]]', "not usable"),
+        ('[["add","P1"]]', "not usable"),
+        ('[["add","P1",100006],["add","P1",100006]]', "not usable"),
+    ],
+)
 def test_a_mangled_plan_in_a_link_opens_without_it_and_says_so(text, words):
     query = links.to_query(allocate.AllocationSettings(total=Decimal(1000), as_of=AS_OF))
     query["plan"] = text
@@ -420,8 +524,7 @@ def test_a_mangled_plan_in_a_link_opens_without_it_and_says_so(text, words):
 
 
 def test_approve_refuses_a_scenario_with_a_plan(store):
-    with_plan = links.to_query(allocate.AllocationSettings(total=Decimal(10000), as_of=AS_OF,
-                                                           changes=(C("add", "P1", 100006),)))
+    with_plan = links.to_query(allocate.AllocationSettings(total=Decimal(10000), as_of=AS_OF, changes=(C("add", "P1", 100006),)))
     before, audit_before = _sha(store), _audit(store)
     with pytest.raises(ValueError, match="draft membership plan"):
         records.approve(store, with_plan, title="Allocation 2025/26", approved_by="Chair")
@@ -430,4 +533,4 @@ def test_approve_refuses_a_scenario_with_a_plan(store):
     without = {k: v for k, v in with_plan.items() if k != "plan"}
     approval = records.approve(store, without, title="Allocation 2025/26", approved_by="Chair")
     assert approval.decision_id == 1
-    assert [e[2] for e in _audit(store)[len(audit_before):]] == ["approve"]
+    assert [e[2] for e in _audit(store)[len(audit_before) :]] == ["approve"]

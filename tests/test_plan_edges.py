@@ -77,7 +77,12 @@ def test_an_outlier_is_never_moved_into_a_partnership_it_is_already_in(tmp_path)
         after = allocate.coverage_gaps(con, as_of=AS_OF, changes=changes)
     finally:
         con.close()
-    assert after.filter(pl.col("institution_id") == 100006).filter(pl.col("code").is_in(["school_multiple", "travel_outlier"])).height == 0
+    assert (
+        after.filter(pl.col("institution_id") == 100006)
+        .filter(pl.col("code").is_in(["school_multiple", "travel_outlier"]))
+        .height
+        == 0
+    )
 
 
 def test_suggest_best_is_a_plan_the_plan_command_takes(tmp_path, capsys):

@@ -76,8 +76,9 @@ def _for_gap(found: pl.DataFrame, code: str, *, institution: int | None = None, 
 
 
 def _changes(rows: list[dict]) -> tuple[plan.PlanChange, ...]:
-    return tuple(plan.PlanChange(r["change"], r["partnership_code"], r["member_id"], r["role"])
-                 for r in rows if r["change"] != "none")
+    return tuple(
+        plan.PlanChange(r["change"], r["partnership_code"], r["member_id"], r["role"]) for r in rows if r["change"] != "none"
+    )
 
 
 def _gap_keys(con, changes=()) -> set[tuple]:
@@ -90,6 +91,7 @@ def _connect(store: Path) -> duckdb.DuckDBPyConnection:
 
 
 # --- institutions in no partnership ----------------------------------------------------------
+
 
 def test_uncovered_school_ranks_partnerships_by_distance_to_their_centre(con):
     rows = _for_gap(_suggestions(con), "school_uncovered", institution=100006)
@@ -147,10 +149,10 @@ def test_every_best_suggestion_on_the_small_data_is_a_valid_plan_that_closes_its
 
 
 DISTRICT_REGISTER = (
-    "100008,,Theta High School,high_school,926,Northtown,open,,,,\n"   # no location, a district with members
+    "100008,,Theta High School,high_school,926,Northtown,open,,,,\n"  # no location, a district with members
     "100009,,Iota High School,high_school,926,Northtown,open,,,52.53,1.29\n"
-    "100010,,Kappa High School,high_school,926,,open,,,,\n"             # neither location nor district
-    "100011,,Lambda High School,high_school,926,Westtown,open,,,,\n"    # a district no partnership has
+    "100010,,Kappa High School,high_school,926,,open,,,,\n"  # neither location nor district
+    "100011,,Lambda High School,high_school,926,Westtown,open,,,,\n"  # a district no partnership has
 )
 DISTRICT_ROSTER = (
     "P1,North Partnership,100001,full,2009-09-01,\n"
@@ -211,9 +213,12 @@ def test_a_needs_a_location_row_is_a_plan_that_changes_nothing(district_store):
 
 # --- a school in several partnerships --------------------------------------------------------
 
+
 def test_school_in_two_partnerships_keeps_the_nearer_centre(tmp_path):
-    roster = (DISTRICT_ROSTER.replace("P2,South Partnership,100009,full,2009-09-01,\n", "")
-              + "P1,North Partnership,100006,full,2012-09-01,\nP2,South Partnership,100006,full,2012-09-01,\n")
+    roster = (
+        DISTRICT_ROSTER.replace("P2,South Partnership,100009,full,2009-09-01,\n", "")
+        + "P1,North Partnership,100006,full,2012-09-01,\nP2,South Partnership,100006,full,2012-09-01,\n"
+    )
     store, _ = _variant(tmp_path, "multiple", roster=roster)
     north, south = _centre(ALPHA, GAMMA, ZETA), _centre(BETA, DELTA, ZETA)
     to_north, to_south = _km(ZETA, north), _km(ZETA, south)
@@ -240,10 +245,16 @@ def test_school_in_two_partnerships_keeps_the_nearer_centre(tmp_path):
 
 # --- a partnership without a college ---------------------------------------------------------
 
+
 def test_partnership_without_college_is_offered_the_nearest_open_colleges(tmp_path):
-    register = (",10000003,Coast College,college,926,Easttown,open,,,52.62,1.60\n"
-                ",10000004,Old College,college,926,Easttown,closed,1990-09-01,2015-08-31,52.60,1.69\n")
-    roster = DISTRICT_ROSTER.replace("P2,South Partnership,100009,full,2009-09-01,\n", "") + "P3,East Partnership,100006,full,2012-09-01,\n"
+    register = (
+        ",10000003,Coast College,college,926,Easttown,open,,,52.62,1.60\n"
+        ",10000004,Old College,college,926,Easttown,closed,1990-09-01,2015-08-31,52.60,1.69\n"
+    )
+    roster = (
+        DISTRICT_ROSTER.replace("P2,South Partnership,100009,full,2009-09-01,\n", "")
+        + "P3,East Partnership,100006,full,2012-09-01,\n"
+    )
     store, folder = _variant(tmp_path, "nocollege", register_extra=register, roster=roster)
     places = _places(folder)
     to_coast, to_northtown = _km(ZETA, places[10000003]), _km(ZETA, NORTHTOWN_COLLEGE)
@@ -268,6 +279,7 @@ def test_partnership_without_college_is_offered_the_nearest_open_colleges(tmp_pa
 
 # --- a travel outlier --------------------------------------------------------------------------
 
+
 def test_travel_outlier_is_moved_to_a_nearer_centre(tmp_path):
     register = "100009,,Iota High School,high_school,926,Southtown,open,,,52.45,1.35\n"
     roster = (
@@ -288,8 +300,12 @@ def test_travel_outlier_is_moved_to_a_nearer_centre(tmp_path):
     con = _connect(store)
     try:
         found = _suggestions(con)
-        outliers = {(g, i) for g, i in found.filter(pl.col("gap_code") == "travel_outlier")
-                    .select("gap_partnership_code", "gap_institution_id").iter_rows()}
+        outliers = {
+            (g, i)
+            for g, i in found.filter(pl.col("gap_code") == "travel_outlier")
+            .select("gap_partnership_code", "gap_institution_id")
+            .iter_rows()
+        }
         assert outliers == {("P1", 100002)}
         rows = _for_gap(found, "travel_outlier", institution=100002)
         assert [(r["rank"], r["change"], r["partnership_code"], r["member_id"], r["role"]) for r in rows] == [
@@ -299,17 +315,24 @@ def test_travel_outlier_is_moved_to_a_nearer_centre(tmp_path):
             (2, "add", "P3", 100002, "full"),
         ]
         assert [r["distance_km"] for r in rows] == pytest.approx(
-            [round(own, 2), round(to_p2, 2), round(own, 2), round(to_p3, 2)], abs=0.005)
+            [round(own, 2), round(to_p2, 2), round(own, 2), round(to_p3, 2)], abs=0.005
+        )
         assert all(r["gap_partnership_code"] == "P1" for r in rows)
-        assert rows[0]["reason"] == (f"move to South Partnership: {round(to_p2, 1)} km to its centre against "
-                                     f"{round(own, 1)} km to the centre of North Partnership")
+        assert rows[0]["reason"] == (
+            f"move to South Partnership: {round(to_p2, 1)} km to its centre against "
+            f"{round(own, 1)} km to the centre of North Partnership"
+        )
         best = _changes([r for r in rows if r["rank"] == 1])
         assert ("travel_outlier", "P1", 100002) in _gap_keys(con)
         after = _gap_keys(con, best)
         assert not any(code == "travel_outlier" and iid == 100002 for code, _, iid in after)
         roster_after = plan.proposed_roster(con, best, AS_OF)
-        beta = roster_after.filter(pl.col("member_id") == 100002).sort("partnership_code").select(
-            "partnership_code", "joined", "left").rows()
+        beta = (
+            roster_after.filter(pl.col("member_id") == 100002)
+            .sort("partnership_code")
+            .select("partnership_code", "joined", "left")
+            .rows()
+        )
         assert beta == [("P1", dt.date(2009, 9, 1), AS_OF - dt.timedelta(days=1)), ("P2", AS_OF, None)]
     finally:
         con.close()
@@ -317,11 +340,14 @@ def test_travel_outlier_is_moved_to_a_nearer_centre(tmp_path):
 
 # --- roster entries that should come off -------------------------------------------------------
 
+
 @pytest.fixture
 def fix_store(tmp_path) -> Path:
-    roster = (DISTRICT_ROSTER.replace("P2,South Partnership,100009,full,2009-09-01,\n", "")
-              + "P1,North Partnership,100005,full,2009-09-01,\n"     # Epsilon: closed in 2015
-              + "P1,North Partnership,100007,full,2009-09-01,\n")    # Eta: an independent school (kind other)
+    roster = (
+        DISTRICT_ROSTER.replace("P2,South Partnership,100009,full,2009-09-01,\n", "")
+        + "P1,North Partnership,100005,full,2009-09-01,\n"  # Epsilon: closed in 2015
+        + "P1,North Partnership,100007,full,2009-09-01,\n"
+    )  # Eta: an independent school (kind other)
     store, _ = _variant(tmp_path, "fix", roster=roster)
     writer = duckdb.connect(str(store))
     writer.execute("INSERT INTO memberships VALUES ('P2', 123456, 'full', '2009-09-01', NULL, 'register since changed')")
@@ -339,10 +365,10 @@ def test_closed_unknown_and_out_of_scope_members(fix_store):
     finally:
         con.close()
     assert [(r["rank"], r["change"], r["partnership_code"], r["member_id"], r["role"]) for r in closed] == [
-        (1, "remove", "P1", 100005, "full")]
+        (1, "remove", "P1", 100005, "full")
+    ]
     assert closed[0]["gap_partnership_code"] == "P1" and "closed" in closed[0]["reason"]
-    assert [(r["rank"], r["change"], r["partnership_code"], r["member_id"]) for r in unknown] == [
-        (1, "remove", "P2", 123456)]
+    assert [(r["rank"], r["change"], r["partnership_code"], r["member_id"]) for r in unknown] == [(1, "remove", "P2", 123456)]
     assert "not in the register" in unknown[0]["reason"]
     assert [(r["rank"], r["change"], r["partnership_code"], r["member_id"], r["role"]) for r in scope] == [
         (1, "remove", "P1", 100007, "full"),
@@ -413,10 +439,14 @@ def test_rank_one_plan_on_the_default_data_closes_gaps_and_keeps_the_pot(default
     still_uncovered = set(after.filter(pl.col("code") == "school_uncovered")["institution_id"])
     assert not placed & still_uncovered
     # the moved schools are no longer outliers where they were
-    moved = {(r["gap_partnership_code"], r["gap_institution_id"])
-             for r in best.filter(pl.col("gap_code") == "travel_outlier").iter_rows(named=True)}
-    outliers_after = {(p, i) for p, i in after.filter(pl.col("code") == "travel_outlier")
-                      .select("partnership_code", "institution_id").iter_rows()}
+    moved = {
+        (r["gap_partnership_code"], r["gap_institution_id"])
+        for r in best.filter(pl.col("gap_code") == "travel_outlier").iter_rows(named=True)
+    }
+    outliers_after = {
+        (p, i)
+        for p, i in after.filter(pl.col("code") == "travel_outlier").select("partnership_code", "institution_id").iter_rows()
+    }
     assert not moved & outliers_after
 
     total = Decimal(500000)
@@ -433,5 +463,6 @@ def _added_year10(con, urns: set[int]) -> Decimal:
     rows = con.execute(
         "SELECT coalesce(sum(r.headcount), 0) FROM census_rolls AS r JOIN stg_institutions AS i ON i.institution_id = r.urn "
         "WHERE r.nc_year = 10 AND r.census_date = ? AND i.counts_year10 AND r.urn IN (SELECT unnest(?))",
-        [census, sorted(urns)]).fetchone()
+        [census, sorted(urns)],
+    ).fetchone()
     return Decimal(rows[0])

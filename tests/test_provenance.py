@@ -67,20 +67,23 @@ def test_a_council_file_without_notes_is_unlabelled_beside_the_proxy_figures(def
     assert "Year 10 figures: proxy 64 of 66 (unlabelled 2)" in provenance.data_status_line(status)
 
 
-@pytest.mark.parametrize(("note", "expected"), [
-    (None, "unlabelled"),
-    ("   ", "unlabelled"),
-    ("Finance ledger 2008/09, cost centre 4410", "real"),
-    ("real: checked against the ledger, not synthetic", "real"),  # a leading label wins
-    ("Approximate: rounded from the finance report", "proxy"),
-    ("estimated from the 2007 figure", "proxy"),
-    ("amount imputed from neighbouring partnerships", "inferred"),
-    ("URN matched by name (inferred)", "inferred"),
-    ("Synthetic, for demonstration", "synthetic"),
-    ("proxy figure, partly synthetic", "proxy"),
-    ("a proxy and synthetic mix", "synthetic"),  # no label: the most cautious word
-    ("reproxying is not a word", "real"),  # whole words only
-])
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (None, "unlabelled"),
+        ("   ", "unlabelled"),
+        ("Finance ledger 2008/09, cost centre 4410", "real"),
+        ("real: checked against the ledger, not synthetic", "real"),  # a leading label wins
+        ("Approximate: rounded from the finance report", "proxy"),
+        ("estimated from the 2007 figure", "proxy"),
+        ("amount imputed from neighbouring partnerships", "inferred"),
+        ("URN matched by name (inferred)", "inferred"),
+        ("Synthetic, for demonstration", "synthetic"),
+        ("proxy figure, partly synthetic", "proxy"),
+        ("a proxy and synthetic mix", "synthetic"),  # no label: the most cautious word
+        ("reproxying is not a word", "real"),  # whole words only
+    ],
+)
 def test_the_rule_reads_notes_as_a_council_would_write_them(note, expected):
     con = duckdb.connect()
     db.apply_sql(con)

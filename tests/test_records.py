@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import duckdb
 import pytest
+from conftest import SMALL
+from storecheck import file_digest, table_checksums
 
 from dashboard import compare
 from pipelines import db, links, records, settings
@@ -18,8 +20,6 @@ from pipelines.__main__ import _parser, main
 from pipelines.allocate import AllocationRefused, AllocationSettings, allocate
 from pipelines.build_default import build
 from pipelines.load import Upload, load
-from storecheck import file_digest, table_checksums
-from conftest import SMALL
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
 
@@ -160,7 +160,10 @@ def test_an_audit_log_changed_behind_the_tools_back_is_detected(store, capsys, t
 def test_nothing_in_the_code_updates_or_deletes_the_audit_log_or_a_decision():
     """The only ways into the store are the SQL files and the Python that runs them; none of
     them may rewrite history. (Scenarios are proposals and may be deleted.)"""
-    pattern = re.compile(r"\b(UPDATE|DELETE\s+FROM|TRUNCATE|DROP\s+TABLE|INSERT\s+OR\s+REPLACE\s+INTO)\s+(audit_log|decisions|decision_lines)\b", re.I)
+    pattern = re.compile(
+        r"\b(UPDATE|DELETE\s+FROM|TRUNCATE|DROP\s+TABLE|INSERT\s+OR\s+REPLACE\s+INTO)\s+(audit_log|decisions|decision_lines)\b",
+        re.I,
+    )
     offenders = []
     for folder in ("sql", "pipelines", "dashboard"):
         for path in (settings.PROJECT_ROOT / folder).rglob("*"):
@@ -174,8 +177,21 @@ def test_the_command_line_offers_no_way_to_change_records():
     # approve only adds a decision (a later one supersedes it); it has no way to edit one.
     # restore edits nothing either: it replaces the whole store with a checked backup, keeps the
     # store it replaced beside it, and records the restore in the restored audit log.
-    assert set(commands) == {"build", "load", "check", "allocate", "pack", "gaps", "suggest", "plan", "approve", "decisions",
-                             "audit", "backup", "restore"}
+    assert set(commands) == {
+        "build",
+        "load",
+        "check",
+        "allocate",
+        "pack",
+        "gaps",
+        "suggest",
+        "plan",
+        "approve",
+        "decisions",
+        "audit",
+        "backup",
+        "restore",
+    }
     for name in ("decisions", "audit"):
         options = {a.dest for a in commands[name]._actions}  # noqa: SLF001
         assert options <= {"help", "id", "out", "db", "last"}
@@ -190,7 +206,11 @@ def test_a_decision_is_approved_from_the_command_line_by_settings_then_by_scenar
     first = _read(store, "decision", decision_id=1).row(0, named=True)
     assert "approved decision 1: £10,000.00 pot" in out and "supersedes no earlier decision" in out
     assert f"CSV sha256 {first['csv_sha256']}" in out
-    assert (first["approved_by"], first["note"], first["scenario_name"]) == ("Jo Bloggs", "Strategy Group 3 March, minute 4", None)
+    assert (first["approved_by"], first["note"], first["scenario_name"]) == (
+        "Jo Bloggs",
+        "Strategy Group 3 March, minute 4",
+        None,
+    )
     assert json.loads(first["query_json"]) == LINK  # the same settings a link or a scenario would carry
     scenario_id = records.save_scenario(store, "Pending included", LINK, "Chair")
     assert main(["approve", "--scenario", str(scenario_id), "--by", "Jo Bloggs", "--db", str(store)]) == 0
@@ -210,14 +230,17 @@ def test_a_decision_is_approved_from_the_command_line_by_settings_then_by_scenar
     assert "note: Strategy Group 3 March, minute 4" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("argv", "code", "says"), [
-    ([*APPROVE], 2, "--by NAME"),
-    ([*APPROVE, "--by", " "], 2, "--by NAME"),
-    (["approve", "--by", "Jo"], 2, "--total"),
-    ([*APPROVE, "--by", "Jo", "--lump-sum", "6000"], 2, "less than the lump sums"),
-    (["approve", "--scenario", "1", "--by", "Jo", "--include-pending"], 2, "leave out --include-pending"),
-    (["approve", "--scenario", "99", "--by", "Jo"], 1, "there is no scenario 99"),
-])
+@pytest.mark.parametrize(
+    ("argv", "code", "says"),
+    [
+        ([*APPROVE], 2, "--by NAME"),
+        ([*APPROVE, "--by", " "], 2, "--by NAME"),
+        (["approve", "--by", "Jo"], 2, "--total"),
+        ([*APPROVE, "--by", "Jo", "--lump-sum", "6000"], 2, "less than the lump sums"),
+        (["approve", "--scenario", "1", "--by", "Jo", "--include-pending"], 2, "leave out --include-pending"),
+        (["approve", "--scenario", "99", "--by", "Jo"], 1, "there is no scenario 99"),
+    ],
+)
 def test_a_refused_command_line_approval_leaves_the_store_file_as_it_was(store, capsys, argv, code, says):
     records.save_scenario(store, "A", LINK, "Chair")
     before = file_digest(store)
@@ -228,8 +251,12 @@ def test_a_refused_command_line_approval_leaves_the_store_file_as_it_was(store, 
 
 def _store_before_notes(path, source_store):
     """A store as the code before decision notes wrote it: decisions without the note column."""
-    old_ddl = re.sub(r"\n *-- Empty for decisions made before decisions carried a note.*?\n *note VARCHAR,", "",
-                     db.read_sql("schema/110_decisions.sql"), flags=re.S)
+    old_ddl = re.sub(
+        r"\n *-- Empty for decisions made before decisions carried a note.*?\n *note VARCHAR,",
+        "",
+        db.read_sql("schema/110_decisions.sql"),
+        flags=re.S,
+    )
     assert "note" not in old_ddl
     con = duckdb.connect(str(path))
     con.execute(old_ddl)
@@ -257,7 +284,9 @@ def test_decisions_from_a_store_made_before_notes_carry_over_and_take_notes_afte
 
 def test_side_by_side_differences_are_exact(con):
     base = allocate(con, AllocationSettings(total=10000, include_pending=True, as_of=links.from_query(LINK)[0].as_of))
-    more = allocate(con, AllocationSettings(total="10000.01", unit="0.01", include_pending=True, as_of=links.from_query(LINK)[0].as_of))
+    more = allocate(
+        con, AllocationSettings(total="10000.01", unit="0.01", include_pending=True, as_of=links.from_query(LINK)[0].as_of)
+    )
     table = compare.side_by_side([("A", base), ("B", more)])
     diff = table["change B vs A: amount"].to_list()
     assert sum(diff, Decimal(0)) == Decimal("0.01")

@@ -8,17 +8,22 @@ from decimal import Decimal
 
 import duckdb
 import pytest
+from scenario import AS_OF, CENSUS, Member, accredited, empty_store, fill
 
 from pipelines import db, settings
 from pipelines.__main__ import main
 from pipelines.allocate import (
-    AllocationRefused, AllocationSettings, allocate, coverage_gaps, dataset_info, default_census,
+    AllocationRefused,
+    AllocationSettings,
+    allocate,
+    coverage_gaps,
+    dataset_info,
+    default_census,
 )
 from pipelines.build_default import build
 from pipelines.links import KEYS, from_query, summary, to_query
 from pipelines.load import Upload, load
 from pipelines.problems import ValidationFailed
-from scenario import AS_OF, CENSUS, Member, accredited, empty_store, fill
 
 COMPLETE = dt.date(2025, 1, 16)  # the small dataset's census: every member school has Year 10
 NEWER = dt.date(2026, 1, 15)
@@ -44,6 +49,7 @@ def _amounts(frame) -> dict[str, Decimal]:
 
 # --- the default census -------------------------------------------------------------------------
 
+
 def test_a_one_row_newer_census_leaves_the_default_on_the_complete_one(store, tmp_path):
     chosen = AllocationSettings(total=10000, include_pending=True, as_of=AS_OF)
     with _read(store) as con:
@@ -60,8 +66,12 @@ def test_a_one_row_newer_census_leaves_the_default_on_the_complete_one(store, tm
 
 
 def test_a_newer_census_becomes_the_default_once_it_is_complete(store, tmp_path):
-    _load(store, tmp_path, "census", "urn,census_date,nc_year,headcount\n"
-          f"100001,{NEWER},10,50\n100002,{NEWER},10,50\n100003,{NEWER},10,50\n")
+    _load(
+        store,
+        tmp_path,
+        "census",
+        f"urn,census_date,nc_year,headcount\n100001,{NEWER},10,50\n100002,{NEWER},10,50\n100003,{NEWER},10,50\n",
+    )
     with _read(store) as con:
         census = default_census(con, as_of=AS_OF, include_pending=True)
         frame = allocate(con, AllocationSettings(total=900, include_pending=True, as_of=AS_OF))
@@ -81,9 +91,14 @@ def test_completeness_counts_only_the_funded_partnerships(store, tmp_path):
 
 def test_with_no_complete_census_the_latest_is_the_default_and_the_allocation_says_why(store, tmp_path):
     _load(store, tmp_path, "register", "urn,name,kind,status\n200001,Kappa High,high_school,open\n")
-    _load(store, tmp_path, "roster", "partnership_code,partnership_name,member_id,role,joined\n"
-          "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
-          "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n")
+    _load(
+        store,
+        tmp_path,
+        "roster",
+        "partnership_code,partnership_name,member_id,role,joined\n"
+        "P1,North Partnership,100001,full,2009-09-01\nP1,North Partnership,100003,full,2009-09-01\n"
+        "P1,North Partnership,10000001,full,2009-09-01\nP1,North Partnership,200001,full,2009-09-01\n",
+    )
     with _read(store) as con:
         census = default_census(con, as_of=AS_OF)
         with pytest.raises(AllocationRefused, match=r"Kappa High \(URN 200001\)\. Load .*\(no loaded census has them all\)"):
@@ -92,6 +107,7 @@ def test_with_no_complete_census_the_latest_is_the_default_and_the_allocation_sa
 
 
 # --- the refusal and accepting it ---------------------------------------------------------------
+
 
 def test_choosing_the_incomplete_census_is_refused_naming_the_school(store, tmp_path):
     _one_row_newer_census(store, tmp_path)
@@ -108,8 +124,9 @@ def test_choosing_the_incomplete_census_is_refused_naming_the_school(store, tmp_
 def test_accepting_the_missing_figures_allocates_on_the_chosen_census(store, tmp_path):
     _one_row_newer_census(store, tmp_path)
     with _read(store) as con:
-        frame = allocate(con, AllocationSettings(total=10000, census_date=NEWER, include_pending=True, as_of=AS_OF,
-                                                 accept_missing_census=True))
+        frame = allocate(
+            con, AllocationSettings(total=10000, census_date=NEWER, include_pending=True, as_of=AS_OF, accept_missing_census=True)
+        )
     assert _amounts(frame) == {"P1": Decimal("10000.00"), "P2": Decimal("0.00")}
     assert set(frame["census_date"]) == {NEWER}
 
@@ -132,7 +149,9 @@ def test_the_refusal_names_ten_schools_then_how_many_more():
 def test_a_missing_pru_or_unfunded_school_does_not_refuse():
     con = fill(empty_store(), accredited({"A": [Member(100001, year10=50), Member(100009, "pru", year10=None)]}))
     con.execute("INSERT INTO partnerships VALUES ('B', 'Partnership B', 'test')")
-    con.execute("INSERT INTO institutions (institution_id, urn, name, kind, status) VALUES (100002, 100002, 'Unfunded High', 'high_school', 'open')")
+    con.execute(
+        "INSERT INTO institutions (institution_id, urn, name, kind, status) VALUES (100002, 100002, 'Unfunded High', 'high_school', 'open')"
+    )
     con.execute("INSERT INTO memberships VALUES ('B', 100002, 'full', DATE '2009-09-01', NULL, 'test')")
     frame = allocate(con, AllocationSettings(total=100, as_of=AS_OF, census_date=CENSUS))
     assert _amounts(frame) == {"A": Decimal("100.00"), "B": Decimal("0.00")}
@@ -176,6 +195,7 @@ def test_command_line_help_gives_the_defaults(capsys):
 
 # --- the partial census warning -----------------------------------------------------------------
 
+
 def test_a_much_smaller_newer_census_loads_with_a_warning_naming_both_counts_and_dates(store, tmp_path):
     result = _one_row_newer_census(store, tmp_path)
     warnings = [w for w in result.report.warnings if w.check == "partial_census"]
@@ -187,7 +207,8 @@ def test_a_much_smaller_newer_census_loads_with_a_warning_naming_both_counts_and
 
 def test_no_warning_for_a_full_newer_census_or_a_correction_to_the_latest(store, tmp_path):
     full = "urn,census_date,nc_year,headcount\n" + "".join(
-        f"{urn},{NEWER},10,10\n" for urn in (100001, 100002, 100003))  # 3 of 5: at least half
+        f"{urn},{NEWER},10,10\n" for urn in (100001, 100002, 100003)
+    )  # 3 of 5: at least half
     assert not [w for w in _load(store, tmp_path, "census", full, "full.csv").report.warnings if w.check == "partial_census"]
     correction = f"urn,census_date,nc_year,headcount\n100001,{NEWER},10,11\n"  # same date as the latest now
     assert not _load(store, tmp_path, "census", correction, "fix.csv").report.warnings
@@ -199,6 +220,7 @@ def test_the_threshold_is_the_one_in_settings(store, tmp_path, monkeypatch):
 
 
 # --- the reference date -------------------------------------------------------------------------
+
 
 def _dataset(store, tmp_path, day: str, name: str = "Test data") -> None:
     _load(store, tmp_path, "dataset", f"reference_date,name,description\n{day},{name},for tests\n", f"dataset_{day}.csv")
@@ -244,7 +266,8 @@ def test_loading_a_dataset_file_replaces_the_row(store, tmp_path):
     _dataset(store, tmp_path, "2023-09-01", "Second")
     with _read(store) as con:
         assert con.execute("SELECT count(*), any_value(name), any_value(reference_date) FROM dataset").fetchall() == [
-            (1, "Second", dt.date(2023, 9, 1))]
+            (1, "Second", dt.date(2023, 9, 1))
+        ]
 
 
 def test_a_dataset_file_must_have_exactly_one_row(store, tmp_path):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from conftest import BAD, SMALL
-from pipelines import db, load as load_module
+from storecheck import file_digest, table_checksums
+
+from pipelines import db
+from pipelines import load as load_module
 from pipelines.build_default import default_uploads
 from pipelines.load import Upload, load, load_all
 from pipelines.problems import ValidationFailed
-from storecheck import file_digest, table_checksums
 
 
 def _census(tmp_path, name: str, headcount: int):
@@ -96,7 +97,7 @@ def test_swapped_store_discards_the_copy_on_error(store):
     digest = file_digest(store)
     with pytest.raises(ZeroDivisionError), db.writer_lock(store), db.swapped_store(store) as con:
         con.execute("DELETE FROM institutions")
-        1 / 0
+        1 / 0  # noqa: B018 - fails on purpose, inside the swap
     assert file_digest(store) == digest
     assert not list(store.parent.glob("*.tmp*"))
 

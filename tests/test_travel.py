@@ -27,10 +27,14 @@ def test_nearest_other_centre_matches_brute_force(tmp_path):
     store = tmp_path / "e.duckdb"
     load_all(uploads, store, fresh=True)
     con = duckdb.connect(str(store), read_only=True)
-    rows = con.execute("SELECT partnership_code, institution_id, km_to_own_centre, nearest_other_code, km_to_nearest_other "
-                       "FROM travel_distances(DATE '2025-09-01')").fetchall()
-    members = con.execute("SELECT partnership_code, latitude, longitude, institution_id FROM memberships_on(DATE '2025-09-01') "
-                          "WHERE role = 'full' AND known AND is_open AND must_be_covered AND latitude IS NOT NULL").fetchall()
+    rows = con.execute(
+        "SELECT partnership_code, institution_id, km_to_own_centre, nearest_other_code, km_to_nearest_other "
+        "FROM travel_distances(DATE '2025-09-01')"
+    ).fetchall()
+    members = con.execute(
+        "SELECT partnership_code, latitude, longitude, institution_id FROM memberships_on(DATE '2025-09-01') "
+        "WHERE role = 'full' AND known AND is_open AND must_be_covered AND latitude IS NOT NULL"
+    ).fetchall()
     con.close()
     points: dict[str, list[tuple[float, float]]] = {}
     where = {}

@@ -43,18 +43,30 @@ def _rows(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
 def _snapshot(path: Path) -> dict[str, list[tuple]]:
     """What a council would miss if it were lost: every record row, every data row's count."""
     return {
-        "counts": _rows(path, "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM partnerships), "
-                              "(SELECT count(*) FROM memberships), (SELECT count(*) FROM census_rolls), "
-                              "(SELECT count(*) FROM load_log)"),
+        "counts": _rows(
+            path,
+            "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM partnerships), "
+            "(SELECT count(*) FROM memberships), (SELECT count(*) FROM census_rolls), "
+            "(SELECT count(*) FROM load_log)",
+        ),
         "scenarios": _rows(path, "SELECT scenario_id, name, query_json, saved_by, saved_at FROM scenarios ORDER BY 1"),
-        "decisions": _rows(path, "SELECT decision_id, title, scenario_name, query_json, settings_json, files_json, data_version, "
-                                 "total, census_date, as_of, approved_by, approved_at, csv_file_name, csv_bytes, csv_sha256, "
-                                 "xlsx_file_name, xlsx_bytes, xlsx_sha256, note, top_slice FROM decisions ORDER BY 1"),
-        "lines": _rows(path, "SELECT decision_id, partnership_code, partnership_name, funded, funding_reason, year10, "
-                             "share_percent, amount, days_per_week, fte, previous_amount FROM decision_lines ORDER BY 1, 2"),
-        "audit": _rows(path, "SELECT seq, recorded_at, actor, action, subject, detail, prev_hash, entry_hash "
-                             "FROM audit_log ORDER BY seq"),
-        "loads": _rows(path, "SELECT load_id, file_name, sha256, kind, layout, rows, warnings, loaded_at FROM load_log ORDER BY 1"),
+        "decisions": _rows(
+            path,
+            "SELECT decision_id, title, scenario_name, query_json, settings_json, files_json, data_version, "
+            "total, census_date, as_of, approved_by, approved_at, csv_file_name, csv_bytes, csv_sha256, "
+            "xlsx_file_name, xlsx_bytes, xlsx_sha256, note, top_slice FROM decisions ORDER BY 1",
+        ),
+        "lines": _rows(
+            path,
+            "SELECT decision_id, partnership_code, partnership_name, funded, funding_reason, year10, "
+            "share_percent, amount, days_per_week, fte, previous_amount FROM decision_lines ORDER BY 1, 2",
+        ),
+        "audit": _rows(
+            path, "SELECT seq, recorded_at, actor, action, subject, detail, prev_hash, entry_hash FROM audit_log ORDER BY seq"
+        ),
+        "loads": _rows(
+            path, "SELECT load_id, file_name, sha256, kind, layout, rows, warnings, loaded_at FROM load_log ORDER BY 1"
+        ),
     }
 
 
@@ -68,7 +80,9 @@ def test_the_fixture_is_a_store_of_the_previous_release(previous):
     before = _snapshot(previous)
     assert before["counts"] == [(93, 11, 81, 64, 8)]
     assert [(s[1], s[3]) for s in before["scenarios"]] == [("Half a million, pending funded", "Officer")]
-    assert [(d[1], d[7], d[18]) for d in before["decisions"]] == [("Allocation 2026/27", Decimal("500000.00"), "Strategy Group minute 12")]
+    assert [(d[1], d[7], d[18]) for d in before["decisions"]] == [
+        ("Allocation 2026/27", Decimal("500000.00"), "Strategy Group minute 12")
+    ]
     assert sum(line[7] for line in before["lines"]) == Decimal("500000.00")
     assert [a[3] for a in before["audit"]][-2:] == ["scenario_save", "approve"]
 
@@ -111,12 +125,30 @@ def test_the_upgraded_store_takes_new_records_and_its_old_decision_reads_back_ex
     out = tmp_path / "decision-1.csv"
     assert main(["decisions", "1", "--out", str(out), "--db", str(previous)]) == 0
     assert out.read_bytes() == before["decisions"][0][13]  # the frozen bytes, as approved
-    assert main(["approve", "--total", "500000", "--by", "Chair", "--title", "After the upgrade", "--note", "minute 3",
-                 "--db", str(previous)]) == 0
+    assert (
+        main(
+            [
+                "approve",
+                "--total",
+                "500000",
+                "--by",
+                "Chair",
+                "--title",
+                "After the upgrade",
+                "--note",
+                "minute 3",
+                "--db",
+                str(previous),
+            ]
+        )
+        == 0
+    )
     assert main(["audit", "--db", str(previous)]) == 0
     assert "hash chain intact" in capsys.readouterr().out
     assert _rows(previous, "SELECT decision_id, title, note FROM decisions ORDER BY 1") == [
-        (1, "Allocation 2026/27", "Strategy Group minute 12"), (2, "After the upgrade", "minute 3")]
+        (1, "Allocation 2026/27", "Strategy Group minute 12"),
+        (2, "After the upgrade", "minute 3"),
+    ]
 
 
 def test_the_dashboard_start_upgrades_it_too(previous):
@@ -132,7 +164,7 @@ def test_a_rebuild_carries_the_previous_release_records_over_by_name(previous):
     for part in ("scenarios", "decisions", "lines"):
         assert after[part] == before[part], part
     assert after["audit"][: len(before["audit"])] == before["audit"]
-    assert [a[3] for a in after["audit"][len(before["audit"]):]][:1] == ["build"]
+    assert [a[3] for a in after["audit"][len(before["audit"]) :]][:1] == ["build"]
 
 
 def test_a_failed_migration_leaves_the_store_as_it_was(previous, tmp_path, monkeypatch):
@@ -150,14 +182,20 @@ def test_a_failed_migration_leaves_the_store_as_it_was(previous, tmp_path, monke
 
 def test_a_store_written_by_a_newer_release_is_refused_never_downgraded(store, tmp_path, capsys):
     con = duckdb.connect(str(store))
-    con.execute("INSERT INTO schema_version (version, name, applied_at) VALUES ($v, 'from_the_future', now())",
-                {"v": db.current_schema_version() + 1})
+    con.execute(
+        "INSERT INTO schema_version (version, name, applied_at) VALUES ($v, 'from_the_future', now())",
+        {"v": db.current_schema_version() + 1},
+    )
     con.close()
     before = store.read_bytes()
     census = tmp_path / "census.csv"
     census.write_text("urn,census_date,nc_year,headcount\n100001,2025-01-16,10,140\n")
-    for argv in (["allocate", "--total", "10000"], ["load", "census", str(census)], ["build"],
-                 ["approve", "--total", "10000", "--by", "Chair", "--include-pending"]):
+    for argv in (
+        ["allocate", "--total", "10000"],
+        ["load", "census", str(census)],
+        ["build"],
+        ["approve", "--total", "10000", "--by", "Chair", "--include-pending"],
+    ):
         assert main([*argv, "--db", str(store)]) == 2, argv
         errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
         assert len(errors) == 1 and "written by a newer release" in errors[0] and "upgrade the tool" in errors[0], argv
@@ -171,14 +209,18 @@ def test_migrations_are_numbered_without_gaps_and_leave_a_store_of_todays_shape_
     con = duckdb.connect(str(fresh))
     try:
         db.apply_sql(con)
-        shape = con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE table_name NOT LIKE "
-                            "'audit_log_before_%' ORDER BY ALL").fetchall()
+        shape = con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE table_name NOT LIKE "
+            "'audit_log_before_%' ORDER BY ALL"
+        ).fetchall()
         con.begin()
         for _, file in db.migrations():  # the rule apply_sql relies on for tables it has just created
             con.execute(file.read_text(encoding="utf-8"))
         con.commit()
-        again = con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE table_name NOT LIKE "
-                            "'audit_log_before_%' ORDER BY ALL").fetchall()
+        again = con.execute(
+            "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE table_name NOT LIKE "
+            "'audit_log_before_%' ORDER BY ALL"
+        ).fetchall()
     finally:
         con.close()
     assert again == shape

@@ -14,16 +14,24 @@ from pipelines import clock
 st.title("Decisions")
 listed = queries.decisions()
 if listed.height == 0:
-    st.info("No decision has been approved yet. A data officer approves a saved scenario on the Scenarios page; "
-            "without sign-in set up, approve from the command line: `python -m pipelines approve --scenario ID --by NAME` "
-            "(or with the allocate command's settings, e.g. `--total 500000`).")
+    st.info(
+        "No decision has been approved yet. A data officer approves a saved scenario on the Scenarios page; "
+        "without sign-in set up, approve from the command line: `python -m pipelines approve --scenario ID --by NAME` "
+        "(or with the allocate command's settings, e.g. `--total 500000`)."
+    )
     st.stop()
 
 ids = listed["decision_id"].to_list()
 asked = st.query_params.get("d", "")
 start = int(asked) if asked.isdigit() and int(asked) in ids else ids[0]
-picked = st.selectbox("Decision", ids, index=ids.index(start), key="decision_pick", help="The newest is the one in force.",
-                      format_func=lambda i: f"#{i} {listed.filter(pl.col('decision_id') == i)['title'][0]}")
+picked = st.selectbox(
+    "Decision",
+    ids,
+    index=ids.index(start),
+    key="decision_pick",
+    help="The newest is the one in force.",
+    format_func=lambda i: f"#{i} {listed.filter(pl.col('decision_id') == i)['title'][0]}",
+)
 if st.query_params.get("d") != str(picked):
     st.query_params["d"] = str(picked)
 record = queries.decision(picked)
@@ -33,14 +41,22 @@ if record["status"] != "current":
     st.warning(f"This decision has been {record['status']}.", icon=":material/history:")
 changes = queries.decision_data_changes(picked)
 if changes.height:
-    st.error(f"Superseded data: {changes.height} file(s) in the store differ from those this decision was made on. "
-             "Its figures are kept as approved; a new decision is needed to pay on the new data.", icon=":material/sync_problem:")
+    st.error(
+        f"Superseded data: {changes.height} file(s) in the store differ from those this decision was made on. "
+        "Its figures are kept as approved; a new decision is needed to pay on the new data.",
+        icon=":material/sync_problem:",
+    )
     st.dataframe(
-        changes.select(pl.col("kind").alias("Kind"), pl.col("file_name").alias("File"), pl.col("change").alias("Change"),
-                       clock.uk_column("loaded_at").alias("Loaded"),
-                       pl.col("sha256_at_decision").str.slice(0, 12).alias("sha256 then"),
-                       pl.col("sha256_now").str.slice(0, 12).alias("sha256 now")),
-        hide_index=True, width="stretch",
+        changes.select(
+            pl.col("kind").alias("Kind"),
+            pl.col("file_name").alias("File"),
+            pl.col("change").alias("Change"),
+            clock.uk_column("loaded_at").alias("Loaded"),
+            pl.col("sha256_at_decision").str.slice(0, 12).alias("sha256 then"),
+            pl.col("sha256_now").str.slice(0, 12).alias("sha256 now"),
+        ),
+        hide_index=True,
+        width="stretch",
     )
 
 st.header(f"Decision {picked}: {record['title']}")
@@ -74,24 +90,45 @@ st.markdown(f"**Total {money(total, pence=True)}**{with_slice} {verdict} the app
 
 with st.expander("Settings and data files", expanded=False):
     st.table(pl.DataFrame(settings, schema=["Setting", "Value"], orient="row"))
-    st.table(pl.DataFrame(json.loads(record["files_json"])).select("kind", "file_name", "sha256", "loaded_at")
-             .with_columns(pl.col("loaded_at").str.to_datetime(strict=False))
-             .with_columns(clock.uk_column("loaded_at", "%Y-%m-%d %H:%M")))
+    st.table(
+        pl.DataFrame(json.loads(record["files_json"]))
+        .select("kind", "file_name", "sha256", "loaded_at")
+        .with_columns(pl.col("loaded_at").str.to_datetime(strict=False))
+        .with_columns(clock.uk_column("loaded_at", "%Y-%m-%d %H:%M"))
+    )
 
 csv_col, xlsx_col, _ = st.columns([1, 1, 3])
-csv_col.download_button("Download CSV", record["csv_bytes"], file_name=record["csv_file_name"], mime="text/csv",
-                        icon=":material/download:", on_click="ignore")
-xlsx_col.download_button("Download XLSX", record["xlsx_bytes"], file_name=record["xlsx_file_name"],
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         icon=":material/download:", on_click="ignore")
-st.caption(f"The files were made when the decision was approved and are the same bytes at every download "
-           f"(CSV sha256 {record['csv_sha256'][:16]}…). Print with Ctrl+P: the page fits one A4 sheet.")
+csv_col.download_button(
+    "Download CSV",
+    record["csv_bytes"],
+    file_name=record["csv_file_name"],
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+xlsx_col.download_button(
+    "Download XLSX",
+    record["xlsx_bytes"],
+    file_name=record["xlsx_file_name"],
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    on_click="ignore",
+)
+st.caption(
+    f"The files were made when the decision was approved and are the same bytes at every download "
+    f"(CSV sha256 {record['csv_sha256'][:16]}…). Print with Ctrl+P: the page fits one A4 sheet."
+)
 
 with st.expander("All decisions", expanded=False):
     st.dataframe(
-        listed.select(pl.col("decision_id").alias("#"), pl.col("title").alias("Title"),
-                      money_column(listed, "total", pence=True).alias("Pot"),
-                      pl.col("approved_by").alias("Approved by"), clock.uk_column("approved_at").alias("Approved"),
-                      pl.col("status").alias("Status")),
-        hide_index=True, width="stretch",
+        listed.select(
+            pl.col("decision_id").alias("#"),
+            pl.col("title").alias("Title"),
+            money_column(listed, "total", pence=True).alias("Pot"),
+            pl.col("approved_by").alias("Approved by"),
+            clock.uk_column("approved_at").alias("Approved"),
+            pl.col("status").alias("Status"),
+        ),
+        hide_index=True,
+        width="stretch",
     )

@@ -10,9 +10,14 @@ from pipelines import exports, settings
 
 chosen = state.current()
 st.title("Coverage gaps")
-travel_km = st.slider("Flag schools further than this from their partnership's centre (km)", 5, 60, settings.DEFAULT_TRAVEL_KM,
-                      help="Travel to learn: a school this far from the centre of its partnership's schools, or nearer "
-                           "another partnership's centre, is flagged for review.")
+travel_km = st.slider(
+    "Flag schools further than this from their partnership's centre (km)",
+    5,
+    60,
+    settings.DEFAULT_TRAVEL_KM,
+    help="Travel to learn: a school this far from the centre of its partnership's schools, or nearer "
+    "another partnership's centre, is flagged for review.",
+)
 gaps = queries.gaps(chosen, travel_km)
 codes = queries.gap_codes()
 labels = dict(codes.select("code", "label").rows())
@@ -20,17 +25,37 @@ figures = queries.overview_figures(chosen)
 tables.data_notes(figures)
 
 a, b, c, d = st.columns(4)
-pick_codes = a.multiselect("Gap", codes["code"].to_list(), key="gaps_code", format_func=lambda code: labels.get(code, code),
-                           help="Which rule is broken (the stable code is in the table and the CSV).")
-pick_severity = b.multiselect("Severity", ["error", "warning"], key="gaps_severity", help="Errors break a rule; warnings ask for a review.")
+pick_codes = a.multiselect(
+    "Gap",
+    codes["code"].to_list(),
+    key="gaps_code",
+    format_func=lambda code: labels.get(code, code),
+    help="Which rule is broken (the stable code is in the table and the CSV).",
+)
+pick_severity = b.multiselect(
+    "Severity", ["error", "warning"], key="gaps_severity", help="Errors break a rule; warnings ask for a review."
+)
 names = dict(gaps.select("partnership_code", "partnership_name").drop_nulls().unique().rows())
-pick_partnerships = c.multiselect("Partnership", sorted(names), key="gaps_partnership", format_func=lambda p: f"{p} — {names[p]}",
-                                  help="Only the gaps of these partnerships.")
-pick_districts = d.multiselect("District", key="gaps_district", options=sorted(gaps["district"].drop_nulls().unique().to_list()),
-                               help="Only the gaps of institutions in these districts.")
+pick_partnerships = c.multiselect(
+    "Partnership",
+    sorted(names),
+    key="gaps_partnership",
+    format_func=lambda p: f"{p} — {names[p]}",
+    help="Only the gaps of these partnerships.",
+)
+pick_districts = d.multiselect(
+    "District",
+    key="gaps_district",
+    options=sorted(gaps["district"].drop_nulls().unique().to_list()),
+    help="Only the gaps of institutions in these districts.",
+)
 shown = gaps
-for column, picked in (("code", pick_codes), ("severity", pick_severity),
-                       ("partnership_code", pick_partnerships), ("district", pick_districts)):
+for column, picked in (
+    ("code", pick_codes),
+    ("severity", pick_severity),
+    ("partnership_code", pick_partnerships),
+    ("district", pick_districts),
+):
     if picked:
         shown = shown.filter(pl.col(column).is_in(picked))
 
@@ -40,20 +65,33 @@ st.dataframe(
     shown.select(
         pl.col("severity").alias("Severity"),
         pl.col("code").replace_strict(labels, default=pl.col("code")).alias("Gap"),
-        pl.col("partnership_code").alias("Code"), pl.col("partnership_name").alias("Partnership"),
-        pl.col("institution_name").alias("Institution"), pl.col("district").alias("District"),
-        pl.col("detail").alias("Detail"), pl.col("action").alias("What to do"), pl.col("code").alias("Gap code"),
+        pl.col("partnership_code").alias("Code"),
+        pl.col("partnership_name").alias("Partnership"),
+        pl.col("institution_name").alias("Institution"),
+        pl.col("district").alias("District"),
+        pl.col("detail").alias("Detail"),
+        pl.col("action").alias("What to do"),
+        pl.col("code").alias("Gap code"),
     ),
-    hide_index=True, width="stretch",
+    hide_index=True,
+    width="stretch",
 )
-st.download_button("Download these gaps (CSV)", lambda: exports.gaps_csv(shown), file_name=f"coverage_gaps_{figures['as_of']}.csv",
-                   mime="text/csv", icon=":material/download:", on_click="ignore", key="download_gaps",
-                   help="The rows shown, with the filters above applied.")
+st.download_button(
+    "Download these gaps (CSV)",
+    lambda: exports.gaps_csv(shown),
+    file_name=f"coverage_gaps_{figures['as_of']}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="download_gaps",
+    help="The rows shown, with the filters above applied.",
+)
 
 st.subheader("On the map")
 flagged = frozenset(shown["institution_id"].drop_nulls().to_list())
-st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=480, highlight=flagged),
-                   width="stretch")
+st.vega_lite_chart(
+    queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=480, highlight=flagged), width="stretch"
+)
 
 st.subheader("What each gap means")
 for code, label, severity, meaning, action in codes.rows():

@@ -13,19 +13,34 @@ tables.data_notes(figures)
 
 counts = st.columns(4)
 counts[0].metric("Partnerships", count(figures["partnerships"]))
-counts[1].metric("Accredited", count(figures["accredited"]),
-              help=f"Accredited on {figures['as_of']:%d %b %Y}; {figures['funded']} funded under this scenario.")
-counts[2].metric("Schools covered", f"{count(figures['schools_covered'])} of {count(figures['schools'])}",
-              help="Open high schools, special schools and PRUs that are a full member of exactly one partnership.")
-counts[3].metric("Schools not covered or in several", count(figures["schools_not_covered"]),
-              help=f"{figures['schools_uncovered']} in no partnership, {figures['schools_in_several']} in more than one.")
+counts[1].metric(
+    "Accredited",
+    count(figures["accredited"]),
+    help=f"Accredited on {figures['as_of']:%d %b %Y}; {figures['funded']} funded under this scenario.",
+)
+counts[2].metric(
+    "Schools covered",
+    f"{count(figures['schools_covered'])} of {count(figures['schools'])}",
+    help="Open high schools, special schools and PRUs that are a full member of exactly one partnership.",
+)
+counts[3].metric(
+    "Schools not covered or in several",
+    count(figures["schools_not_covered"]),
+    help=f"{figures['schools_uncovered']} in no partnership, {figures['schools_in_several']} in more than one.",
+)
 
 row = st.columns(5)
-row[0].metric("Year 10 in funded partnerships", count(figures["year10_funded"]),
-              help="The proxy the pot is shared by: Year 10 of the open high and special schools that are full members "
-                   "of funded partnerships. The Allocation page also shows Year 10 of all partnerships, funded or not.")
-row[1].metric("Year 10 in no funded partnership", count(figures["year10_outside_funded"]),
-              help="Year 10 on the rolls of open high and special schools that are in no partnership, or only in unfunded ones.")
+row[0].metric(
+    "Year 10 in funded partnerships",
+    count(figures["year10_funded"]),
+    help="The proxy the pot is shared by: Year 10 of the open high and special schools that are full members "
+    "of funded partnerships. The Allocation page also shows Year 10 of all partnerships, funded or not.",
+)
+row[1].metric(
+    "Year 10 in no funded partnership",
+    count(figures["year10_outside_funded"]),
+    help="Year 10 on the rolls of open high and special schools that are in no partnership, or only in unfunded ones.",
+)
 row[2].metric("Pot", money(chosen.total))
 try:
     summary = queries.allocation_summary(chosen)
@@ -40,8 +55,14 @@ st.subheader("Map")
 st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=520), width="stretch")
 st.subheader("Schools not covered")
 uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"], chosen.changes)
-st.dataframe(uncovered.select(
-    pl.col("name").alias("School"), pl.col("kind_label").alias("Kind"),
-    pl.col("partnerships").alias("Partnerships"), pl.col("district").alias("District"),
-), hide_index=True, width="stretch")
+st.dataframe(
+    uncovered.select(
+        pl.col("name").alias("School"),
+        pl.col("kind_label").alias("Kind"),
+        pl.col("partnerships").alias("Partnerships"),
+        pl.col("district").alias("District"),
+    ),
+    hide_index=True,
+    width="stretch",
+)
 st.caption("Triangles with a black outline on the map. Institutions without a location are listed but not mapped.")

@@ -19,8 +19,13 @@ if not labels:
     st.stop()
 wanted = st.query_params.get("p")
 codes = list(labels)
-code = st.selectbox("Partnership", codes, index=codes.index(wanted) if wanted in codes else 0,
-                    format_func=lambda c: f"{c} — {labels[c]}", help="The partnership shown (kept in the page's address).")
+code = st.selectbox(
+    "Partnership",
+    codes,
+    index=codes.index(wanted) if wanted in codes else 0,
+    format_func=lambda c: f"{c} — {labels[c]}",
+    help="The partnership shown (kept in the page's address).",
+)
 if st.query_params.get("p") != code:
     st.query_params["p"] = code
 st.title(plain(labels[code]))
@@ -28,17 +33,29 @@ tables.data_notes(queries.overview_figures(chosen))
 
 record = accreditation.filter(pl.col("partnership_code") == code).row(0, named=True)
 tables.reviews_due(queries.gaps(chosen).filter(pl.col("partnership_code") == code))
-attribution = queries.attribution(chosen.as_of, queries.census_used(chosen), chosen.changes).filter(pl.col("partnership_code") == code)
+attribution = queries.attribution(chosen.as_of, queries.census_used(chosen), chosen.changes).filter(
+    pl.col("partnership_code") == code
+)
 row = st.columns(4)
 status = (record["status"] or "no decision").replace("_", " ")
-row[0].metric("Accreditation", status, help=f"Decided {record['decided_on']}; review due {record['review_due']}" if record["decided_on"] else None)
+row[0].metric(
+    "Accreditation",
+    status,
+    help=f"Decided {record['decided_on']}; review due {record['review_due']}" if record["decided_on"] else None,
+)
 try:
     allocation = queries.allocation(chosen).filter(pl.col("partnership_code") == code).row(0, named=True)
-    row[1].metric("Year 10 counted", count(allocation["year10"]),
-                  help="Year 10 of its open high and special schools that are full members (a school in k partnerships counts 1/k).")
+    row[1].metric(
+        "Year 10 counted",
+        count(allocation["year10"]),
+        help="Year 10 of its open high and special schools that are full members (a school in k partnerships counts 1/k).",
+    )
     row[2].metric("Allocation at current settings", money(allocation["amount"], pence=chosen.unit != 1))
     row[3].metric("Manager days per week", f"{allocation['days_per_week']}", help=f"FTE {allocation['fte']}")
-    st.caption(f"{plain(allocation['funding_reason'])}. Pot {money(chosen.total)}; previous (2008/9 basis) {money(allocation['previous_amount'])}.")
+    st.caption(
+        f"{plain(allocation['funding_reason'])}. Pot {money(chosen.total)}; "
+        f"previous (2008/9 basis) {money(allocation['previous_amount'])}."
+    )
 except queries.AllocationRefused as refusal:
     row[1].metric("Year 10 counted", "—")
     row[2].metric("Allocation at current settings", "—")
@@ -47,12 +64,16 @@ except queries.AllocationRefused as refusal:
 st.subheader("Year 10 by school")
 st.dataframe(
     attribution.select(
-        pl.col("name").alias("Member"), pl.col("kind_label").alias("Kind"), pl.col("role").alias("Role"),
-        pl.col("year10_headcount").alias("Year 10 on roll"), pl.col("partnerships").alias("Partnerships it is in"),
+        pl.col("name").alias("Member"),
+        pl.col("kind_label").alias("Kind"),
+        pl.col("role").alias("Role"),
+        pl.col("year10_headcount").alias("Year 10 on roll"),
+        pl.col("partnerships").alias("Partnerships it is in"),
         pl.col("counted_year10").cast(pl.Float64).alias("Counted here"),
         pl.col("not_counted_because").fill_null("").alias("Not counted because"),
     ),
-    hide_index=True, width="stretch",
+    hide_index=True,
+    width="stretch",
 )
 
 members = queries.partnership_members(code, chosen.as_of, chosen.changes)
@@ -62,16 +83,25 @@ st.dataframe(members.group_by("kind", "role").len("members").sort("kind", "role"
 st.subheader("Health check")
 checks = queries.health_checks(code, chosen.as_of)
 if checks.height:
-    st.dataframe(checks.select(pl.col("item").alias("Item"), pl.when(pl.col("met")).then(pl.lit("met")).otherwise(pl.lit("NOT met")).alias("Result"),
-                               pl.col("note").fill_null("").alias("Note")), hide_index=True, width="stretch")
+    st.dataframe(
+        checks.select(
+            pl.col("item").alias("Item"),
+            pl.when(pl.col("met")).then(pl.lit("met")).otherwise(pl.lit("NOT met")).alias("Result"),
+            pl.col("note").fill_null("").alias("Note"),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 else:
     st.caption("No health-check items recorded for its latest decision.")
 
 st.subheader("On the map")
 points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
 ids = set(members["institution_id"].to_list())
-st.vega_lite_chart(maps.map_spec(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
-                width="stretch")
+st.vega_lite_chart(
+    maps.map_spec(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
+    width="stretch",
+)
 
 with st.expander("Record an accreditation decision (data officers)", icon=":material/verified:"):
     allowed, why_not = access.may_approve()
@@ -79,12 +109,21 @@ with st.expander("Record an accreditation decision (data officers)", icon=":mate
         st.info(why_not)
     else:
         with st.form("accreditation_decision"):
-            new_status = st.selectbox("Decision", ["accredited", "pending", "not_accredited", "lapsed"],
-                                      format_func=lambda s: s.replace("_", " "),
-                                      help="Only accredited partnerships are funded.")
-            decided_on = st.date_input("Decided on", value=dt.date.today(), format="DD/MM/YYYY", help="The day of the health-check decision.")
-            review_due = st.date_input("Review due", value=dt.date.today() + dt.timedelta(days=365), format="DD/MM/YYYY",
-                                       help="Accreditation is reviewed yearly; flagged 60 days before.")
+            new_status = st.selectbox(
+                "Decision",
+                ["accredited", "pending", "not_accredited", "lapsed"],
+                format_func=lambda s: s.replace("_", " "),
+                help="Only accredited partnerships are funded.",
+            )
+            decided_on = st.date_input(
+                "Decided on", value=dt.date.today(), format="DD/MM/YYYY", help="The day of the health-check decision."
+            )
+            review_due = st.date_input(
+                "Review due",
+                value=dt.date.today() + dt.timedelta(days=365),
+                format="DD/MM/YYYY",
+                help="Accreditation is reviewed yearly; flagged 60 days before.",
+            )
             notes = st.text_input("Notes", max_chars=300, help="Kept with the decision and in the audit log.")
             if st.form_submit_button("Record the decision", type="primary"):
                 # The same validation, load log and audit entry as a file loaded by the data officer.

@@ -17,9 +17,11 @@ draft = st.session_state.get(state.PLAN, ())
 loaded = dataclasses.replace(chosen, changes=())
 
 st.title("Plan the partnership map")
-st.caption("Try membership changes and see what they do to the coverage gaps and the money. The plan is part of the "
-           "scenario: every page shows the map after it, and the page's address carries it. Nothing in the data "
-           "changes until a data officer approves the plan, which loads its roster like a roster file.")
+st.caption(
+    "Try membership changes and see what they do to the coverage gaps and the money. The plan is part of the "
+    "scenario: every page shows the map after it, and the page's address carries it. Nothing in the data "
+    "changes until a data officer approves the plan, which loads its roster like a roster file."
+)
 
 for problem in st.session_state.pop("plan_message_errors", []):
     st.error(plain(problem), icon=":material/block:")
@@ -34,14 +36,24 @@ if not gaps:
     st.success("No gap on this map can be closed by a membership change.", icon=":material/check_circle:")
 else:
     codes = sorted({g.code for g in gaps})
-    picked = st.pills("Kinds of gap", codes, selection_mode="multi", default=codes, key="plan_codes",
-                      format_func=lambda c: labels.get(c, c))
+    picked = st.pills(
+        "Kinds of gap", codes, selection_mode="multi", default=codes, key="plan_codes", format_func=lambda c: labels.get(c, c)
+    )
     shown = [g for g in gaps if g.code in (picked or [])]
-    st.caption(f"{len(gaps)} gaps a membership change can close. Click an alternative to add it to the draft plan (best first; hover for the reason). "
-               "The suggestions are worked out again on the map after the plan so far.")
+    st.caption(
+        f"{len(gaps)} gaps a membership change can close. Click an alternative to add it to the draft plan "
+        "(best first; hover for the reason). "
+        "The suggestions are worked out again on the map after the plan so far."
+    )
     best = plan_tables.best_alternatives(shown)
-    st.button("Apply the best alternative for every gap shown", icon=":material/done_all:", key="plan_apply_best",
-              on_click=apply, args=(best, "the best alternative for each gap shown"), disabled=not best)
+    st.button(
+        "Apply the best alternative for every gap shown",
+        icon=":material/done_all:",
+        key="plan_apply_best",
+        on_click=apply,
+        args=(best, "the best alternative for each gap shown"),
+        disabled=not best,
+    )
     limit = 30
     for gap in shown[:limit]:
         left, right = st.columns([2, 5], vertical_alignment="center")
@@ -49,9 +61,15 @@ else:
         # Buttons as wide as their words, wrapping onto a second line rather than cut short.
         row = right.container(horizontal=True, gap="small")
         for alternative in gap.alternatives:
-            row.button(plain(alternative.label), key="plan_apply_" + alternative.key, help=plain(alternative.reason),
-                       on_click=apply, args=(alternative.changes, alternative.label), disabled=not alternative.changes,
-                       type="primary" if alternative.rank == 1 else "secondary")
+            row.button(
+                plain(alternative.label),
+                key="plan_apply_" + alternative.key,
+                help=plain(alternative.reason),
+                on_click=apply,
+                args=(alternative.changes, alternative.label),
+                disabled=not alternative.changes,
+                type="primary" if alternative.rank == 1 else "secondary",
+            )
     if len(shown) > limit:
         st.caption(f"… and {len(shown) - limit} more gaps: pick fewer kinds above, or apply the best for all.")
 
@@ -65,21 +83,29 @@ if not draft:
     st.info("No changes yet: apply a suggestion, add a change by hand, or open a plan file.", icon=":material/edit_road:")
 else:
     table = plan_tables.draft_table(draft, names, partnerships)
-    st.dataframe(table, hide_index=True, width="stretch", key="plan_draft_table", on_select="rerun",
-                 selection_mode="multi-row")
+    st.dataframe(table, hide_index=True, width="stretch", key="plan_draft_table", on_select="rerun", selection_mode="multi-row")
     selected = st.session_state.get("plan_draft_table", {}).get("selection", {}).get("rows", [])
     remove, discard, *_ = st.columns([2, 2, 3])
-    remove.button(f"Take out the selected changes ({len(selected)})", icon=":material/remove_done:", key="plan_take_out",
-                  disabled=not selected, on_click=state.set_plan,
-                  args=(tuple(c for i, c in enumerate(draft) if i not in set(selected)),))
-    discard.button("Discard the draft plan", icon=":material/delete_sweep:", key="plan_discard", on_click=state.set_plan, args=((),))
+    remove.button(
+        f"Take out the selected changes ({len(selected)})",
+        icon=":material/remove_done:",
+        key="plan_take_out",
+        disabled=not selected,
+        on_click=state.set_plan,
+        args=(tuple(c for i, c in enumerate(draft) if i not in set(selected)),),
+    )
+    discard.button(
+        "Discard the draft plan", icon=":material/delete_sweep:", key="plan_discard", on_click=state.set_plan, args=((),)
+    )
 
 with st.expander("Add a change by hand", icon=":material/add_circle:"):
     change_form(draft, names, partnerships)
 
 with st.expander("Open a plan file", icon=":material/upload_file:"):
-    st.caption("A CSV or XLSX with the columns of the suggestions (`python -m pipelines suggest --out FILE`), edited "
-               "or not. Opening it replaces the draft.")
+    st.caption(
+        "A CSV or XLSX with the columns of the suggestions (`python -m pipelines suggest --out FILE`), edited "
+        "or not. Opening it replaces the draft."
+    )
     upload = st.file_uploader("Plan file", type=["csv", "xlsx"], key="plan_upload")
     if upload is not None and st.button("Open this plan", key="plan_open", icon=":material/file_open:"):
         changes, row_labels, report = plan_file.read_changes(upload.name, upload.getvalue())
@@ -93,8 +119,10 @@ with st.expander("Open a plan file", icon=":material/upload_file:"):
         st.error(plain(report.format()), icon=":material/block:")
 
 if state.PLAN_SET_ASIDE in st.session_state and st.session_state[state.PLAN_SET_ASIDE]:
-    st.error(plain("This plan does not fit the loaded data: " + "; ".join(st.session_state[state.PLAN_SET_ASIDE])),
-             icon=":material/rule:")
+    st.error(
+        plain("This plan does not fit the loaded data: " + "; ".join(st.session_state[state.PLAN_SET_ASIDE])),
+        icon=":material/rule:",
+    )
     st.stop()
 if not chosen.changes:
     st.stop()
@@ -107,23 +135,41 @@ side_by_side(loaded, chosen, labels)
 st.header("Keep, share or approve the draft", divider="gray")
 roster = queries.proposed_roster(chosen.changes, chosen.as_of)
 files = st.columns(3)
-files[0].download_button("Plan file (CSV)", plan_tables.plan_file_frame(chosen.changes).write_csv().encode("utf-8"),
-                         file_name="membership_plan.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
-                         key="plan_download_changes", help="The changes, in the suggestions' columns: `python -m pipelines plan --changes` reads it.")
-files[1].download_button("Proposed roster (CSV)", plan.roster_csv(roster), file_name="proposed_roster.csv", mime="text/csv",
-                         icon=":material/download:", on_click="ignore", key="plan_download_roster",
-                         help=f"The whole roster after the plan ({roster.height} rows), in the roster loader's layout.")
+files[0].download_button(
+    "Plan file (CSV)",
+    plan_tables.plan_file_frame(chosen.changes).write_csv().encode("utf-8"),
+    file_name="membership_plan.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="plan_download_changes",
+    help="The changes, in the suggestions' columns: `python -m pipelines plan --changes` reads it.",
+)
+files[1].download_button(
+    "Proposed roster (CSV)",
+    plan.roster_csv(roster),
+    file_name="proposed_roster.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="plan_download_roster",
+    help=f"The whole roster after the plan ({roster.height} rows), in the roster loader's layout.",
+)
 st.caption("To share the draft, copy this page's address: it carries the plan and the money settings.")
 with st.expander("Save the draft as a scenario", icon=":material/bookmark_add:"):
     scenario_form.save_form(chosen, f"e.g. Plan of {len(chosen.changes)} changes, {money(chosen.total)}")
 
 allowed, why_not = access.may_approve()
 st.subheader("Approve the plan")
-st.caption("Approving loads the proposed roster through the roster loader: the same checks, load log and audit log as "
-           "a file. Finance decisions are then approved on the loaded rosters.")
+st.caption(
+    "Approving loads the proposed roster through the roster loader: the same checks, load log and audit log as "
+    "a file. Finance decisions are then approved on the loaded rosters."
+)
 if not allowed:
-    st.info(plain(why_not) + " On the command line: `python -m pipelines plan --changes FILE --load --by NAME`.",
-            icon=":material/lock:")
+    st.info(
+        plain(why_not) + " On the command line: `python -m pipelines plan --changes FILE --load --by NAME`.",
+        icon=":material/lock:",
+    )
 else:
     if st.button("Approve the plan and load its roster", type="primary", icon=":material/how_to_reg:", key="plan_approve"):
         try:
@@ -135,5 +181,6 @@ else:
         else:
             state.set_plan(())
             st.session_state["plan_message_notes"] = [
-                f"The plan's roster is loaded ({result.rows} rows, sha256 {result.sha256[:12]}); the draft is cleared."]
+                f"The plan's roster is loaded ({result.rows} rows, sha256 {result.sha256[:12]}); the draft is cleared."
+            ]
             st.rerun()

@@ -31,22 +31,29 @@ def _settings(scenario_id: int):
 
 st.dataframe(
     saved.select(
-        pl.col("scenario_id").alias("#"), pl.col("name").alias("Name"),
+        pl.col("scenario_id").alias("#"),
+        pl.col("name").alias("Name"),
         pl.col("scenario_id").map_elements(lambda i: links.summary(_settings(i)), return_dtype=pl.String).alias("Settings"),
-        pl.col("saved_by").alias("Saved by"), clock.uk_column("saved_at").alias("Saved"),
+        pl.col("saved_by").alias("Saved by"),
+        clock.uk_column("saved_at").alias("Saved"),
     ),
-    hide_index=True, width="stretch",
+    hide_index=True,
+    width="stretch",
 )
 
 st.subheader("Open, delete or approve one")
-picked = st.selectbox("Scenario", list(by_id), format_func=_label, key="scenario_pick", help="The scenario the buttons below act on.")
+picked = st.selectbox(
+    "Scenario", list(by_id), format_func=_label, key="scenario_pick", help="The scenario the buttons below act on."
+)
 query = json.loads(by_id[picked]["query_json"])
 open_col, delete_col = st.columns([1, 1])
-open_col.page_link("app_pages/allocation.py", label="Open it on the Allocation page", icon=":material/open_in_new:",
-                   query_params=query)
+open_col.page_link(
+    "app_pages/allocation.py", label="Open it on the Allocation page", icon=":material/open_in_new:", query_params=query
+)
 if query.get("plan"):
-    open_col.page_link("app_pages/plan.py", label="Open its membership plan on the Plan page", icon=":material/edit_road:",
-                       query_params=query)
+    open_col.page_link(
+        "app_pages/plan.py", label="Open its membership plan on the Plan page", icon=":material/edit_road:", query_params=query
+    )
 
 
 def _ask_delete(scenario_id: int) -> None:
@@ -60,14 +67,23 @@ def _delete(scenario_id: int, label: str) -> None:
     try:
         records.delete_scenario(queries.store_path(), scenario_id, access.signed_in_email() or "dashboard user")
     except ValueError:
-        st.session_state["scenario_delete_result"] = ("error", f"{label} was already deleted (by someone else); nothing else was deleted.")
+        st.session_state["scenario_delete_result"] = (
+            "error",
+            f"{label} was already deleted (by someone else); nothing else was deleted.",
+        )
     else:
         st.session_state["scenario_delete_result"] = ("ok", f"Deleted {label}.")
         st.session_state.pop("scenario_pick", None)
 
 
-delete_col.button("Delete it…", icon=":material/delete:", key="scenario_delete", on_click=_ask_delete, args=(picked,),
-                  help="Asks for confirmation first. Decisions made from a scenario keep their own frozen copy.")
+delete_col.button(
+    "Delete it…",
+    icon=":material/delete:",
+    key="scenario_delete",
+    on_click=_ask_delete,
+    args=(picked,),
+    help="Asks for confirmation first. Decisions made from a scenario keep their own frozen copy.",
+)
 asked = st.session_state.get("scenario_delete_asked")
 if asked:
     with st.container(border=True):
@@ -84,27 +100,43 @@ with st.expander("Approve as the Group's decision (data officers)", expanded=Fal
     if not allowed:
         st.info(why_not)
     else:
-        title = st.text_input("Decision title", value=by_id[picked]["name"], max_chars=120, help="How finance will know the decision.")
+        title = st.text_input(
+            "Decision title", value=by_id[picked]["name"], max_chars=120, help="How finance will know the decision."
+        )
         if st.button("Approve and freeze", type="primary", help="Freezes the figures and their files as the Group's decision."):
             try:
-                approval = records.approve(queries.store_path(), query, title=title,
-                                           approved_by=access.signed_in_email(), scenario_name=by_id[picked]["name"])
+                approval = records.approve(
+                    queries.store_path(),
+                    query,
+                    title=title,
+                    approved_by=access.signed_in_email(),
+                    scenario_name=by_id[picked]["name"],
+                )
             except (AllocationRefused, ValueError) as refused:
                 st.error(f"Not approved: {refused}")
             else:
                 superseded = f"; it supersedes decision {approval.superseded}" if approval.superseded else ""
                 st.success(f"Approved as decision {approval.decision_id}{superseded}.")
-                st.page_link("app_pages/decisions.py", label="Open the decision", icon=":material/gavel:",
-                             query_params={"d": str(approval.decision_id)})
+                st.page_link(
+                    "app_pages/decisions.py",
+                    label="Open the decision",
+                    icon=":material/gavel:",
+                    query_params={"d": str(approval.decision_id)},
+                )
 
 st.subheader("Compare side by side")
 # The comparison is in the URL too (?compare=1,2), so it can be shared as a link.
 if "compare_pick" not in st.session_state:
     linked = [int(i) for i in st.query_params.get("compare", "").split(",") if i.isdigit() and int(i) in by_id]
     st.session_state.compare_pick = linked[:3]
-chosen_ids = st.multiselect("Two or three scenarios (differences are against the first)", list(by_id),
-                            format_func=_label, max_selections=3, key="compare_pick",
-                            help="Each on the current data; the chosen scenarios are kept in the page's address.")
+chosen_ids = st.multiselect(
+    "Two or three scenarios (differences are against the first)",
+    list(by_id),
+    format_func=_label,
+    max_selections=3,
+    key="compare_pick",
+    help="Each on the current data; the chosen scenarios are kept in the page's address.",
+)
 wanted = ",".join(map(str, chosen_ids))
 if st.query_params.get("compare", "") != wanted:
     if wanted:

@@ -43,9 +43,16 @@ def zip_bomb(path: Path) -> None:
 
 def main() -> None:
     workbook(BAD / "census_several_sheets.xlsx", {"Notes": [["read me"]], "Data": [HEADER, [100001, "2025-01-16", 10, 5]]})
-    workbook(BAD / "census_merged_cells.xlsx", {"census": [HEADER, [100001, "2025-01-16", 10, 5], [None, "2025-01-16", 11, 6]]}, merge="A2:A3")
+    workbook(
+        BAD / "census_merged_cells.xlsx",
+        {"census": [HEADER, [100001, "2025-01-16", 10, 5], [None, "2025-01-16", 11, 6]]},
+        merge="A2:A3",
+    )
     workbook(BAD / "census_negative.xlsx", {"census": [HEADER, [100001, "2025-01-16", 10, 5], [100002, "2025-01-16", 10, -7]]})
-    workbook(BAD / "register_unknown_kind.xlsx", {"register": [["urn", "name", "kind", "status"], [200001, "New High", "academy", "open"]]})
+    workbook(
+        BAD / "register_unknown_kind.xlsx",
+        {"register": [["urn", "name", "kind", "status"], [200001, "New High", "academy", "open"]]},
+    )
     (BAD / "register_really_csv.xlsx").write_text("urn,name,kind,status\n200001,New High,high_school,open\n")
     (BAD / "census_legacy.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     zip_bomb(BAD / "census_zip_bomb.xlsx")
@@ -53,12 +60,16 @@ def main() -> None:
     (BAD / "census_header_only.csv").write_text("urn,census_date,nc_year,headcount\n")
     (BAD / "census_binary.csv").write_bytes(b"urn,census_date\x00\x01\x02\xff\xfe" + bytes(range(256)))
     (BAD / "census_duplicate_header.csv").write_text("urn,census_date,nc_year,headcount,URN\n100001,2025-01-16,10,5,100001\n")
-    (BAD / "census_bom_then_bad_bytes.csv").write_bytes(b"\xef\xbb\xbfurn,census_date,nc_year,headcount\n100001,2025-01-16,10,\xff\xfe\n")
+    (BAD / "census_bom_then_bad_bytes.csv").write_bytes(
+        b"\xef\xbb\xbfurn,census_date,nc_year,headcount\n100001,2025-01-16,10,\xff\xfe\n"
+    )
     (BAD / "census_blank_header_cell.csv").write_text("urn,,nc_year,headcount\n100001,2025-01-16,10,5\n")
-    workbook(BAD / "census_header_below_blank_rows.xlsx",
-             {"census": [[], [], HEADER, [100001, "2025-01-16", 10, 5], [100002, "2025-01-16", 10, -7]]})
+    workbook(
+        BAD / "census_header_below_blank_rows.xlsx",
+        {"census": [[], [], HEADER, [100001, "2025-01-16", 10, 5], [100002, "2025-01-16", 10, -7]]},
+    )
     (BAD / "register_mixed_encoding.csv").write_bytes(
-        "urn,name,kind,status\n200001,Café High,high_school,open\n".encode("utf-8")
+        "urn,name,kind,status\n200001,Café High,high_school,open\n".encode()
         + "200002,Café Academy,high_school,open\n".encode("cp1252")
     )
 
