@@ -164,3 +164,13 @@ def test_the_installed_dashboard_serves_the_allocation(installed):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    """The README's second set-up command is what CI runs, word for word, and it installs the
+    locked environment and runs the lint and the type check before the tests."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line for line in readme.splitlines() if line.startswith("apt-get ") and "pytest" in line]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert commands == [ci]
+    assert all(step in ci for step in ("-r requirements.lock", "ruff check .", "ruff format --check .", "mypy", "python -m pytest"))
