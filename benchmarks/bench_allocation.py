@@ -21,7 +21,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import england_store  # noqa: E402
-from pipelines import settings  # noqa: E402
+from pipelines import config  # noqa: E402
 from pipelines.allocate import AllocationSettings, allocate, coverage_gaps  # noqa: E402
 from pipelines.build_default import build  # noqa: E402
 
@@ -60,7 +60,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         norfolk = folder / "norfolk.duckdb"
-        build(norfolk, settings.DEFAULT_DATA_DIR)
+        build(norfolk, config.DEFAULT_DATA_DIR)
         measure("default Norfolk store", norfolk, repeat)
         started = time.perf_counter()
         england = england_store(folder)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import duckdb  # noqa: E402
 
 from benchmarks.generate import gias_register, write_cp1252, write_england  # noqa: E402
-from pipelines import db, settings  # noqa: E402
+from pipelines import config, db  # noqa: E402
 from pipelines.build_default import build  # noqa: E402
 from pipelines.context import context_from  # noqa: E402
 from pipelines.load import Upload, check, load, load_all, write  # noqa: E402
@@ -49,7 +49,7 @@ def main() -> None:
         folder = Path(tmp)
         store = folder / "bench.duckdb"
 
-        build_s = _best(lambda: build(store, settings.DEFAULT_DATA_DIR), repeat)
+        build_s = _best(lambda: build(store, config.DEFAULT_DATA_DIR), repeat)
         print(f"build default store: {build_s:.2f} s")
 
         england_figures(folder, repeat)
@@ -60,7 +60,7 @@ def main() -> None:
         floor_s = _best(lambda: pl.read_csv(register, encoding="utf8-lossy", infer_schema=False), repeat)
 
         def load_register():
-            build(store, settings.DEFAULT_DATA_DIR)  # a fresh store each time: the same file twice is skipped
+            build(store, config.DEFAULT_DATA_DIR)  # a fresh store each time: the same file twice is skipped
             started = time.perf_counter()
             load(Upload.from_path("register", register), store)
             return time.perf_counter() - started

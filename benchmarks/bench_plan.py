@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import bench_stores  # noqa: E402
-from pipelines import allocate, plan, settings  # noqa: E402
+from pipelines import allocate, config, plan  # noqa: E402
 from pipelines.allocate import AllocationSettings  # noqa: E402
 
 
@@ -96,8 +96,8 @@ def measure(label: str, store: Path, repeat: int) -> None:
 def page_clicks(store: Path, repeat: int) -> list[float]:
     """A click on the first suggestion offered, then the page's whole run (the sidebar, the
     suggestions on the new draft, the side-by-side tables and both maps)."""
-    settings.DEFAULT_DB = store
-    app = AppTest.from_file(str(settings.PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=300)
+    config.DEFAULT_DB = store
+    app = AppTest.from_file(str(config.PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=300)
     app.run()
     app.switch_page("app_pages/plan.py").run()
     times = []

@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.stores import bench_stores  # noqa: E402
 from dashboard.state import POT_SLIDER  # noqa: E402
-from pipelines import settings  # noqa: E402
+from pipelines import config  # noqa: E402
 
 # The floor: the same select slider (same options and key) and nothing else.
 BARE = (
@@ -44,8 +44,8 @@ def _reruns(app: AppTest, repeat: int) -> list[float]:
 
 
 def page_reruns(store: Path, repeat: int) -> float:
-    settings.DEFAULT_DB = store
-    app = AppTest.from_file(str(settings.PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=120)
+    config.DEFAULT_DB = store
+    app = AppTest.from_file(str(config.PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=120)
     app.query_params["total"] = "500000"
     app.run()
     app.switch_page("app_pages/allocation.py").run()

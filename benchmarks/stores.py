@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.generate import write_england
-from pipelines import settings
+from pipelines import config
 from pipelines.build_default import build
 from pipelines.load import Upload, load_all
 
@@ -20,7 +20,7 @@ def england_store(folder: Path) -> Path:
 def bench_stores(folder: Path, england: bool) -> list[tuple[str, Path]]:
     """(label, store) pairs: Norfolk always, England when asked."""
     norfolk = folder / "norfolk.duckdb"
-    build(norfolk, settings.DEFAULT_DATA_DIR)
+    build(norfolk, config.DEFAULT_DATA_DIR)
     stores = [("default Norfolk store", norfolk)]
     if england:
         stores.append(("England-sized store", england_store(folder)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines import settings
+from pipelines import config
 
 
 def _secret(section: str) -> dict:
@@ -28,10 +28,13 @@ def data_officers() -> set[str]:
 
 def may_load_data() -> tuple[bool, str]:
     """(allowed, why not) for the signed-in user."""
-    if not settings.UPLOADS_ENABLED:
+    if not config.UPLOADS_ENABLED:
         return False, "Uploads are switched off here. Load files with the command line: `python -m pipelines load KIND FILE`."
     if not auth_configured():
-        return False, "Uploads need sign-in, and no sign-in is configured ([auth] in .streamlit/secrets.toml). Use the command line."
+        return (
+            False,
+            "Uploads need sign-in, and no sign-in is configured ([auth] in .streamlit/secrets.toml). Use the command line.",
+        )
     if not st.user.is_logged_in:
         return False, "Sign in to load data."
     email = str(st.user.get("email", "")).lower()

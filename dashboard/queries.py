@@ -25,7 +25,7 @@ import streamlit as st
 
 from dashboard import maps
 from pipelines import allocate as allocation_sql
-from pipelines import build_default, clock, db, districts, exports, plan, plan_compare, settings
+from pipelines import build_default, clock, config, db, districts, exports, plan, plan_compare
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 from pipelines.plan import PlanChange
 
@@ -34,7 +34,7 @@ Changes = tuple[PlanChange, ...]  # a draft membership plan; () is the loaded ma
 
 def store_path() -> Path:
     try:
-        return _ensure_store(str(settings.DEFAULT_DB))
+        return _ensure_store(str(config.DEFAULT_DB))
     except db.StoreProblem as problem:  # damaged, written by a newer release, a writer stuck
         _refuse(problem)
 
@@ -290,11 +290,11 @@ def _gap_report_for(which: str, chosen: AllocationSettings, travel_km: float) ->
     )
 
 
-def gaps(chosen: AllocationSettings | None = None, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
-    return _gap_report_for("gaps", chosen or AllocationSettings(total=Decimal(settings.DEFAULT_TOTAL)), travel_km)
+def gaps(chosen: AllocationSettings | None = None, travel_km: float = config.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
+    return _gap_report_for("gaps", chosen or AllocationSettings(total=Decimal(config.DEFAULT_TOTAL)), travel_km)
 
 
-def suggestions(chosen: AllocationSettings, travel_km: float = settings.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
+def suggestions(chosen: AllocationSettings, travel_km: float = config.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     """Ways to close the gaps of the scenario's map (after its plan so far), best first."""
     return _gap_report_for("suggestions", chosen, travel_km)
 

@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, plain
-from pipelines import links, plan, settings
+from pipelines import config, links, plan
 from pipelines.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
 from pipelines.money import pounds
 from pipelines.plan import PlanChange
@@ -156,7 +156,7 @@ def _from_slice_text() -> None:
 def _reset() -> None:
     """The money settings go back to the defaults; a draft plan stays (it has its own button)."""
     touch()
-    _seed(AllocationSettings(total=Decimal(settings.DEFAULT_TOTAL), changes=st.session_state.get(PLAN, ())))
+    _seed(AllocationSettings(total=Decimal(config.DEFAULT_TOTAL), changes=st.session_state.get(PLAN, ())))
 
 
 def set_plan(changes: tuple[PlanChange, ...]) -> None:

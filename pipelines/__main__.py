@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import backup, build_default, db, figures_cli, pack_cli, plan_cli, records_cli, settings
+from pipelines import backup, build_default, config, db, figures_cli, pack_cli, plan_cli, records_cli
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -26,12 +26,12 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__.splitlines()[0])
-    db_help = f"the store to use (default: {settings.DEFAULT_DB})"
+    db_help = f"the store to use (default: {config.DEFAULT_DB})"
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="(re)build the store from the embedded default data in data/default")
-    build.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
-    build.add_argument("--data", type=Path, default=settings.DEFAULT_DATA_DIR, help="folder of default files")
+    build.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
+    build.add_argument("--data", type=Path, default=config.DEFAULT_DATA_DIR, help="folder of default files")
 
     for name, helptext in (
         ("load", "validate one file and load it in one transaction"),
@@ -40,25 +40,25 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("kind", choices=KINDS, help="what the file holds")
         sub.add_argument("file", type=Path, help="a CSV or XLSX file")
-        sub.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+        sub.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     allocate = commands.add_parser("allocate", help="share the pot between accredited partnerships by Year 10")
     _add_settings_flags(allocate)
     allocate.add_argument("--out", type=Path, help="write CSV or XLSX (by extension); a folder gets a named file")
-    allocate.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    allocate.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     pack = commands.add_parser("pack", help="write the meeting pack: an A4 PDF with the map, the allocation and the gaps")
     _add_settings_flags(pack)
     pack.add_argument("--out", type=Path, required=True, help="the PDF to write; a folder gets a named file")
-    pack.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    pack.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     gaps = commands.add_parser("gaps", help="list where the partnership map breaks the rules")
     gaps.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: as for allocate)")
     gaps.add_argument("--as-of", type=_date, help="memberships on this day (default: the data's reference date, else today)")
     gaps.add_argument("--include-pending", action="store_true", help="treat pending partnerships as funded")
-    gaps.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    gaps.add_argument("--travel-km", type=float, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")
-    gaps.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    gaps.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
     suggest = commands.add_parser(
         "suggest", help="ways to close each gap a membership change can close, best first, as a plan file"
     )
@@ -68,43 +68,43 @@ def _parser() -> argparse.ArgumentParser:
     suggest.add_argument(
         "--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status"
     )
-    suggest.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    suggest.add_argument("--travel-km", type=float, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     suggest.add_argument(
         "--alternatives",
         type=int,
-        default=settings.SUGGESTED_ALTERNATIVES,
+        default=config.SUGGESTED_ALTERNATIVES,
         choices=range(1, 11),
         metavar="N",
-        help=f"how many ways to close each gap, 1 to 10 (default {settings.SUGGESTED_ALTERNATIVES})",
+        help=f"how many ways to close each gap, 1 to 10 (default {config.SUGGESTED_ALTERNATIVES})",
     )
     suggest.add_argument("--best", action="store_true", help="only the best way for each gap (rank 1): a plan as it stands")
     suggest.add_argument("--out", type=Path, help="write the suggestions as CSV (a plan file: keep the rows you agree with)")
-    suggest.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    suggest.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     plan = commands.add_parser("plan", help="a plan's gaps and allocation before and after, and its proposed roster")
     plan.add_argument("--changes", type=Path, required=True, help="the plan: CSV or XLSX with the columns of suggest's output")
     _add_settings_flags(plan, total_required=False)
-    plan.add_argument("--travel-km", type=float, default=settings.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    plan.add_argument("--travel-km", type=float, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     plan.add_argument("--out", type=Path, help="write the proposed roster (the roster loader's layout) to this CSV")
     plan.add_argument("--load", action="store_true", help="approve the plan: load its roster into the store now")
     plan.add_argument("--by", help="who approves the plan (for the audit log; default: this computer's user)")
-    plan.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    plan.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     approve = commands.add_parser(
         "approve", help="approve an allocation as the Group's decision: by settings or a saved scenario"
     )
     records_cli.add_approve_flags(approve, lambda sub: _add_settings_flags(sub, total_required=False))
-    approve.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    approve.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     decisions = commands.add_parser("decisions", help="list approved decisions, or write one's frozen CSV/XLSX")
     decisions.add_argument("id", type=int, nargs="?", help="a decision number: show it (and with --out, write its file)")
     decisions.add_argument("--out", type=Path, help="write the decision's CSV or XLSX (by extension), exactly as approved")
-    decisions.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    decisions.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     audit = commands.add_parser("audit", help="print the audit log and check that nobody has changed it")
     audit.add_argument("--last", type=int, default=50, help="how many of the newest entries to print (default 50)")
     audit.add_argument("--out", type=Path, help="write the whole log as CSV")
-    audit.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    audit.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     copy = commands.add_parser("backup", help="copy the store, under the writer lock, with a .sha256 checksum file beside it")
     copy.add_argument(
@@ -119,11 +119,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with a folder: keep the newest N backups made there, delete older ones (default: keep all)",
     )
-    copy.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    copy.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
     restore = commands.add_parser("restore", help="replace the store with a backup, once the backup is checked; audited")
     restore.add_argument("file", type=Path, help="a file written by the backup command (its .sha256 file beside it)")
     restore.add_argument("--by", help="who restores (for the audit log; default: this computer's user)")
-    restore.add_argument("--db", type=Path, default=settings.DEFAULT_DB, help=db_help)
+    restore.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
     return parser
 
 
@@ -131,7 +131,7 @@ def _add_settings_flags(command: argparse.ArgumentParser, *, total_required: boo
     """The allocation settings, shared by every command that allocates so they cannot drift apart."""
     command.add_argument("--total", required=total_required, help="the pot in pounds, e.g. 500000 or 500000.50")
     command.add_argument("--lump-sum", default="0", help="pounds given to every funded partnership first (default 0)")
-    command.add_argument("--unit", choices=settings.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
+    command.add_argument("--unit", choices=config.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
     command.add_argument(
         "--census",
         type=_date,
@@ -150,8 +150,8 @@ def _add_settings_flags(command: argparse.ArgumentParser, *, total_required: boo
     command.add_argument(
         "--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status"
     )
-    command.add_argument("--day-rate", default=str(settings.DEFAULT_DAY_RATE), help="pounds per manager day")
-    command.add_argument("--weeks", default=str(settings.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
+    command.add_argument("--day-rate", default=str(config.DEFAULT_DAY_RATE), help="pounds per manager day")
+    command.add_argument("--weeks", default=str(config.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
     slice_ = command.add_mutually_exclusive_group()
     slice_.add_argument(
         "--top-slice",

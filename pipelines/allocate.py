@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 import duckdb
 import polars as pl
 
-from pipelines import db, plan, settings
+from pipelines import config, db, plan
 from pipelines.money import pounds
 from pipelines.refusals import AllocationRefused
 from pipelines.validate import GROUPED_NUMBER
@@ -84,8 +84,8 @@ class AllocationSettings:
     unit: Decimal = Decimal("1")
     census_date: dt.date | None = None  # None: the latest census complete for the funded partnerships
     include_pending: bool = False
-    day_rate: Decimal = Decimal(settings.DEFAULT_DAY_RATE)
-    weeks_per_year: Decimal = Decimal(settings.DEFAULT_WEEKS_PER_YEAR)
+    day_rate: Decimal = Decimal(config.DEFAULT_DAY_RATE)
+    weeks_per_year: Decimal = Decimal(config.DEFAULT_WEEKS_PER_YEAR)
     as_of: dt.date | None = None  # None: the data's reference date, else today
     treat_as_accredited: tuple[str, ...] = ()
     # A funded member school with no Year 10 figure on the census refuses the allocation unless
@@ -249,7 +249,7 @@ def coverage_gaps(
     as_of: dt.date | None = None,
     census_date: dt.date | None = None,
     include_pending: bool = False,
-    travel_km: float = settings.DEFAULT_TRAVEL_KM,
+    travel_km: float = config.DEFAULT_TRAVEL_KM,
     treat_as_accredited: tuple[str, ...] = (),
     changes: tuple[plan.PlanChange, ...] = (),
     roster: pl.DataFrame | None = None,
@@ -274,11 +274,11 @@ def membership_suggestions(
     as_of: dt.date | None = None,
     census_date: dt.date | None = None,
     include_pending: bool = False,
-    travel_km: float = settings.DEFAULT_TRAVEL_KM,
+    travel_km: float = config.DEFAULT_TRAVEL_KM,
     treat_as_accredited: tuple[str, ...] = (),
     changes: tuple[plan.PlanChange, ...] = (),
     roster: pl.DataFrame | None = None,
-    alternatives: int = settings.SUGGESTED_ALTERNATIVES,
+    alternatives: int = config.SUGGESTED_ALTERNATIVES,
 ) -> pl.DataFrame:
     """For each gap a membership change can close, the changes that would, best first: on the
     same settings as the gaps, so the two always agree (see the macro)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines import db, settings
+from pipelines import config, db
 from pipelines.load import LoadResult, Upload, load_all
 
 # (kind, file name) in the order they must load.
@@ -23,12 +23,12 @@ DEFAULT_FILES = (
 )
 
 
-def default_uploads(data_dir: Path = settings.DEFAULT_DATA_DIR) -> list[Upload]:
+def default_uploads(data_dir: Path = config.DEFAULT_DATA_DIR) -> list[Upload]:
     return [Upload.from_path(kind, data_dir / name) for kind, name in DEFAULT_FILES if (data_dir / name).exists()]
 
 
 def build(
-    db_path: Path | str = settings.DEFAULT_DB, data_dir: Path = settings.DEFAULT_DATA_DIR, *, only_if_missing: bool = False
+    db_path: Path | str = config.DEFAULT_DB, data_dir: Path = config.DEFAULT_DATA_DIR, *, only_if_missing: bool = False
 ) -> list[LoadResult]:
     """Replace the store with one built from scratch from ``data_dir``."""
     uploads = default_uploads(Path(data_dir))
@@ -37,7 +37,7 @@ def build(
     return load_all(uploads, db_path, fresh=True, only_if_missing=only_if_missing)
 
 
-def ensure_store(db_path: Path | str = settings.DEFAULT_DB) -> Path:
+def ensure_store(db_path: Path | str = config.DEFAULT_DB) -> Path:
     """Build the default store if there is none yet (first run of the dashboard)."""
     path = Path(db_path)
     if not path.exists():

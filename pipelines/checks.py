@@ -10,7 +10,7 @@ from collections.abc import Callable
 import polars as pl
 from pyproj import Transformer
 
-from pipelines import gias, settings
+from pipelines import config, gias
 from pipelines.context import StoreContext
 from pipelines.gias import KNOWN_TYPES
 from pipelines.problems import Problem, Report
@@ -116,8 +116,8 @@ def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
             missing = second if b is None else first
             report.add(Problem(file, row, missing, None, f"both {first} and {second}, or neither", "error", "coordinates"))
     grid_checks = (
-        ("easting", settings.GB_EASTING, "a British National Grid easting"),
-        ("northing", settings.GB_NORTHING, "a British National Grid northing"),
+        ("easting", config.GB_EASTING, "a British National Grid easting"),
+        ("northing", config.GB_NORTHING, "a British National Grid northing"),
     )
     for column, (low, high), what in grid_checks:
         for row, value in _rows(typed, ~pl.col(column).is_between(low, high), column):
@@ -130,8 +130,8 @@ def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
             pl.when(converted).then(pl.Series(lon)).otherwise(pl.col("longitude")).round(6).alias("longitude"),
         )
     typed = typed.with_columns(pl.Series("converted", converted))
-    lat_lo, lat_hi = settings.GB_LATITUDE
-    lon_lo, lon_hi = settings.GB_LONGITUDE
+    lat_lo, lat_hi = config.GB_LATITUDE
+    lon_lo, lon_hi = config.GB_LONGITUDE
     outside = ~(pl.col("latitude").is_between(lat_lo, lat_hi) & pl.col("longitude").is_between(lon_lo, lon_hi))
     for row, lat, lon, was_grid, east, north in _rows(
         typed, outside, "latitude", "longitude", "converted", "easting", "northing"
@@ -214,7 +214,7 @@ def _partial_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: R
         return
     on_newest = year10.filter(pl.col("census_date") == newest)
     schools = on_newest["urn"].n_unique()
-    if schools < settings.PARTIAL_CENSUS_SHARE * latest_schools:
+    if schools < config.PARTIAL_CENSUS_SHARE * latest_schools:
         report.add(
             Problem(
                 file,

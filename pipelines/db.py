@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import filelock
 
-from pipelines import clock, settings
+from pipelines import clock, config
 from pipelines.refusals import Refused
 
 ON_WINDOWS = os.name == "nt"
@@ -89,7 +89,7 @@ def migrations() -> list[tuple[int, Path]]:
     """The numbered migrations in order; the schema version of a store is the last it has been
     through. Numbers run 1, 2, 3 ... without gaps, so a missing file cannot go unnoticed."""
     found = []
-    for path in sorted((settings.SQL_DIR / "migrations").glob("*.sql")):
+    for path in sorted((config.SQL_DIR / "migrations").glob("*.sql")):
         match = MIGRATION_NAME.fullmatch(path.name)
         if not match:
             raise ValueError(f"{path}: a migration is named NNN_what_it_does.sql")
@@ -97,7 +97,7 @@ def migrations() -> list[tuple[int, Path]]:
     numbers = [number for number, _ in found]
     if numbers != list(range(1, len(numbers) + 1)):
         raise ValueError(
-            f"migrations in {settings.SQL_DIR / 'migrations'} must be numbered 1, 2, 3 ... without gaps, not {numbers}"
+            f"migrations in {config.SQL_DIR / 'migrations'} must be numbered 1, 2, 3 ... without gaps, not {numbers}"
         )
     return found
 
@@ -153,13 +153,13 @@ def check_store(db_path: Path | str) -> int:
 def sql_files() -> list[Path]:
     """SQL objects in dependency order: layer by layer, files by name within a layer."""
     files: list[Path] = []
-    for layer in settings.SQL_LAYERS:
-        files.extend(sorted((settings.SQL_DIR / layer).glob("*.sql")))
+    for layer in config.SQL_LAYERS:
+        files.extend(sorted((config.SQL_DIR / layer).glob("*.sql")))
     return files
 
 
 def read_sql(relative: str) -> str:
-    return (settings.SQL_DIR / relative).read_text(encoding="utf-8")
+    return (config.SQL_DIR / relative).read_text(encoding="utf-8")
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> Any:
@@ -181,13 +181,13 @@ def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") ->
     pending = [(number, file) for number, file in migrations() if number > found]
     con.begin()
     try:
-        layers = {layer: [f for f in sql_files() if f.parent.name == layer] for layer in settings.SQL_LAYERS}
+        layers = {layer: [f for f in sql_files() if f.parent.name == layer] for layer in config.SQL_LAYERS}
         for file in layers["schema"]:
             con.execute(file.read_text(encoding="utf-8"))
         if not empty:  # a new store is created at today's shape: nothing to migrate
             for _, file in pending:
                 con.execute(file.read_text(encoding="utf-8"))
-        for layer in settings.SQL_LAYERS[1:]:
+        for layer in config.SQL_LAYERS[1:]:
             for file in layers[layer]:
                 con.execute(file.read_text(encoding="utf-8"))
         at = clock.utc_now()
@@ -222,7 +222,7 @@ def sql_fingerprint() -> str:
     """A hash of every SQL object's file and migration: it changes whenever a view or macro does."""
     digest = hashlib.sha256()
     for path in sql_files() + [file for _, file in migrations()]:
-        digest.update(path.relative_to(settings.SQL_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(config.SQL_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -305,7 +305,7 @@ def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
-    wait = settings.WRITER_LOCK_TIMEOUT_S if timeout is None else timeout
+    wait = config.WRITER_LOCK_TIMEOUT_S if timeout is None else timeout
     try:
         # The file stays put between writers, so an outside ``flock store.duckdb.lock ...`` (a
         # backup script, say) locks the same file as we do, never one we are about to remove.

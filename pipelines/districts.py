@@ -11,9 +11,9 @@ from shapely import make_valid
 from shapely.geometry import MultiPolygon, mapping, shape
 from shapely.geometry.polygon import orient
 
-from pipelines import settings
+from pipelines import config
 
-DISTRICTS_FILE = settings.REFERENCE_DIR / "norfolk_districts.geojson"
+DISTRICTS_FILE = config.REFERENCE_DIR / "norfolk_districts.geojson"
 
 
 def districts_geojson(path: Path = DISTRICTS_FILE) -> dict:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from pipelines import plan, settings
+from pipelines import config, plan
 from pipelines.allocate import AllocationRefused, AllocationSettings
 from pipelines.money import pounds
 
@@ -48,13 +48,13 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
     problems: list[str] = []
     # The link's text as found, each read below as the settings read it.
     values: dict[str, Any] = {
-        "total": params.get("total", str(settings.DEFAULT_TOTAL)),
+        "total": params.get("total", str(config.DEFAULT_TOTAL)),
         "lump_sum": params.get("lump", "0"),
         "unit": params.get("unit", "1"),
         "census_date": _date(params.get("census")),
         "include_pending": params.get("pending", "0") in ("1", "true", "yes"),
-        "day_rate": params.get("rate", str(settings.DEFAULT_DAY_RATE)),
-        "weeks_per_year": params.get("weeks", str(settings.DEFAULT_WEEKS_PER_YEAR)),
+        "day_rate": params.get("rate", str(config.DEFAULT_DAY_RATE)),
+        "weeks_per_year": params.get("weeks", str(config.DEFAULT_WEEKS_PER_YEAR)),
         "as_of": _date(params.get("asof")),
         "treat_as_accredited": tuple(c for c in params.get("treat", "").split(",") if c),
         "accept_missing_census": params.get("missing", "0") in ("1", "true", "yes"),
@@ -62,7 +62,7 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
     values["top_slice"] = params.get("slice", "0")
     for key, name in LEVERS.items():
         values[name] = params.get(key) or None
-    defaults = AllocationSettings(total=Decimal(settings.DEFAULT_TOTAL))
+    defaults = AllocationSettings(total=Decimal(config.DEFAULT_TOTAL))
     # Each value is read as the settings read it (and kept so read); one that cannot be used
     # falls back: a base setting to its default, a lever to off.
     for name in ("total", "lump_sum", "unit", "day_rate", "weeks_per_year", "top_slice", *LEVERS.values()):
@@ -102,9 +102,9 @@ def to_query(chosen: AllocationSettings) -> dict[str, str]:
         query["census"] = chosen.census_date.isoformat()
     if chosen.include_pending:
         query["pending"] = "1"
-    if chosen.day_rate != settings.DEFAULT_DAY_RATE:
+    if chosen.day_rate != config.DEFAULT_DAY_RATE:
         query["rate"] = _number(chosen.day_rate)
-    if chosen.weeks_per_year != settings.DEFAULT_WEEKS_PER_YEAR:
+    if chosen.weeks_per_year != config.DEFAULT_WEEKS_PER_YEAR:
         query["weeks"] = _number(chosen.weeks_per_year)
     if chosen.treat_as_accredited:
         query["treat"] = ",".join(chosen.treat_as_accredited)

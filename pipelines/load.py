@@ -99,8 +99,14 @@ def load_locked(upload: Upload, db_path: Path) -> LoadResult:
         _log_refusal(upload, checked.report)
         raise ValidationFailed(checked.report)
     if ctx.loaded.get(upload.kind) == upload.sha256:
-        logger.info("load skipped: %s (%s) is identical to the latest %s load, sha256 %s; %d rows; nothing changed",
-                    upload.name, upload.kind, upload.kind, upload.sha256[:12], checked.report.rows)
+        logger.info(
+            "load skipped: %s (%s) is identical to the latest %s load, sha256 %s; %d rows; nothing changed",
+            upload.name,
+            upload.kind,
+            upload.kind,
+            upload.sha256[:12],
+            checked.report.rows,
+        )
         return LoadResult(checked.report, upload.sha256, checked.report.rows, skipped=True)
     try:
         with db.swapped_store(db_path) as con:
@@ -115,20 +121,37 @@ def load_locked(upload: Upload, db_path: Path) -> LoadResult:
 def _log_loaded(upload: Upload, rows: int, report: Report, db_path: Path | None = None) -> None:
     # An accreditation file changes who is funded: named so, as in the audit log.
     what = "loaded accreditation change" if upload.kind == "accreditation" else "loaded"
-    logger.info("%s %s (%s): %d rows, %d warnings, sha256 %s%s, by %s", what, upload.name, upload.kind, rows,
-                len(report.warnings), upload.sha256[:12], f", into {db_path}" if db_path else "",
-                upload.actor or records.command_line_actor())
+    logger.info(
+        "%s %s (%s): %d rows, %d warnings, sha256 %s%s, by %s",
+        what,
+        upload.name,
+        upload.kind,
+        rows,
+        len(report.warnings),
+        upload.sha256[:12],
+        f", into {db_path}" if db_path else "",
+        upload.actor or records.command_line_actor(),
+    )
 
 
 def _log_refusal(upload: Upload, report: Report) -> None:
     """One line an operator can grep for, with the first reasons; the full report goes to whoever loaded."""
     reasons = "; ".join(str(p) for p in report.errors[:3])
     more = f" (and {len(report.errors) - 3} more)" if len(report.errors) > 3 else ""
-    logger.warning("load refused: %s (%s), sha256 %s: %d errors: %s%s", upload.name, upload.kind, upload.sha256[:12],
-                   len(report.errors), reasons, more)
+    logger.warning(
+        "load refused: %s (%s), sha256 %s: %d errors: %s%s",
+        upload.name,
+        upload.kind,
+        upload.sha256[:12],
+        len(report.errors),
+        reasons,
+        more,
+    )
 
 
-def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False, only_if_missing: bool = False) -> list[LoadResult]:
+def load_all(
+    uploads: list[Upload], db_path: Path | str, *, fresh: bool = False, only_if_missing: bool = False
+) -> list[LoadResult]:
     """Load several files as one unit: all of them land, or none does. Each file is
     validated against the store as the files before it left it.
 
@@ -145,12 +168,17 @@ def load_all(uploads: list[Upload], db_path: Path | str, *, fresh: bool = False,
                 # A rebuild replaces the data, never the record of what was decided on it.
                 records.carry_over(db_path, con)
                 con.begin()
-                records.append_audit(con, (uploads[0].actor if uploads else "") or records.command_line_actor(),
-                                     "build", "store", f"rebuilt from {len(uploads)} files: " + ", ".join(u.name for u in uploads))
+                records.append_audit(
+                    con,
+                    (uploads[0].actor if uploads else "") or records.command_line_actor(),
+                    "build",
+                    "store",
+                    f"rebuilt from {len(uploads)} files: " + ", ".join(u.name for u in uploads),
+                )
                 con.commit()
             results = _load_each(uploads, con)
     # Logged once the swap is done: until then a later file's failure leaves none of them loaded.
-    for upload, result in zip(uploads, results):
+    for upload, result in zip(uploads, results, strict=True):
         _log_loaded(upload, result.rows, result.report, db_path)
     return results
 
@@ -194,8 +222,10 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked) -> int:
         )
         con.unregister("incoming")
         records.append_audit(
-            con, upload.actor or records.command_line_actor(),
-            "accreditation_change" if upload.kind == "accreditation" else "load", upload.kind,
+            con,
+            upload.actor or records.command_line_actor(),
+            "accreditation_change" if upload.kind == "accreditation" else "load",
+            upload.kind,
             f"{upload.name}: {rows.height} rows, sha256 {upload.sha256}",
         )
         con.commit()
@@ -206,11 +236,19 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked) -> int:
     return rows.height
 
 
-def accreditation_upload(code: str, status: str, decided_on: dt.date, review_due: dt.date | None, notes: str,
-                         actor: str) -> Upload:
+def accreditation_upload(
+    code: str, status: str, decided_on: dt.date, review_due: dt.date | None, notes: str, actor: str
+) -> Upload:
     """One accreditation decision entered on screen, as the one-row file a data officer would
     load, so it passes the same checks and lands in the same logs."""
-    frame = pl.DataFrame({"partnership_code": [code], "status": [status], "decided_on": [decided_on],
-                          "review_due": [review_due], "notes": [notes.strip() or None]})
+    frame = pl.DataFrame(
+        {
+            "partnership_code": [code],
+            "status": [status],
+            "decided_on": [decided_on],
+            "review_due": [review_due],
+            "notes": [notes.strip() or None],
+        }
+    )
     name = f"accreditation_{code}_{decided_on.isoformat()}_entered.csv"
     return Upload("accreditation", name, frame.write_csv().encode("utf-8"), actor)

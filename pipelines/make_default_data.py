@@ -28,7 +28,7 @@ from shapely import make_valid
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from pipelines import settings
+from pipelines import config
 
 CENSUS_DATE = "2018-01-18"  # spring census 2018, when the 2019 Year 11 cohort was in Year 10
 PARTNERSHIPS_FROM = "2009-09-01"  # partnerships replace the Area Learning Boards after 2008/9
@@ -427,9 +427,9 @@ def make(real: Path, out: Path, districts_path: Path) -> dict[str, pl.DataFrame]
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--real", type=Path, default=settings.PROJECT_ROOT.parent / "shared" / "data" / "real")
-    parser.add_argument("--out", type=Path, default=settings.DEFAULT_DATA_DIR)
-    parser.add_argument("--districts", type=Path, default=settings.REFERENCE_DIR / "norfolk_districts.geojson")
+    parser.add_argument("--real", type=Path, default=config.PROJECT_ROOT.parent / "shared" / "data" / "real")
+    parser.add_argument("--out", type=Path, default=config.DEFAULT_DATA_DIR)
+    parser.add_argument("--districts", type=Path, default=config.REFERENCE_DIR / "norfolk_districts.geojson")
     args = parser.parse_args(argv)
     frames = make(args.real, args.out, args.districts)
     for kind, frame in frames.items():

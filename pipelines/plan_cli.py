@@ -14,7 +14,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from pipelines import allocate, db, figures_cli, plan, plan_compare, plan_file, settings
+from pipelines import allocate, config, db, figures_cli, plan, plan_compare, plan_file
 from pipelines.money import pounds
 from pipelines.problems import ValidationFailed
 
@@ -56,7 +56,7 @@ def plan_command(args: argparse.Namespace) -> int:
     upload_name, data = args.changes.name, args.changes.read_bytes()
     changes, labels, checked = plan_file.read_changes(upload_name, data)
     if args.total is None:  # the dashboard's starting pot
-        args.total = str(settings.DEFAULT_TOTAL)
+        args.total = str(config.DEFAULT_TOTAL)
     chosen = figures_cli.settings_from_args(args)
     con = db.connect_read_only(args.db)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipelines import settings
+from pipelines import config
 from pipelines.refusals import Refused
 
 
@@ -63,7 +63,7 @@ class Report:
     def extend(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)
 
-    def format(self, limit_per_column: int = settings.REPORT_LIMIT_PER_COLUMN) -> str:
+    def format(self, limit_per_column: int = config.REPORT_LIMIT_PER_COLUMN) -> str:
         """A readable report; long runs of the same problem in one column are summarised."""
         lines = [
             f"{self.file}: {self.kind} file ({self.layout or 'layout unknown'}), {self.rows} data rows: "

@@ -17,7 +17,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from pipelines import settings
+from pipelines import config
 from pipelines.problems import Problem
 
 ROW = "__row"  # the spreadsheet row number of each data row (header is row 1)
@@ -51,8 +51,8 @@ def read_table(name: str, data: bytes, *, sheet_hint: str | None = None, columns
     ``columns`` may name, given the header, the only columns worth reading (a GIAS download
     has 130 columns of which we need 12); None reads them all."""
     size_mb = len(data) / 1_000_000
-    if size_mb > settings.MAX_FILE_MB:
-        return _refuse(name, f"a file of at most {settings.MAX_FILE_MB} MB (this one is {size_mb:.1f} MB)", "size")
+    if size_mb > config.MAX_FILE_MB:
+        return _refuse(name, f"a file of at most {config.MAX_FILE_MB} MB (this one is {size_mb:.1f} MB)", "size")
     if not data[:4096].strip() and not data.strip():
         return _refuse(name, "a header row and at least one data row (the file is empty)", "empty")
     suffix = Path(name).suffix.lower()
@@ -247,11 +247,10 @@ def _read_xlsx(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
     except zipfile.BadZipFile:
         return _refuse(name, "a readable XLSX workbook (the zip container is damaged)", "format")
     unpacked_mb = sum(e.file_size for e in entries) / 1_000_000
-    if unpacked_mb > settings.MAX_XLSX_UNCOMPRESSED_MB:
+    if unpacked_mb > config.MAX_XLSX_UNCOMPRESSED_MB:
         return _refuse(
             name,
-            f"a workbook that unpacks to at most {settings.MAX_XLSX_UNCOMPRESSED_MB} MB "
-            f"(this one unpacks to {unpacked_mb:.0f} MB)",
+            f"a workbook that unpacks to at most {config.MAX_XLSX_UNCOMPRESSED_MB} MB (this one unpacks to {unpacked_mb:.0f} MB)",
             "size",
         )
     if "xl/workbook.xml" not in {e.filename for e in entries}:

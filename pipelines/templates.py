@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines import settings
+from pipelines import config
 from pipelines.layouts import LAYOUTS
 
 
@@ -21,7 +21,7 @@ def template_files() -> dict[str, str]:
     return files
 
 
-def write_templates(folder: Path = settings.TEMPLATES_DIR) -> list[Path]:
+def write_templates(folder: Path = config.TEMPLATES_DIR) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in template_files().items():

@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
-from pipelines import records, settings  # noqa: E402
+from pipelines import config, records  # noqa: E402
 from pipelines.build_default import build  # noqa: E402
 
-DOCS = settings.PROJECT_ROOT / "docs"
+DOCS = config.PROJECT_ROOT / "docs"
 SHOTS = DOCS / "screenshots"
 PAGES = (  # (path, file name, text that says the page has drawn)
     ("?total=500000", "overview", "14-19 partnerships: coverage and funding"),
@@ -34,7 +34,7 @@ PAGES = (  # (path, file name, text that says the page has drawn)
 def demo_store(folder: Path) -> Path:
     """The default data with two saved scenarios and one decision, as a meeting would have."""
     store = folder / "store.duckdb"
-    build(store, settings.DEFAULT_DATA_DIR)
+    build(store, config.DEFAULT_DATA_DIR)
     records.save_scenario(store, "£500k, accredited only", {"total": "500000"}, "Chair of the Group")
     records.save_scenario(store, "£550k, pending funded", {"total": "550000", "pending": "1"}, "Chair of the Group")
     records.approve(
@@ -74,7 +74,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         store = demo_store(Path(tmp))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        with serve(settings.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
+        with serve(config.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             for path, name, marker in PAGES:
                 page.goto(f"{served.url}/{path}")

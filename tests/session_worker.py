@@ -13,13 +13,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from pipelines import settings  # noqa: E402
+from pipelines import config  # noqa: E402
 
 
 def main(store: str, seconds: float, allowed: str) -> None:
-    settings.DEFAULT_DB = Path(store)
+    config.DEFAULT_DB = Path(store)
     states = {tuple(state) for state in json.loads(allowed)}
-    app = AppTest.from_file(str(settings.PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=60)
+    app = AppTest.from_file(str(config.PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=60)
     app.query_params.update({"total": "10000", "pending": "1", "asof": "2025-09-01"})
     app.run()
     app.switch_page("app_pages/allocation.py")

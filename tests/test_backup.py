@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines import backup, db, records, settings
+from pipelines import backup, config, db, records
 from pipelines.__main__ import main
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -206,7 +206,7 @@ def test_a_damaged_store_is_refused_in_one_line_and_no_write_copies_it_forward(s
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_the_dashboard_shows_a_damaged_store_as_one_error(store, monkeypatch, damage):
     DAMAGE[damage](store)
-    monkeypatch.setattr(settings, "DEFAULT_DB", store)
+    monkeypatch.setattr(config, "DEFAULT_DB", store)
     app = AppTest.from_file(str(APP), default_timeout=60)
     app.run()
     assert not app.exception, [e.message for e in app.exception]

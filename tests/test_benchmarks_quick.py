@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipelines import settings
+from pipelines import config
 
 
 @pytest.mark.parametrize(
@@ -24,11 +24,11 @@ from pipelines import settings
 )
 def test_benchmark_runs_quick(script):
     done = subprocess.run(
-        [sys.executable, str(settings.PROJECT_ROOT / "benchmarks" / script), "--quick"],
+        [sys.executable, str(config.PROJECT_ROOT / "benchmarks" / script), "--quick"],
         capture_output=True,
         text=True,
         timeout=300,
-        cwd=settings.PROJECT_ROOT,
+        cwd=config.PROJECT_ROOT,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]

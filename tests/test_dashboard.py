@@ -13,9 +13,9 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from pipelines import settings
+from pipelines import config
 
-APP = str(settings.PROJECT_ROOT / "dashboard" / "app.py")
+APP = str(config.PROJECT_ROOT / "dashboard" / "app.py")
 AS_OF = "2025-09-01"
 
 
@@ -62,7 +62,7 @@ AUTH = {
 
 
 def open_page(store, monkeypatch, page: str | None = None, user: dict | None = None, auth: bool = False, **query) -> AppTest:
-    monkeypatch.setattr(settings, "DEFAULT_DB", store)
+    monkeypatch.setattr(config, "DEFAULT_DB", store)
     app = AppTest.from_file(APP, default_timeout=60)
     if auth:
         app.secrets["auth"] = AUTH
@@ -92,7 +92,7 @@ def test_overview_headlines(store, monkeypatch):
 
 def test_first_run_builds_the_default_store(tmp_path, monkeypatch):
     target = tmp_path / "first.duckdb"
-    monkeypatch.setattr(settings, "DEFAULT_DB", target)
+    monkeypatch.setattr(config, "DEFAULT_DB", target)
     app = AppTest.from_file(APP, default_timeout=90).run()
     assert not app.exception
     assert target.exists()
@@ -138,7 +138,7 @@ def test_a_mangled_link_opens_on_defaults_and_says_so_as_plain_text(store, monke
     shown = [w.value for w in app.warning]
     assert any("total" in t and "\\[pay\\]\\(" in t and "](" not in t for t in shown), shown
     assert any("weeks per year '99'" in t for t in shown), shown
-    assert app.text_input(key="sc_total_text").value == f"£{settings.DEFAULT_TOTAL:,}.00"
+    assert app.text_input(key="sc_total_text").value == f"£{config.DEFAULT_TOTAL:,}.00"
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,7 @@ def test_data_page_lists_loads_and_keeps_uploads_off(store, monkeypatch):
     ],
 )
 def test_only_a_signed_in_data_officer_may_upload(store, monkeypatch, auth, user, says):
-    monkeypatch.setattr(settings, "UPLOADS_ENABLED", True)
+    monkeypatch.setattr(config, "UPLOADS_ENABLED", True)
     app = open_page(store, monkeypatch, "data", user=user, auth=auth)
     assert any(says in i.value for i in app.info)
     assert not app.get("file_uploader")
@@ -238,7 +238,7 @@ def test_names_from_files_are_shown_as_text_not_markup(store, monkeypatch, tmp_p
 
 
 def test_data_page_upload_shows_the_report_and_loads_only_a_passing_file(store, monkeypatch):
-    monkeypatch.setattr(settings, "UPLOADS_ENABLED", True)
+    monkeypatch.setattr(config, "UPLOADS_ENABLED", True)
     app = open_page(store, monkeypatch, "data", user={"is_logged_in": True, "email": OFFICER}, auth=True)
     app.selectbox[0].set_value("census").run()
     app.get("file_uploader")[0].set_value(
@@ -283,7 +283,7 @@ def test_cached_results_are_shared_yet_each_caller_edits_only_its_own(store, mon
     change what the next session is given."""
     from dashboard import queries
 
-    monkeypatch.setattr(settings, "DEFAULT_DB", store)
+    monkeypatch.setattr(config, "DEFAULT_DB", store)
     chosen = queries.AllocationSettings(total=Decimal("10000"))
     first = queries.allocation(chosen)
     amounts = first["amount"].to_list()

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from conftest import REAL
 
-from pipelines import settings
+from pipelines import config
 from pipelines.build_default import DEFAULT_FILES, build
 from pipelines.load import Upload, load
 from pipelines.make_default_data import make, unmatched_2008_members
@@ -20,7 +20,7 @@ needs_real = pytest.mark.skipif(not REAL.exists(), reason="../shared/data/real i
 @pytest.fixture(scope="module")
 def norfolk(tmp_path_factory):
     path = tmp_path_factory.mktemp("norfolk") / "store.duckdb"
-    build(path, settings.DEFAULT_DATA_DIR)
+    build(path, config.DEFAULT_DATA_DIR)
     con = duckdb.connect(str(path), read_only=True)
     yield path, con
     con.close()
@@ -29,10 +29,10 @@ def norfolk(tmp_path_factory):
 @needs_real
 def test_committed_default_files_are_what_the_script_makes_from_the_real_files(tmp_path):
     out = tmp_path / "default"
-    make(REAL, out, settings.REFERENCE_DIR / "norfolk_districts.geojson")
+    make(REAL, out, config.REFERENCE_DIR / "norfolk_districts.geojson")
     for _, name in DEFAULT_FILES:
-        assert (out / name).read_bytes() == (settings.DEFAULT_DATA_DIR / name).read_bytes(), name
-    sample = settings.DATA_DIR / "samples" / "gias_norfolk_2019.csv"
+        assert (out / name).read_bytes() == (config.DEFAULT_DATA_DIR / name).read_bytes(), name
+    sample = config.DATA_DIR / "samples" / "gias_norfolk_2019.csv"
     assert (tmp_path / "samples" / "gias_norfolk_2019.csv").read_bytes() == sample.read_bytes()
 
 
@@ -104,7 +104,7 @@ def test_gias_sample_loads_and_agrees_with_the_register(norfolk, tmp_path):
     before = con.execute(
         "SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn"
     ).fetchall()
-    result = load(Upload.from_path("register", settings.DATA_DIR / "samples" / "gias_norfolk_2019.csv"), copy)
+    result = load(Upload.from_path("register", config.DATA_DIR / "samples" / "gias_norfolk_2019.csv"), copy)
     assert result.report.layout == "gias" and result.rows == 93
     after_con = duckdb.connect(str(copy), read_only=True)
     after = after_con.execute(
@@ -116,8 +116,8 @@ def test_gias_sample_loads_and_agrees_with_the_register(norfolk, tmp_path):
 
 def test_templates_on_disk_match_the_layouts():
     for name, text in template_files().items():
-        assert (settings.TEMPLATES_DIR / name).read_text(encoding="utf-8") == text
-    readme = (settings.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+        assert (config.TEMPLATES_DIR / name).read_text(encoding="utf-8") == text
+    readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for text in template_files().values():
         for column in text.strip().split(","):
             assert f"`{column}`" in readme, f"README does not document column {column}"

@@ -32,9 +32,9 @@ WAIT_MS = 60_000  # a loaded 2-core machine can take seconds for a first draw
 def server(tmp_path_factory):
     assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
     store = demo_store(tmp_path_factory.mktemp("e2e"))
-    from pipelines import settings
+    from pipelines import config
 
-    with serve(settings.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
+    with serve(config.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
         yield served.url
 
 

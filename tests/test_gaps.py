@@ -8,7 +8,7 @@ import math
 import duckdb
 import pytest
 
-from pipelines import settings
+from pipelines import config
 from pipelines.allocate import coverage_gaps, gap_codes
 from pipelines.load import Upload, load
 
@@ -197,7 +197,7 @@ def test_previous_unmatched(store, tmp_path):
 def test_every_code_is_tested_and_documented(con):
     codes = set(gap_codes(con)["code"])
     source = open(__file__, encoding="utf-8").read()
-    readme = (settings.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for code in codes:
         assert f'"{code}"' in source, f"no test raises {code}"
         assert f"`{code}`" in readme, f"README does not document {code}"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import db, settings
+from pipelines import config, db
 from pipelines.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +114,7 @@ def test_a_writer_that_waits_too_long_is_told_who_holds_the_lock(store, held):
 
 
 def test_the_command_line_refuses_in_one_line_with_exit_code_2(store, held, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(settings, "WRITER_LOCK_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(config, "WRITER_LOCK_TIMEOUT_S", 0.3)
     census = tmp_path / "census.csv"
     census.write_text("urn,census_date,nc_year,headcount\n100001,2025-01-16,10,140\n")
     before = store.read_bytes()

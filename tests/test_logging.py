@@ -14,7 +14,7 @@ import streamlit as st
 from conftest import BAD
 from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import logs, records, settings
+from pipelines import config, logs, records
 from pipelines.load import Upload, load
 from pipelines.problems import ValidationFailed
 
@@ -99,7 +99,7 @@ def _cli(*args: str, level: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         env=env,
-        cwd=settings.PROJECT_ROOT,
+        cwd=config.PROJECT_ROOT,
         timeout=300,
     )
 

@@ -20,9 +20,9 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, free_port
-from pipelines import settings
+from pipelines import config
 
-ROOT = settings.PROJECT_ROOT
+ROOT = config.PROJECT_ROOT
 LEFT_OUT = shutil.ignore_patterns(
     ".git",
     "build",
@@ -98,8 +98,7 @@ def test_the_installed_command_line_builds_its_store_outside_the_checkout(instal
         [
             str(bin_dir / "python"),
             "-c",
-            "import pipelines, partnership_sql; from pipelines import settings;"
-            "print(pipelines.__file__); print(settings.DEFAULT_DB)",
+            "import pipelines, partnership_sql; from pipelines import config;print(pipelines.__file__); print(config.DEFAULT_DB)",
         ],
         cwd=outside,
         env=env,
@@ -173,4 +172,6 @@ def test_ci_runs_exactly_the_readme_test_command():
     commands = [line for line in readme.splitlines() if line.startswith("apt-get ") and "pytest" in line]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert commands == [ci]
-    assert all(step in ci for step in ("-r requirements.lock", "ruff check .", "ruff format --check .", "mypy", "python -m pytest"))
+    assert all(
+        step in ci for step in ("-r requirements.lock", "ruff check .", "ruff format --check .", "mypy", "python -m pytest")
+    )

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines import allocate, db, links, plan, plan_file, records, settings
+from pipelines import allocate, config, db, links, plan, plan_file, records
 from pipelines.__main__ import main
 from pipelines.build_default import build
 from pipelines.load import Upload, load
@@ -462,7 +462,7 @@ def test_suggest_best_then_plan_on_the_small_data(store, tmp_path, capsys):
 
 def test_suggest_best_then_plan_on_the_default_data(tmp_path, capsys):
     store = tmp_path / "default.duckdb"
-    build(store, settings.DEFAULT_DATA_DIR)
+    build(store, config.DEFAULT_DATA_DIR)
     suggestions = tmp_path / "suggestions.csv"
     assert main(["suggest", "--best", "--out", str(suggestions), "--db", str(store), "--as-of", "2018-09-01"]) == 0
     capsys.readouterr()

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 from conftest import SMALL
 
-from pipelines import allocate, plan, settings
+from pipelines import allocate, config, plan
 from pipelines.build_default import build
 
 AS_OF = dt.date(2025, 9, 1)
@@ -403,7 +403,7 @@ DEFAULT_AS_OF = dt.date(2018, 9, 1)
 @pytest.fixture(scope="module")
 def default_con(tmp_path_factory):
     store = tmp_path_factory.mktemp("default") / "default.duckdb"
-    build(store, settings.DEFAULT_DATA_DIR)
+    build(store, config.DEFAULT_DATA_DIR)
     con = duckdb.connect(str(store), read_only=True)
     yield con
     con.close()

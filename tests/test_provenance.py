@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines import db, provenance, settings
+from pipelines import config, db, provenance
 from pipelines.build_default import build
 from pipelines.load import Upload, load
 
@@ -18,7 +18,7 @@ def _by_input(status):
 @pytest.fixture(scope="module")
 def default_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("default") / "store.duckdb"
-    build(path, settings.DEFAULT_DATA_DIR)
+    build(path, config.DEFAULT_DATA_DIR)
     return path
 
 
@@ -109,10 +109,10 @@ def test_the_data_page_shows_the_status_table_and_the_load_time(store, monkeypat
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setattr(settings, "DEFAULT_DB", store)
+    monkeypatch.setattr(config, "DEFAULT_DB", store)
     st.cache_resource.clear()
     try:
-        app = AppTest.from_file(str(settings.PROJECT_ROOT / "dashboard" / "app_pages" / "data.py"), default_timeout=60).run()
+        app = AppTest.from_file(str(config.PROJECT_ROOT / "dashboard" / "app_pages" / "data.py"), default_timeout=60).run()
         assert not app.exception, [e.message for e in app.exception]
         table = next(d.value for d in app.dataframe if "Every status" in d.value.columns)
         assert table["Input"].tolist()[:2] == ["register", "Year 10 figures"]

@@ -15,7 +15,7 @@ from conftest import SMALL
 from storecheck import file_digest, table_checksums
 
 from dashboard import compare
-from pipelines import db, links, records, settings
+from pipelines import config, db, links, records
 from pipelines.__main__ import _parser, main
 from pipelines.allocate import AllocationRefused, AllocationSettings, allocate
 from pipelines.build_default import build
@@ -166,7 +166,7 @@ def test_nothing_in_the_code_updates_or_deletes_the_audit_log_or_a_decision():
     )
     offenders = []
     for folder in ("sql", "pipelines", "dashboard"):
-        for path in (settings.PROJECT_ROOT / folder).rglob("*"):
+        for path in (config.PROJECT_ROOT / folder).rglob("*"):
             if path.suffix in (".sql", ".py") and pattern.search(path.read_text(encoding="utf-8")):
                 offenders.append(str(path))
     assert offenders == []

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from scenario import AS_OF, CENSUS, Member, accredited, empty_store, fill
 
-from pipelines import db, settings
+from pipelines import config, db
 from pipelines.__main__ import main
 from pipelines.allocate import (
     AllocationRefused,
@@ -215,7 +215,7 @@ def test_no_warning_for_a_full_newer_census_or_a_correction_to_the_latest(store,
 
 
 def test_the_threshold_is_the_one_in_settings(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(settings, "PARTIAL_CENSUS_SHARE", 0.1)  # 1 school of 5 is no longer "far fewer"
+    monkeypatch.setattr(config, "PARTIAL_CENSUS_SHARE", 0.1)  # 1 school of 5 is no longer "far fewer"
     assert not _one_row_newer_census(store, tmp_path).report.warnings
 
 

@@ -22,15 +22,22 @@ tables.data_notes(summary)
 gaps = queries.gaps(chosen)
 funding_errors = gaps.filter(pl.col("code").is_in(["census_missing", "member_unknown"]) & (pl.col("severity") == "error"))
 if funding_errors.height:
-    st.warning(f"{funding_errors.height} data problem(s) change these figures: "
-               + "; ".join(plain(d) for d in funding_errors["detail"].head(3).to_list()), icon=":material/warning:")
+    st.warning(
+        f"{funding_errors.height} data problem(s) change these figures: "
+        + "; ".join(plain(d) for d in funding_errors["detail"].head(3).to_list()),
+        icon=":material/warning:",
+    )
     st.page_link("app_pages/gaps.py", label="See these gaps", icon=":material/report:")
 
 pence = chosen.unit != 1
 verdict = "equals" if summary["pot_total"] == chosen.total else "does NOT equal"
 with_slice = f" + county top-slice {money(summary['top_slice'], pence=True)}" if summary["top_slice"] else ""
-st.success(f"Sum of amounts {money(summary['amount_total'], pence=True)}{with_slice} {verdict} the pot {money(chosen.total, pence=True)} "
-           f"— {summary['funded']} funded partnerships, census {summary['census_date']:%d %b %Y}.", icon=":material/check_circle:")
+st.success(
+    f"Sum of amounts {money(summary['amount_total'], pence=True)}{with_slice} {verdict} "
+    f"the pot {money(chosen.total, pence=True)} "
+    f"— {summary['funded']} funded partnerships, census {summary['census_date']:%d %b %Y}.",
+    icon=":material/check_circle:",
+)
 
 st.vega_lite_chart(charts.allocation_bars(frame, pence=pence, top_slice=summary["top_slice"]), width="stretch")
 money_columns = ["Amount (£)", "Previous, 2008/9 (£)", "Change (£)"]
@@ -47,25 +54,46 @@ table = frame.select(
     pl.col("change").cast(pl.Float64).alias("Change (£)"),
     pl.when(pl.col("protection").is_not_null())
     .then(pl.col("protection") + pl.lit(" (") + pl.col("protection_effect").cast(pl.String) + pl.lit(" vs Year 10 share)"))
-    .otherwise(pl.lit("")).alias("Protection"),
+    .otherwise(pl.lit(""))
+    .alias("Protection"),
     pl.col("funding_reason").alias("Status"),
 )
 if summary["top_slice"]:  # the county's line, so the column adds up to the pot
-    table = pl.concat([table, pl.DataFrame({"Code": [exports.TOP_SLICE_CODE], "Partnership": [exports.TOP_SLICE_NAME],
-                                            "Amount (£)": [float(summary["top_slice"])],
-                                            "Status": ["taken off the pot first"]})], how="diagonal_relaxed")
+    table = pl.concat(
+        [
+            table,
+            pl.DataFrame(
+                {
+                    "Code": [exports.TOP_SLICE_CODE],
+                    "Partnership": [exports.TOP_SLICE_NAME],
+                    "Amount (£)": [float(summary["top_slice"])],
+                    "Status": ["taken off the pot first"],
+                }
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
 st.dataframe(
-    table, hide_index=True, width="stretch", height=38 + 35 * min(table.height, 20),
+    table,
+    hide_index=True,
+    width="stretch",
+    height=38 + 35 * min(table.height, 20),
     column_config={
         **tables.money_config(money_columns, pence=pence),
-        "Year 10": st.column_config.NumberColumn(format="localized", help="Year 10 counted for this partnership (a school in k partnerships counts 1/k)."),
+        "Year 10": st.column_config.NumberColumn(
+            format="localized", help="Year 10 counted for this partnership (a school in k partnerships counts 1/k)."
+        ),
         "Share %": st.column_config.NumberColumn(format="%.2f%%"),
-        "Days/week": st.column_config.NumberColumn(format="%.2f", help="Manager days per week at the day rate and weeks per year."),
+        "Days/week": st.column_config.NumberColumn(
+            format="%.2f", help="Manager days per week at the day rate and weeks per year."
+        ),
         "FTE": st.column_config.NumberColumn(format="%.3f", help="Days per week / 5."),
     },
 )
-st.caption(f"Year 10 in funded partnerships: {count(summary['year10_funded'])} (the proxy the pot is shared by); "
-           f"in all partnerships, funded or not: {count(summary['year10_all_partnerships'])}.")
+st.caption(
+    f"Year 10 in funded partnerships: {count(summary['year10_funded'])} (the proxy the pot is shared by); "
+    f"in all partnerships, funded or not: {count(summary['year10_all_partnerships'])}."
+)
 
 version = queries.version_label()
 status = queries.data_status()
@@ -76,22 +104,35 @@ down_csv, down_xlsx, down_pack, _ = st.columns([1, 1, 1, 1])
 # other buttons stay valid), and while the page is redrawn the buttons are inert (see app.py):
 # a file is never missing and always for the figures on screen.
 down_csv.download_button(
-    f"CSV for {pot}", lambda: queries.allocation_csv(chosen),
-    file_name=exports.allocation_filename(chosen, census_date, "csv"), mime="text/csv", icon=":material/download:",
-    on_click="ignore", key="download_csv", help="One row per partnership, the settings and data status on every row.",
+    f"CSV for {pot}",
+    lambda: queries.allocation_csv(chosen),
+    file_name=exports.allocation_filename(chosen, census_date, "csv"),
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="download_csv",
+    help="One row per partnership, the settings and data status on every row.",
 )
 down_xlsx.download_button(
-    f"XLSX for {pot}", lambda: queries.allocation_xlsx(chosen),
+    f"XLSX for {pot}",
+    lambda: queries.allocation_xlsx(chosen),
     file_name=exports.allocation_filename(chosen, census_date, "xlsx"),
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
-    on_click="ignore", key="download_xlsx", help="Money as numbers, a total row, and an About sheet with the settings and the data's status.",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    on_click="ignore",
+    key="download_xlsx",
+    help="Money as numbers, a total row, and an About sheet with the settings and the data's status.",
 )
 down_pack.download_button(
-    f"Meeting pack (PDF) for {pot}", lambda: queries.meeting_pack(chosen),
+    f"Meeting pack (PDF) for {pot}",
+    lambda: queries.meeting_pack(chosen),
     file_name=exports.allocation_filename(chosen, census_date, "pdf").replace("allocation_", "meeting-pack_"),
-    mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore", key="download_pack",
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    on_click="ignore",
+    key="download_pack",
     help="A4: the map, this table and the gaps summary at these settings, for the papers before a meeting. "
-         "Made when clicked (it takes a few seconds).",
+    "Made when clicked (it takes a few seconds).",
 )
 st.caption(f"Rounding: {exports.ROUNDING_RULE} Data version {version}. {plain(provenance.data_status_line(status))}.")
 

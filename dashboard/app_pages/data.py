@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.formatting import plain
-from pipelines import exports, provenance, settings
+from pipelines import config, exports, provenance
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed, check_summary
@@ -18,9 +18,11 @@ st.dataframe(queries.table_counts(), hide_index=True)
 
 st.subheader("What the figures are")
 status = queries.data_status()
-st.caption(f"Data last loaded {provenance.last_loaded_text(status)}. Each input's status is read from the source notes "
-           "in its own file: real (a source is named), proxy, inferred or synthetic (the note says so), or unlabelled "
-           "(no note: as loaded). Exports to finance carry the same table.")
+st.caption(
+    f"Data last loaded {provenance.last_loaded_text(status)}. Each input's status is read from the source notes "
+    "in its own file: real (a source is named), proxy, inferred or synthetic (the note says so), or unlabelled "
+    "(no note: as loaded). Exports to finance carry the same table."
+)
 warning = provenance.stand_in_warning(status)
 if warning:
     st.warning(plain(warning), icon=":material/info:")
@@ -34,7 +36,8 @@ st.dataframe(
         pl.col("example_note").alias("Example source note"),
         pl.col("meaning").alias("What the status means"),
     ),
-    hide_index=True, width="stretch",
+    hide_index=True,
+    width="stretch",
 )
 with st.expander("Every source note in the store"):
     st.dataframe(queries.provenance(), hide_index=True, width="stretch")
@@ -46,14 +49,23 @@ st.subheader("Audit log")
 audit = queries.audit_log()
 broken = queries.audit_broken_entries()
 if broken:
-    st.error(f"The audit log has been changed outside this tool: the hash chain breaks at entries {broken[:10]}.",
-             icon=":material/gpp_bad:")
+    st.error(
+        f"The audit log has been changed outside this tool: the hash chain breaks at entries {broken[:10]}.",
+        icon=":material/gpp_bad:",
+    )
 else:
-    st.caption(f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry, and each carries the "
-               "sha256 of the one before it: the chain checks out, so none has been edited or removed.")
+    st.caption(
+        f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry, and each carries the "
+        "sha256 of the one before it: the chain checks out, so none has been edited or removed."
+    )
 st.dataframe(audit, hide_index=True, width="stretch", height=300)
-st.download_button("Download the audit log (CSV)", lambda: exports.audit_csv(audit), file_name="audit_log.csv",
-                   mime="text/csv", icon=":material/download:")
+st.download_button(
+    "Download the audit log (CSV)",
+    lambda: exports.audit_csv(audit),
+    file_name="audit_log.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
 
 st.subheader("Templates")
 cols = st.columns(4)
@@ -64,33 +76,40 @@ st.subheader("Load a file")
 allowed, why_not = access.may_load_data()
 if not allowed:
     st.info(why_not)
-    if settings.UPLOADS_ENABLED and access.auth_configured() and not st.user.is_logged_in:
+    if config.UPLOADS_ENABLED and access.auth_configured() and not st.user.is_logged_in:
         st.button("Sign in", on_click=st.login)
     st.stop()
 st.caption(f"Signed in as {plain(str(st.user.get('email', '')))} (data officer).")
 st.button("Sign out", on_click=st.logout)
 kind = st.selectbox("What the file holds", KINDS, help="The layout the file is checked against (see the templates above).")
-uploaded = st.file_uploader("CSV or XLSX", type=list(settings.UPLOAD_TYPES),
-                            help="Checked in full first; loaded only if it passes, in one transaction.")
+uploaded = st.file_uploader(
+    "CSV or XLSX", type=list(config.UPLOAD_TYPES), help="Checked in full first; loaded only if it passes, in one transaction."
+)
 if uploaded is not None:
     data = uploaded.getvalue()
-    if len(data) > settings.MAX_UPLOAD_MB * 1_000_000 or uploaded.name.rsplit(".", 1)[-1].lower() not in settings.UPLOAD_TYPES:
-        st.error(f"Only CSV or XLSX files of at most {settings.MAX_UPLOAD_MB} MB can be loaded.")
+    if len(data) > config.MAX_UPLOAD_MB * 1_000_000 or uploaded.name.rsplit(".", 1)[-1].lower() not in config.UPLOAD_TYPES:
+        st.error(f"Only CSV or XLSX files of at most {config.MAX_UPLOAD_MB} MB can be loaded.")
         st.stop()
     upload = Upload(kind, uploaded.name, data)
     checked = check_file(upload, queries.store_path())
     report = checked.report
     verdict = "passes" if checked.ok else "fails"
-    st.markdown(f"**{plain(upload.name)}** {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s), {report.rows} rows.")
+    st.markdown(
+        f"**{plain(upload.name)}** {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s), "
+        f"{report.rows} rows."
+    )
     st.dataframe(pl.DataFrame(check_summary(report), schema=["check", "outcome", "problems"], orient="row"), hide_index=True)
     if report.problems:
         st.dataframe(
             pl.DataFrame(
-                [{"severity": p.severity, "row": p.row, "column": p.column, "value": p.value, "expected": p.expected}
-                 for p in report.problems],
+                [
+                    {"severity": p.severity, "row": p.row, "column": p.column, "value": p.value, "expected": p.expected}
+                    for p in report.problems
+                ],
                 schema={"severity": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String, "expected": pl.String},
             ),
-            hide_index=True, width="stretch",
+            hide_index=True,
+            width="stretch",
         )
     if checked.ok and st.button("Load it", type="primary"):
         try:

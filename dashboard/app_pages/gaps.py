@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, state, tables
-from pipelines import exports, settings
+from pipelines import config, exports
 
 chosen = state.current()
 st.title("Coverage gaps")
@@ -14,7 +14,7 @@ travel_km = st.slider(
     "Flag schools further than this from their partnership's centre (km)",
     5,
     60,
-    settings.DEFAULT_TRAVEL_KM,
+    config.DEFAULT_TRAVEL_KM,
     help="Travel to learn: a school this far from the centre of its partnership's schools, or nearer "
     "another partnership's centre, is flagged for review.",
 )

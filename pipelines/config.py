@@ -1,4 +1,5 @@
-"""Project-wide settings in one place, so the command line, the tests and the dashboard agree."""
+"""Project configuration in one place (paths, limits, defaults), so the command line, the tests
+and the dashboard agree. A scenario's own settings are AllocationSettings, and only those."""
 
 from __future__ import annotations
 
