@@ -31,11 +31,6 @@ def uk_text(ts: dt.datetime | None, fmt: str = "%d %b %Y %H:%M", missing: str = 
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
-def uk_today() -> dt.date:
-    """Today's date in the UK, whatever zone the server runs in."""
-    return dt.datetime.now(UK).date()
-
-
 def uk_column(column: str, fmt: str = "%d %b %Y %H:%M"):
     """The polars form of uk_text, for a table of stored times."""
     import polars as pl  # only the tables need it
