@@ -90,7 +90,7 @@ if uploaded is not None:
     if len(data) > config.MAX_UPLOAD_MB * 1_000_000 or uploaded.name.rsplit(".", 1)[-1].lower() not in config.UPLOAD_TYPES:
         st.error(f"Only CSV or XLSX files of at most {config.MAX_UPLOAD_MB} MB can be loaded.")
         st.stop()
-    upload = Upload(kind, uploaded.name, data)
+    upload = Upload(kind, uploaded.name, data, actor=access.signed_in_email())
     checked = check_file(upload, queries.store_path())
     report = checked.report
     verdict = "passes" if checked.ok else "fails"
