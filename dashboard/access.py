@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.formatting import plain
 from pipelines import config
 
 
@@ -48,6 +49,30 @@ def signed_in_email() -> str:
         return str(st.user.get("email", "")) if st.user.is_logged_in else ""
     except (AttributeError, KeyError):
         return ""
+
+
+def is_signed_in() -> bool:
+    """st.user says nothing of signing in until a sign-in is configured and a session asks."""
+    try:
+        return bool(st.user.is_logged_in)
+    except (AttributeError, KeyError):
+        return False
+
+
+def sign_in_controls() -> None:
+    """Sign in and out from the sidebar of every page, since approving and recording decisions
+    need a signed-in data officer whether or not uploads are on. Nothing without [auth]."""
+    if not auth_configured():
+        return
+    if is_signed_in():
+        email = signed_in_email()
+        role = "data officer" if email.lower() in data_officers() else "viewer"
+        st.caption(f":material/account_circle: {plain(email or 'signed in')} ({role})")
+        st.button("Sign out", on_click=st.logout, key="sign_out")
+    else:
+        st.button(
+            "Sign in", on_click=st.login, key="sign_in", help="With the council's sign-in; data officers may load and approve."
+        )
 
 
 def may_approve() -> tuple[bool, str]:

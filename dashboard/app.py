@@ -10,7 +10,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from a clone
 
-from dashboard import queries, state  # noqa: E402
+from dashboard import access, queries, state  # noqa: E402
 from dashboard.formatting import plain  # noqa: E402
 from pipelines import clock, logs  # noqa: E402
 from pipelines.refusals import Refused  # noqa: E402
@@ -56,6 +56,8 @@ page_title = "(starting)"
 try:
     queries.store_path()
     state.sidebar()
+    with st.sidebar:
+        access.sign_in_controls()
     navigation = st.navigation(NAVIGATION)
     page_title = navigation.title
     navigation.run()

@@ -87,7 +87,7 @@ def _settled(page: Page) -> None:
 
 
 def _sign_in(page: Page, url: str, email: str) -> None:
-    """The Data page's Sign in button, the provider's form (the subject is the e-mail), back."""
+    """The sidebar's Sign in button, the provider's form (the subject is the e-mail), back."""
     page.goto(f"{url}/data")
     page.get_by_role("button", name="Sign in").click()
     form = page.locator("input[name='sub']")

@@ -56,3 +56,15 @@ def test_without_sign_in_the_saver_types_their_name(store, monkeypatch, auth):
     saved_by.input("Chair of the Group")
     next(b for b in app.button if b.label == "Save scenario").click().run()
     assert _saved_by(store) == ["Chair of the Group"]
+
+
+def test_the_sidebar_offers_sign_in_on_every_page_and_names_who_is_signed_in(store, monkeypatch):
+    app = open_page(store, monkeypatch, "scenarios", user={"is_logged_in": False}, auth=True)
+    assert [b.label for b in app.sidebar.button if b.key == "sign_in"] == ["Sign in"]
+    officer = open_page(store, monkeypatch, "overview", user={"is_logged_in": True, "email": OFFICER}, auth=True)
+    assert any(OFFICER in c.value.replace("\\", "") and "(data officer)" in c.value for c in officer.sidebar.caption)
+    assert [b.label for b in officer.sidebar.button if b.key == "sign_out"] == ["Sign out"]
+    viewer = open_page(store, monkeypatch, "overview", user={"is_logged_in": True, "email": "head@school.example"}, auth=True)
+    assert any("(viewer)" in c.value for c in viewer.sidebar.caption)
+    unconfigured = open_page(store, monkeypatch, "overview")
+    assert not [b for b in unconfigured.sidebar.button if b.key in ("sign_in", "sign_out")]

@@ -77,10 +77,9 @@ allowed, why_not = access.may_load_data()
 if not allowed:
     st.info(why_not)
     if config.UPLOADS_ENABLED and access.auth_configured() and not st.user.is_logged_in:
-        st.button("Sign in", on_click=st.login)
+        st.caption("Sign in with the button in the sidebar.")
     st.stop()
 st.caption(f"Signed in as {plain(str(st.user.get('email', '')))} (data officer).")
-st.button("Sign out", on_click=st.logout)
 kind = st.selectbox("What the file holds", KINDS, help="The layout the file is checked against (see the templates above).")
 uploaded = st.file_uploader(
     "CSV or XLSX", type=list(config.UPLOAD_TYPES), help="Checked in full first; loaded only if it passes, in one transaction."
