@@ -57,7 +57,7 @@ classified AS (
 ),
 by_status AS (
     SELECT c.input, c.status, w.caution, w.meaning, sum(c.rows) AS rows,
-           arg_max(c.note, c.rows) AS example_note
+           first(c.note ORDER BY c.rows DESC, c.note) AS example_note  -- the commonest; ties by text, so it never varies
     FROM classified c JOIN words w USING (status)
     GROUP BY ALL
 )
