@@ -9,12 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import fastexcel
 import polars as pl
 
 from pipelines import config
@@ -52,14 +50,16 @@ def read_table(name: str, data: bytes, *, sheet_hint: str | None = None, columns
     has 130 columns of which we need 12); None reads them all."""
     size_mb = len(data) / 1_000_000
     if size_mb > config.MAX_FILE_MB:
-        return _refuse(name, f"a file of at most {config.MAX_FILE_MB} MB (this one is {size_mb:.1f} MB)", "size")
+        return refuse(name, f"a file of at most {config.MAX_FILE_MB} MB (this one is {size_mb:.1f} MB)", "size")
     if not data[:4096].strip() and not data.strip():
-        return _refuse(name, "a header row and at least one data row (the file is empty)", "empty")
+        return refuse(name, "a header row and at least one data row (the file is empty)", "empty")
     suffix = Path(name).suffix.lower()
     if data.startswith(OLE_MAGIC):
-        return _refuse(name, "CSV or XLSX (this is an old binary .xls workbook: save it as .xlsx or CSV)", "format")
+        return refuse(name, "CSV or XLSX (this is an old binary .xls workbook: save it as .xlsx or CSV)", "format")
     if data.startswith(ZIP_MAGIC):
-        table = _read_xlsx(name, data, sheet_hint)
+        from pipelines.xlsx_reader import read_xlsx  # imports this module: read lazily
+
+        table = read_xlsx(name, data, sheet_hint)
         if suffix not in (".xlsx", ".xlsm") and table.frame is not None:
             table.problems.append(
                 Problem(
@@ -74,11 +74,11 @@ def read_table(name: str, data: bytes, *, sheet_hint: str | None = None, columns
             )
         return table
     if suffix in (".xlsx", ".xlsm"):
-        return _refuse(name, "an Excel workbook (the file is named .xlsx but is not one; is it a CSV?)", "format")
+        return refuse(name, "an Excel workbook (the file is named .xlsx but is not one; is it a CSV?)", "format")
     return _read_csv(name, data, columns)
 
 
-def _refuse(name: str, expected: str, check: str) -> RawTable:
+def refuse(name: str, expected: str, check: str) -> RawTable:
     return RawTable(None, problems=[Problem(name, None, None, None, expected, "error", check)])
 
 
@@ -133,7 +133,7 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
     try:
         text, encoding, problems = _decode(name, data)
     except UnicodeDecodeError:
-        return _refuse(name, "text in UTF-8 or Windows-1252 (the file has a byte-order mark but invalid UTF-8)", "encoding")
+        return refuse(name, "text in UTF-8 or Windows-1252 (the file has a byte-order mark but invalid UTF-8)", "encoding")
     except MixedEncoding as mixed:
         return RawTable(
             None,
@@ -150,11 +150,11 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
             ],
         )
     if "\x00" in text:
-        return _refuse(name, "a text CSV file (the file contains binary data)", "format")
+        return refuse(name, "a text CSV file (the file contains binary data)", "format")
     first_line = text.split("\n", 1)[0]
     delimiter = _delimiter(first_line)
     header = next(csv.reader([first_line], delimiter=delimiter))
-    problems.extend(_header_problems(name, header))
+    problems.extend(header_problems(name, header))
     if any(p.severity == "error" for p in problems):
         return RawTable(None, "csv", encoding, problems)
     names = [h.strip() for h in header]
@@ -177,10 +177,10 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
                 Problem(name, None, None, None, "a well-formed CSV (it could not be parsed; check quotes)", "error", "shape")
             )
         return RawTable(None, "csv", encoding, problems)
-    return RawTable(_drop_blank_rows(name, frame, problems), "csv", encoding, problems)
+    return RawTable(drop_blank_rows(name, frame, problems), "csv", encoding, problems)
 
 
-def _header_problems(name: str, header: list[str], row: int = 1) -> list[Problem]:
+def header_problems(name: str, header: list[str], row: int = 1) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(header, start=1):
@@ -227,7 +227,7 @@ def _ragged_rows(name: str, text: str, delimiter: str, width: int) -> list[Probl
     return problems
 
 
-def _drop_blank_rows(name: str, frame: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
+def drop_blank_rows(name: str, frame: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
     cells = [c for c in frame.columns if c != ROW]
     frame = frame.with_columns(pl.col(c).str.strip_chars() for c in cells)
     frame = frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in cells)
@@ -235,97 +235,3 @@ def _drop_blank_rows(name: str, frame: pl.DataFrame, problems: list[Problem]) ->
     for row in frame.filter(blank)[ROW].to_list():
         problems.append(Problem(name, row, None, None, "a data row (this row is blank and was skipped)", "warning", "blank_row"))
     return frame.filter(~blank)
-
-
-# --- XLSX --------------------------------------------------------------------------------
-
-
-def _read_xlsx(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except zipfile.BadZipFile:
-        return _refuse(name, "a readable XLSX workbook (the zip container is damaged)", "format")
-    unpacked_mb = sum(e.file_size for e in entries) / 1_000_000
-    if unpacked_mb > config.MAX_XLSX_UNCOMPRESSED_MB:
-        return _refuse(
-            name,
-            f"a workbook that unpacks to at most {config.MAX_XLSX_UNCOMPRESSED_MB} MB (this one unpacks to {unpacked_mb:.0f} MB)",
-            "size",
-        )
-    if "xl/workbook.xml" not in {e.filename for e in entries}:
-        return _refuse(name, "an XLSX workbook (this is a zip file of something else)", "format")
-    try:
-        reader = fastexcel.read_excel(data)
-    except Exception as exc:  # fastexcel raises its own hierarchy; all mean the same to the user
-        return _refuse(name, f"a readable XLSX workbook ({exc.__class__.__name__})", "format")
-    sheets = list(reader.sheet_names)
-    if len(sheets) == 1:
-        chosen = 0
-    elif sheet_hint and sheet_hint in sheets:
-        chosen = sheets.index(sheet_hint)
-    else:
-        listed = ", ".join(repr(s) for s in sheets)
-        return _refuse(name, f"one sheet, or a sheet named {sheet_hint!r} (the workbook has {len(sheets)}: {listed})", "sheets")
-    sheet_xml = _sheet_xml(archive, sheets[chosen])
-    merged = _merged_ranges(sheet_xml)
-    if merged:
-        return _refuse(name, f"no merged cells (unmerge {', '.join(merged[:5])} and put a value in every cell)", "merged")
-    sheet = reader.load_sheet(chosen, header_row=0, dtypes="string")
-    frame = sheet.to_polars()
-    header_row = _first_filled_row(sheet_xml)
-    problems = _header_problems(name, [str(c) for c in frame.columns], header_row)
-    problems.extend(
-        Problem(name, header_row, str(c), str(c), "a column name in every header cell", "error", "header")
-        for c in frame.columns
-        if re.fullmatch(r"__UNNAMED__\d+", str(c))
-    )
-    if any(p.severity == "error" for p in problems):
-        return RawTable(None, "xlsx", "", problems, header_row)
-    frame = frame.rename({c: str(c).strip() for c in frame.columns})
-    frame = frame.with_row_index(ROW, offset=header_row + 1)
-    frame = frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns if c != ROW)
-    return RawTable(_drop_blank_rows(name, frame, problems), "xlsx", "", problems, header_row)
-
-
-def _sheet_xml(archive: zipfile.ZipFile, sheet_name: str) -> str:
-    """The XML of the named sheet, found through the workbook's relationships (sheet order and
-    part names need not match: sheet2.xml may well be the first tab)."""
-    workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
-    rels = (
-        archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
-        if ("xl/_rels/workbook.xml.rels" in archive.namelist())
-        else ""
-    )
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
-        name = re.search(r'\bname="([^"]*)"', tag)
-        rid = re.search(r'\br:id="([^"]*)"', tag) or re.search(r'\b\w+:id="([^"]*)"', tag)
-        if not name or not rid or _xml_unescape(name.group(1)) != sheet_name:
-            continue
-        for rel in re.findall(r"<Relationship\b[^>]*>", rels):
-            if re.search(rf'\bId="{re.escape(rid.group(1))}"', rel):
-                found = re.search(r'\bTarget="([^"]*)"', rel)
-                if not found:  # a relationship without a target names no part
-                    continue
-                target = found.group(1)
-                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if member in archive.namelist():
-                    return archive.read(member).decode("utf-8", errors="replace")
-    return ""
-
-
-def _xml_unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
-
-
-def _merged_ranges(sheet_xml: str) -> list[str]:
-    return re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', sheet_xml)
-
-
-def _first_filled_row(sheet_xml: str) -> int:
-    """The spreadsheet row of the first cell with a value. The workbook reader skips blank
-    rows above the header, so row numbers in messages must be shifted by this."""
-    for match in re.finditer(r'<row\b[^>]*\br="(\d+)"[^>]*>(.*?)</row>', sheet_xml, flags=re.S):
-        if re.search(r"<(?:\w+:)?(?:v|is)\b", match.group(2)):
-            return int(match.group(1))
-    return 1
