@@ -124,6 +124,13 @@ def test_day_rate_staffing_rounds_half_up_too():
     assert rows["A"]["days_per_week"] == D("0.01")
 
 
+def test_exact_half_day_rounds_up_where_a_binary_float_rounds_down():
+    # £11,758.50 at £300 x 39 weeks is exactly 1.005 days a week; round() on a double gives 1.00.
+    rows, _ = split(Scenario({"A": [Member(100001, year10=1)]}, {"A": "accredited"}), D("11758.50"), unit=D("0.01"))
+    assert rows["A"]["days_per_week"] == D("1.01")
+    assert rows["A"]["fte"] == D("0.201")  # 0.201 exactly: 11,758.50 / 58,500
+
+
 @pytest.mark.parametrize(
     ("levers", "message"),
     [
