@@ -29,6 +29,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from pipelines import config
+from pipelines import districts as map_districts
 
 CENSUS_DATE = "2018-01-18"  # spring census 2018, when the 2019 Year 11 cohort was in Year 10
 PARTNERSHIPS_FROM = "2009-09-01"  # partnerships replace the Area Learning Boards after 2008/9
@@ -422,6 +423,9 @@ def make(real: Path, out: Path, districts_path: Path) -> dict[str, pl.DataFrame]
     for kind, frame in frames.items():
         frame.write_csv(out / f"{kind}.csv")
     write_cp1252_csv(build_gias_sample(real, register), out.parent / "samples" / "gias_norfolk_2019.csv")
+    reference = out.parent / "reference"
+    reference.mkdir(parents=True, exist_ok=True)
+    map_districts.write_map_file(districts_path, reference / map_districts.MAP_FILE.name)
     return frames
 
 

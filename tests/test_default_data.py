@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from conftest import REAL
 
-from pipelines import config
+from pipelines import config, districts
 from pipelines.build_default import DEFAULT_FILES, build
 from pipelines.load import Upload, load
 from pipelines.make_default_data import make, unmatched_2008_members
@@ -34,6 +34,9 @@ def test_committed_default_files_are_what_the_script_makes_from_the_real_files(t
         assert (out / name).read_bytes() == (config.DEFAULT_DATA_DIR / name).read_bytes(), name
     sample = config.DATA_DIR / "samples" / "gias_norfolk_2019.csv"
     assert (tmp_path / "samples" / "gias_norfolk_2019.csv").read_bytes() == sample.read_bytes()
+    # The map's outlines, rewound once here rather than at every start.
+    map_file = tmp_path / "reference" / districts.MAP_FILE.name
+    assert map_file.read_bytes() == districts.MAP_FILE.read_bytes()
 
 
 @needs_real
