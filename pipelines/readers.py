@@ -96,6 +96,26 @@ class MixedEncoding(ValueError):
         self.line = line
 
 
+# Bytes Windows-1252 leaves undefined: a file holding one is neither UTF-8 nor Windows-1252, and
+# reading it as either would put a replacement mark where a letter was.
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+class UndefinedByte(ValueError):
+    """A byte with no character in UTF-8 or Windows-1252: the file is in some other encoding."""
+
+    def __init__(self, line: int, byte: int) -> None:
+        super().__init__(line, byte)
+        self.line = line
+        self.byte = byte
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    """The text line holding byte ``offset``, whichever line ends the file uses."""
+    return len(_LINE_END.findall(data, 0, offset)) + 1
+
+
 def _decode(name: str, data: bytes) -> tuple[str, str, list[Problem]]:
     """UTF-8 (with or without BOM) first; UTF-16 when it carries a BOM (Excel's "Unicode
     text"); otherwise Windows-1252, which is how GIAS and older Excel save CSV."""
@@ -106,10 +126,13 @@ def _decode(name: str, data: bytes) -> tuple[str, str, list[Problem]]:
     try:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = _line_of(data, exc.start)
         if _UTF8_MULTIBYTE.search(data):
             # Some lines were saved as UTF-8 and others not: either reading garbles names.
             raise MixedEncoding(line) from None
+        undefined = _CP1252_UNDEFINED.search(data)
+        if undefined and b"\x00" not in data:  # binary data is refused as such, after decoding
+            raise UndefinedByte(_line_of(data, undefined.start()), data[undefined.start()]) from None
         text = data.decode("cp1252", errors="replace")
         note = Problem(
             name,
@@ -149,15 +172,33 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
                 )
             ],
         )
+    except UndefinedByte as undefined:
+        byte = f"0x{undefined.byte:02X}"
+        return RawTable(
+            None,
+            problems=[
+                Problem(
+                    name,
+                    undefined.line,
+                    None,
+                    f"byte {byte}",
+                    f"text in UTF-8 or Windows-1252 (line {undefined.line} holds byte {byte}, which is a character in "
+                    "neither, so the file was saved in some other encoding: re-save it as CSV UTF-8)",
+                    "error",
+                    "encoding",
+                )
+            ],
+        )
     if "\x00" in text:
         return refuse(name, "a text CSV file (the file contains binary data)", "format")
-    first_line = text.split("\n", 1)[0]
+    first_line = _FIRST_LINE.split(text, maxsplit=1)[0]
     delimiter = _delimiter(first_line)
     header = next(csv.reader([first_line], delimiter=delimiter))
     problems.extend(header_problems(name, header))
     if any(p.severity == "error" for p in problems):
         return RawTable(None, "csv", encoding, problems)
-    names = [h.strip() for h in header]
+    names = trim_invisible_cells(header)
+    text = _lone_carriage_returns_as_line_ends(text, delimiter)
     wanted = columns(names) if columns else None
     try:
         frame = pl.read_csv(
@@ -180,11 +221,47 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
     return RawTable(drop_blank_rows(name, frame, problems), "csv", encoding, problems)
 
 
+_FIRST_LINE = re.compile(r"\r\n|\r|\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _lone_carriage_returns_as_line_ends(text: str, delimiter: str) -> str:
+    """A CSV saved with carriage returns alone between lines (old Mac) read as one with line feeds.
+
+    The csv module finds the records, taking any of \\r\\n, \\r and \\n outside quotes as a
+    line end, and writes them back with \\n: every cell keeps its exact text, line breaks
+    inside quoted cells included, and records stay records, so row numbers are unchanged.
+    Files without a lone carriage return are passed through untouched."""
+    if not _LONE_CR.search(text):
+        return text
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return out.getvalue()
+
+
+# What shows nothing on screen: white space (no-break spaces included), control characters,
+# format characters (zero-width spaces and joiners, the word joiner, byte-order marks, direction
+# marks) and the other default-ignorable code points such as the Hangul filler.
+_INVISIBLE = r"[\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]"
+INVISIBLE_AT_EDGES = rf"^{_INVISIBLE}+|{_INVISIBLE}+$"
+
+
+def trim_invisible(cell: pl.Expr) -> pl.Expr:
+    """A text cell without the invisible characters around it: a name or id pasted with a
+    zero-width space is the same name or id, and a cell of nothing visible is blank."""
+    return cell.str.replace_all(INVISIBLE_AT_EDGES, "")
+
+
+def trim_invisible_cells(cells: list[str]) -> list[str]:
+    """Header cells, trimmed as data cells are (trim_invisible)."""
+    return pl.Series(cells, dtype=pl.String).str.replace_all(INVISIBLE_AT_EDGES, "").to_list()
+
+
 def header_problems(name: str, header: list[str], row: int = 1) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
-    for index, raw in enumerate(header, start=1):
-        column = raw.strip()
+    for index, (raw, column) in enumerate(zip(header, trim_invisible_cells(header), strict=True), start=1):
         if not column:
             problems.append(Problem(name, row, f"#{index}", raw, "a column name in every header cell", "error", "header"))
         elif column.lower() in seen:
@@ -209,7 +286,7 @@ def _ragged_rows(name: str, text: str, delimiter: str, width: int) -> list[Probl
     counted as records, as a spreadsheet shows them: a quoted cell with a line break inside
     stays one row."""
     problems = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader, None)
     for row, record in enumerate(reader, start=2):
         if record and len(record) > width:
@@ -229,7 +306,7 @@ def _ragged_rows(name: str, text: str, delimiter: str, width: int) -> list[Probl
 
 def drop_blank_rows(name: str, frame: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
     cells = [c for c in frame.columns if c != ROW]
-    frame = frame.with_columns(pl.col(c).str.strip_chars() for c in cells)
+    frame = frame.with_columns(trim_invisible(pl.col(c)) for c in cells)
     frame = frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in cells)
     blank = pl.all_horizontal(pl.col(c).is_null() for c in cells)
     for row in frame.filter(blank)[ROW].to_list():
