@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines import config
+
 KINDS = ("register", "census", "roster", "accreditation", "health_check", "previous_allocation", "dataset")
 
 INSTITUTION_KINDS = ("high_school", "special_school", "pru", "college", "wbl_provider", "other")
@@ -16,6 +18,20 @@ ROLES = ("full", "associate")
 CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
 ACCREDITATION_STATUSES = ("accredited", "pending", "not_accredited", "lapsed")
 CENSUS_YEARS = tuple(range(7, 14))  # the wide layout's year_7 ... year_13
+
+# Every number a file may hold has a range, checked cell by cell before anything is written, so a
+# figure no real file would hold, or the store could not keep, is refused naming its cell.
+URN_RANGE = (100000, 999999)  # six digits
+UKPRN_RANGE = (10000000, 99999999)  # eight digits
+MEMBER_ID_RANGE = (URN_RANGE[0], UKPRN_RANGE[1])  # a URN or a UKPRN
+NC_YEAR_RANGE = (0, 14)  # National Curriculum years; Reception is 0
+# Pupils in one year group of one school: the largest English schools have about 600, and the
+# store keeps headcounts as 32-bit integers.
+HEADCOUNT_RANGE = (0, 3000)
+# One partnership's allocation in pounds: the whole county's pot is a few hundred thousand.
+AMOUNT_RANGE = (0, 10_000_000)
+PLAN_RANK_RANGE = (1, 1000)
+PLAN_DISTANCE_KM_RANGE = (0, 1500)  # no two places in Great Britain are further apart
 
 
 @dataclass(frozen=True)
@@ -52,21 +68,42 @@ class Layout:
 
 
 def _year_fields() -> tuple[Field, ...]:
-    return tuple(Field(f"year_{y}", "int", required=False, minimum=0, description=f"Year {y} headcount") for y in CENSUS_YEARS)
+    low, high = HEADCOUNT_RANGE
+    return tuple(
+        Field(f"year_{y}", "int", required=False, minimum=low, maximum=high, description=f"Year {y} headcount")
+        for y in CENSUS_YEARS
+    )
+
+
+def _position_fields(*names: str) -> tuple[Field, ...]:
+    """A register's coordinates, each within Great Britain (config.py holds the ranges)."""
+    ranges = {
+        "easting": (config.GB_EASTING, "a British National Grid easting in Great Britain, in metres"),
+        "northing": (config.GB_NORTHING, "a British National Grid northing in Great Britain, in metres"),
+        "latitude": (config.GB_LATITUDE, "a latitude in Great Britain (WGS84)"),
+        "longitude": (config.GB_LONGITUDE, "a longitude in Great Britain (WGS84)"),
+    }
+    fields = []
+    for name in names:
+        (low, high), description = ranges[name.lower()]
+        fields.append(Field(name, "float", required=False, nullable=True, minimum=low, maximum=high, description=description))
+    return tuple(fields)
 
 
 REGISTER = Layout(
     "register",
     "standard",
     (
-        Field("urn", "int", required=False, nullable=True, minimum=100000, maximum=999999, description="URN (schools)"),
+        Field(
+            "urn", "int", required=False, nullable=True, minimum=URN_RANGE[0], maximum=URN_RANGE[1], description="URN (schools)"
+        ),
         Field(
             "ukprn",
             "int",
             required=False,
             nullable=True,
-            minimum=10000000,
-            maximum=99999999,
+            minimum=UKPRN_RANGE[0],
+            maximum=UKPRN_RANGE[1],
             description="UKPRN (colleges, WBL providers)",
         ),
         Field("name", "text"),
@@ -76,10 +113,7 @@ REGISTER = Layout(
         Field("status", "choice", choices=STATUSES),
         Field("opened", "date", required=False, nullable=True),
         Field("closed", "date", required=False, nullable=True),
-        Field("easting", "float", required=False, nullable=True, description="British National Grid"),
-        Field("northing", "float", required=False, nullable=True, description="British National Grid"),
-        Field("latitude", "float", required=False, nullable=True, description="WGS84"),
-        Field("longitude", "float", required=False, nullable=True, description="WGS84"),
+        *_position_fields("easting", "northing", "latitude", "longitude"),
         Field("source", "text", required=False, nullable=True, description="provenance note"),
     ),
     description="our register layout: one row per institution",
@@ -90,18 +124,17 @@ GIAS_REGISTER = Layout(
     "register",
     "gias",
     (
-        Field("URN", "int", minimum=100000, maximum=999999),
+        Field("URN", "int", minimum=URN_RANGE[0], maximum=URN_RANGE[1]),
         Field("EstablishmentName", "text"),
         Field("TypeOfEstablishment (name)", "text"),
         Field("EstablishmentStatus (name)", "text"),
         Field("PhaseOfEducation (name)", "text", required=False, nullable=True),
-        Field("UKPRN", "int", required=False, nullable=True, minimum=10000000, maximum=99999999),
+        Field("UKPRN", "int", required=False, nullable=True, minimum=UKPRN_RANGE[0], maximum=UKPRN_RANGE[1]),
         Field("LA (code)", "text", required=False, nullable=True),
         Field("DistrictAdministrative (name)", "text", required=False, nullable=True),
         Field("OpenDate", "date", required=False, nullable=True),
         Field("CloseDate", "date", required=False, nullable=True),
-        Field("Easting", "float", required=False, nullable=True),
-        Field("Northing", "float", required=False, nullable=True),
+        *_position_fields("Easting", "Northing"),
     ),
     ignore_unknown=True,
     description="DfE GIAS establishment download",
@@ -111,10 +144,16 @@ CENSUS_LONG = Layout(
     "census",
     "long",
     (
-        Field("urn", "int", minimum=100000, maximum=999999),
+        Field("urn", "int", minimum=URN_RANGE[0], maximum=URN_RANGE[1]),
         Field("census_date", "date"),
-        Field("nc_year", "int", minimum=0, maximum=14, description="National Curriculum year; Reception is 0"),
-        Field("headcount", "int", minimum=0),
+        Field(
+            "nc_year",
+            "int",
+            minimum=NC_YEAR_RANGE[0],
+            maximum=NC_YEAR_RANGE[1],
+            description="National Curriculum year; Reception is 0",
+        ),
+        Field("headcount", "int", minimum=HEADCOUNT_RANGE[0], maximum=HEADCOUNT_RANGE[1]),
         Field("source", "text", required=False, nullable=True),
     ),
     description="one row per school, census date and year",
@@ -124,7 +163,7 @@ CENSUS_WIDE = Layout(
     "census",
     "wide",
     (
-        Field("urn", "int", minimum=100000, maximum=999999),
+        Field("urn", "int", minimum=URN_RANGE[0], maximum=URN_RANGE[1]),
         Field("census_date", "date"),
         *_year_fields(),
         Field("source", "text", required=False, nullable=True),
@@ -138,7 +177,7 @@ ROSTER = Layout(
     (
         Field("partnership_code", "code"),
         Field("partnership_name", "text"),
-        Field("member_id", "int", minimum=100000, maximum=99999999, description="URN or UKPRN"),
+        Field("member_id", "int", minimum=MEMBER_ID_RANGE[0], maximum=MEMBER_ID_RANGE[1], description="URN or UKPRN"),
         Field("role", "choice", choices=ROLES),
         Field("joined", "date"),
         Field("left", "date", required=False, nullable=True),
@@ -163,15 +202,31 @@ PLAN = Layout(
         ),
         Field("partnership_code", "code", nullable=True, description="the partnership changed (a new code for create)"),
         Field("partnership_name", "text", required=False, nullable=True, description="the new name for create and rename"),
-        Field("member_id", "int", required=False, nullable=True, minimum=100000, maximum=99999999, description="URN or UKPRN"),
+        Field(
+            "member_id",
+            "int",
+            required=False,
+            nullable=True,
+            minimum=MEMBER_ID_RANGE[0],
+            maximum=MEMBER_ID_RANGE[1],
+            description="URN or UKPRN",
+        ),
         Field("role", "choice", required=False, nullable=True, choices=ROLES, description="for add: full (blank) or associate"),
         Field("into_code", "code", required=False, nullable=True, description="for merge: the partnership it merges into"),
         Field("gap_code", "text", required=False, nullable=True),
         Field("gap_partnership_code", "text", required=False, nullable=True),
         Field("gap_institution_id", "text", required=False, nullable=True),
-        Field("rank", "int", required=False, nullable=True, minimum=1),
+        Field("rank", "int", required=False, nullable=True, minimum=PLAN_RANK_RANGE[0], maximum=PLAN_RANK_RANGE[1]),
         Field("member_name", "text", required=False, nullable=True),
-        Field("distance_km", "float", required=False, nullable=True),
+        Field(
+            "distance_km",
+            "float",
+            required=False,
+            nullable=True,
+            minimum=PLAN_DISTANCE_KM_RANGE[0],
+            maximum=PLAN_DISTANCE_KM_RANGE[1],
+            description="kilometres",
+        ),
         Field("reason", "text", required=False, nullable=True),
     ),
     description="membership changes, one per row, applied in the order create, rename, remove, add, merge",
@@ -208,7 +263,7 @@ PREVIOUS_ALLOCATION = Layout(
     "standard",
     (
         Field("partnership_code", "code"),
-        Field("amount", "decimal", minimum=0),
+        Field("amount", "decimal", minimum=AMOUNT_RANGE[0], maximum=AMOUNT_RANGE[1]),
         Field("source", "text", required=False, nullable=True),
     ),
     description="the allocation on the basis used until 2008/9",

@@ -158,15 +158,25 @@ def _parser(field: Field, cell: pl.Expr) -> pl.Expr:
     return text
 
 
+def _bounds(field: Field) -> str:
+    """ " from 0 to 3000", as the layout declares it."""
+    low = "" if field.minimum is None else f" from {_plain(field.minimum)}"
+    high = "" if field.maximum is None else f" to {_plain(field.maximum)}"
+    return low + high
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
 def _expected(field: Field) -> str:
     if field.parse == "int":
-        low = "" if field.minimum is None else f" from {int(field.minimum)}"
-        high = "" if field.maximum is None else f" to {int(field.maximum)}"
-        return f"a whole number{low}{high}"
+        return f"a whole number{_bounds(field)}"
     if field.parse == "decimal":
-        return "an amount in pounds with at most two decimal places, e.g. 12345.67"
+        return f"an amount in pounds{_bounds(field)} with at most two decimal places, e.g. 12345.67"
     if field.parse == "float":
-        return "a number"
+        what = f" ({field.description})" if field.description else ""
+        return f"a number{_bounds(field)}{what}"
     if field.parse == "date":
         return "a real date as YYYY-MM-DD or DD/MM/YYYY"
     if field.parse == "bool":
