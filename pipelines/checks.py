@@ -36,7 +36,7 @@ def _first_row(frame: pl.DataFrame) -> int:
 
 def check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
     already = len(report.problems)
-    rows = _check_register(typed, file, report, layout)
+    rows = _check_register(typed, file, ctx, report, layout)
     if layout == "gias":
         report.problems[already:] = [
             dataclasses.replace(p, column=gias.LABELS.get(p.column or "", p.column)) for p in report.problems[already:]
@@ -44,7 +44,7 @@ def check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Re
     return rows
 
 
-def _check_register(typed: pl.DataFrame, file: str, report: Report, layout: str) -> pl.DataFrame:
+def _check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
     if layout == "gias":
         _unknown_gias(typed, file, report)
         for row, value in _rows(typed, gias.status_expr("EstablishmentStatus (name)").is_null(), "EstablishmentStatus (name)"):
@@ -66,6 +66,7 @@ def _check_register(typed: pl.DataFrame, file: str, report: Report, layout: str)
     # Rosters name members by URN or UKPRN, so each must point at one institution.
     report.extend(duplicate_problems(typed, file, ["urn"], "urn", "each URN"))
     report.extend(duplicate_problems(typed, file, ["ukprn"], "ukprn", "each UKPRN"))
+    _ukprn_held_in_store(typed, file, ctx, report)
     for row, opened, closed in _rows(typed, pl.col("closed") < pl.col("opened"), "opened", "closed"):
         report.add(
             Problem(file, row, "closed", str(closed), f"a closing date on or after the opening date {opened}", "error", "value")
@@ -91,6 +92,36 @@ def _check_register(typed: pl.DataFrame, file: str, report: Report, layout: str)
     )
 
 
+def _ukprn_held_in_store(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report) -> None:
+    """A register file replaces the institutions it lists (by institution id) and keeps the
+    rest (sql/load/register.sql), so a UKPRN the file gives one institution must not stay with
+    another that the file leaves in the store: rosters could no longer tell which one it means."""
+    listed = typed["institution_id"].drop_nulls().implode()
+    kept = ctx.institutions.filter(pl.col("ukprn").is_not_null() & ~pl.col("institution_id").is_in(listed)).select(
+        "ukprn", pl.col("urn").alias("holder_urn"), pl.col("name").alias("holder_name")
+    )
+    clashes = typed.filter(pl.col("ukprn").is_not_null()).join(kept, on="ukprn")
+    for row, ukprn, holder_urn, holder_name in _rows(clashes, pl.lit(True), "ukprn", "holder_urn", "holder_name"):
+        if holder_urn is None:
+            holder, remedy = f"{holder_name} (UKPRN {ukprn}, no URN)", "correct the UKPRN on this row"
+        else:
+            holder, remedy = (
+                f"{holder_name} (URN {holder_urn})",
+                f"correct the UKPRN on this row, or list URN {holder_urn} in this file with its UKPRN corrected or blank",
+            )
+        report.add(
+            Problem(
+                file,
+                row,
+                "ukprn",
+                str(ukprn),
+                f"a UKPRN no other institution holds ({holder} already has it in the store; {remedy})",
+                "error",
+                "duplicate",
+            )
+        )
+
+
 def _unknown_gias(typed: pl.DataFrame, file: str, report: Report) -> None:
     column = "TypeOfEstablishment (name)"
     unknown = typed.filter(~pl.col(column).is_in(KNOWN_TYPES) & pl.col(column).is_not_null())
@@ -109,19 +140,13 @@ def _unknown_gias(typed: pl.DataFrame, file: str, report: Report) -> None:
 
 
 def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
-    """Latitude/longitude from the file, or converted from British National Grid; either
-    way the position must fall inside Great Britain."""
+    """Latitude/longitude from the file, or converted from British National Grid. Each
+    coordinate's own range (inside Great Britain) is the layout's, checked with the cells; a
+    grid position can still convert to a point outside it (in the sea off the coast)."""
     for first, second in (("latitude", "longitude"), ("easting", "northing")):
         for row, _, b in _rows(typed, pl.col(first).is_null() != pl.col(second).is_null(), first, second):
             missing = second if b is None else first
             report.add(Problem(file, row, missing, None, f"both {first} and {second}, or neither", "error", "coordinates"))
-    grid_checks = (
-        ("easting", config.GB_EASTING, "a British National Grid easting"),
-        ("northing", config.GB_NORTHING, "a British National Grid northing"),
-    )
-    for column, (low, high), what in grid_checks:
-        for row, value in _rows(typed, ~pl.col(column).is_between(low, high), column):
-            report.add(Problem(file, row, column, str(value), f"{what} ({low} to {high} m)", "error", "coordinates"))
     converted = typed["latitude"].is_null() & typed["easting"].is_not_null() & typed["northing"].is_not_null()
     if converted.any():
         lon, lat = _BNG_TO_WGS84.transform(typed["easting"].fill_null(0).to_numpy(), typed["northing"].fill_null(0).to_numpy())
@@ -132,41 +157,21 @@ def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
     typed = typed.with_columns(pl.Series("converted", converted))
     lat_lo, lat_hi = config.GB_LATITUDE
     lon_lo, lon_hi = config.GB_LONGITUDE
-    outside = ~(pl.col("latitude").is_between(lat_lo, lat_hi) & pl.col("longitude").is_between(lon_lo, lon_hi))
-    for row, lat, lon, was_grid, east, north in _rows(
-        typed, outside, "latitude", "longitude", "converted", "easting", "northing"
-    ):
-        if was_grid:
-            report.add(
-                Problem(
-                    file,
-                    row,
-                    "easting",
-                    f"{east:.0f}, {north:.0f}",
-                    f"a grid position in Great Britain (it converts to {lat:.4f}, {lon:.4f})",
-                    "error",
-                    "coordinates",
-                )
+    outside = pl.col("converted") & ~(
+        pl.col("latitude").is_between(lat_lo, lat_hi) & pl.col("longitude").is_between(lon_lo, lon_hi)
+    )
+    for row, lat, lon, east, north in _rows(typed, outside, "latitude", "longitude", "easting", "northing"):
+        report.add(
+            Problem(
+                file,
+                row,
+                "easting",
+                f"{east:.0f}, {north:.0f}",
+                f"a grid position in Great Britain (it converts to {lat:.4f}, {lon:.4f})",
+                "error",
+                "coordinates",
             )
-            continue
-        if not lat_lo <= lat <= lat_hi:
-            report.add(
-                Problem(
-                    file, row, "latitude", str(lat), f"a latitude in Great Britain ({lat_lo} to {lat_hi})", "error", "coordinates"
-                )
-            )
-        if not lon_lo <= lon <= lon_hi:
-            report.add(
-                Problem(
-                    file,
-                    row,
-                    "longitude",
-                    str(lon),
-                    f"a longitude in Great Britain ({lon_lo} to {lon_hi})",
-                    "error",
-                    "coordinates",
-                )
-            )
+        )
     return typed.drop("converted")
 
 
