@@ -114,7 +114,13 @@ if uploaded is not None:
         try:
             result = load(upload, queries.store_path())
         except ValidationFailed as failure:
-            st.error("The store changed while checking; the file now fails:")
+            # The store refusing a checked file is not the store changing under it.
+            refused = any(p.check == "store" for p in failure.report.errors)
+            st.error(
+                f"The store refused {plain(upload.name)}; nothing was loaded:"
+                if refused
+                else "The store changed while checking; the file now fails:"
+            )
             st.code(failure.report.format(), language=None)
         else:
             st.success("Nothing changed: identical to the latest load." if result.skipped else f"Loaded {result.rows} rows.")
