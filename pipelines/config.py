@@ -39,8 +39,11 @@ GB_LONGITUDE = (-8.7, 1.9)
 # (seconds); loads take seconds, so a wait this long means a writer is stuck or very large.
 WRITER_LOCK_TIMEOUT_S = 120
 
-# Largest file a loader will read; larger files are refused before parsing.
+# Largest file a loader will read (in MB of 1,000,000 bytes): a larger one is refused from its
+# size, before a byte of it is read; every input file goes through pipelines/input_file.py.
 MAX_FILE_MB = 200
+# A backup's .sha256 file is one line; anything longer is not one, and is not read whole.
+MAX_CHECKSUM_FILE_BYTES = 4096
 # Largest uncompressed size we accept inside an XLSX (a zip): guards against zip bombs.
 MAX_XLSX_UNCOMPRESSED_MB = 500
 # How many problems per column a report prints before summarising the rest.

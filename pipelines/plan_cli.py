@@ -14,7 +14,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from pipelines import allocate, config, db, figures_cli, plan, plan_compare, plan_file
+from pipelines import allocate, config, db, figures_cli, input_file, plan, plan_compare, plan_file
 from pipelines.money import pounds
 from pipelines.problems import ValidationFailed
 
@@ -53,7 +53,7 @@ def suggest_command(args: argparse.Namespace) -> int:
 
 
 def plan_command(args: argparse.Namespace) -> int:
-    upload_name, data = args.changes.name, args.changes.read_bytes()
+    upload_name, data = args.changes.name, input_file.read_input(args.changes, "a plan: a CSV or XLSX file")
     changes, labels, checked = plan_file.read_changes(upload_name, data)
     if args.total is None:  # the dashboard's starting pot
         args.total = str(config.DEFAULT_TOTAL)
