@@ -226,16 +226,18 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def _lone_carriage_returns_as_line_ends(text: str, delimiter: str) -> str:
-    """A CSV saved with carriage returns alone between lines (old Mac) read as one with line feeds.
+    """A CSV saved with carriage returns alone between lines (old Mac) as one with Windows line
+    ends, which polars reads.
 
     The csv module finds the records, taking any of \\r\\n, \\r and \\n outside quotes as a
-    line end, and writes them back with \\n: every cell keeps its exact text, line breaks
-    inside quoted cells included, and records stay records, so row numbers are unchanged.
-    Files without a lone carriage return are passed through untouched."""
+    line end, and writes them back ending in \\r\\n, quoting every cell that holds either
+    character: each cell keeps its exact text, line breaks inside quoted cells included, and
+    records stay records, so row numbers are unchanged. Files without a lone carriage return
+    are passed through untouched."""
     if not _LONE_CR.search(text):
         return text
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return out.getvalue()
 
