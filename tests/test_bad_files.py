@@ -116,8 +116,10 @@ def test_all_problems_of_a_file_are_reported_at_once(store, tmp_path):
 
 
 def test_corpus_holds_at_least_forty_distinct_bad_files_all_tested():
+    from test_bad_files_text import TEXT_CASES  # the text cases' files share the corpus
+
     assert len({c[0] for c in CASES}) >= 40
-    assert {p.name for p in BAD.iterdir()} == {c[0] for c in CASES}
+    assert {p.name for p in BAD.iterdir()} == {c[0] for c in CASES + TEXT_CASES}
 
 
 def test_a_huge_file_is_refused_before_parsing(store, tmp_path, monkeypatch):
