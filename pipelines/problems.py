@@ -98,6 +98,8 @@ CHECKS = {
     "encoding": "text encoding",
     "sheets": "one sheet",
     "merged": "no merged cells",
+    "formula": "values, not formulas",
+    "hidden": "no hidden rows or columns",
     "shape": "rows as wide as the header",
     "header": "header cells named once",
     "missing_column": "required columns present",

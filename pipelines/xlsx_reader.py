@@ -1,13 +1,32 @@
 """Read an XLSX workbook into a table of text cells, with each row's spreadsheet row number.
 
-Kept apart from the CSV reader because a workbook brings its own ways to mislead: sheets,
-merged cells, blank rows above the header, and a zip container."""
+Kept apart from the CSV reader because a workbook brings its own ways to mislead: a zip container
+whose headers can lie about sizes, sheets and rows the data officer cannot see, formulas whose
+stored result may be out of date, numbers shown rounded, merged cells and blank rows above the
+header.
+
+Two readers share the work. fastexcel turns cells into text (it knows Excel's dates and shared
+strings); this module reads the workbook's own XML for what fastexcel does not say: which sheets
+are hidden, where the first cell is, which cells hold formulas, merged cells, hidden rows and
+columns, and numbers as they are stored. That XML goes through the standard library's expat
+parser, streamed, and any DOCTYPE is refused: Excel never writes one, and a DOCTYPE is where
+entity-expansion attacks ("billion laughs") start.
+
+The zip is inflated once, here, against a budget of real bytes (never the sizes its headers
+claim), into a fresh archive: fastexcel only ever reads that copy, so nothing it inflates was left
+unchecked, and a crafted container cannot show one reader one thing and the other another."""
 
 from __future__ import annotations
 
+import copy
 import io
-import re
+import math
+import posixpath
+import xml.etree.ElementTree as ET
 import zipfile
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 import fastexcel
 import polars as pl
@@ -16,93 +35,481 @@ from pipelines import config
 from pipelines.problems import Problem
 from pipelines.readers import ROW, RawTable, drop_blank_rows, header_problems, refuse
 
+CHUNK = 1 << 20  # bytes inflated or parsed at a time: this, not the file's claims, bounds memory
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+MAX_LISTED_FORMULAS = 1000  # formula cells named one by one; any more are counted in one line
+HIDDEN_STATES = {"hidden": "hidden", "veryHidden": "very hidden (only a macro can unhide it)"}
+
+
+class _Unreadable(Exception):
+    """The workbook is refused as a whole: what was expected of it, and which check says so."""
+
+    def __init__(self, expected: str, check: str = "format") -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.check = check
+
 
 def read_xlsx(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except zipfile.BadZipFile:
-        return refuse(name, "a readable XLSX workbook (the zip container is damaged)", "format")
-    unpacked_mb = sum(e.file_size for e in entries) / 1_000_000
-    if unpacked_mb > config.MAX_XLSX_UNCOMPRESSED_MB:
-        return refuse(
-            name,
-            f"a workbook that unpacks to at most {config.MAX_XLSX_UNCOMPRESSED_MB} MB (this one unpacks to {unpacked_mb:.0f} MB)",
-            "size",
-        )
-    if "xl/workbook.xml" not in {e.filename for e in entries}:
-        return refuse(name, "an XLSX workbook (this is a zip file of something else)", "format")
+        return _read(name, data, sheet_hint)
+    except _Unreadable as unreadable:
+        return refuse(name, unreadable.expected, unreadable.check)
+
+
+def _read(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
+    checked = _checked_copy(data)
+    archive = zipfile.ZipFile(io.BytesIO(checked))
+    sheet, problems = _choose_sheet(name, _sheets(archive), sheet_hint)
+    scan = _scan(archive, sheet.part)
+    if scan.merged:
+        raise _Unreadable(f"no merged cells (unmerge {', '.join(scan.merged[:5])} and put a value in every cell)", "merged")
     try:
-        reader = fastexcel.read_excel(data)
+        frame = fastexcel.read_excel(checked).load_sheet(sheet.name, header_row=0, dtypes="string").to_polars()
     except Exception as exc:  # fastexcel raises its own hierarchy; all mean the same to the user
-        return refuse(name, f"a readable XLSX workbook ({exc.__class__.__name__})", "format")
-    sheets = list(reader.sheet_names)
-    if len(sheets) == 1:
-        chosen = 0
-    elif sheet_hint and sheet_hint in sheets:
-        chosen = sheets.index(sheet_hint)
-    else:
-        listed = ", ".join(repr(s) for s in sheets)
-        return refuse(name, f"one sheet, or a sheet named {sheet_hint!r} (the workbook has {len(sheets)}: {listed})", "sheets")
-    sheet_xml = _sheet_xml(archive, sheets[chosen])
-    merged = _merged_ranges(sheet_xml)
-    if merged:
-        return refuse(name, f"no merged cells (unmerge {', '.join(merged[:5])} and put a value in every cell)", "merged")
-    sheet = reader.load_sheet(chosen, header_row=0, dtypes="string")
-    frame = sheet.to_polars()
-    header_row = _first_filled_row(sheet_xml)
-    problems = header_problems(name, [str(c) for c in frame.columns], header_row)
+        raise _Unreadable(f"a readable XLSX workbook ({exc.__class__.__name__})") from None
+    columns = [str(c) for c in frame.columns]
+    if scan.cells and (len(columns) != scan.last_col - scan.first_col + 1 or frame.height != scan.last_row - scan.first_row):
+        # Every message below places a cell by what this module read; if fastexcel saw the sheet
+        # differently, those places would be wrong, and a wrong row number misleads.
+        raise _Unreadable(f"a readable XLSX workbook (the cells of sheet {sheet.name!r} could not be placed consistently)")
+    header_row = scan.first_row or 1
+    problems.extend(header_problems(name, columns, header_row))
     problems.extend(
-        Problem(name, header_row, str(c), str(c), "a column name in every header cell", "error", "header")
-        for c in frame.columns
-        if re.fullmatch(r"__UNNAMED__\d+", str(c))
+        Problem(name, header_row, c, c, "a column name in every header cell", "error", "header")
+        for c in columns
+        if c.startswith("__UNNAMED__") and c.removeprefix("__UNNAMED__").isdigit()
     )
+    problems.extend(_formula_problems(name, scan, columns))
     if any(p.severity == "error" for p in problems):
         return RawTable(None, "xlsx", "", problems, header_row)
+    problems.extend(_hidden_problems(name, scan, columns))
+    frame = _as_stored(frame, scan)
     frame = frame.rename({c: str(c).strip() for c in frame.columns})
     frame = frame.with_row_index(ROW, offset=header_row + 1)
     frame = frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns if c != ROW)
     return RawTable(drop_blank_rows(name, frame, problems), "xlsx", "", problems, header_row)
 
 
-def _sheet_xml(archive: zipfile.ZipFile, sheet_name: str) -> str:
-    """The XML of the named sheet, found through the workbook's relationships (sheet order and
+# --- the zip container -------------------------------------------------------------------
+
+
+def _checked_copy(data: bytes) -> bytes:
+    """A fresh archive of the workbook's parts, inflated here against the budget.
+
+    A zip's headers state each part's size, and a zip bomb understates them; so zipfile is told
+    each part may be larger than what is left of the budget (by more than one read, so that going
+    over is seen before zipfile's own end-of-part check) and inflates until the compressed stream
+    itself ends, CHUNK bytes at a time. The header's
+    CRC is still checked against what came out, which is how a damaged part is found."""
+    limit_mb = config.MAX_XLSX_UNCOMPRESSED_MB
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _Unreadable("a readable XLSX workbook (the zip container is damaged)") from None
+    claimed_mb = sum(e.file_size for e in entries) / 1_000_000
+    if claimed_mb > limit_mb:
+        raise _Unreadable(f"a workbook that unpacks to at most {limit_mb} MB (this one unpacks to {claimed_mb:.0f} MB)", "size")
+    names = [e.filename for e in entries]
+    if WORKBOOK not in names:
+        raise _Unreadable("an XLSX workbook (this is a zip file of something else)")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise _Unreadable(f"a readable XLSX workbook (the part {twice[0]} appears twice in the zip container)")
+    budget = limit_mb * 1_000_000
+    inflated = 0
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as fresh:
+        for entry in entries:
+            if entry.is_dir():
+                continue
+            unbounded = copy.copy(entry)
+            unbounded.file_size = budget - inflated + CHUNK + 1
+            try:
+                with archive.open(unbounded) as source, fresh.open(entry.filename, "w", force_zip64=budget > 2**31 - 1) as target:
+                    while chunk := source.read(CHUNK):
+                        inflated += len(chunk)
+                        if inflated > budget:
+                            raise _Unreadable(
+                                f"a workbook that unpacks to at most {limit_mb} MB (this one unpacks to more, "
+                                f"though its zip headers claim {_megabytes(claimed_mb)})",
+                                "size",
+                            )
+                        target.write(chunk)
+            except RuntimeError:  # zipfile's word for a part that needs a password
+                raise _Unreadable("a workbook without a password (save a copy without one)") from None
+            except NotImplementedError:
+                raise _Unreadable(
+                    f"a readable XLSX workbook (the part {entry.filename} is packed in a way Excel does not use)"
+                ) from None
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+                raise _Unreadable(f"a readable XLSX workbook (the part {entry.filename} is damaged)") from None
+    return out.getvalue()
+
+
+def _megabytes(size_mb: float) -> str:
+    return f"{size_mb:.0f} MB" if size_mb >= 1 else f"{size_mb * 1000:.0f} KB"
+
+
+# --- XML, parsed by expat ----------------------------------------------------------------
+
+
+class _Part:
+    """A target for the standard library's XML parser: it is told of each element as the part
+    streams past, so no tree of a large sheet is ever built. Subclasses keep what they need."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+        raise _Unreadable(f"a readable XLSX workbook (the part {self.part} declares a DOCTYPE, which Excel never writes)")
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        pass
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _parse(archive: zipfile.ZipFile, part: str, target: _Part) -> None:
+    if part not in archive.namelist():
+        raise _Unreadable(f"a readable XLSX workbook (the part {part} is missing)")
+    parser = ET.XMLParser(target=target)
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(CHUNK):
+                parser.feed(chunk)
+        parser.close()
+    except ET.ParseError as exc:
+        raise _Unreadable(f"a readable XLSX workbook (the part {part} is not well-formed XML: {exc})") from None
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace: Excel's and the ISO strict namespaces differ."""
+    return tag.rpartition("}")[2]
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    name: str
+    state: str  # visible | hidden | veryHidden, as the workbook says
+    part: str  # the zip member holding its cells
+    is_worksheet: bool  # not a chart sheet or a macro sheet
+
+
+class _Workbook(_Part):
+    def __init__(self, part: str) -> None:
+        super().__init__(part)
+        self.sheets: list[tuple[str, str, str]] = []  # name, state, relationship id
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if _local(tag) == "sheet":
+            rid = next((v for k, v in attrib.items() if k.startswith("{") and _local(k) == "id"), "")
+            self.sheets.append((attrib.get("name", ""), attrib.get("state", "visible"), rid))
+
+
+class _Relationships(_Part):
+    def __init__(self, part: str) -> None:
+        super().__init__(part)
+        self.targets: dict[str, tuple[str, str]] = {}  # id -> (member, type)
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if _local(tag) == "Relationship" and attrib.get("TargetMode") != "External":
+            target = attrib.get("Target", "")
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            self.targets[attrib.get("Id", "")] = (member, attrib.get("Type", ""))
+
+
+def _sheets(archive: zipfile.ZipFile) -> list[_Sheet]:
+    """The workbook's sheets in tab order, each found through the relationships (sheet order and
     part names need not match: sheet2.xml may well be the first tab)."""
-    workbook = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
-    rels = (
-        archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
-        if ("xl/_rels/workbook.xml.rels" in archive.namelist())
-        else ""
-    )
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
-        name = re.search(r'\bname="([^"]*)"', tag)
-        rid = re.search(r'\br:id="([^"]*)"', tag) or re.search(r'\b\w+:id="([^"]*)"', tag)
-        if not name or not rid or _xml_unescape(name.group(1)) != sheet_name:
-            continue
-        for rel in re.findall(r"<Relationship\b[^>]*>", rels):
-            if re.search(rf'\bId="{re.escape(rid.group(1))}"', rel):
-                found = re.search(r'\bTarget="([^"]*)"', rel)
-                if not found:  # a relationship without a target names no part
-                    continue
-                target = found.group(1)
-                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if member in archive.namelist():
-                    return archive.read(member).decode("utf-8", errors="replace")
-    return ""
+    workbook = _Workbook(WORKBOOK)
+    _parse(archive, WORKBOOK, workbook)
+    relationships = _Relationships(WORKBOOK_RELS)
+    if WORKBOOK_RELS in archive.namelist():
+        _parse(archive, WORKBOOK_RELS, relationships)
+    sheets = []
+    for name, state, rid in workbook.sheets:
+        member, kind = relationships.targets.get(rid, ("", ""))
+        sheets.append(_Sheet(name, state, member, kind.endswith("/worksheet")))
+    return sheets
 
 
-def _xml_unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+def _choose_sheet(name: str, sheets: list[_Sheet], hint: str | None) -> tuple[_Sheet, list[Problem]]:
+    """The sheet to read: among those the data officer can see, the only one or the one named for
+    the kind of file. A hidden sheet is never read, even when it bears the kind's name: what is
+    loaded must be what the officer looked at; the report says what was left unread."""
+    worksheets = [s for s in sheets if s.is_worksheet]
+    visible = [s for s in worksheets if s.state == "visible"]
+    hidden = [s for s in worksheets if s.state != "visible"]
+    hidden_listed = ", ".join(repr(s.name) for s in hidden)
+    if not worksheets:
+        raise _Unreadable("a workbook with a sheet of cells (this one has none)", "sheets")
+    if not visible:
+        raise _Unreadable(f"a sheet you can see (every sheet is hidden: {hidden_listed}; unhide the one to load)", "sheets")
+    named = [s for s in visible if hint and s.name == hint]
+    if len(visible) == 1 or named:
+        chosen = named[0] if named else visible[0]
+    else:
+        listed = ", ".join(repr(s.name) for s in visible)
+        unread = f"; hidden, not read: {hidden_listed}" if hidden else ""
+        raise _Unreadable(f"one sheet, or a sheet named {hint!r} (the workbook has {len(visible)}: {listed}{unread})", "sheets")
+    problems = []
+    for sheet in hidden:
+        state = HIDDEN_STATES.get(sheet.state, "hidden")
+        if hint and sheet.name == hint:
+            expected = (
+                f"the figures in a sheet you can see (the sheet {sheet.name!r} is {state} and was not read; "
+                f"the visible sheet {chosen.name!r} was read instead)"
+            )
+            problems.append(Problem(name, None, None, sheet.name, expected, "warning", "sheets"))
+        else:
+            expected = f"the figures in a sheet you can see (the sheet {sheet.name!r} is {state} and was not read)"
+            problems.append(Problem(name, None, None, sheet.name, expected, "info", "sheets"))
+    return chosen, problems
 
 
-def _merged_ranges(sheet_xml: str) -> list[str]:
-    return re.findall(r'<mergeCell ref="([A-Z0-9:]+)"', sheet_xml)
+@dataclass
+class _Scan(_Part):
+    """What the chosen sheet's XML says beyond its values. Rows and columns count from 1, as
+    Excel shows them; "filled" means a cell with a value, which is what fastexcel reads."""
+
+    part: str
+    cells: int = 0  # filled cells
+    first_row: int = 0
+    last_row: int = 0
+    first_col: int = 0
+    last_col: int = 0
+    merged: list[str] = field(default_factory=list)
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)  # row, column, formula
+    formula_count: int = 0
+    numbers: list[tuple[int, int, str, str]] = field(default_factory=list)  # row, column, fastexcel's text, Excel's
+    hidden_rows: list[int] = field(default_factory=list)  # hidden rows with a value in them
+    hidden_cols: list[tuple[int, int]] = field(default_factory=list)  # first and last column of each hidden span
+    # the element being read
+    _in_data: bool = False
+    _row: int = 0
+    _row_hidden: bool = False
+    _row_filled: bool = False
+    _col: int = 0
+    _in_cell: bool = False
+    _type: str | None = None
+    _text: list[str] | None = None
+    _value: str = ""
+    _has_value: bool = False
+    _formula: str | None = None
+    _inline: bool = False
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        local = _local(tag)
+        if self._in_cell:
+            if local in ("v", "f"):
+                self._text = []
+                self._has_value = self._has_value or local == "v"
+            elif local == "is":
+                self._inline = True
+        elif local == "c" and self._in_data:
+            ref = attrib.get("r")
+            if ref:
+                self._row, self._col = _position(ref, self.part)
+            else:
+                self._col += 1
+            self._in_cell, self._type, self._value, self._formula = True, attrib.get("t"), "", None
+            self._has_value = self._inline = False
+        elif local == "row" and self._in_data:
+            ref = attrib.get("r")
+            self._row = _number(ref, self.part) if ref else self._row + 1
+            self._col = 0
+            self._row_hidden = attrib.get("hidden") in ("1", "true")
+            self._row_filled = False
+        elif local == "sheetData":
+            self._in_data = True
+        elif local == "mergeCell":
+            self.merged.append(attrib.get("ref", "?"))
+        elif local == "col" and attrib.get("hidden") in ("1", "true"):
+            self.hidden_cols.append((_number(attrib.get("min", ""), self.part), _number(attrib.get("max", ""), self.part)))
+
+    def data(self, text: str) -> None:
+        if self._text is not None:
+            self._text.append(text)
+
+    def end(self, tag: str) -> None:
+        local = _local(tag)
+        if self._in_cell:
+            if local == "v" and self._text is not None:
+                self._value, self._text = "".join(self._text), None
+            elif local == "f" and self._text is not None:
+                self._formula, self._text = "".join(self._text), None
+            elif local == "c":
+                self._in_cell = False
+                self._end_cell()
+        elif local == "row" and self._in_data:
+            if self._row_hidden and self._row_filled:
+                self.hidden_rows.append(self._row)
+        elif local == "sheetData":
+            self._in_data = False
+
+    def _end_cell(self) -> None:
+        row, col = self._row, self._col
+        if self._formula is not None:
+            self.formula_count += 1
+            if len(self.formulas) < MAX_LISTED_FORMULAS:
+                self.formulas.append((row, col, self._formula))
+        if not self._filled():
+            return
+        self._row_filled = True
+        if not self.cells:
+            self.first_row, self.last_row, self.first_col, self.last_col = row, row, col, col
+        else:
+            self.first_row, self.last_row = min(self.first_row, row), max(self.last_row, row)
+            self.first_col, self.last_col = min(self.first_col, col), max(self.last_col, col)
+        self.cells += 1
+        if self._type in (None, "n"):
+            shown = _as_excel_shows(self._value)
+            if shown:
+                self.numbers.append((row, col, *shown))
+
+    def _filled(self) -> bool:
+        """Whether fastexcel reads a value here: an inline string; a <v> with text, unless the
+        cell says it is an inline string; or a <v> even without text when the cell's type says
+        text or date (its reader keeps an empty text there)."""
+        if self._inline:
+            return True
+        if not self._has_value or self._type in ("inlineStr", "is"):
+            return False
+        return bool(self._value) or self._type in ("str", "d")
 
 
-def _first_filled_row(sheet_xml: str) -> int:
-    """The spreadsheet row of the first cell with a value. The workbook reader skips blank
-    rows above the header, so row numbers in messages must be shifted by this."""
-    for match in re.finditer(r'<row\b[^>]*\br="(\d+)"[^>]*>(.*?)</row>', sheet_xml, flags=re.S):
-        if re.search(r"<(?:\w+:)?(?:v|is)\b", match.group(2)):
-            return int(match.group(1))
-    return 1
+def _scan(archive: zipfile.ZipFile, part: str) -> _Scan:
+    scan = _Scan(part)
+    _parse(archive, part, scan)
+    return scan
+
+
+def _number(text: str, part: str) -> int:
+    if not text.isdigit():
+        raise _Unreadable(f"a readable XLSX workbook (the part {part} places a cell at {text!r})")
+    return int(text)
+
+
+def _position(ref: str, part: str) -> tuple[int, int]:
+    """Row and column numbers of a cell reference such as "D5"."""
+    letters = ref.rstrip("0123456789")
+    if not letters or not letters.isalpha() or not letters.isascii():
+        raise _Unreadable(f"a readable XLSX workbook (the part {part} places a cell at {ref!r})")
+    col = 0
+    for letter in letters.upper():
+        col = col * 26 + ord(letter) - ord("A") + 1
+    return _number(ref[len(letters) :], part), col
+
+
+def _letters(col: int) -> str:
+    """Excel's name for a column number: 1 is A, 27 is AA."""
+    name = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+# --- what the XML says about the cells ---------------------------------------------------
+
+
+def _as_excel_shows(stored: str) -> tuple[str, str] | None:
+    """For a stored number that fastexcel's text would misstate, that text and the number as
+    Excel shows it (fifteen significant digits); None when they agree.
+
+    fastexcel writes a number with at most nine decimal places, so 150.0000000001 reads as "150",
+    a whole number, without a word. Excel itself shows fifteen significant digits, so anything
+    finer is binary noise nobody typed, while a difference within them is real."""
+    if "." not in stored and "e" not in stored.lower():
+        return None  # a whole number, written as one
+    try:
+        number = float(stored)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    shown = Decimal(format(number, ".15g"))
+    fastexcel_text = f"{number:.9f}".rstrip("0").rstrip(".")
+    if Decimal(fastexcel_text) == shown:
+        return None
+    return fastexcel_text, format(shown, "f")
+
+
+def _column_name(col: int, scan: _Scan, columns: list[str]) -> str:
+    index = col - scan.first_col
+    return columns[index] if scan.cells and 0 <= index < len(columns) else _letters(col)
+
+
+def _formula_problems(name: str, scan: _Scan, columns: list[str]) -> list[Problem]:
+    """A formula's stored result is whatever Excel last calculated, which may be stale (or absent,
+    when another program wrote the file): only a typed or pasted value can be trusted."""
+    expected = "a value, not a formula (paste the cells back as values: a formula's stored result may be out of date)"
+    problems = []
+    for row, col, formula in scan.formulas:
+        shown = f"={formula}" if formula else "=(a formula shared with another cell)"
+        problems.append(Problem(name, row, _column_name(col, scan, columns), shown, expected, "error", "formula"))
+    if scan.formula_count > len(scan.formulas):
+        more = scan.formula_count - len(scan.formulas)
+        problems.append(Problem(name, None, None, None, f"values, not formulas ({more} more formula cells)", "error", "formula"))
+    return problems
+
+
+def _hidden_problems(name: str, scan: _Scan, columns: list[str]) -> list[Problem]:
+    """Rows and columns the officer cannot see are read like the others (a filter hides rows, and
+    what a filter hides is still in the file); the report says so, so nothing loads unseen."""
+    problems = [
+        Problem(
+            name,
+            row,
+            None,
+            None,
+            "rows you can see (this row is hidden in the workbook, perhaps by a filter, and was read: unhide it to check it)",
+            "warning",
+            "hidden",
+        )
+        for row in scan.hidden_rows
+    ]
+    for index, column in enumerate(columns):
+        col = scan.first_col + index
+        if scan.cells and any(first <= col <= last for first, last in scan.hidden_cols):
+            problems.append(
+                Problem(
+                    name,
+                    scan.first_row,
+                    column,
+                    None,
+                    "columns you can see (this column is hidden in the workbook and was read: unhide it to check it)",
+                    "warning",
+                    "hidden",
+                )
+            )
+    return problems
+
+
+def _as_stored(frame: pl.DataFrame, scan: _Scan) -> pl.DataFrame:
+    """The frame with each number fastexcel misstated put back as Excel shows it, so validation
+    judges the stored figure: 150.0000000001 is then refused as not a whole number, naming it.
+    A cell whose text is not fastexcel's rendering of the number (a date) is left alone."""
+    by_column: dict[int, list[tuple[int, str, str]]] = {}
+    for row, col, read_as, shown in scan.numbers:
+        index = row - scan.first_row - 1
+        if 0 <= index < frame.height and 0 <= col - scan.first_col < frame.width:
+            by_column.setdefault(col - scan.first_col, []).append((index, read_as, shown))
+    for position, cells in by_column.items():
+        column = frame.columns[position]
+        values = frame[column].to_list()
+        for index, read_as, shown in cells:
+            if values[index] == read_as:
+                values[index] = shown
+        frame = frame.with_columns(pl.Series(column, values, dtype=pl.String))
+    return frame
