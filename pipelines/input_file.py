@@ -46,10 +46,7 @@ def regular_file(path: Path | str, expected: str = "a CSV or XLSX file") -> os.s
     """The file's status, once it is known to be a regular file (a link to one is followed).
     Raises FileNotFoundError for a missing file, InputFileRefused for anything else."""
     path = Path(path)
-    try:
-        status = os.stat(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no file at {path}") from None
+    status = os.stat(path)
     _refuse_unless_regular(path, status, expected)
     return status
 

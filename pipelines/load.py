@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import clock, db, records
+from pipelines import clock, db, input_file, records
 from pipelines.checks import CHECKS
 from pipelines.context import StoreContext, context_from, read_context
 from pipelines.layouts import KINDS
@@ -35,8 +35,10 @@ class Upload:
 
     @classmethod
     def from_path(cls, kind: str, path: Path | str, actor: str = "") -> Upload:
+        """Raises InputFileRefused, before reading anything, for a pipe, a folder or a device, or a
+        file over the size limit (which is refused from its size alone, never read into memory)."""
         path = Path(path)
-        return cls(kind, path.name, path.read_bytes(), actor)
+        return cls(kind, path.name, input_file.read_input(path), actor)
 
     @functools.cached_property
     def sha256(self) -> str:

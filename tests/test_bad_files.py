@@ -124,11 +124,13 @@ def test_corpus_holds_at_least_forty_distinct_bad_files_all_tested():
 
 def test_a_huge_file_is_refused_before_parsing(store, tmp_path, monkeypatch):
     from pipelines import config
+    from pipelines.input_file import InputFileRefused
 
     monkeypatch.setattr(config, "MAX_FILE_MB", 1)
     huge = tmp_path / "census_huge.csv"
     huge.write_text("urn,census_date,nc_year,headcount\n" + "100001,2025-01-16,10,5\n" * 60_000)
-    _assert_refused(store, Upload.from_path("census", huge), None, None, "a file of at most 1 MB (this one is 1.4 MB)")
+    with pytest.raises(InputFileRefused, match=r"census_huge.csv: expected a file of at most 1 MB \(this one is 1.4 MB\)"):
+        Upload.from_path("census", huge)  # refused from its size, before it is read (tests/test_input_files.py)
 
 
 def test_a_failed_load_into_a_missing_store_creates_nothing(tmp_path):
