@@ -103,7 +103,10 @@ def _ukprn_held_in_store(typed: pl.DataFrame, file: str, ctx: StoreContext, repo
     clashes = typed.filter(pl.col("ukprn").is_not_null()).join(kept, on="ukprn")
     for row, ukprn, holder_urn, holder_name in _rows(clashes, pl.lit(True), "ukprn", "holder_urn", "holder_name"):
         if holder_urn is None:
-            holder, remedy = f"{holder_name} (UKPRN {ukprn}, no URN)", "correct the UKPRN on this row"
+            holder = f"{holder_name} (UKPRN {ukprn}, no URN)"
+            remedy = (
+                "correct the UKPRN on this row or, if it is the same provider, leave the row out: the store knows it by its UKPRN"
+            )
         else:
             holder, remedy = (
                 f"{holder_name} (URN {holder_urn})",

@@ -288,3 +288,21 @@ def test_reloading_the_register_that_holds_a_ukprn_loads(store):
 
     check = check_file(Upload.from_path("register", SMALL / "register.csv"), store)
     assert check.ok, check.report.format()
+
+
+def test_a_gias_college_whose_ukprn_the_store_knows_without_a_urn_is_refused_naming_the_gias_column(store, tmp_path):
+    """GIAS lists colleges with a URN and a UKPRN; a provider list gives them by UKPRN alone."""
+    from test_loaders import GIAS_HEADER
+
+    gias = tmp_path / "edubasealldata.csv"
+    gias.write_bytes(
+        (GIAS_HEADER + "200105,,,,Northtown College,Further education,Open,16 plus,,,,,10000001,Northtown,\n").encode("cp1252")
+    )
+    _assert_refused(
+        store,
+        Upload.from_path("register", gias),
+        2,
+        "UKPRN",
+        "Northtown College (UKPRN 10000001, no URN) already has it in the store; correct the UKPRN on this row or, "
+        "if it is the same provider, leave the row out",
+    )
