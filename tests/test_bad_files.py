@@ -69,6 +69,14 @@ CASES = [
     ("register_mixed_encoding.csv", "register", 3, None, "one text encoding throughout"),
     ("register_duplicate_ukprn.csv", "register", 3, "ukprn", "each UKPRN once (already on row 2)"),
     ("register_multiline_then_ragged.csv", "register", 3, None, "4 cells like the header"),
+    # workbooks that mislead (made by tests/data/make_bad_binaries.py; more in tests/test_xlsx_hardening.py)
+    ("census_hidden_sheet.xlsx", "census", 3, "headcount", "got '-7'; expected a whole number from 0"),
+    ("census_formula_stale_result.xlsx", "census", 3, "headcount", "got '=100+50'; expected a value, not a formula"),
+    ("census_formula_no_result.xlsx", "census", 3, "headcount", "got '=100+50'; expected a value, not a formula"),
+    ("census_tall_rows_above_header.xlsx", "census", 5, "headcount", "got '-7'; expected a whole number from 0"),
+    ("census_float_noise.xlsx", "census", 2, "headcount", "got '150.0000000001'; expected a whole number"),
+    ("census_damaged_part.xlsx", "census", None, None, "a readable XLSX workbook (the part xl/worksheets/sheet1.xml is damaged)"),
+    ("census_entity_expansion.xlsx", "census", None, None, "the part xl/worksheets/sheet1.xml declares a DOCTYPE"),
 ]
 
 
