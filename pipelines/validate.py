@@ -203,7 +203,9 @@ def _cell_problems(frame: pl.DataFrame, file: str, field: Field, source: str, ce
     for row, value, blank, bad, out_of_range, thousands in flags.iter_rows():
         if blank:
             hint = (
-                " (the cell is blank; if the figure was suppressed, ask for the real one)" if numeric else " (the cell is blank)"
+                " (the cell is blank; if the figure was suppressed, ask for the real one)"
+                if numeric
+                else " (the cell is blank, or holds only spaces or invisible characters)"
             )
             problems.append(Problem(file, row, source, None, expected + hint, "error", "blank"))
         elif bad and numeric and value.strip().lower() in SUPPRESSION_MARKS:

@@ -28,8 +28,20 @@ TEXT_CASES = [
     ("register_easting_infinite.csv", "register", 2, "easting", "a number from 0 to 700000 (a British National Grid easting"),
     ("register_latitude_nan.csv", "register", 2, "latitude", "a number from 49.8 to 60.95 (a latitude in Great Britain"),
     # invisible and undefined text
-    ("register_name_zero_width.csv", "register", 2, "name", "some text (the cell is blank"),
-    ("register_name_invisible.csv", "register", 8, "name", "some text (the cell is blank"),
+    (
+        "register_name_zero_width.csv",
+        "register",
+        2,
+        "name",
+        "some text (the cell is blank, or holds only spaces or invisible characters)",
+    ),
+    (
+        "register_name_invisible.csv",
+        "register",
+        8,
+        "name",
+        "some text (the cell is blank, or holds only spaces or invisible characters)",
+    ),
     ("register_undefined_cp1252_byte.csv", "register", 3, None, "line 3 holds byte 0x81"),
     # carriage returns alone between lines: loaded, so the bad cell is found at its row
     ("census_cr_line_endings_bad_cell.csv", "census", 4, "headcount", "a whole number from 0 to 3000"),
