@@ -25,7 +25,7 @@ import streamlit as st
 
 from dashboard import maps
 from pipelines import allocate as allocation_sql
-from pipelines import build_default, clock, config, db, districts, exports, plan, plan_compare
+from pipelines import audit_chain, build_default, clock, config, db, districts, exports, plan, plan_compare
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 from pipelines.plan import PlanChange
 
@@ -224,12 +224,20 @@ def allocation(chosen: AllocationSettings) -> pl.DataFrame:
 
 def allocation_csv(chosen: AllocationSettings) -> bytes:
     """The CSV finance pays from, for exactly these settings on the current data."""
-    return exports.allocation_csv(allocation(chosen), chosen, version_label(), data_status=data_status())
+    return exports.allocation_csv(
+        allocation(chosen), chosen, version_label(), data_status=data_status(), audit_anchor=audit_anchor()
+    )
 
 
 def allocation_xlsx(chosen: AllocationSettings) -> bytes:
     return exports.allocation_xlsx(
-        allocation(chosen), chosen, version_label(), loaded_files(), clock.utc_now(), data_status=data_status()
+        allocation(chosen),
+        chosen,
+        version_label(),
+        loaded_files(),
+        clock.utc_now(),
+        data_status=data_status(),
+        audit_anchor=audit_anchor(),
     )
 
 
@@ -410,7 +418,12 @@ def audit_log() -> pl.DataFrame:
     return report("reports/audit_log.sql")
 
 
-def audit_broken_entries() -> list[int]:
-    """Audit entries whose hash chain does not hold (empty: the log is as the tool wrote it)."""
-    checked = report("reports/audit_verification.sql")
-    return checked.filter(~pl.col("intact"))["seq"].to_list()
+def audit_anchor() -> audit_chain.Anchor:
+    """Where the audit log stands now, for the exports to carry (not cached: it is one row)."""
+    return audit_chain.anchor(cursor())
+
+
+def audit_verdict() -> audit_chain.Verdict:
+    """The keyed chain and the cross-checks against the records, with this server's audit key.
+    Not cached: it reads a few rows, and a verdict must never be older than the file."""
+    return audit_chain.verify(cursor())

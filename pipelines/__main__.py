@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="print the audit log and check that nobody has changed it")
     audit.add_argument("--last", type=int, default=50, help="how many of the newest entries to print (default 50)")
     audit.add_argument("--out", type=Path, help="write the whole log as CSV")
+    audit.add_argument(
+        "--anchor", metavar="N:HEX", help="also check an export's 'audit log: N entries, head HEX' against the log; exit 2 if not"
+    )
     audit.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     copy = commands.add_parser("backup", help="copy the store, under the writer lock, with a .sha256 checksum file beside it")

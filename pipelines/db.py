@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import filelock
 
-from pipelines import clock, config
+from pipelines import audit_chain, clock, config
 from pipelines.refusals import Refused
 
 ON_WINDOWS = os.name == "nt"
@@ -184,9 +184,11 @@ def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") ->
         layers = {layer: [f for f in sql_files() if f.parent.name == layer] for layer in config.SQL_LAYERS}
         for file in layers["schema"]:
             con.execute(file.read_text(encoding="utf-8"))
+        evidence: dict[str, Any] = {}
         if not empty:  # a new store is created at today's shape: nothing to migrate
-            for _, file in pending:
+            for number, file in pending:
                 con.execute(file.read_text(encoding="utf-8"))
+                evidence.update(audit_chain.after_migration(con, number))  # what SQL cannot do (an HMAC)
         for layer in config.SQL_LAYERS[1:]:
             for file in layers[layer]:
                 con.execute(file.read_text(encoding="utf-8"))
@@ -194,15 +196,14 @@ def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") ->
         for number, file in pending:
             con.execute(read_sql("load/stamp_schema_version.sql"), {"version": number, "name": file.stem, "at": at})
         if pending and not empty:
-            con.execute(
-                read_sql("records/append_audit.sql"),
-                {
-                    "at": at,
-                    "actor": _actor(),
-                    "action": "upgrade",
-                    "subject": "store",
-                    "detail": f"schema version {found} to {pending[-1][0]}: " + ", ".join(f.stem for _, f in pending),
-                },
+            audit_chain.append(
+                con,
+                _actor(),
+                "upgrade",
+                "store",
+                f"schema version {found} to {pending[-1][0]}: " + ", ".join(f.stem for _, f in pending),
+                at=at,
+                evidence=evidence or None,
             )
         con.execute(read_sql("load/stamp_sql.sql"), {"fingerprint": sql_fingerprint()})
         con.commit()

@@ -5,6 +5,9 @@ partnership and no total row (so it can be summed and re-read), the settings and
 repeated on every row, and text cells that Excel would run as a formula made inert.
 XLSX: the same rows, money formatted as pounds, a total row equal to the pot, and an "About"
 sheet with the settings, the files loaded (name, sha256, date), the rounding rule and the time.
+Both carry where the audit log stood when they were made ("audit log: N entries, head ..."), so
+a copy kept elsewhere can later show whether the store's log has lost or rewritten entries since
+(``python -m pipelines audit --anchor N:HEX``; see pipelines/audit_chain.py).
 Both say what the figures are (real, proxy, inferred, synthetic, unlabelled; see
 pipelines/provenance.py) and when the data was last loaded, because a file that travels on to
 finance has to carry that itself.
@@ -22,6 +25,7 @@ import xlsxwriter
 
 from pipelines import clock, provenance
 from pipelines.allocate import AllocationSettings
+from pipelines.audit_chain import Anchor
 from pipelines.money import pounds
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -138,11 +142,14 @@ def settings_columns(
     ]
 
 
-def allocation_csv(frame: pl.DataFrame, chosen: AllocationSettings, data_version: str, *, data_status: pl.DataFrame) -> bytes:
+def allocation_csv(
+    frame: pl.DataFrame, chosen: AllocationSettings, data_version: str, *, data_status: pl.DataFrame, audit_anchor: Anchor
+) -> bytes:
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
     extra = settings_columns(chosen, census_date, as_of, data_version) + [
         ("Data status", provenance.data_status_line(data_status)),
         ("Data last loaded", _last_loaded_text(data_status)),
+        ("Audit log", audit_anchor.text()),
     ]
     rows = _table_rows(ALLOCATION_COLUMNS, with_top_slice(frame))
     rows[0] += [name for name, _ in extra]
@@ -226,6 +233,7 @@ def allocation_xlsx(
     produced_at: dt.datetime,
     *,
     data_status: pl.DataFrame,
+    audit_anchor: Anchor,
 ) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -247,12 +255,12 @@ def allocation_xlsx(
     sheet.set_column(3, 3, 48)
     sheet.set_column(4, len(ALLOCATION_COLUMNS) - 1, 16)
     sheet.freeze_panes(1, 2)
-    _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status)
+    _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status, audit_anchor)
     book.close()
     return buffer.getvalue()
 
 
-def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status) -> None:
+def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status, audit_anchor) -> None:
     about = book.add_worksheet("About")
     about.set_column(0, 0, 38)
     about.set_column(1, 1, 70)
@@ -269,6 +277,8 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
         *chosen.describe(),
         ("Sum of amounts", f"{pounds(total)} (equals the total pot)" if total == chosen.total else f"{pounds(total)}"),
         ("Data version", data_version),
+        ("Audit log", audit_anchor.text()),
+        ("Check the audit log against this file", audit_anchor.check_command()),
         ("Rounding rule", ROUNDING_RULE),
     ]
     row = 0

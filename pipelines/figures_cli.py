@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines import allocate, clock, db, exports, provenance
+from pipelines import allocate, audit_chain, clock, db, exports, provenance
 from pipelines.money import pounds
 
 
@@ -79,6 +79,7 @@ def allocate_command(args: argparse.Namespace) -> int:
         files = allocate.loaded_files(con)
         status = provenance.data_status(con)
         summary = allocate.summarise(con, frame)
+        anchor = audit_chain.anchor(con)
     finally:
         con.close()
     print(allocation_table(frame, chosen, summary))
@@ -90,9 +91,11 @@ def allocate_command(args: argparse.Namespace) -> int:
         census_date = frame["census_date"][0]
         path = _out_path(args.out, exports.allocation_filename(chosen, census_date, "csv"))
         if path.suffix.lower() == ".xlsx":
-            data = exports.allocation_xlsx(frame, chosen, version, files, clock.utc_now(), data_status=status)
+            data = exports.allocation_xlsx(
+                frame, chosen, version, files, clock.utc_now(), data_status=status, audit_anchor=anchor
+            )
         else:
-            data = exports.allocation_csv(frame, chosen, version, data_status=status)
+            data = exports.allocation_csv(frame, chosen, version, data_status=status, audit_anchor=anchor)
         path.write_bytes(data)
         print(f"wrote {path}")
     return 0

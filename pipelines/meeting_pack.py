@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from dashboard.maps import map_spec
-from pipelines import allocate, clock, db, districts, exports, plan, provenance
+from pipelines import allocate, audit_chain, clock, db, districts, exports, plan, provenance
 from pipelines.allocate import AllocationSettings
 from pipelines.exports import STAMP
 from pipelines.money import pounds
@@ -64,11 +64,12 @@ WARNING_EDGE = colors.HexColor("#B35900")
 def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, *, produced: dt.datetime) -> bytes:
     """Raises AllocationRefused, as the allocation itself would, so callers show one message.
     With a membership plan, every section (map, gaps, allocation) is of the plan's draft map."""
+    anchor = audit_chain.anchor(con)  # the store's own log, whatever map the pack is of
     with plan.draft(con, chosen.changes, chosen.as_of) as on_map:
-        return _pack(on_map, chosen, produced)
+        return _pack(on_map, chosen, produced, anchor)
 
 
-def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: dt.datetime) -> bytes:
+def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: dt.datetime, anchor: audit_chain.Anchor) -> bytes:
     frame = allocate.allocate(con, chosen)
     # The gaps and the map use the census and day the allocation settled on, so every page of
     # the pack describes the same data even where the defaults would resolve differently.
@@ -94,6 +95,7 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
                 ("Data version", version),
                 ("Produced", clock.uk_text(produced, "%Y-%m-%d %H:%M")),
                 ("Data last loaded", clock.uk_text(provenance.last_loaded(status), STAMP, "never")),
+                ("Audit log", anchor.text()),
             ]
         ),
         *_stand_in_box(status),

@@ -15,22 +15,29 @@ import getpass
 import hashlib
 import json
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines import clock, db, exports, provenance
+from pipelines import audit_chain, clock, db, exports, provenance
 from pipelines.allocate import allocate, data_version, loaded_files
 from pipelines.links import from_query
 from pipelines.money import pounds
+from pipelines.refusals import Refused
 
 # Tables that record what people did, not what the files said: a rebuild of the data from the
 # default files carries them over unchanged.
 RECORD_TABLES = ("scenarios", "decisions", "decision_lines", "audit_log")
 
 logger = logging.getLogger(__name__)
+
+
+class ExportNameRefused(Refused):
+    """A decision's stored file name that would put its file outside the folder asked for."""
 
 
 def command_line_actor() -> str:
@@ -47,13 +54,17 @@ def now() -> dt.datetime:
 
 
 def append_audit(
-    con: duckdb.DuckDBPyConnection, actor: str, action: str, subject: str, detail: str, at: dt.datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    subject: str,
+    detail: str,
+    at: dt.datetime | None = None,
+    *,
+    evidence: dict | None = None,
 ) -> None:
-    """One audit entry, inside the caller's transaction."""
-    con.execute(
-        db.read_sql("records/append_audit.sql"),
-        {"at": at or now(), "actor": actor, "action": action, "subject": subject, "detail": detail},
-    )
+    """One audit entry, sealed with the audit key (pipelines/audit_chain.py), inside the caller's transaction."""
+    audit_chain.append(con, actor, action, subject, detail, at=at or now(), evidence=evidence)
 
 
 def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
@@ -67,19 +78,34 @@ def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
     old = db.connect_read_only(old_store)
     try:
         db.verify_readable(old, old_store)
-        db.refuse_if_too_new(old, old_store)
-        for table in RECORD_TABLES:
-            had = set(_columns(old, table))
-            shared = [column for column in _columns(con, table) if column in had]
-            if not shared:
-                continue
-            names = ", ".join(f'"{column}"' for column in shared)  # from the catalog, not from a user
-            rows = old.sql(f"SELECT {names} FROM {table}").arrow()  # noqa: S608 - a fixed table name
-            con.register("carried", rows)
-            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM carried")  # noqa: S608
-            con.unregister("carried")
+        if db.refuse_if_too_new(old, old_store) < db.current_schema_version():
+            # Records in an older shape (an audit log not yet sealed with the key) are first
+            # brought forward on a scratch copy, by the same migrations as any upgrade.
+            old.close()
+            with tempfile.TemporaryDirectory(dir=old_store.parent) as scratch:
+                upgraded = Path(scratch) / old_store.name
+                shutil.copyfile(old_store, upgraded)
+                old = duckdb.connect(str(upgraded))
+                db.apply_sql(old, old_store)
+                _carry(old, con)
+                old.close()
+            return
+        _carry(old, con)
     finally:
         old.close()
+
+
+def _carry(old: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnection) -> None:
+    for table in RECORD_TABLES:
+        had = set(_columns(old, table))
+        shared = [column for column in _columns(con, table) if column in had]
+        if not shared:
+            continue
+        names = ", ".join(f'"{column}"' for column in shared)  # from the catalog, not from a user
+        rows = old.sql(f"SELECT {names} FROM {table}").arrow()  # noqa: S608 - a fixed table name
+        con.register("carried", rows)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM carried")  # noqa: S608
+        con.unregister("carried")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -189,8 +215,11 @@ def _approve(
         # Pin the census and the day, so the record says exactly what the figures used.
         fixed = dataclasses.replace(chosen, census_date=census_date, as_of=as_of)
         version, files, status = data_version(con), loaded_files(con), provenance.data_status(con)
-        csv_bytes = exports.allocation_csv(frame, fixed, version, data_status=status)
-        xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at, data_status=status)
+        # Where the log stands before this approval's own entries: the decision and its files say
+        # so, and the approval's entry seals both, so entries removed later show against it.
+        anchor = audit_chain.anchor(con)
+        csv_bytes = exports.allocation_csv(frame, fixed, version, data_status=status, audit_anchor=anchor)
+        xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at, data_status=status, audit_anchor=anchor)
         con.begin()
         previous = db.scalar(con, db.read_sql("records/latest_decision.sql"))
         decision_id = (previous or 0) + 1
@@ -217,6 +246,8 @@ def _approve(
                 "xlsx_sha256": hashlib.sha256(xlsx_bytes).hexdigest(),
                 "note": note,
                 "top_slice": frame["top_slice"][0] if "top_slice" in frame.columns else None,
+                "audit_anchor_seq": anchor.entries,
+                "audit_anchor_hash": anchor.head,
             },
         )
         con.register("lines", frame.with_columns(pl.lit(decision_id).alias("decision_id")))
@@ -229,6 +260,7 @@ def _approve(
             f"decision {decision_id}",
             f"{title}: {pounds(fixed.total)}, census {census_date}, data version {version}" + (f"; note: {note}" if note else ""),
             at,
+            evidence={"decision_seal": audit_chain.decision_seals(con, decision_id)[decision_id]},
         )
         if previous:
             append_audit(con, approved_by, "supersede", f"decision {previous}", f"superseded by decision {decision_id}", at)

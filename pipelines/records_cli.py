@@ -11,9 +11,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from pipelines import db, exports, figures_cli, links, records
+from pipelines import audit_chain, db, exports, figures_cli, links, records
 
 
 def _open(db_path: Path):
@@ -48,20 +48,35 @@ def decisions_command(args: argparse.Namespace) -> int:
         print(f"superseded data: {changes.height} file(s) differ from those the decision was made on:", file=sys.stderr)
         for r in changes.iter_rows(named=True):
             print(f"  {r['kind']}: {r['file_name']} {r['change']}", file=sys.stderr)
+    if record.get("audit_anchor_seq") is not None:
+        print(f"approved when the {audit_chain.Anchor(record['audit_anchor_seq'], record['audit_anchor_hash']).text()}")
     if args.out:
-        extension = args.out.suffix.lower() if args.out.suffix else ".csv"
-        kind = "xlsx" if extension == ".xlsx" else "csv"
-        target = args.out / record[f"{kind}_file_name"] if args.out.is_dir() else args.out
+        kind = "xlsx" if args.out.suffix.lower() == ".xlsx" else "csv"
+        target = args.out / safe_file_name(record[f"{kind}_file_name"]) if args.out.is_dir() else args.out
         target.write_bytes(record[f"{kind}_bytes"])  # the bytes kept at approval, never remade
         print(f"wrote {target}")
     return 0
+
+
+def safe_file_name(stored: str) -> str:
+    """The name a decision's file is written under inside the folder given: its last component
+    only, so a name stored as ``../../x.csv`` (the store is only a file; anyone who can write it
+    can write that) cannot put the file anywhere but that folder."""
+    name = PureWindowsPath(PurePosixPath(stored).name).name  # either separator, and a drive
+    if name in ("", ".", "..") or any(ord(ch) < 32 for ch in name):
+        raise records.ExportNameRefused(
+            f"the decision's stored file name {stored!r} is not a file name; nothing was written; "
+            "give --out a file name instead of a folder"
+        )
+    return name
 
 
 def audit_command(args: argparse.Namespace) -> int:
     con = _open(args.db)
     try:
         log = con.sql(db.read_sql("reports/audit_log.sql")).pl()
-        checked = con.sql(db.read_sql("reports/audit_verification.sql")).pl()
+        verdict = audit_chain.verify(con)
+        anchor_problem = audit_chain.check_anchor(con, args.anchor) if args.anchor else None
     finally:
         con.close()
     for r in log.sort("seq").tail(args.last).iter_rows(named=True):
@@ -72,12 +87,25 @@ def audit_command(args: argparse.Namespace) -> int:
     if args.out:
         args.out.write_bytes(exports.audit_csv(log))
         print(f"wrote {args.out}")
-    broken = checked.filter(~checked["intact"])["seq"].to_list()
-    if broken:
-        print(f"audit log CHANGED outside the tool: the hash chain breaks at entries {broken[:20]}", file=sys.stderr)
-        return 2
-    print(f"{log.height} entries; hash chain intact")
-    return 0
+    for note in verdict.notes():
+        print(f"note: {note}")
+    broken = False
+    if args.anchor:
+        if anchor_problem:
+            print(f"anchor does NOT match: {anchor_problem}", file=sys.stderr)
+            broken = True
+        else:
+            print(f"anchor {args.anchor.strip()} matches the log")
+    if verdict.intact:
+        print(f"audit log {verdict.summary()}")
+        return 2 if broken else 0
+    if verdict.tampered:
+        print("audit log CHANGED outside the tool:", file=sys.stderr)
+        for problem in verdict.problems():
+            print(f"  {problem}", file=sys.stderr)
+    else:
+        print(f"audit log: {verdict.summary()}", file=sys.stderr)
+    return 2
 
 
 def add_approve_flags(command: argparse.ArgumentParser, add_settings_flags: Callable[[argparse.ArgumentParser], None]) -> None:

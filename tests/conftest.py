@@ -17,6 +17,20 @@ BAD = TESTS / "data" / "bad"
 REAL = TESTS.parent.parent / "shared" / "data" / "real"
 
 
+# The audit log is sealed with a key kept outside the store (pipelines/audit_chain.py). Tests use
+# this fixed one, so no test (nor a command line or dashboard it starts, which inherit the
+# environment) reads or makes a key file in the real home folder.
+TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_key():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PARTNERSHIP_AUDIT_KEY", TEST_AUDIT_KEY)
+        patch.delenv("PARTNERSHIP_AUDIT_KEY_FILE", raising=False)
+        yield TEST_AUDIT_KEY
+
+
 @pytest.fixture(scope="session")
 def small_store_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "store.duckdb"

@@ -19,12 +19,14 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines import exports, provenance
+from pipelines import audit_chain, exports, provenance
 from pipelines.allocate import AllocationSettings, allocate, coverage_gaps, data_version, loaded_files
 
 GOLDEN = Path(__file__).parent / "golden"
 PRODUCED = dt.datetime(2025, 9, 1, 9, 30, 0)
 SETTINGS = AllocationSettings(total=10000, as_of=dt.date(2025, 9, 1), include_pending=True)
+# Where the audit log stood, fixed like the times, so the golden files stay put.
+ANCHOR = audit_chain.Anchor(12, "0123456789abcdef" * 4)
 
 
 def _golden(name: str, data: bytes) -> bytes:
@@ -56,7 +58,7 @@ def status(con):
 
 def test_allocation_csv_matches_the_golden_file(allocation, status):
     frame, version, _ = allocation
-    data = exports.allocation_csv(frame, SETTINGS, version, data_status=status)
+    data = exports.allocation_csv(frame, SETTINGS, version, data_status=status, audit_anchor=ANCHOR)
     assert data == _golden("allocation_small.csv", data)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
@@ -69,6 +71,7 @@ def test_allocation_csv_matches_the_golden_file(allocation, status):
     assert line.startswith("register: unlabelled (9 rows); Year 10 figures: unlabelled (5 rows)")
     assert "previous 2008/9 amounts: synthetic (2 rows)" in line
     assert {r["Data last loaded"] for r in rows} == {"2025-09-01 10:00:00 BST"}  # stored in UTC, read in UK time
+    assert {r["Audit log"] for r in rows} == {"audit log: 12 entries, head 0123456789abcdef"}
 
 
 def _cells(data: bytes) -> dict[str, list[list]]:
@@ -78,7 +81,9 @@ def _cells(data: bytes) -> dict[str, list[list]]:
 
 def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     frame, version, files = allocation
-    data = exports.allocation_xlsx(frame, SETTINGS, version, _loaded_at_fixed(files), PRODUCED, data_status=status)
+    data = exports.allocation_xlsx(
+        frame, SETTINGS, version, _loaded_at_fixed(files), PRODUCED, data_status=status, audit_anchor=ANCHOR
+    )
     cells = _cells(data)
     golden = json.loads(_golden("allocation_small.xlsx.json", json.dumps(cells, indent=1, default=str).encode()))
     assert json.loads(json.dumps(cells, default=str)) == golden
@@ -95,6 +100,8 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     # What the figures are, said first and in full.
     assert cells["About"][1][0] == "Read first" and "previous 2008/9 amounts (synthetic)" in cells["About"][1][1]
     assert about["Data last loaded"] == "2025-09-01 10:00:00 BST"
+    assert about["Audit log"] == "audit log: 12 entries, head 0123456789abcdef"
+    assert about["Check the audit log against this file"] == "python -m pipelines audit --anchor 12:0123456789abcdef"
     assert about["Data status"] == provenance.data_status_line(status)
     start = [row[0] for row in cells["About"]].index("Input") + 1
     table = cells["About"][start : start + status.height]
@@ -111,7 +118,7 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
 def test_xlsx_total_row_caches_the_pot(allocation, status):
     """Viewers that do not recalculate (previews, finance systems) see the cached total."""
     frame, version, files = allocation
-    data = exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status)
+    data = exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status, audit_anchor=ANCHOR)
     book = openpyxl.load_workbook(io.BytesIO(data))
     import zipfile
 
@@ -126,7 +133,7 @@ def test_the_workbook_opens_cleanly_in_libreoffice(allocation, status, tmp_path)
     assert shutil.which("soffice"), "install LibreOffice: apt-get install libreoffice-calc-nogui"
     frame, version, files = allocation
     (tmp_path / "allocation.xlsx").write_bytes(
-        exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status)
+        exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status, audit_anchor=ANCHOR)
     )
     # Filter options: comma, double quote, UTF-8, from line 1, ..., sheet 2 (About).
     options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2"
@@ -204,11 +211,17 @@ def test_names_survive_a_round_trip_through_csv_and_xlsx(store, tmp_path):
     frame, version, files, status = allocate(con, SETTINGS), data_version(con), loaded_files(con), provenance.data_status(con)
     con.close()
     rows = list(
-        csv.DictReader(io.StringIO(exports.allocation_csv(frame, SETTINGS, version, data_status=status).decode("utf-8-sig")))
+        csv.DictReader(
+            io.StringIO(
+                exports.allocation_csv(frame, SETTINGS, version, data_status=status, audit_anchor=ANCHOR).decode("utf-8-sig")
+            )
+        )
     )
     assert rows[0]["Partnership"] == tricky["P1"]
     assert rows[1]["Partnership"] == "'" + tricky["P2"]
-    cells = _cells(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status))["Allocation"]
+    cells = _cells(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status, audit_anchor=ANCHOR))[
+        "Allocation"
+    ]
     assert cells[1][1] == tricky["P1"] and cells[2][1] == tricky["P2"]  # string cells, never formulas
 
 

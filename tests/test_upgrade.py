@@ -9,6 +9,7 @@ command line and the dashboard do migrates it forward; nothing it held may be lo
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import build_default, db
+from pipelines import audit_chain, build_default, db
 from pipelines.__main__ import main
 from pipelines.allocate import AllocationSettings, allocate, data_version
 
@@ -61,9 +62,9 @@ def _snapshot(path: Path) -> dict[str, list[tuple]]:
             "SELECT decision_id, partnership_code, partnership_name, funded, funding_reason, year10, "
             "share_percent, amount, days_per_week, fte, previous_amount FROM decision_lines ORDER BY 1, 2",
         ),
-        "audit": _rows(
-            path, "SELECT seq, recorded_at, actor, action, subject, detail, prev_hash, entry_hash FROM audit_log ORDER BY seq"
-        ),
+        # The entries' words; their hashes change once, when migration 003 seals them with the key.
+        "audit": _rows(path, "SELECT seq, recorded_at, actor, action, subject, detail FROM audit_log ORDER BY seq"),
+        "hashes": _rows(path, "SELECT seq, prev_hash, entry_hash FROM audit_log ORDER BY seq"),
         "loads": _rows(
             path, "SELECT load_id, file_name, sha256, kind, layout, rows, warnings, loaded_at FROM load_log ORDER BY 1"
         ),
@@ -92,23 +93,34 @@ def test_the_command_line_upgrades_the_previous_release_store_and_keeps_everythi
     assert main(["audit", "--db", str(previous)]) == 0
     out, err = capsys.readouterr()
     assert "brought up to date" in err
-    assert f"{len(before['audit']) + 1} entries; hash chain intact" in out
+    assert f"audit log intact: {len(before['audit']) + 1} entries, keyed (HMAC-SHA256" in out
+    assert "the lines and frozen files of all 1 decisions match" in out
 
     after = _snapshot(previous)
     for part in ("counts", "scenarios", "decisions", "lines", "loads"):
         assert after[part] == before[part], part
-    assert after["audit"][:-1] == before["audit"]  # every entry as it was, hashes and all
+    assert after["audit"][:-1] == before["audit"]  # every entry's words and time as they were
     upgrade = after["audit"][-1]
-    assert upgrade[3] == "upgrade" and upgrade[6] == before["audit"][-1][7]  # chained on to the last
+    assert upgrade[3] == "upgrade" and after["hashes"][-1][1] == after["hashes"][-2][2]  # chained on to the last
     assert f"schema version 0 to {db.current_schema_version()}" in upgrade[5]
 
     con = db.connect_read_only(previous)
     try:
         assert db.store_version(con) == db.current_schema_version()
         assert all(intact for _, intact in con.execute(db.read_sql("reports/audit_verification.sql")).fetchall())
-        # The old audit table is kept, unchanged, beside the rebuilt one (migration 002).
-        kept = con.execute("SELECT seq, entry_hash FROM audit_log_before_002 ORDER BY seq").fetchall()
-        assert kept == [(a[0], a[7]) for a in before["audit"]]
+        assert audit_chain.verify(con).intact
+        # The old audit tables are kept, unchanged, beside the rebuilt ones (migrations 002 and 003),
+        # and each re-sealed entry names the unkeyed hash it had.
+        for kept_table in ("audit_log_before_002", "audit_log_before_003"):
+            kept = con.execute(f"SELECT seq, entry_hash FROM {kept_table} ORDER BY seq").fetchall()
+            assert kept == [(h[0], h[2]) for h in before["hashes"]], kept_table
+        evidence = [json.loads(e) for (e,) in con.execute("SELECT evidence FROM audit_log ORDER BY seq").fetchall()]
+        assert [e["sha256_before_003"] for e in evidence[:-1]] == [h[2] for h in before["hashes"]]
+        # The upgrade's own entry: the old chain checked out by its own rule, and decision 1 sealed as it stood.
+        sealed = evidence[-1]
+        assert sealed["resealed_entries"] == len(before["audit"])
+        assert sealed["broken_before_seal"] == [] and sealed["unrecorded_before_seal"] == []
+        assert sealed["decision_seals"]["1"]["csv_sha256"] == before["decisions"][0][14]
         frame = allocate(con, AllocationSettings(total=Decimal(500000)))
         assert frame["amount"].sum() == Decimal(500000)
         assert frame.height == 11
@@ -144,7 +156,7 @@ def test_the_upgraded_store_takes_new_records_and_its_old_decision_reads_back_ex
         == 0
     )
     assert main(["audit", "--db", str(previous)]) == 0
-    assert "hash chain intact" in capsys.readouterr().out
+    assert "audit log intact" in capsys.readouterr().out
     assert _rows(previous, "SELECT decision_id, title, note FROM decisions ORDER BY 1") == [
         (1, "Allocation 2026/27", "Strategy Group minute 12"),
         (2, "After the upgrade", "minute 3"),
@@ -164,7 +176,13 @@ def test_a_rebuild_carries_the_previous_release_records_over_by_name(previous):
     for part in ("scenarios", "decisions", "lines"):
         assert after[part] == before[part], part
     assert after["audit"][: len(before["audit"])] == before["audit"]
-    assert [a[3] for a in after["audit"][len(before["audit"]) :]][:1] == ["build"]
+    # The old log is sealed with the key on the way (the upgrade says so), then the rebuild is recorded.
+    assert [a[3] for a in after["audit"][len(before["audit"]) :]][:2] == ["upgrade", "build"]
+    con = db.connect_read_only(previous)
+    try:
+        assert audit_chain.verify(con).intact
+    finally:
+        con.close()
 
 
 def test_a_failed_migration_leaves_the_store_as_it_was(previous, tmp_path, monkeypatch):

@@ -47,17 +47,28 @@ st.dataframe(queries.load_log(), hide_index=True, width="stretch")
 
 st.subheader("Audit log")
 audit = queries.audit_log()
-broken = queries.audit_broken_entries()
-if broken:
+audit_verdict = queries.audit_verdict()
+if audit_verdict.intact:
+    st.success(
+        f"Audit log intact: {audit_verdict.entries} entries, each sealed with the audit key and chained to the one before; "
+        f"the lines and frozen files of all {audit_verdict.decisions} decisions match what their approvals sealed; every "
+        "load, saved scenario and decision has its entry.",
+        icon=":material/verified_user:",
+    )
+elif audit_verdict.tampered:
     st.error(
-        f"The audit log has been changed outside this tool: the hash chain breaks at entries {broken[:10]}.",
+        "The audit log or the decisions have been changed outside this tool:\n\n"
+        + "\n".join(f"- {plain(problem)}" for problem in audit_verdict.problems()),
         icon=":material/gpp_bad:",
     )
-else:
-    st.caption(
-        f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry, and each carries the "
-        "sha256 of the one before it: the chain checks out, so none has been edited or removed."
-    )
+else:  # sealed with another key, or no key here: nothing found changed, but nothing proved either
+    st.warning(plain(audit_verdict.summary()), icon=":material/key:")
+for note in audit_verdict.notes():
+    st.caption(plain(note))
+st.caption(
+    f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry. Exports say where the log "
+    "stood when they were made (audit log: N entries, head ...); check one with: python -m pipelines audit --anchor N:HEX."
+)
 st.dataframe(audit, hide_index=True, width="stretch", height=300)
 st.download_button(
     "Download the audit log (CSV)",

@@ -25,7 +25,12 @@ CREATE TABLE IF NOT EXISTS decisions (
     note VARCHAR,
     -- The county top-slice of the pot (not in decision_lines: it is no partnership's); the lines
     -- and it add up to total. Empty for decisions made before there was one: nothing was taken.
-    top_slice DECIMAL(18, 2)
+    top_slice DECIMAL(18, 2),
+    -- Where the audit log stood when the decision was approved (its newest entry's number and
+    -- hash; the frozen files say the same in words), so entries removed from the end show.
+    -- Empty for decisions approved before decisions recorded it (sql/migrations/003).
+    audit_anchor_seq BIGINT,
+    audit_anchor_hash VARCHAR
 );
 
 -- decision_lines: one row per partnership of a decision (grain: decision_id, partnership_code).

@@ -1,0 +1,25 @@
+-- 003: the audit log is sealed with a key (an HMAC per entry, pipelines/audit_chain.py), entries
+-- can carry sealed evidence, and decisions record where the log stood when they were approved.
+-- The old table is renamed and kept, unchanged (its unkeyed hashes too), as audit_log_before_003;
+-- a new one takes its place. DuckDB cannot compute an HMAC, so this file only makes the tables:
+-- the step after it in pipelines/audit_chain.after_migration checks the old entries by the old
+-- rule and copies every one across, words and times unchanged, sealed with the key. The whole
+-- upgrade is one transaction on a copy of the store: a failure leaves the live store as it was.
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS audit_anchor_seq BIGINT;
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS audit_anchor_hash VARCHAR;
+ALTER TABLE audit_log RENAME TO audit_log_before_003;
+CREATE TABLE audit_log (
+    seq BIGINT PRIMARY KEY CHECK (seq >= 1),
+    recorded_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL CHECK (action IN (
+        'load', 'build', 'accreditation_change', 'scenario_save', 'scenario_delete', 'approve', 'supersede',
+        'upgrade', 'restore')),
+    subject VARCHAR NOT NULL,
+    detail VARCHAR NOT NULL,
+    evidence VARCHAR,
+    prev_hash VARCHAR NOT NULL,
+    key_id VARCHAR NOT NULL,
+    hash_scheme VARCHAR NOT NULL,
+    entry_hash VARCHAR NOT NULL UNIQUE
+);
