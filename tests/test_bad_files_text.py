@@ -187,6 +187,19 @@ def test_invisible_characters_around_ids_names_and_codes_are_trimmed(store, tmp_
         assert con.execute("SELECT institution_id FROM memberships WHERE partnership_code = 'P3'").fetchall() == [(200001,)]
 
 
+def test_a_workbook_cell_of_nothing_visible_is_blank_too(store):
+    """Workbook cells are trimmed by the same rule as CSV cells."""
+    import io
+
+    frame = pl.DataFrame({"urn": ["200001", "\u200b200002\u2060"], "name": ["\u200b\ufeff", "\u00a0New High\u200d"]})
+    frame = frame.with_columns(kind=pl.lit("high_school"), status=pl.lit("open"))
+    buffer = io.BytesIO()
+    frame.write_excel(buffer, worksheet="register")
+    with pytest.raises(ValidationFailed) as failure:
+        load(Upload("register", "register.xlsx", buffer.getvalue()), store)
+    assert [(p.row, p.column, p.check) for p in failure.value.report.errors] == [(2, "name", "blank")]
+
+
 @pytest.mark.parametrize("byte", [0x81, 0x8D, 0x8F, 0x90, 0x9D])
 def test_a_byte_windows_1252_leaves_undefined_is_refused_naming_line_and_byte(store, tmp_path, byte):
     bad = tmp_path / "register_undefined.csv"
