@@ -9,6 +9,8 @@ import duckdb
 import polars as pl
 import pytest
 from conftest import BAD
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_bad_files import _assert_refused
 
 from pipelines import config
@@ -102,6 +104,41 @@ def test_corpus_files_are_all_tested():
 
 
 # --- numbers --------------------------------------------------------------------------------
+
+
+_NUMBER_TEXT = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.integers(min_value=-10, max_value=5000).map(str),
+    st.decimals(allow_nan=True, allow_infinity=True, places=2).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["2147483647", "2147483648", "-2147483649", "9223372036854775807", "1e400", "nan", "-0"]),
+)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(nc_year=_NUMBER_TEXT, headcount=_NUMBER_TEXT, amount=_NUMBER_TEXT, easting=_NUMBER_TEXT)
+def test_check_and_load_agree_on_any_number(store, nc_year, headcount, amount, easting):
+    """Whatever number a cell holds, a file `check` passes loads and one it fails is refused."""
+    files = [
+        ("census", f"urn,census_date,nc_year,headcount\n100001,2025-01-16,{nc_year},{headcount}\n"),
+        ("previous_allocation", f"partnership_code,amount\nP1,{amount}\n"),
+        ("register", f"urn,name,kind,status,easting,northing\n200001,New High,high_school,open,{easting},300000\n"),
+    ]
+    for kind, text in files:
+        upload = Upload(kind, f"{kind}.csv", text.encode())
+        passed = check_file(upload, store).ok
+        try:
+            load(upload, store)
+        except ValidationFailed as failure:
+            assert not passed, failure.report.format()
+            assert not [p for p in failure.report.errors if p.check == "store"], failure.report.format()
+        else:
+            assert passed
 
 
 def test_every_number_a_layout_accepts_has_a_range_the_store_can_hold():
