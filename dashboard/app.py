@@ -6,14 +6,15 @@ import logging
 import sys
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from a clone
 
 from dashboard import access, queries, state  # noqa: E402
 from dashboard.formatting import plain  # noqa: E402
-from pipelines import clock, logs  # noqa: E402
-from pipelines.refusals import Refused  # noqa: E402
+from pipelines import clock, config, db, logs  # noqa: E402
+from pipelines.refusals import Failed, Refused  # noqa: E402
 
 logs.setup()
 # Not __name__: Streamlit runs this file as __main__, outside the "dashboard" logger set up above.
@@ -64,12 +65,22 @@ try:
 except Refused as refusal:  # what the tool will not do as asked (e.g. another writer busy): said as it is
     logger.warning("page %r: %s", page_title, refusal)
     st.error(plain(str(refusal)), icon=":material/block:")
-except Exception:  # st.stop() and st.rerun() raise BaseException subclasses: they pass through
-    # The server log gets the traceback; the person at the screen gets a time to quote, not code.
-    logged_at = clock.utc_now()
-    logger.exception("page %r failed", page_title)
-    st.error(
-        f"Something went wrong: this page could not be shown. The error is in the server log at "
-        f"{clock.uk_text(logged_at, '%H:%M:%S on %d %b %Y')} ({logged_at:%H:%M:%S} UTC).",
-        icon=":material/error:",
-    )
+except Failed as failure:  # what the machine would not let it finish (a full disk): said as it is
+    logger.warning("page %r: %s", page_title, failure)
+    st.error(plain(str(failure)), icon=":material/error:")
+except Exception as exc:  # st.stop() and st.rerun() raise BaseException subclasses: they pass through
+    # The store may let a page down part-way (damaged since it was opened, held by another program):
+    # that is said as it is, naming the store; anything else is a fault.
+    meaning = db.store_problem(exc, config.DEFAULT_DB) if isinstance(exc, duckdb.Error) else None
+    if meaning is not None:
+        logger.warning("page %r: %s", page_title, meaning)
+        st.error(plain(str(meaning)), icon=":material/error:")
+    else:
+        # The server log gets the traceback; the person at the screen gets a time to quote, not code.
+        logged_at = clock.utc_now()
+        logger.exception("page %r failed", page_title)
+        st.error(
+            f"Something went wrong: this page could not be shown. The error is in the server log at "
+            f"{clock.uk_text(logged_at, '%H:%M:%S on %d %b %Y')} ({logged_at:%H:%M:%S} UTC).",
+            icon=":material/error:",
+        )

@@ -29,7 +29,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines import db, records
+from pipelines import config, db, input_file, records
+from pipelines.refusals import Failed
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,11 @@ CHUNK = 1 << 20
 
 class BackupRefused(db.StoreProblem):
     """The file cannot be restored (or a backup cannot be made); the live store is as it was."""
+
+
+class BackupFailed(Failed):
+    """The backup could not be written (no room, no permission where it goes); no backup was made
+    and nothing half-written is left behind; the store was only read."""
 
 
 @dataclass(frozen=True)
@@ -87,15 +93,14 @@ def backup(db_path: Path | str, out: Path | str, *, keep: int | None = None) -> 
         target = out / f"{BACKUP_PREFIX}{_stamp()}.duckdb" if _is_folder(out) else out
         if target.resolve() == db_path.resolve():
             raise BackupRefused(f"{target}: that is the store itself; back it up to another file or a folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
         try:
-            digest, size = _copy_and_hash(db_path, partial)
-            os.replace(partial, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                partial.unlink()
-        _write_checksum(target, digest)
+            digest, size = _write_backup(db_path, target)
+        except OSError as exc:
+            advice = "free some space there" if db.disk_full(exc) else "let this user write there"
+            raise BackupFailed(
+                f"{target}: the backup could not be written ({exc.strerror or exc}); no backup was made "
+                f"and the store was only read; {advice}, or back up to another folder"
+            ) from None
     removed = _prune(out, keep) if keep else ()
     result = Backup(target, checksum_path(target), digest, size, version, time.perf_counter() - started, removed)
     logger.info(
@@ -109,6 +114,25 @@ def backup(db_path: Path | str, out: Path | str, *, keep: int | None = None) -> 
         f"; deleted {len(removed)} older backups" if removed else "",
     )
     return result
+
+
+def _write_backup(db_path: Path, target: Path) -> tuple[str, int]:
+    """The copy and its checksum file, or (should either fail) neither."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        digest, size = _copy_and_hash(db_path, partial)
+        os.replace(partial, target)
+        try:
+            _write_checksum(target, digest)
+        except OSError:  # a backup nobody can check is no backup
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+            raise
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return digest, size
 
 
 def _is_folder(out: Path) -> bool:
@@ -132,11 +156,15 @@ def _copy_and_hash(source: Path, target: Path) -> tuple[str, int]:
 def _write_checksum(target: Path, digest: str) -> None:
     sidecar = checksum_path(target)
     partial = sidecar.with_name(sidecar.name + ".partial")
-    with open(partial, "w", encoding="ascii", newline="\n") as handle:
-        handle.write(f"{digest}  {target.name}\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, sidecar)
+    try:
+        with open(partial, "w", encoding="ascii", newline="\n") as handle:
+            handle.write(f"{digest}  {target.name}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, sidecar)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
 
 
 def _prune(folder: Path, keep: int) -> tuple[Path, ...]:
@@ -162,15 +190,23 @@ def verify_backup(backup_file: Path | str) -> tuple[str, int]:
     """Check a backup without changing anything; returns its sha256 and schema version, or
     raises BackupRefused saying what is wrong with it."""
     backup_file = Path(backup_file)
-    if not backup_file.is_file():
-        raise FileNotFoundError(f"no backup file at {backup_file}")
+    try:
+        input_file.regular_file(backup_file, "a backup file (*.duckdb)")  # a pipe would never end
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no backup file at {backup_file}") from None
     sidecar = checksum_path(backup_file)
     if not sidecar.is_file():
         raise BackupRefused(
             f"{backup_file}: there is no checksum file {sidecar.name} beside it, so it cannot be "
             f"checked; nothing was changed (restore a file written by: python -m pipelines backup)"
         )
-    expected = sidecar.read_text(encoding="ascii", errors="replace").split()[:1]
+    try:
+        line = input_file.read_input(sidecar, "a checksum file", limit=config.MAX_CHECKSUM_FILE_BYTES)
+    except input_file.InputFileRefused:
+        raise BackupRefused(
+            f"{backup_file}: {sidecar.name} is not a checksum file (one line as sha256sum writes it); nothing was changed"
+        ) from None
+    expected = line.decode("ascii", errors="replace").split()[:1]
     if not expected or not re.fullmatch(r"[0-9a-f]{64}", expected[0].lower()):
         raise BackupRefused(f"{backup_file}: {sidecar.name} holds no sha256; nothing was changed")
     actual = sha256_of(backup_file)
@@ -218,7 +254,10 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Rest
     started = time.perf_counter()
     digest, version = verify_backup(backup_file)
     with db.writer_lock(db_path):
-        kept = _keep_replaced(db_path)
+        try:
+            kept = _keep_replaced(db_path)
+        except OSError as exc:  # the kept copy goes beside the store: the same folder, the same disk
+            raise db.store_problem(exc, db_path) or exc from None
         try:
             with db.swapped_store(db_path, source=backup_file) as con:
                 con.begin()
@@ -261,7 +300,12 @@ def _keep_replaced(db_path: Path) -> Path | None:
     try:
         os.link(db_path, kept)  # the same bytes under a second name: instant, and the swap leaves them alone
     except OSError:
-        shutil.copyfile(db_path, kept)
+        try:
+            shutil.copyfile(db_path, kept)
+        except OSError:
+            with contextlib.suppress(FileNotFoundError):
+                kept.unlink()
+            raise
     return kept
 
 

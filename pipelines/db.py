@@ -14,6 +14,7 @@ copied forward into the next one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import hashlib
 import os
@@ -27,8 +28,8 @@ from typing import Any
 import duckdb
 import filelock
 
-from pipelines import audit_chain, clock, config
-from pipelines.refusals import Refused
+from pipelines import audit_chain, clock, config, input_file
+from pipelines.refusals import Failed, Refused
 
 ON_WINDOWS = os.name == "nt"
 MIGRATION_NAME = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
@@ -64,7 +65,7 @@ class StoreDamaged(StoreProblem):
     """DuckDB cannot read the file, or part of it: truncated, overwritten, not a store."""
 
     def __init__(self, path: Path | str, reason: str, *, what: str = "the store") -> None:
-        self.path, self.reason = Path(path), _one_line(reason)
+        self.path, self.reason = Path(path), _one_line(_named(reason, path))
         super().__init__(
             f"{path}: {what} is damaged and cannot be read ({self.reason}); nothing was changed; "
             + RECOVERY_HINT.format(path=path if what == "the store" else "STORE")
@@ -75,9 +76,102 @@ class StoreTooNew(StoreProblem):
     """Written by a newer release: writing it with this code would drop what that release added."""
 
 
+class StoreInUse(StoreProblem):
+    """Another program (a DuckDB shell, a notebook, a script) has the store file open for writing.
+    DuckDB then locks every other process out of it, readers included, so nothing can be shown
+    or written until it lets go; the file itself is fine."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        held = _HELD_BY.search(reason)
+        who = f"another program ({held['program']}, process {held['pid']})" if held else "another program"
+        super().__init__(
+            f"{path}: {who} has the store open for writing, so it cannot be read or changed now; "
+            f"nothing was changed; close that program (this tool never keeps the store open for writing) and try again"
+        )
+
+
+class StoreUnwritable(Failed):
+    """The machine would not let a write finish: no room on the disk (or a quota or file size
+    limit), or no permission to write in the store's folder. Writers work on a copy beside the
+    store, so the live store is as it was and the copy is gone."""
+
+    def __init__(self, path: Path | str, exc: BaseException, *, what: str = "the store") -> None:
+        self.path, self.reason = Path(path), _reason(exc, path)
+        folder = self.path.parent
+        size = self.path.stat().st_size / 1e6 if what == "the store" and self.path.is_file() else None
+        if _says(exc, {errno.EFBIG}, ("File too large",)):
+            problem = "a limit on the size of the files this user may write stopped the write"
+            advice = "raise that limit (ulimit -f) for the user running this tool" + (
+                f" above the store's {size:.1f} MB" if size else ""
+            )
+        elif disk_full(exc):
+            room = f" (a write needs room for a new copy of the store, {size:.1f} MB, beside it)" if size else ""
+            problem, advice = f"no room left to write in {folder}", f"free some space there{room} and try again"
+        else:
+            problem = f"this tool may not write in {folder}"
+            advice = (
+                "let the user running it write there (the store, its .lock file and each new copy live there), "
+                "or use a store in a folder it may write"
+            )
+        super().__init__(f"{path}: {problem} ({self.reason}); {what} is as it was; {advice}")
+
+
+# What DuckDB and the operating system say for each kind of trouble (DuckDB passes on the
+# system's own words, so both are matched on them).
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_FULL_TEXT = ("No space left on device", "Disk quota exceeded", "File too large")
+_DENIED_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
+_DENIED_TEXT = ("Read-only file system", "Permission denied", "Operation not permitted")
+_HELD_BY = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+_IN_USE_TEXT = ("Could not set lock on file", "Conflicting lock is held")
+# The private names a store is opened or written under: a reader's link, a writer's copy.
+_INTERNAL_NAME = r"\.(?:reader-[0-9a-f]{32}|[0-9a-f]{32}\.tmp)(?:\.wal)?"
+
+
+def disk_full(exc: BaseException) -> bool:
+    """No room (or a quota or a file size limit reached), as opposed to no permission."""
+    return _says(exc, _FULL_ERRNOS, _FULL_TEXT)
+
+
+def _says(exc: BaseException, errnos: set[int], texts: tuple[str, ...]) -> bool:
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.errno in errnos
+    return any(text in str(exc) for text in texts)
+
+
 def _reads_as_damage(exc: duckdb.Error) -> bool:
     text = str(exc)
     return "Corrupt database file" in text or "Could not read enough bytes" in text
+
+
+def _named(text: str, path: Path | str) -> str:
+    """DuckDB names the file it opened, which is a reader's private link or a writer's copy:
+    name the store (or backup) the person knows instead."""
+    text = re.sub(re.escape(str(path)) + _INTERNAL_NAME, lambda _: str(path), str(text))
+    return re.sub(r"[^\s\"']*" + _INTERNAL_NAME, lambda _: str(path), text)
+
+
+def _reason(exc: BaseException, path: Path | str) -> str:
+    """The system's own words (DuckDB wraps them in its own, naming its private copy)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return next((text for text in _FULL_TEXT + _DENIED_TEXT if text in str(exc)), _one_line(_named(str(exc), path)))
+
+
+def store_problem(exc: BaseException, path: Path | str, *, what: str = "the store") -> Refused | Failed | None:
+    """What an error from DuckDB or the system means for the store (or backup) at ``path``, as
+    one line naming it and saying what to do; None when it is not about that file or its folder
+    (a fault to be reported as one)."""
+    if isinstance(exc, (Refused, Failed)):
+        return exc
+    if isinstance(exc, duckdb.Error) and any(text in str(exc) for text in _IN_USE_TEXT):
+        return StoreInUse(path, str(exc))
+    if isinstance(exc, (OSError, duckdb.Error)) and _says(exc, _FULL_ERRNOS | _DENIED_ERRNOS, _FULL_TEXT + _DENIED_TEXT):
+        return StoreUnwritable(path, exc, what=what)
+    if isinstance(exc, duckdb.Error) and _reads_as_damage(exc):
+        return StoreDamaged(path, str(exc), what=what)
+    return None
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -137,7 +231,7 @@ def verify_readable(con: duckdb.DuckDBPyConnection, path: Path | str, *, what: s
         for table, column in con.execute(read_sql("load/store_indexed_columns.sql")).fetchall():
             con.execute(read_sql("load/probe_index.sql"), {"table": table, "column": column}).fetchall()
     except duckdb.Error as exc:
-        raise StoreDamaged(path, str(exc), what=what) from None
+        raise store_problem(exc, path, what=what) or StoreDamaged(path, str(exc), what=what) from None
 
 
 def check_store(db_path: Path | str) -> int:
@@ -240,7 +334,7 @@ def sql_is_current(db_path: Path | str, *, verify: bool = False) -> bool:
     except duckdb.CatalogException:  # no store_sql table: written before it was recorded
         return False
     except duckdb.Error as exc:
-        raise StoreDamaged(db_path, str(exc)) from None
+        raise store_problem(exc, db_path) or StoreDamaged(db_path, str(exc)) from None
     finally:
         con.close()
 
@@ -273,6 +367,7 @@ def connect_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     path = Path(db_path)
     if not path.exists():
         raise FileNotFoundError(f"no store at {path}; build it with: python -m pipelines build --db {path}")
+    input_file.regular_file(path, "a store (a DuckDB file)")  # DuckDB would wait on a named pipe for ever
     if ON_WINDOWS:  # Windows cannot remove a link to a file DuckDB holds open; read the path itself
         return _connect_read_only(path, path)
     link = path.with_name(f"{path.name}.reader-{uuid.uuid4().hex}")
@@ -291,8 +386,11 @@ def _connect_read_only(file: Path, named: Path) -> duckdb.DuckDBPyConnection:
         raise PermissionError(f"{named}: this user may not read the store")
     try:
         return duckdb.connect(str(file), read_only=True)
-    except duckdb.Error as exc:  # truncated, overwritten, or not a DuckDB file at all
-        raise StoreDamaged(named, str(exc).replace(str(file), str(named))) from None
+    except duckdb.Error as exc:  # held by another program; truncated, overwritten, or not a DuckDB file at all
+        reason = str(exc).replace(str(file), str(named))
+        if any(text in reason for text in _IN_USE_TEXT):
+            raise StoreInUse(named, reason) from None
+        raise StoreDamaged(named, reason) from None
 
 
 @contextlib.contextmanager
@@ -304,7 +402,10 @@ def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
     dies releases it with its process; the lock file stays, and its presence means nothing.
     A writer waits ``WRITER_LOCK_TIMEOUT_S`` at most, then says who to wait for rather than hang."""
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise store_problem(exc, db_path) or exc from None
     lock_path = db_path.with_name(db_path.name + ".lock")
     wait = config.WRITER_LOCK_TIMEOUT_S if timeout is None else timeout
     try:
@@ -315,11 +416,13 @@ def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
         lock = filelock.FileLock(lock_path, timeout=wait)
     try:
         lock.acquire()
-    except filelock.Timeout:
+    except filelock.Timeout:  # an OSError too: caught first
         raise WriterBusy(
             f"{db_path}: another load or approval is running (it has held the writer lock {lock_path} "
             f"for more than {wait:g} s); nothing was changed; try again once it has finished"
         ) from None
+    except OSError as exc:  # a read-only folder, or one this user may not write in
+        raise store_problem(exc, db_path) or exc from None
     try:
         yield
     finally:
@@ -346,34 +449,65 @@ def swapped_store(db_path: Path | str, *, fresh: bool = False, source: Path | No
     Call it holding ``writer_lock``. The caller owns the transaction inside; this only
     owns the file."""
     target = Path(db_path)
-    _remove_stale_scratch(target)
-    scratch = _scratch_path(target)
     origin = source if source is not None else target
+    scratch = _scratch_path(target)
     try:
+        _remove_stale_scratch(target)
         if source is not None or (target.exists() and not fresh):
-            shutil.copyfile(origin, scratch)
-        try:
-            con = duckdb.connect(str(scratch))
-        except duckdb.Error as exc:
-            raise StoreDamaged(origin, str(exc)) from None
+            # Held open while copied: DuckDB then keeps any other program from writing it meanwhile
+            # (and one that already is, or a file DuckDB cannot open at all, is refused here).
+            holding = connect_read_only(origin)
+            try:
+                shutil.copyfile(origin, scratch)
+            finally:
+                holding.close()
+        con = duckdb.connect(str(scratch))
         try:
             if scratch.stat().st_size:
                 verify_readable(con, origin)  # never carry damage into the next store
             apply_sql(con, origin)
-            try:
-                yield con
-            except duckdb.Error as exc:
-                if _reads_as_damage(exc):  # a block the checks above could not reach
-                    raise StoreDamaged(origin, str(exc)) from None
-                raise
+            yield con
             con.execute("CHECKPOINT")
         finally:
             con.close()
         _fsync(scratch)
         os.replace(scratch, target)
         _fsync_dir(target.parent)
+    except (OSError, duckdb.Error, Refused) as exc:
+        problem = _write_problem(exc, target, origin)
+        if problem is None:
+            raise
+        raise problem from None
     finally:
         _discard(scratch)
+
+
+def _write_problem(exc: BaseException, target: Path, origin: Path) -> Refused | Failed | None:
+    """A write's failure said as what it means for the store: no room or no permission beside
+    the live store, or damage in the store being copied (a block the checks could not reach).
+
+    The system's error may sit under another: a refusal of the file whose reason was DuckDB's
+    (ValidationFailed), or a rollback that failed after the commit that hit the full disk."""
+    chain = list(_causes(exc))
+    for link in chain:
+        if isinstance(link, (OSError, duckdb.Error)) and _says(link, _FULL_ERRNOS | _DENIED_ERRNOS, _FULL_TEXT + _DENIED_TEXT):
+            return StoreUnwritable(target, link)
+    if isinstance(exc, Refused) and not isinstance(exc.__cause__, duckdb.Error):
+        return None  # already says what it means
+    damage = next((link for link in chain if isinstance(link, duckdb.Error)), None)
+    if damage is not None and (_reads_as_damage(damage) or "not a valid DuckDB database file" in str(damage)):
+        return StoreDamaged(origin, str(damage))
+    return None
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The error and those it was raised from or while handling, as Python's traceback shows them."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or (None if link.__suppress_context__ else link.__context__)
 
 
 def _remove_stale_scratch(target: Path) -> None:
