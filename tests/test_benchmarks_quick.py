@@ -20,6 +20,7 @@ from pipelines import config
         "bench_plan.py",
         "bench_levers.py",
         "bench_concurrency.py",
+        "bench_gaps_scale.py",
     ],
 )
 def test_benchmark_runs_quick(script):
