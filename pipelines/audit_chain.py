@@ -398,6 +398,7 @@ class Verdict:
     decisions_changed: dict[int, list[str]] = field(default_factory=dict)
     unrecorded: list[str] = field(default_factory=list)  # records with no entry in the log
     anchors: list[str] = field(default_factory=list)  # decisions' anchors that the log no longer has
+    broken_before_seal: list[int] = field(default_factory=list)  # failed the old rule when sealed
     before_seal: list[str] = field(default_factory=list)  # known at the upgrade; said, not a break
 
     @property
@@ -406,7 +407,15 @@ class Verdict:
 
     @property
     def tampered(self) -> bool:
-        return bool(self.changed or self.missing or self.unsealed or self.decisions_changed or self.unrecorded or self.anchors)
+        return bool(
+            self.changed
+            or self.missing
+            or self.unsealed
+            or self.decisions_changed
+            or self.unrecorded
+            or self.anchors
+            or self.broken_before_seal
+        )
 
     @property
     def intact(self) -> bool:
@@ -434,6 +443,8 @@ class Verdict:
 
     def problems(self) -> list[str]:
         said = []
+        if not self.entries:
+            said.append("the audit log is empty: every entry has been removed")
         if self.missing:
             said.append(f"entries {_ranges(self.missing)} are missing")
         if self.changed:
@@ -448,6 +459,11 @@ class Verdict:
             )
             said.append(f"no audit entry for {shown} (entries removed)")
         said.extend(self.anchors)
+        if self.broken_before_seal:
+            said.append(
+                f"entries {_ranges(self.broken_before_seal)} had already been changed when the log was sealed with the key "
+                "(they failed the old unkeyed check at the upgrade)"
+            )
         if self.other_keys:
             for key_id, seqs in sorted(self.other_keys.items()):
                 said.append(f"entries {_ranges(seqs)} were sealed with another key ({key_id})")
@@ -490,21 +506,17 @@ def verify(con: duckdb.DuckDBPyConnection, key: Key | None = None) -> Verdict:
         if action == "upgrade" and parsed:
             upgrades.append(parsed)
     for upgrade in upgrades:
-        if upgrade.get("broken_before_seal"):
-            verdict.before_seal.append(
-                f"entries {_ranges(upgrade['broken_before_seal'])} already failed the old unkeyed check when the log was "
-                "sealed with the key"
-            )
+        verdict.broken_before_seal.extend(upgrade.get("broken_before_seal", []))
         if upgrade.get("unrecorded_before_seal"):
             verdict.before_seal.append(
                 "already without an audit entry when the log was sealed: " + ", ".join(upgrade["unrecorded_before_seal"])
             )
     acknowledged = {item for upgrade in upgrades for item in upgrade.get("unrecorded_before_seal", [])}
-    verdict.unrecorded = [
-        f"{kind} {ident}" + (f" ({name})" if name else "")
-        for kind, ident, name in con.execute(_sql("reports/audit_unrecorded.sql")).fetchall()
-        if f"{kind} {ident}" not in acknowledged
+    unrecorded = [
+        row for row in con.execute(_sql("reports/audit_unrecorded.sql")).fetchall() if f"{row[0]} {row[1]}" not in acknowledged
     ]
+    verdict.unrecorded = [f"{kind} {ident}" + (f" ({name})" if name else "") for kind, ident, name in unrecorded]
+    approval_missing = {ident for kind, ident, _ in unrecorded if kind == "decision"}
     last = max(hashes, default=0)
     sealed_at_upgrade: dict[int, dict] = {}
     for upgrade in upgrades:
@@ -515,7 +527,7 @@ def verify(con: duckdb.DuckDBPyConnection, key: Key | None = None) -> Verdict:
     for decision, digests in actual.items():
         recorded = approvals.get(decision) or sealed_at_upgrade.get(decision)
         if recorded is None:
-            if f"decision {decision}" not in verdict.unrecorded:
+            if decision not in approval_missing:
                 verdict.decisions_changed[decision] = ["its seal is missing from the log, so nothing it holds"]
             continue
         parts = [SEAL_PARTS[name] for name in SEAL_PARTS if recorded.get(name) != digests[name]]

@@ -49,7 +49,8 @@ def decisions_command(args: argparse.Namespace) -> int:
         for r in changes.iter_rows(named=True):
             print(f"  {r['kind']}: {r['file_name']} {r['change']}", file=sys.stderr)
     if record.get("audit_anchor_seq") is not None:
-        print(f"approved when the {audit_chain.Anchor(record['audit_anchor_seq'], record['audit_anchor_hash']).text()}")
+        anchor = audit_chain.Anchor(record["audit_anchor_seq"], record["audit_anchor_hash"])
+        print(f"{anchor.text()} when approved (check it with: {anchor.check_command()})")
     if args.out:
         kind = "xlsx" if args.out.suffix.lower() == ".xlsx" else "csv"
         target = args.out / safe_file_name(record[f"{kind}_file_name"]) if args.out.is_dir() else args.out

@@ -303,3 +303,32 @@ def test_side_by_side_differences_are_exact(con):
     assert long["comparison"].unique().to_list() == ["B vs A"]
     with pytest.raises(ValueError):
         compare.side_by_side([("A", base)])
+
+
+@pytest.mark.parametrize("stored", ["../../escaped.csv", "/tmp/escaped.csv", "..\\..\\escaped.csv", "C:\\Users\\escaped.csv"])
+def test_a_decisions_file_is_written_inside_the_folder_whatever_name_the_store_holds(store, tmp_path, capsys, stored):
+    """The store is a file anyone with write access can edit: the name kept in a decision is
+    not trusted to stay inside the folder given to --out; only its last component is used."""
+    records.approve(store, LINK, title="First", approved_by="Chair")
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE decisions SET csv_file_name = $1", [stored])
+    con.close()
+    folder = tmp_path / "a" / "b"
+    folder.mkdir(parents=True)
+    assert main(["decisions", "1", "--db", str(store), "--out", str(folder)]) == 0
+    assert f"wrote {folder / 'escaped.csv'}" in capsys.readouterr().out
+    assert [p.name for p in folder.iterdir()] == ["escaped.csv"]
+    assert not (tmp_path / "escaped.csv").exists() and not (tmp_path / "a" / "escaped.csv").exists()
+
+
+@pytest.mark.parametrize("stored", ["..", "", "x/..", "bad\nname.csv"])
+def test_a_decisions_stored_name_that_is_no_file_name_is_refused(store, tmp_path, capsys, stored):
+    records.approve(store, LINK, title="First", approved_by="Chair")
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE decisions SET csv_file_name = $1", [stored])
+    con.close()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["decisions", "1", "--db", str(store), "--out", str(folder)]) == 2
+    assert "is not a file name; nothing was written" in capsys.readouterr().err
+    assert list(folder.iterdir()) == []
