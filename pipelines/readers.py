@@ -99,7 +99,6 @@ class MixedEncoding(ValueError):
 # Bytes Windows-1252 leaves undefined: a file holding one is neither UTF-8 nor Windows-1252, and
 # reading it as either would put a replacement mark where a letter was.
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
-_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 class UndefinedByte(ValueError):
@@ -112,8 +111,8 @@ class UndefinedByte(ValueError):
 
 
 def _line_of(data: bytes, offset: int) -> int:
-    """The text line holding byte ``offset``, whichever line ends the file uses."""
-    return len(_LINE_END.findall(data, 0, offset)) + 1
+    """The text line holding byte ``offset``, whichever line ends the file uses (\\r\\n, \\n or \\r)."""
+    return data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset) - data.count(b"\r\n", 0, offset) + 1
 
 
 def _decode(name: str, data: bytes) -> tuple[str, str, list[Problem]]:
