@@ -221,7 +221,6 @@ def _read_csv(name: str, data: bytes, columns: ColumnFilter | None) -> RawTable:
 
 
 _FIRST_LINE = re.compile(r"\r\n|\r|\n")
-_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 def _lone_carriage_returns_as_line_ends(text: str, delimiter: str) -> str:
@@ -233,7 +232,7 @@ def _lone_carriage_returns_as_line_ends(text: str, delimiter: str) -> str:
     character: each cell keeps its exact text, line breaks inside quoted cells included, and
     records stay records, so row numbers are unchanged. Files without a lone carriage return
     are passed through untouched."""
-    if not _LONE_CR.search(text):
+    if text.count("\r") == text.count("\r\n"):  # none, or each before a line feed
         return text
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
