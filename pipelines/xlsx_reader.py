@@ -22,11 +22,11 @@ import copy
 import io
 import math
 import posixpath
-import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from xml.parsers import expat
 
 import fastexcel
 import polars as pl
@@ -39,6 +39,7 @@ CHUNK = 1 << 20  # bytes inflated or parsed at a time: this, not the file's clai
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 MAX_LISTED_FORMULAS = 1000  # formula cells named one by one; any more are counted in one line
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 HIDDEN_STATES = {"hidden": "hidden", "veryHidden": "very hidden (only a macro can unhide it)"}
 
 
@@ -157,44 +158,52 @@ def _megabytes(size_mb: float) -> str:
 
 
 class _Part:
-    """A target for the standard library's XML parser: it is told of each element as the part
-    streams past, so no tree of a large sheet is ever built. Subclasses keep what they need."""
+    """Handlers for the standard library's expat parser: told of each element as the part streams
+    past, so no tree of a large sheet is ever built. Subclasses keep what they need."""
+
+    wants_text = False
 
     def __init__(self, part: str) -> None:
         self.part = part
+        self._locals: dict[str, str] = {}
 
-    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+    def local(self, name: str) -> str:
+        """A name without its prefix ("x:c" is "c": writers choose their own), remembered: a sheet
+        repeats a handful of names millions of times."""
+        found = self._locals.get(name)
+        if found is None:
+            found = self._locals[name] = name.rpartition(":")[2]
+        return found
+
+    def doctype(self, name: str, system: str | None, public: str | None, internal_subset: bool) -> None:
         raise _Unreadable(f"a readable XLSX workbook (the part {self.part} declares a DOCTYPE, which Excel never writes)")
 
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
+    def start(self, name: str, attrib: dict[str, str]) -> None:
         pass
 
-    def end(self, tag: str) -> None:
+    def end(self, name: str) -> None:
         pass
 
     def data(self, text: str) -> None:
-        pass
-
-    def close(self) -> None:
         pass
 
 
 def _parse(archive: zipfile.ZipFile, part: str, target: _Part) -> None:
     if part not in archive.namelist():
         raise _Unreadable(f"a readable XLSX workbook (the part {part} is missing)")
-    parser = ET.XMLParser(target=target)
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = target.doctype
+    parser.StartElementHandler = target.start
+    parser.EndElementHandler = target.end
+    if target.wants_text:
+        parser.CharacterDataHandler = target.data
     try:
         with archive.open(part) as stream:
             while chunk := stream.read(CHUNK):
-                parser.feed(chunk)
-        parser.close()
-    except ET.ParseError as exc:
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
         raise _Unreadable(f"a readable XLSX workbook (the part {part} is not well-formed XML: {exc})") from None
-
-
-def _local(tag: str) -> str:
-    """An element's name without its namespace: Excel's and the ISO strict namespaces differ."""
-    return tag.rpartition("}")[2]
 
 
 @dataclass(frozen=True)
@@ -211,8 +220,8 @@ class _Workbook(_Part):
         self.sheets: list[tuple[str, str, str]] = []  # name, state, relationship id
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if _local(tag) == "sheet":
-            rid = next((v for k, v in attrib.items() if k.startswith("{") and _local(k) == "id"), "")
+        if self.local(tag) == "sheet":
+            rid = next((v for k, v in attrib.items() if ":" in k and self.local(k) == "id"), "")
             self.sheets.append((attrib.get("name", ""), attrib.get("state", "visible"), rid))
 
 
@@ -222,7 +231,7 @@ class _Relationships(_Part):
         self.targets: dict[str, tuple[str, str]] = {}  # id -> (member, type)
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if _local(tag) == "Relationship" and attrib.get("TargetMode") != "External":
+        if self.local(tag) == "Relationship" and attrib.get("TargetMode") != "External":
             target = attrib.get("Target", "")
             member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
             self.targets[attrib.get("Id", "")] = (member, attrib.get("Type", ""))
@@ -277,54 +286,60 @@ def _choose_sheet(name: str, sheets: list[_Sheet], hint: str | None) -> tuple[_S
     return chosen, problems
 
 
-@dataclass
 class _Scan(_Part):
     """What the chosen sheet's XML says beyond its values. Rows and columns count from 1, as
-    Excel shows them; "filled" means a cell with a value, which is what fastexcel reads."""
+    Excel shows them; "filled" means a cell with a value, which is what fastexcel reads.
 
-    part: str
-    cells: int = 0  # filled cells
-    first_row: int = 0
-    last_row: int = 0
-    first_col: int = 0
-    last_col: int = 0
-    merged: list[str] = field(default_factory=list)
-    formulas: list[tuple[int, int, str]] = field(default_factory=list)  # row, column, formula
-    formula_count: int = 0
-    numbers: list[tuple[int, int, str, str]] = field(default_factory=list)  # row, column, fastexcel's text, Excel's
-    hidden_rows: list[int] = field(default_factory=list)  # hidden rows with a value in them
-    hidden_cols: list[tuple[int, int]] = field(default_factory=list)  # first and last column of each hidden span
-    # the element being read
-    _in_data: bool = False
-    _row: int = 0
-    _row_hidden: bool = False
-    _row_filled: bool = False
-    _col: int = 0
-    _in_cell: bool = False
-    _type: str | None = None
-    _text: list[str] | None = None
-    _value: str = ""
-    _has_value: bool = False
-    _formula: str | None = None
-    _inline: bool = False
+    Called for every element of what may be a sheet of a million cells, so it does as little as
+    it can per cell: the common elements are tested first and column letters are remembered."""
 
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        local = _local(tag)
+    wants_text = True
+
+    def __init__(self, part: str) -> None:
+        super().__init__(part)
+        self.cells = 0  # filled cells
+        self.first_row = self.last_row = self.first_col = self.last_col = 0
+        self.merged: list[str] = []
+        self.formulas: list[tuple[int, int, str]] = []  # row, column, formula
+        self.formula_count = 0
+        self.numbers: list[tuple[int, int, str, str]] = []  # row, column, fastexcel's text, Excel's
+        self.hidden_rows: list[int] = []  # hidden rows with a value in them
+        self.hidden_cols: list[tuple[int, int]] = []  # first and last column of each hidden span
+        self._columns: dict[str, int] = {}  # column letters seen, and their numbers
+        # where the parser is
+        self._in_data = self._in_cell = False
+        self._row = self._col = 0
+        self._row_hidden = self._row_filled = False
+        self._type: str | None = None
+        self._text: str | None = None  # the text of the <v> or <f> being read
+        self._value: str | None = None  # the cell's <v>, when it has one
+        self._formula: str | None = None
+        self._inline = False
+
+    def start(self, name: str, attrib: dict[str, str]) -> None:
+        local = self._locals.get(name) or self.local(name)
         if self._in_cell:
-            if local in ("v", "f"):
-                self._text = []
-                self._has_value = self._has_value or local == "v"
+            if local == "v" or local == "f":
+                self._text = ""
             elif local == "is":
                 self._inline = True
-        elif local == "c" and self._in_data:
+        elif local == "c":
+            if not self._in_data:
+                return
             ref = attrib.get("r")
             if ref:
-                self._row, self._col = _position(ref, self.part)
+                digits = ref.lstrip(_LETTERS)
+                col = self._columns.get(ref[: len(ref) - len(digits)]) or self._column(ref, digits)
+                self._row, self._col = _number(digits, self.part), col
             else:
                 self._col += 1
-            self._in_cell, self._type, self._value, self._formula = True, attrib.get("t"), "", None
-            self._has_value = self._inline = False
-        elif local == "row" and self._in_data:
+            self._in_cell = True
+            self._type = attrib.get("t")
+            self._value = self._formula = None
+            self._inline = False
+        elif local == "row":
+            if not self._in_data:
+                return
             ref = attrib.get("r")
             self._row = _number(ref, self.part) if ref else self._row + 1
             self._col = 0
@@ -339,23 +354,28 @@ class _Scan(_Part):
 
     def data(self, text: str) -> None:
         if self._text is not None:
-            self._text.append(text)
+            self._text += text
 
-    def end(self, tag: str) -> None:
-        local = _local(tag)
+    def end(self, name: str) -> None:
         if self._in_cell:
-            if local == "v" and self._text is not None:
-                self._value, self._text = "".join(self._text), None
-            elif local == "f" and self._text is not None:
-                self._formula, self._text = "".join(self._text), None
-            elif local == "c":
+            local = self._locals.get(name) or self.local(name)
+            if local == "c":
                 self._in_cell = False
                 self._end_cell()
-        elif local == "row" and self._in_data:
-            if self._row_hidden and self._row_filled:
-                self.hidden_rows.append(self._row)
-        elif local == "sheetData":
-            self._in_data = False
+            elif self._text is not None and (local == "v" or local == "f"):
+                text = self._text
+                self._text = None
+                if local == "v":
+                    self._value = text
+                else:
+                    self._formula = text
+        elif self._in_data:
+            local = self.local(name)
+            if local == "row":
+                if self._row_hidden and self._row_filled:
+                    self.hidden_rows.append(self._row)
+            elif local == "sheetData":
+                self._in_data = False
 
     def _end_cell(self) -> None:
         row, col = self._row, self._col
@@ -363,29 +383,44 @@ class _Scan(_Part):
             self.formula_count += 1
             if len(self.formulas) < MAX_LISTED_FORMULAS:
                 self.formulas.append((row, col, self._formula))
-        if not self._filled():
-            return
+        kind, value = self._type, self._value
+        # Whether fastexcel reads a value here: an inline string; a <v> with text, unless the
+        # cell says it is an inline string; a <v> even without text where the cell's type says
+        # text or date (its reader keeps an empty text there).
+        if not self._inline:
+            if value is None or kind == "inlineStr":
+                return
+            if not value and kind != "str" and kind != "d":
+                return
         self._row_filled = True
-        if not self.cells:
-            self.first_row, self.last_row, self.first_col, self.last_col = row, row, col, col
+        if self.cells:
+            if row > self.last_row:
+                self.last_row = row
+            elif row < self.first_row:
+                self.first_row = row
+            if col > self.last_col:
+                self.last_col = col
+            elif col < self.first_col:
+                self.first_col = col
         else:
-            self.first_row, self.last_row = min(self.first_row, row), max(self.last_row, row)
-            self.first_col, self.last_col = min(self.first_col, col), max(self.last_col, col)
+            self.first_row = self.last_row = row
+            self.first_col = self.last_col = col
         self.cells += 1
-        if self._type in (None, "n"):
-            shown = _as_excel_shows(self._value)
+        if value and (kind is None or kind == "n"):
+            shown = _as_excel_shows(value)
             if shown:
                 self.numbers.append((row, col, *shown))
 
-    def _filled(self) -> bool:
-        """Whether fastexcel reads a value here: an inline string; a <v> with text, unless the
-        cell says it is an inline string; or a <v> even without text when the cell's type says
-        text or date (its reader keeps an empty text there)."""
-        if self._inline:
-            return True
-        if not self._has_value or self._type in ("inlineStr", "is"):
-            return False
-        return bool(self._value) or self._type in ("str", "d")
+    def _column(self, ref: str, digits: str) -> int:
+        """The column number of a cell reference such as "D5" (4), the first time its letters are seen."""
+        letters = ref[: len(ref) - len(digits)]
+        if not letters or len(letters) > 3:
+            raise _Unreadable(f"a readable XLSX workbook (the part {self.part} places a cell at {ref!r})")
+        col = 0
+        for letter in letters.upper():
+            col = col * 26 + ord(letter) - ord("A") + 1
+        self._columns[letters] = col
+        return col
 
 
 def _scan(archive: zipfile.ZipFile, part: str) -> _Scan:
@@ -395,20 +430,10 @@ def _scan(archive: zipfile.ZipFile, part: str) -> _Scan:
 
 
 def _number(text: str, part: str) -> int:
-    if not text.isdigit():
-        raise _Unreadable(f"a readable XLSX workbook (the part {part} places a cell at {text!r})")
-    return int(text)
-
-
-def _position(ref: str, part: str) -> tuple[int, int]:
-    """Row and column numbers of a cell reference such as "D5"."""
-    letters = ref.rstrip("0123456789")
-    if not letters or not letters.isalpha() or not letters.isascii():
-        raise _Unreadable(f"a readable XLSX workbook (the part {part} places a cell at {ref!r})")
-    col = 0
-    for letter in letters.upper():
-        col = col * 26 + ord(letter) - ord("A") + 1
-    return _number(ref[len(letters) :], part), col
+    try:
+        return int(text)
+    except ValueError:
+        raise _Unreadable(f"a readable XLSX workbook (the part {part} places a cell at {text!r})") from None
 
 
 def _letters(col: int) -> str:
@@ -430,7 +455,7 @@ def _as_excel_shows(stored: str) -> tuple[str, str] | None:
     fastexcel writes a number with at most nine decimal places, so 150.0000000001 reads as "150",
     a whole number, without a word. Excel itself shows fifteen significant digits, so anything
     finer is binary noise nobody typed, while a difference within them is real."""
-    if "." not in stored and "e" not in stored.lower():
+    if "." not in stored and "E" not in stored and "e" not in stored:
         return None  # a whole number, written as one
     try:
         number = float(stored)
