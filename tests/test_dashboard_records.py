@@ -111,7 +111,7 @@ def test_the_data_page_shows_the_audit_log_and_its_chain(store, monkeypatch, dow
     app = open_page(store, monkeypatch, "data")
     audit = next(d.value for d in app.dataframe if "entry_hash" in d.value.columns)
     assert audit["action"].iloc[0] == "scenario_save"
-    assert any("Audit log intact: 8 entries, each sealed with the audit key" in s.value for s in app.success)
+    assert any("Audit log intact: 8 entries, each sealed with the audit key" in c.value for c in app.caption)
     assert downloads["audit_log.csv"].decode("utf-8-sig").startswith("Entry,Recorded at,Who,Action")
 
 

@@ -49,11 +49,10 @@ st.subheader("Audit log")
 audit = queries.audit_log()
 audit_verdict = queries.audit_verdict()
 if audit_verdict.intact:
-    st.success(
-        f"Audit log intact: {audit_verdict.entries} entries, each sealed with the audit key and chained to the one before; "
-        f"the lines and frozen files of all {audit_verdict.decisions} decisions match what their approvals sealed; every "
-        "load, saved scenario and decision has its entry.",
-        icon=":material/verified_user:",
+    st.caption(  # a caption, as before: the page's success messages are the upload's
+        f":material/verified_user: Audit log intact: {audit_verdict.entries} entries, each sealed with the audit key and "
+        f"chained to the one before; the lines and frozen files of all {audit_verdict.decisions} decisions match what "
+        "their approvals sealed; every load, saved scenario and decision has its entry."
     )
 elif audit_verdict.tampered:
     st.error(
