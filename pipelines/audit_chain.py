@@ -385,6 +385,14 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
+def _entries(numbers: list[int]) -> str:
+    return f"entry {numbers[0]}" if len(set(numbers)) == 1 else f"entries {_ranges(numbers)}"
+
+
+def _are(numbers: list[int]) -> str:
+    return "is" if len(set(numbers)) == 1 else "are"
+
+
 @dataclass
 class Verdict:
     entries: int = 0
@@ -446,11 +454,11 @@ class Verdict:
         if not self.entries:
             said.append("the audit log is empty: every entry has been removed")
         if self.missing:
-            said.append(f"entries {_ranges(self.missing)} are missing")
+            said.append(f"{_entries(self.missing)} {_are(self.missing)} missing")
         if self.changed:
-            said.append(f"the keyed chain breaks at entries {_ranges(self.changed)} (edited, inserted or re-hashed)")
+            said.append(f"the keyed chain breaks at {_entries(self.changed)} (edited, inserted or re-hashed)")
         if self.unsealed:
-            said.append(f"entries {_ranges(self.unsealed)} are not sealed with the key")
+            said.append(f"{_entries(self.unsealed)} {_are(self.unsealed)} not sealed with the key")
         for decision, parts in sorted(self.decisions_changed.items()):
             said.append(f"decision {decision}: " + ", ".join(parts) + " changed since it was sealed")
         if self.unrecorded:
@@ -461,12 +469,12 @@ class Verdict:
         said.extend(self.anchors)
         if self.broken_before_seal:
             said.append(
-                f"entries {_ranges(self.broken_before_seal)} had already been changed when the log was sealed with the key "
+                f"{_entries(self.broken_before_seal)} had already been changed when the log was sealed with the key "
                 "(they failed the old unkeyed check at the upgrade)"
             )
         if self.other_keys:
             for key_id, seqs in sorted(self.other_keys.items()):
-                said.append(f"entries {_ranges(seqs)} were sealed with another key ({key_id})")
+                said.append(f"{_entries(seqs)} {'was' if len(seqs) == 1 else 'were'} sealed with another key ({key_id})")
         return said
 
     def notes(self) -> list[str]:

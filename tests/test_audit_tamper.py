@@ -121,7 +121,7 @@ def test_removing_an_entry_in_the_middle_is_named(sealed, capsys):
     _write(sealed, "DELETE FROM audit_log WHERE seq = 4")
     code, _, err = _audit(sealed, capsys)
     assert code == 2
-    assert "entries 4 are missing" in err
+    assert "entry 4 is missing" in err
     assert "load 3 (roster.csv)" in err  # the roster load it recorded
 
 
@@ -153,7 +153,7 @@ def test_text_moved_across_a_field_boundary_is_found(sealed, capsys):
     _write(sealed, "UPDATE audit_log SET subject = $1, detail = $2 WHERE action = 'scenario_save'", params=list(moved))
     code, _, err = _audit(sealed, capsys)
     assert code == 2
-    assert "the keyed chain breaks at entries 8 (" in err
+    assert "the keyed chain breaks at entry 8 (" in err
 
 
 def test_the_canonical_encoding_keeps_fields_apart():
@@ -347,7 +347,7 @@ def test_a_log_already_broken_before_the_upgrade_stays_reported(previous, capsys
     assert upgrade["broken_before_seal"] == [2]
     code, _, err = _audit(previous, capsys)
     assert code == 2
-    assert "entries 2 had already been changed when the log was sealed with the key" in err
+    assert "entry 2 had already been changed when the log was sealed with the key" in err
 
 
 def test_the_limit_an_old_log_rewritten_before_the_upgrade_is_sealed_as_it_stands(previous):
