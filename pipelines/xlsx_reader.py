@@ -64,6 +64,8 @@ def _read(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
     archive = zipfile.ZipFile(io.BytesIO(checked))
     sheet, problems = _choose_sheet(name, _sheets(archive), sheet_hint)
     scan = _scan(archive, sheet.part)
+    if not scan.cells:
+        raise _Unreadable(f"a header row and at least one data row (the sheet {sheet.name!r} is empty)", "empty")
     if scan.merged:
         raise _Unreadable(f"no merged cells (unmerge {', '.join(scan.merged[:5])} and put a value in every cell)", "merged")
     try:
@@ -77,9 +79,9 @@ def _read(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
         raise _Unreadable(f"a readable XLSX workbook (the cells of sheet {sheet.name!r} could not be placed consistently)")
     header_row = scan.first_row or 1
     problems.extend(header_problems(name, columns, header_row))
-    problems.extend(
-        Problem(name, header_row, c, c, "a column name in every header cell", "error", "header")
-        for c in columns
+    problems.extend(  # fastexcel names a blank header cell __UNNAMED__n; the officer knows it by its letter
+        Problem(name, header_row, _letters(scan.first_col + i), None, "a column name in every header cell", "error", "header")
+        for i, c in enumerate(columns)
         if c.startswith("__UNNAMED__") and c.removeprefix("__UNNAMED__").isdigit()
     )
     problems.extend(_formula_problems(name, scan, columns))

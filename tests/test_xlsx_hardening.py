@@ -382,6 +382,19 @@ def test_cells_without_references_are_placed_by_their_order():
     assert table.frame.row(0) == (2, "100001", "2025-01-16", "10", "5")
 
 
+def test_an_empty_sheet_is_refused_as_empty(store, tmp_path):
+    path = tmp_path / "census_empty.xlsx"
+    path.write_bytes(_book({"census": []}))
+    _assert_refused(store, Upload.from_path("census", path), None, None, "at least one data row (the sheet 'census' is empty)")
+
+
+def test_a_blank_header_cell_is_named_by_its_column_letter():
+    """A value in column A below a header that starts in column B leaves A1's header blank."""
+    data = _book({"census": [[None, *HEADER], [None, 100001, "2025-01-16", 10, 5], ["stray"]]})
+    table = read_table("census.xlsx", data, sheet_hint="census")
+    assert [(p.row, p.column, p.expected) for p in table.problems] == [(1, "A", "a column name in every header cell")]
+
+
 # --- XML that Excel does not write -------------------------------------------------------
 
 
