@@ -1,9 +1,11 @@
 """Command line: build the store, check or load files, allocate the pot, list coverage gaps, suggest
 and try membership plans, write the meeting pack, approve a decision, read decisions and the audit log.
 
-Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed)
-or the allocation was refused, or the store cannot be used as it is (damaged, written by a newer
-release, another writer busy; the reason is on stderr), 1 anything else (e.g. a missing file).
+Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed),
+or is not a file to read (a pipe, a folder, over the size limit), or the allocation was refused,
+or the store cannot be used as it is (damaged, written by a newer release, another writer busy,
+held open by another program; the reason is on stderr), 1 anything else (e.g. a missing file, a
+full disk, a read-only folder: one line on stderr saying what to do; nothing changed).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 from pipelines import backup, build_default, config, db, figures_cli, pack_cli, plan_cli, records_cli
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed
-from pipelines.refusals import Refused
+from pipelines.refusals import Failed, Refused
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -242,9 +246,22 @@ def main(argv: list[str] | None = None) -> int:
         logger.warning("%s refused: %s", args.command, problem)
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_INVALID
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+    except Failed as failure:  # a full disk, a read-only folder: said with what to do
+        logger.error("%s failed: %s", args.command, failure)
+        print(f"error: {failure}", file=sys.stderr)
+        return EXIT_FAILED
+    except duckdb.Error as exc:  # the store let us down part-way through a command that only reads
+        meaning = db.store_problem(exc, args.db)
+        if meaning is None:
+            logger.error("%s failed unexpectedly: %s: %s", args.command, type(exc).__name__, exc)
+            raise
+        logger.warning("%s stopped: %s", args.command, meaning)
+        print(f"error: {meaning}", file=sys.stderr)
+        return EXIT_INVALID if isinstance(meaning, Refused) else EXIT_FAILED
+    except OSError as exc:  # a missing file, a file or folder this user may not read or write, a full disk
         logger.error("%s failed: %s", args.command, exc)
-        print(f"error: {exc}", file=sys.stderr)
+        said = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
+        print(f"error: {said}", file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
         # The traceback follows from Python itself; logged here so the journal has the time and command.
