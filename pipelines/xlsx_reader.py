@@ -24,6 +24,7 @@ import math
 import posixpath
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.parsers import expat
@@ -73,11 +74,11 @@ def _read(name: str, data: bytes, sheet_hint: str | None) -> RawTable:
     except Exception as exc:  # fastexcel raises its own hierarchy; all mean the same to the user
         raise _Unreadable(f"a readable XLSX workbook ({exc.__class__.__name__})") from None
     columns = [str(c) for c in frame.columns]
-    if scan.cells and (len(columns) != scan.last_col - scan.first_col + 1 or frame.height != scan.last_row - scan.first_row):
+    if len(columns) != scan.last_col - scan.first_col + 1 or frame.height != scan.last_row - scan.first_row:
         # Every message below places a cell by what this module read; if fastexcel saw the sheet
         # differently, those places would be wrong, and a wrong row number misleads.
         raise _Unreadable(f"a readable XLSX workbook (the cells of sheet {sheet.name!r} could not be placed consistently)")
-    header_row = scan.first_row or 1
+    header_row = scan.first_row
     problems.extend(header_problems(name, columns, header_row))
     problems.extend(  # fastexcel names a blank header cell __UNNAMED__n; the officer knows it by its letter
         Problem(name, header_row, _letters(scan.first_col + i), None, "a column name in every header cell", "error", "header")
@@ -104,8 +105,8 @@ def _checked_copy(data: bytes) -> bytes:
     A zip's headers state each part's size, and a zip bomb understates them; so zipfile is told
     each part may be larger than what is left of the budget (by more than one read, so that going
     over is seen before zipfile's own end-of-part check) and inflates until the compressed stream
-    itself ends, CHUNK bytes at a time. The header's
-    CRC is still checked against what came out, which is how a damaged part is found."""
+    itself ends, CHUNK bytes at a time. The header's CRC is still checked against what came out,
+    which is how a damaged part is found."""
     limit_mb = config.MAX_XLSX_UNCOMPRESSED_MB
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -118,9 +119,11 @@ def _checked_copy(data: bytes) -> bytes:
     names = [e.filename for e in entries]
     if WORKBOOK not in names:
         raise _Unreadable("an XLSX workbook (this is a zip file of something else)")
-    twice = sorted({n for n in names if names.count(n) > 1})
+    twice = sorted(n for n, count in Counter(names).items() if count > 1)
     if twice:
         raise _Unreadable(f"a readable XLSX workbook (the part {twice[0]} appears twice in the zip container)")
+    if any(e.flag_bits & 0x1 for e in entries):
+        raise _Unreadable("a workbook without a password (save a copy without one)")
     budget = limit_mb * 1_000_000
     inflated = 0
     out = io.BytesIO()
@@ -141,8 +144,6 @@ def _checked_copy(data: bytes) -> bytes:
                                 "size",
                             )
                         target.write(chunk)
-            except RuntimeError:  # zipfile's word for a part that needs a password
-                raise _Unreadable("a workbook without a password (save a copy without one)") from None
             except NotImplementedError:
                 raise _Unreadable(
                     f"a readable XLSX workbook (the part {entry.filename} is packed in a way Excel does not use)"

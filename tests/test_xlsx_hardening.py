@@ -183,6 +183,17 @@ def test_a_part_listed_twice_is_refused(store, tmp_path):
     _assert_refused(store, Upload.from_path("census", path), None, None, f"the part {SHEET} appears twice")
 
 
+def test_a_workbook_whose_parts_need_a_password_is_refused(store, tmp_path):
+    data = bytearray(_census([100001, "2025-01-16", 10, 5]))
+    entry = data.find(b"PK\x01\x02")
+    while entry != -1:
+        data[entry + 8] |= 0x1  # the "encrypted" flag of each part in the central directory
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    path = tmp_path / "census_locked.xlsx"
+    path.write_bytes(bytes(data))
+    _assert_refused(store, Upload.from_path("census", path), None, None, "a workbook without a password")
+
+
 def test_a_truncated_workbook_is_a_file_error(store, tmp_path):
     data = (BAD / "census_negative.xlsx").read_bytes()
     path = tmp_path / "census_cut.xlsx"
