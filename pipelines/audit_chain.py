@@ -465,7 +465,7 @@ class Verdict:
             shown = ", ".join(self.unrecorded[:10]) + (
                 f" and {len(self.unrecorded) - 10} more" if len(self.unrecorded) > 10 else ""
             )
-            said.append(f"no audit entry for {shown} (entries removed)")
+            said.append(f"no audit entry for {shown} (entries removed or altered)")
         said.extend(self.anchors)
         if self.broken_before_seal:
             said.append(
@@ -523,7 +523,10 @@ def verify(con: duckdb.DuckDBPyConnection, key: Key | None = None) -> Verdict:
     unrecorded = [
         row for row in con.execute(_sql("reports/audit_unrecorded.sql")).fetchall() if f"{row[0]} {row[1]}" not in acknowledged
     ]
-    verdict.unrecorded = [f"{kind} {ident}" + (f" ({name})" if name else "") for kind, ident, name in unrecorded]
+    verdict.unrecorded = [
+        f"{kind} {name!r}" if ident is None else f"{kind} {ident}" + (f" ({name})" if name else "")
+        for kind, ident, name in unrecorded
+    ]
     approval_missing = {ident for kind, ident, _ in unrecorded if kind == "decision"}
     last = max(hashes, default=0)
     sealed_at_upgrade: dict[int, dict] = {}

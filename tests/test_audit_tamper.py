@@ -117,6 +117,15 @@ def test_removing_the_newest_entries_or_all_of_them_is_found(sealed, capsys, rem
         assert "load 1 (register.csv)" in err and "scenario 1 (Plan|B)" in err
 
 
+def test_removing_the_entry_of_a_scenarios_removal_is_found(sealed, capsys):
+    records.save_scenario(sealed, "Short-lived", LINK, "Chair")
+    records.delete_scenario(sealed, 2, "Chair")
+    assert _audit(sealed, capsys)[0] == 0
+    _write(sealed, "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)")  # the scenario_delete entry
+    code, _, err = _audit(sealed, capsys)
+    assert code == 2 and "no audit entry for removal of scenario 2 (entries removed or altered)" in err
+
+
 def test_removing_an_entry_in_the_middle_is_named(sealed, capsys):
     _write(sealed, "DELETE FROM audit_log WHERE seq = 4")
     code, _, err = _audit(sealed, capsys)

@@ -24,7 +24,7 @@ SELECT 'scenario', s.scenario_id, s.name
 FROM scenarios AS s
 WHERE NOT EXISTS (SELECT 1 FROM entries AS e WHERE e.action = 'scenario_save' AND e.subject = 'scenario ' || s.scenario_id)
 UNION ALL
-SELECT 'scenario removal', TRY_CAST(regexp_extract(se.subject, '(\d+)$', 1) AS BIGINT),
+SELECT 'removal of scenario', TRY_CAST(regexp_extract(se.subject, '(\d+)$', 1) AS BIGINT),
        CASE WHEN TRY_CAST(regexp_extract(se.subject, '(\d+)$', 1) AS BIGINT) IS NULL THEN se.subject END
 FROM scenario_entries AS se
 WHERE se.kept > (SELECT count(*) FROM scenarios AS s WHERE 'scenario ' || s.scenario_id = se.subject)
