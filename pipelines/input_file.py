@@ -1,5 +1,7 @@
 """Reading a file someone named on the command line: the one rule every command that reads an
-input file goes through (load, check, build's data files, plan --changes, a backup's checksum).
+input file goes through (load, check, build's data files, plan --changes, a backup's checksum);
+the store named by --db and a backup to restore get the same regular-file check, without the
+size limit (DuckDB reads them itself, a block at a time).
 
 Only a regular file is read. A named pipe would block the command until something writes to it,
 a device such as /dev/zero never ends, and a folder is a slip of the keyboard: each is refused
