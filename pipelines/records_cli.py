@@ -73,6 +73,12 @@ def safe_file_name(stored: str) -> str:
 
 
 def audit_command(args: argparse.Namespace) -> int:
+    if args.anchor:
+        try:
+            audit_chain.parse_anchor(args.anchor)
+        except ValueError as problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
     con = _open(args.db)
     try:
         log = con.sql(db.read_sql("reports/audit_log.sql")).pl()

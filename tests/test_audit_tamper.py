@@ -287,8 +287,8 @@ def test_an_anchor_whose_hash_differs_fails(sealed, capsys):
 
 
 def test_an_anchor_must_be_n_and_hex(sealed, capsys):
-    with pytest.raises(ValueError, match="an anchor is N:HEX"):
-        audit_chain.parse_anchor("9:abc")
+    code, _, err = _audit(sealed, capsys, "--anchor", "9:abc")
+    assert code == 2 and "error: an anchor is N:HEX" in err and "not '9:abc'" in err
     assert audit_chain.parse_anchor("audit log: 12 entries, head 0123456789ABCDEF") == (12, "0123456789abcdef")
 
 
