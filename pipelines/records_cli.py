@@ -76,8 +76,8 @@ def audit_command(args: argparse.Namespace) -> int:
     if args.anchor:
         try:
             audit_chain.parse_anchor(args.anchor)
-        except ValueError as problem:
-            print(f"error: {problem}", file=sys.stderr)
+        except ValueError as not_an_anchor:
+            print(f"error: {not_an_anchor}", file=sys.stderr)
             return 2
     con = _open(args.db)
     try:
