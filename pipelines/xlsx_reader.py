@@ -475,7 +475,7 @@ def _as_excel_shows(stored: str) -> tuple[str, str] | None:
 
 def _column_name(col: int, scan: _Scan, columns: list[str]) -> str:
     index = col - scan.first_col
-    return columns[index] if scan.cells and 0 <= index < len(columns) else _letters(col)
+    return columns[index] if 0 <= index < len(columns) else _letters(col)
 
 
 def _formula_problems(name: str, scan: _Scan, columns: list[str]) -> list[Problem]:
@@ -509,7 +509,7 @@ def _hidden_problems(name: str, scan: _Scan, columns: list[str]) -> list[Problem
     ]
     for index, column in enumerate(columns):
         col = scan.first_col + index
-        if scan.cells and any(first <= col <= last for first, last in scan.hidden_cols):
+        if any(first <= col <= last for first, last in scan.hidden_cols):
             problems.append(
                 Problem(
                     name,
