@@ -24,6 +24,10 @@ from pipelines.gias import COLLEGE_TYPES, MAINSTREAM_TYPES, OTHER_TYPES, PRU_TYP
 EASTING = (350_000, 550_000)
 NORTHING = (150_000, 450_000)
 GIAS_FILLER_COLUMNS = 100  # a real GIAS download has about 130 columns
+# The GIAS list's UKPRNs start clear of every other synthetic provider (the test data's 1000000x and
+# the England tiles' 10000000 + 10,000 per tile), since a register may not give a UKPRN to a second
+# institution.
+GIAS_FIRST_UKPRN = 12_000_000
 
 
 def gias_register(rows: int, seed: int = 2009) -> pl.DataFrame:
@@ -52,7 +56,7 @@ def gias_register(rows: int, seed: int = 2009) -> pl.DataFrame:
                 "PhaseOfEducation (name)": phase,
                 "OpenDate": f"{rng.randint(1, 28):02d}-{rng.randint(1, 12):02d}-{rng.randint(1950, 2023)}",
                 "CloseDate": "31-08-2024" if status == "Closed" else "",
-                "UKPRN": str(10_000_000 + i) if rng.random() < 0.6 else "",
+                "UKPRN": str(GIAS_FIRST_UKPRN + i) if rng.random() < 0.6 else "",
                 "DistrictAdministrative (name)": f"Synthetic District {rng.randint(1, 300)}",
                 "Easting": str(rng.randint(*EASTING)) if located else "",
                 "Northing": str(rng.randint(*NORTHING)) if located else "",
