@@ -302,7 +302,10 @@ def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") ->
         con.execute(read_sql("load/stamp_sql.sql"), {"fingerprint": sql_fingerprint()})
         con.commit()
     except BaseException:
-        con.rollback()
+        # A rollback after a failed commit (a full disk) raises its own "no transaction" error,
+        # which would hide the cause the caller must report.
+        with contextlib.suppress(duckdb.Error):
+            con.rollback()
         raise
 
 
