@@ -109,7 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--last", type=int, default=50, help="how many of the newest entries to print (default 50)")
     audit.add_argument("--out", type=Path, help="write the whole log as CSV")
     audit.add_argument(
-        "--anchor", metavar="N:HEX", help="also check an export's 'audit log: N entries, head HEX' against the log; exit 2 if not"
+        "--anchor",
+        metavar="N:HEX",
+        help="also check an export's 'audit log: N entries, head HEX' against the log (exit 2 if not)",
     )
     audit.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 

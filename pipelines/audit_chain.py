@@ -138,7 +138,9 @@ def _make_key_file(path: Path) -> None:
             f"{path}: the audit key file cannot be made ({exc.strerror or exc}); set {KEY_FILE_ENV} to a key file "
             f"this user can read, or {KEY_ENV}; nothing was changed"
         ) from None
-    logger.warning("made a new audit key at %s: keep a copy with the backups, verification needs it", path)
+    logger.warning(
+        "made a new audit key at %s: keep a copy somewhere safe, apart from the store's backups; verification needs it", path
+    )
 
 
 def writer_key() -> Key:
