@@ -225,4 +225,5 @@ def test_a_backup_of_the_previous_release_restores_and_is_brought_up_to_date(sto
     assert _rows(store, "SELECT name FROM scenarios") == [("Half a million, pending funded",)]
     assert [r[0] for r in _rows(store, "SELECT action FROM audit_log ORDER BY seq")][-2:] == ["upgrade", "restore"]
     assert all(intact for _, intact in _rows(store, db.read_sql("reports/audit_verification.sql")))
+    assert main(["audit", "--db", str(store)]) == 0  # the keyed seals too, not only the links
     assert db.sql_is_current(store)
