@@ -1,12 +1,14 @@
 """Time the build, the coverage gaps and the allocation at 1x, 4x and 16x England (generated:
 N England-sized tiles side by side, benchmarks/generate.py), each beside a floor from the same
 run, and the coverage gaps with today's grid travel check against the band join it replaced
-(benchmarks/baselines/travel_distances_before_grid.sql), whose results it checks are identical.
+(benchmarks/baselines/travel_distances_before_grid.sql), whose results it checks are identical;
+likewise the membership suggestions against the pairwise macro they replaced (not at 16x, where
+one pairwise call takes minutes).
 
     python benchmarks/bench_gaps_scale.py [--scales 1,4,16] [--repeat 20] [--folder DIR] [--quick]
 
 Calls go through the query functions the dashboard and the command line use
-(pipelines.allocate.coverage_gaps and allocate) on a read-only cursor, with the census named as
+(pipelines.allocate.coverage_gaps, membership_suggestions and allocate) on a read-only cursor, with the census named as
 the dashboard sends it. Wall time per call is median (min-max) of the runs; CPU is the median
 process CPU per call (every DuckDB thread). The floor is a bare count over memberships_on.
 Stores are built under a temporary folder (or --folder, reused when already there; never
@@ -34,34 +36,52 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import scaled_england_store  # noqa: E402
 from pipelines import config, db  # noqa: E402
-from pipelines.allocate import AllocationSettings, allocate, coverage_gaps, default_census  # noqa: E402
+from pipelines.allocate import (  # noqa: E402
+    AllocationSettings,
+    allocate,
+    coverage_gaps,
+    default_census,
+    membership_suggestions,
+)
 
-BEFORE_GRID = Path(__file__).resolve().parent / "baselines" / "travel_distances_before_grid.sql"
+BASELINES = Path(__file__).resolve().parent / "baselines"
+BEFORE_GRID = BASELINES / "travel_distances_before_grid.sql"
+SUGGESTIONS_BEFORE_GRID = BASELINES / "membership_suggestions_before_grid.sql"
 FLOOR = "SELECT count(*) FROM memberships_on(effective_as_of(NULL))"
-DIFFERENCE = "SELECT count(*) FROM (SELECT * FROM {0}($as_of) EXCEPT ALL SELECT * FROM {1}($as_of))"
-MAX_DIFFERENCE = """
-SELECT count(*), max(abs(a.km_to_nearest_other - b.km_to_nearest_other)), max(abs(a.km_to_own_centre - b.km_to_own_centre))
-FROM travel_distances($as_of) AS a
-FULL JOIN travel_distances_before_grid($as_of) AS b USING (partnership_code, institution_id)
-WHERE a.nearest_other_code IS DISTINCT FROM b.nearest_other_code
-   OR a.km_to_nearest_other IS DISTINCT FROM b.km_to_nearest_other
-   OR a.km_to_own_centre IS DISTINCT FROM b.km_to_own_centre
+# Exact comparison of the two travel checks (kept as temporary tables): rows only one gives on
+# every column but the nearest other centre's code and name; rows whose nearest other centre
+# differs where the grid's is not the lower code of two exactly-as-near centres; and such ties.
+# (The band join takes whichever of two exactly-as-near centres it meets first, which can change
+# with the number of threads; the grid takes the lower code.)
+TRAVEL_COMPARISON = """
+SELECT
+    (SELECT count(*) FROM (SELECT * EXCLUDE (nearest_other_code, nearest_other_name) FROM grid
+                           EXCEPT ALL SELECT * EXCLUDE (nearest_other_code, nearest_other_name) FROM band)),
+    (SELECT count(*) FROM (SELECT * EXCLUDE (nearest_other_code, nearest_other_name) FROM band
+                           EXCEPT ALL SELECT * EXCLUDE (nearest_other_code, nearest_other_name) FROM grid)),
+    (SELECT count(*) FROM grid JOIN band USING (partnership_code, institution_id)
+     WHERE (grid.nearest_other_code, grid.nearest_other_name) IS DISTINCT FROM (band.nearest_other_code, band.nearest_other_name)
+       AND NOT (grid.nearest_other_code < band.nearest_other_code AND grid.km_to_nearest_other = band.km_to_nearest_other)),
+    (SELECT count(*) FROM grid JOIN band USING (partnership_code, institution_id)
+     WHERE grid.nearest_other_code < band.nearest_other_code AND grid.km_to_nearest_other = band.km_to_nearest_other)
 """
 
 
-def _runs(fn: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
-    """Wall and CPU milliseconds of each of ``repeat`` calls, after one warm call (plans the macros)."""
-    fn()
-    wall, cpu = [], []
+def _runs(fn: Callable[[], Any], repeat: int, warm: bool = True) -> tuple[list[float], list[float], Any]:
+    """Wall and CPU milliseconds of each of ``repeat`` calls, after one warm call (plans the
+    macros) unless told not to, and the last call's result."""
+    if warm:
+        fn()
+    wall, cpu, result = [], [], None
     for _ in range(repeat):
         started, started_cpu = time.perf_counter(), time.process_time()
-        fn()
+        result = fn()
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
-    return wall, cpu
+    return wall, cpu, result
 
 
-def _spread(wall: list[float], cpu: list[float] | None = None) -> str:
+def _spread(wall: list[float], cpu: list[float] | None = None, _result: Any = None) -> str:
     text = f"{statistics.median(wall):,.0f} ({min(wall):,.0f}-{max(wall):,.0f})"
     return text + (f" cpu {statistics.median(cpu):,.0f}" if cpu else "")
 
@@ -96,12 +116,21 @@ def _pairs(joins: list[tuple[str, str, int]], marker: str) -> tuple[str, int]:
     return ", ".join(sorted({kind for kind, _ in chosen})), sum(rows for _, rows in chosen)
 
 
-def measure(scale: int, store: Path, built: dict[str, float], repeat: int, folder: Path) -> dict[str, Any]:
+def _same(first: Any, second: Any) -> bool:
+    keys = [c for c in first.columns if c not in ("detail", "reason")]
+    return bool(first.sort(keys, nulls_last=True).equals(second.sort(keys, nulls_last=True)))
+
+
+def measure(scale: int, store: Path, built: dict[str, float], repeat: int, folder: Path, suggestions_before: bool) -> dict:
     con = db.connect_read_only(store).cursor()
     before = db.connect_read_only(store).cursor()
-    before.execute(BEFORE_GRID.read_text(encoding="utf-8"))
-    # The same call with the band join in place of the grid: a temporary macro shadows the stored one.
+    # The same calls with the joins as they were: temporary macros shadow the stored ones.
     before.execute(BEFORE_GRID.read_text(encoding="utf-8").replace("travel_distances_before_grid(", "travel_distances("))
+    before.execute(
+        SUGGESTIONS_BEFORE_GRID.read_text(encoding="utf-8").replace(
+            "membership_suggestions_before_grid(", "membership_suggestions("
+        )
+    )
     census = default_census(con)["census_date"]
     assert isinstance(census, dt.date), census
     counts = con.execute(
@@ -114,21 +143,21 @@ def measure(scale: int, store: Path, built: dict[str, float], repeat: int, folde
     gaps = _runs(lambda: coverage_gaps(con, census_date=census), repeat)
     allocation = _runs(lambda: allocate(con, chosen), repeat)
     before_repeat = max(3, repeat // scale)  # the band join at 16x takes tens of seconds a call
-    gaps_before = _runs(lambda: coverage_gaps(before, census_date=census), before_repeat)
+    gaps_before = _runs(lambda: coverage_gaps(before, census_date=census), before_repeat, warm=scale < 16)
+    few = max(3, repeat // 4)
+    suggestions = _runs(lambda: membership_suggestions(con, census_date=census), few)
+    suggestions_old = (
+        _runs(lambda: membership_suggestions(before, census_date=census), 3, warm=False) if suggestions_before else None
+    )
 
-    as_of = {"as_of": con.execute("SELECT effective_as_of(NULL)").fetchall()[0][0]}
     check = db.connect_read_only(store).cursor()
     check.execute(BEFORE_GRID.read_text(encoding="utf-8"))
-    only_grid = check.execute(DIFFERENCE.format("travel_distances", "travel_distances_before_grid"), as_of).fetchall()[0][0]
-    only_band = check.execute(DIFFERENCE.format("travel_distances_before_grid", "travel_distances"), as_of).fetchall()[0][0]
-    differing = check.execute(MAX_DIFFERENCE, as_of).fetchall()[0]
-    same_gaps = (
-        coverage_gaps(con, census_date=census)
-        .sort(["code", "partnership_code", "institution_id"])
-        .equals(coverage_gaps(before, census_date=census).sort(["code", "partnership_code", "institution_id"]))
-    )
-    band = _pairs(_joins(check, "SELECT * FROM travel_distances_before_grid($as_of)", as_of, folder), "centre_lat")
-    grid = _pairs(_joins(check, "SELECT * FROM travel_distances($as_of)", as_of, folder), "cell_lat = cell_lat")
+    as_of = {"as_of": check.execute("SELECT effective_as_of(NULL)").fetchall()[0][0]}
+    band_sql = "CREATE TEMP TABLE band AS SELECT * FROM travel_distances_before_grid($as_of)"
+    grid_sql = "CREATE TEMP TABLE grid AS SELECT * FROM travel_distances($as_of)"
+    band = _pairs(_joins(check, band_sql, as_of, folder), "centre_lat")
+    grid = _pairs(_joins(check, grid_sql, as_of, folder), "cell_lat = cell_lat")
+    compared = check.execute(TRAVEL_COMPARISON).fetchall()[0]
     for cursor in (con, before, check):
         cursor.close()
     return {
@@ -142,7 +171,12 @@ def measure(scale: int, store: Path, built: dict[str, float], repeat: int, folde
         "gaps_before": gaps_before,
         "before_repeat": before_repeat,
         "allocation": allocation,
-        "identical": (only_grid, only_band, differing[0], same_gaps),
+        "suggestions": suggestions,
+        "suggestions_before": suggestions_old,
+        "identical": compared,
+        "same_gaps": _same(gaps[2], gaps_before[2]),
+        "same_suggestions": _same(suggestions[2], suggestions_old[2]) if suggestions_old else None,
+        "suggestions_rows": suggestions[2].height,
         "band": band,
         "grid": grid,
     }
@@ -166,35 +200,46 @@ def _store(folder: Path, scale: int, builds: int) -> tuple[Path, dict[str, float
 
 def print_table(results: list[dict[str, Any]], repeat: int) -> None:
     print()
-    print(f"ms per call: median (min-max) of {repeat} runs, cpu = median process CPU per call; build in seconds")
     print(
-        "| scale | institutions | partnerships | located schools | build s (load + move) | floor ms | gaps ms "
-        "| gaps ms, band join (runs) | allocation ms |"
+        f"ms per call: median (min-max) of {repeat} runs unless (n) says otherwise; cpu = median process CPU per call "
+        "(all DuckDB threads); build in seconds (median of the builds: ordinary load, plus moving tiles beyond Great Britain)"
+    )
+    print(
+        "| scale | institutions | partnerships | located schools | build s | floor ms | gaps ms | gaps ms, band join (n) "
+        "| allocation ms |"
     )
     print("|---" * 9 + "|")
     for r in results:
         built = r["built"]
-        build = (
-            f"{built.get('load', 0) + built.get('move tiles beyond Great Britain', 0):.1f} ({r['builds']} build(s))"
-            if built
-            else "reused"
-        )
+        moved = built.get("move tiles beyond Great Britain", 0)
+        build = f"{built['load'] + moved:.1f} ({r['builds']} build(s))" if built else "reused"
         print(
             f"| {r['scale']}x | {r['institutions']:,} | {r['partnerships']:,} | {r['schools']:,} | {build} | "
             f"{_spread(*r['floor'])} | {_spread(*r['gaps'])} | {_spread(*r['gaps_before'])} ({r['before_repeat']}) | "
             f"{_spread(*r['allocation'])} |"
         )
     print()
+    print("| scale | suggestions ms (n) | suggestions ms, pairwise (n) | suggestion rows | same suggestions |")
+    print("|---" * 5 + "|")
+    for r in results:
+        old = r["suggestions_before"]
+        print(
+            f"| {r['scale']}x | {_spread(*r['suggestions'])} ({len(r['suggestions'][0])}) | "
+            f"{_spread(*old) + ' (3)' if old else 'not run'} | {r['suggestions_rows']:,} | "
+            f"{'not run' if r['same_suggestions'] is None else r['same_suggestions']} |"
+        )
+    print()
     print(
         "| scale | band join: operator, candidate pairs | grid: operator, candidates "
-        "| rows only in grid / only in band join / differing | gaps identical |"
+        "| rows only in grid / only in band join / other differences (exact) | exact ties, grid took the lower code "
+        "| gaps identical |"
     )
-    print("|---|---|---|---|---|")
+    print("|---" * 6 + "|")
     for r in results:
-        only_grid, only_band, differing, same_gaps = r["identical"]
+        only_grid, only_band, other, ties = r["identical"]
         print(
             f"| {r['scale']}x | {r['band'][0]}, {r['band'][1]:,} | {r['grid'][0]}, {r['grid'][1]:,} | "
-            f"{only_grid} / {only_band} / {differing} (exact: EXCEPT ALL on every column) | {same_gaps} |"
+            f"{only_grid} / {only_band} / {other} | {ties} | {r['same_gaps']} |"
         )
 
 
@@ -219,7 +264,7 @@ def main() -> None:
             builds = 1 if args.quick or scale >= 16 else args.builds
             store, built, done = _store(folder, scale, builds)
             print(f"{scale}x England: store ready in {time.perf_counter() - started:.0f} s ({done} build(s))", flush=True)
-            result = measure(scale, store, built, repeat, Path(tmp))
+            result = measure(scale, store, built, repeat, Path(tmp), suggestions_before=scale < 16)
             result["builds"] = done
             results.append(result)
             print(f"{scale}x England: measured in {time.perf_counter() - started:.0f} s", flush=True)

@@ -20,3 +20,16 @@ CREATE OR REPLACE MACRO effective_as_of(p) AS
 -- £90 trillion).
 CREATE OR REPLACE MACRO pounds_text(p_pence) AS
     '£' || format('{:,.2f}', CAST(p_pence AS DOUBLE) / 100);
+-- grid_lat, grid_lon: the cell of a fixed grid a position falls in (0.1 degrees of latitude by
+-- 0.2 of longitude, about 11 by 13 km in England), for joining places near each other by cell
+-- equality (a hash join) rather than by two ranges (travel_distances, membership_suggestions).
+CREATE OR REPLACE MACRO grid_lat(p_lat) AS CAST(floor(p_lat / 0.1) AS BIGINT);
+CREATE OR REPLACE MACRO grid_lon(p_lon) AS CAST(floor(p_lon / 0.2) AS BIGINT);
+-- cap_dlat, cap_dlon: half the height and width in degrees of the box round every point within
+-- p_km of a place at latitude p_lat (a spherical cap: exact bounds, widened by a millimetre against
+-- rounding; 360 when the cap reaches a pole or p_km is NULL, meaning "everywhere").
+CREATE OR REPLACE MACRO cap_dlat(p_km) AS
+    coalesce(degrees((p_km * (1 + 1e-9) + 1e-6) / 6371.0088), 360);
+CREATE OR REPLACE MACRO cap_dlon(p_lat, p_km) AS
+    CASE WHEN p_km IS NULL OR (p_km * (1 + 1e-9) + 1e-6) / 6371.0088 >= pi() / 2 - radians(abs(p_lat)) THEN 360
+         ELSE degrees(asin(sin((p_km * (1 + 1e-9) + 1e-6) / 6371.0088) / cos(radians(p_lat)))) END;
