@@ -11,14 +11,17 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from pipelines import config
-from pipelines.gias import COLLEGE_TYPES, MAINSTREAM_TYPES, OTHER_TYPES, PRU_TYPES, SPECIAL_TYPES
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
+
+from pipelines import config  # noqa: E402
+from pipelines.gias import COLLEGE_TYPES, MAINSTREAM_TYPES, OTHER_TYPES, PRU_TYPES, SPECIAL_TYPES  # noqa: E402
 
 # A block of central England in British National Grid metres: all of it on land.
 EASTING = (350_000, 550_000)
