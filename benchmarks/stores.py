@@ -79,11 +79,13 @@ def place_beyond_great_britain(store: Path, places: Path) -> float:
     return time.perf_counter() - started
 
 
-def bench_stores(folder: Path, england: bool) -> list[tuple[str, Path]]:
-    """(label, store) pairs: Norfolk always, England when asked."""
+def bench_stores(folder: Path, england: bool, scales: tuple[int, ...] = ()) -> list[tuple[str, Path]]:
+    """(label, store) pairs: Norfolk always, England when asked, and N times England for each
+    N in ``scales`` (see scaled_england_store)."""
     norfolk = folder / "norfolk.duckdb"
     build(norfolk, config.DEFAULT_DATA_DIR)
     stores = [("default Norfolk store", norfolk)]
     if england:
         stores.append(("England-sized store", england_store(folder)))
+    stores.extend((f"{scale}x England store", england_store(folder, scale)) for scale in scales if scale > 1)
     return stores

@@ -11,12 +11,13 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from a clone
 
-from dashboard import access, queries, state  # noqa: E402
+from dashboard import access, collector, queries, state  # noqa: E402
 from dashboard.formatting import plain  # noqa: E402
 from pipelines import clock, config, db, logs  # noqa: E402
 from pipelines.refusals import Failed, Refused  # noqa: E402
 
 logs.setup()
+collector.freeze_when_modules_grow()
 # Not __name__: Streamlit runs this file as __main__, outside the "dashboard" logger set up above.
 logger = logging.getLogger("dashboard.app")
 
