@@ -150,11 +150,13 @@ def _presses(page: Page, url: str, presses: int, amounts) -> list[float]:
 
 
 def spread(times: list[float]) -> str:
+    """Median, min-max and interquartile range; tenths of a millisecond below 20 ms."""
     ordered = sorted(times)
     q1, _, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
+    places = 1 if ordered[-1] < 20 else 0
     return (
-        f"median {statistics.median(ordered):.0f} ms, min-max {ordered[0]:.0f}-{ordered[-1]:.0f} ms, "
-        f"interquartile {q1:.0f}-{q3:.0f} ms (n={len(ordered)})"
+        f"median {statistics.median(ordered):.{places}f} ms, min-max {ordered[0]:.{places}f}-{ordered[-1]:.{places}f} ms, "
+        f"interquartile {q1:.{places}f}-{q3:.{places}f} ms (n={len(ordered)})"
     )
 
 
