@@ -8,10 +8,15 @@ What is real, what is a proxy and what is inferred or synthetic is written into 
   districts: real boundaries (ONS LAD May 2020) with each point placed inside them;
 - Year 10: a proxy, the Year 11 cohort at the end of KS4 in summer 2019 (TPUP), which is
   the same pupils as Year 10 in the January 2018 census;
+- colleges and work-based learning providers the performance tables lack: real UKPRNs and
+  names from a provider list; they have no coordinates here, so they are not on the map;
 - partnerships: the 2008 14-19 collaborative groups (sourced names), members matched to
-  2019 URNs by name or by GIAS predecessor links (inferred), schools of localities the
-  source does not list placed in a partnership per district (inferred), colleges placed
-  by distance (inferred);
+  2019 URNs by name or by GIAS predecessor links (inferred); the 2008/09 Diploma consortia
+  (sourced names and members), each member matched to a 2019 URN and labelled sourced (the
+  source's name begins the 2019 or GIAS predecessor name of exactly one establishment) or
+  inferred (a looser match); schools named in neither placed in a partnership per district
+  (inferred); colleges named in a consortium full members of it (sourced), and every located
+  college also placed by distance among the other partnerships (inferred);
 - accreditation, health checks and the previous allocation: synthetic, for demonstration;
 - the dataset's reference date (the default "as of" day): chosen, 1 September 2018.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 from pathlib import Path
 
 import polars as pl
@@ -66,6 +72,26 @@ LINKED_MEMBERS = {
 }
 # Matched by name only (no GIAS link in the extract).
 NAMED_MEMBERS = {"Woodfields CNS": (121258, "Sheringham Woodfields School")}
+
+# The 2008/09 Diploma consortia (EDP article; members sourced) and the codes we give them. The
+# two consortia approved for 2008 (Hansard) list no members: "Norwich city (Open Opportunity)"
+# is the Norwich Open Opportunity consortium, and "Extended Rural Norfolk Federation" has no
+# member to place, so neither becomes a partnership of its own.
+CONSORTIA = {
+    "Norwich Open Opportunity": ("DC-NOO", "Norwich Open Opportunity (2008/09 Diploma consortium)"),
+    "North-east Norwich": ("DC-NEN", "North-east Norwich (2008/09 Diploma consortium)"),
+    "Wensum Partnership": ("DC-WENSUM", "Wensum Partnership (2008/09 Diploma consortium)"),
+    "All Routes consortium": ("DC-ALL-ROUTES", "All Routes (2008/09 Diploma consortium, list cut short in the source)"),
+}
+CONSORTIUM_SOURCE = "EDP 'Schools vying to offer diplomas revealed', 2008/09 Diploma consortia, likely bidders"
+# Words that say what kind of school a name is, not which one; a looser match ignores them.
+GENERIC_WORDS = {"the", "of", "and", "high", "school", "college", "academy", "community", "sixth", "form"}
+
+# Providers from the UKPRN list that are 14-19 providers (the rest are higher-education bodies).
+WBL_PROVIDERS = (10028607, 10042093)  # KLM UK Engineering, Matrix Training Consultancy
+# East Coast College is registered in Suffolk; the college list's Great Yarmouth College, which
+# the council's papers count as the sixth college, has no URN or UKPRN in the sources.
+EAST_COAST_COLLEGE = 10004116
 
 # Schools of localities the 2008 source does not list go to a partnership per district.
 DISTRICT_PARTNERSHIPS = {
@@ -151,7 +177,106 @@ def build_register(real: Path, districts: list[tuple[str, BaseGeometry]]) -> pl.
                 "source": "; ".join(notes),
             }
         )
-    return pl.DataFrame(rows, infer_schema_length=None).sort("urn")
+    ukprns = _college_ukprns(real)
+    for row in rows:
+        found = ukprns.get(_norm(row["name"]))
+        if found and row["kind"] == "college":
+            row["ukprn"] = found[0]
+            row["source"] += f"; {found[1]}"
+    rows.extend(_provider_rows(real))
+    return pl.DataFrame(rows, infer_schema_length=None).sort("urn", "ukprn", nulls_last=True)
+
+
+def _norm(name: str) -> str:
+    """A name as words: lower case, '&' as 'and', no punctuation, no leading 'The'."""
+    words = re.sub(r"[^a-z0-9 ]+", " ", name.lower().replace("&", " and ")).split()
+    return " ".join(words[1:] if words[:1] == ["the"] else words)
+
+
+def _college_ukprns(real: Path) -> dict[str, tuple[str, str]]:
+    """UKPRNs for the register's colleges: the provider list and the college list share a postcode,
+    and the college list's name is the register's. Returns normalised name -> (UKPRN, note)."""
+    providers = pl.read_csv(real / "norfolk_providers_ukprn_postcode.csv", infer_schema=False)
+    colleges = pl.read_csv(real / "norfolk_colleges_postcodes.csv", infer_schema=False)
+    by_postcode = dict(colleges.select("postcode", "college_name").rows())
+    found = {}
+    for ukprn, name, postcode in providers.select("ukprn", "name", "postcode").rows():
+        if postcode in by_postcode:
+            note = (
+                f"UKPRN {ukprn} ('{name}') from a UKPRN list of providers (UKRLP records, 2018), inferred: "
+                f"the list's postcode {postcode} is this college's in a list of colleges (2017)"
+            )
+            found[_norm(by_postcode[postcode])] = (ukprn, note)
+    return found
+
+
+def _provider_rows(real: Path) -> list[dict]:
+    """The 14-19 providers of the UKPRN list that the performance tables lack. They have a
+    registered office but no coordinates (there is no postcode lookup here), so no point."""
+    providers = pl.read_csv(real / "norfolk_providers_ukprn_postcode.csv", infer_schema=False)
+    rows = []
+    for r in providers.iter_rows(named=True):
+        ukprn = int(r["ukprn"])
+        if ukprn not in (*WBL_PROVIDERS, EAST_COAST_COLLEGE):
+            continue  # a higher-education body, not a 14-19 provider
+        notes = [f"UKPRN list of providers (UKRLP records, 2018): registered office {r['address']}"]
+        if ukprn == EAST_COAST_COLLEGE:
+            kind, la_code = "college", None
+            notes.append(
+                "registered in Suffolk; inferred: it stands for the Great Yarmouth College (NR31 0ED) of a list of "
+                "colleges (2017), the sixth college of the council's papers, which has no URN or UKPRN in the sources "
+                "(East Coast College was formed from the Great Yarmouth and Lowestoft colleges in 2017, a fact from "
+                "outside these sources)"
+            )
+        else:
+            kind, la_code = "wbl_provider", "926"
+            notes.append("a work-based learning provider")
+        notes.append("no coordinates in the sources (a postcode is not a location): not on the map, district unknown")
+        rows.append(
+            {
+                "urn": None,
+                "ukprn": str(ukprn),
+                "name": r["name"],
+                "kind": kind,
+                "la_code": la_code,
+                "district": None,
+                "status": "open",
+                "opened": None,
+                "closed": None,
+                "easting": None,
+                "northing": None,
+                "latitude": None,
+                "longitude": None,
+                "source": "; ".join(notes),
+            }
+        )
+    return rows
+
+
+def colleges_not_in_register(real: Path, register: pl.DataFrame) -> list[tuple[str, str]]:
+    """The college list's colleges the register does not hold under their own name, and why."""
+    names = {_norm(n) for n in register["name"]}
+    links = pl.read_csv(real / "norfolk_gias_links.csv", infer_schema=False)
+    merged = {
+        _norm(name): f"merged into URN {urn} on {day} (GIAS links)"
+        for urn, name, kind, day in links.select("URN", "LinkName", "LinkType", "LinkEstablishedDate").rows()
+        if kind == "Predecessor - merged"
+    }
+    colleges = pl.read_csv(real / "norfolk_colleges_postcodes.csv", infer_schema=False)
+    missing = []
+    for name in colleges["college_name"]:
+        key = _norm(name)
+        if key in names:
+            continue
+        word_match = [why for merged_name, why in merged.items() if merged_name.split()[0] == key.split()[0]]
+        if name == "Great Yarmouth College":
+            why = f"loaded as East Coast College (UKPRN {EAST_COAST_COLLEGE}), inferred"
+        elif word_match:
+            why = word_match[0]
+        else:
+            why = "no URN or UKPRN in the sources"
+        missing.append((name, why))
+    return missing
 
 
 def build_census(real: Path) -> pl.DataFrame:
@@ -220,10 +345,74 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
+def consortium_matches(real: Path, register: pl.DataFrame) -> list[dict]:
+    """Each consortium member as named, with its 2019 URN (None when nothing matches) and how.
+
+    Sourced: the source's name begins the 2018/19 name, or the name of a GIAS predecessor, of
+    exactly one establishment in the register, so the documents themselves tie it to the URN.
+    Inferred: the name is cut short in the source, or only its distinctive words match."""
+    links = pl.read_csv(real / "norfolk_gias_links.csv", infer_schema=False)
+    candidates = [(r["urn"], r["name"], "its 2018/19 name") for r in register.iter_rows(named=True) if r["urn"]]
+    in_register = {c[0] for c in candidates}
+    candidates += [
+        (urn, name, f"the name of its GIAS predecessor {linked}")
+        for urn, linked, name, kind in links.select("URN", "LinkURN", "LinkName", "LinkType").rows()
+        if urn in in_register and kind.startswith("Predecessor")
+    ]
+    consortia = pl.read_csv(real / "norfolk_diploma_consortia_2008_2009.csv", infer_schema=False)
+    matches = []
+    for consortium, named in consortia.select("consortium", "member_institution_as_named").rows():
+        if consortium not in CONSORTIA:
+            continue  # approved for 2008 with no members listed
+        cut_short = "truncated" in named
+        clean = re.sub(r"\s*\(.*\)\s*$", "", named).replace("[", "").replace("]", "")
+        key = _norm(clean)
+        prefix: dict[str, tuple[str, str]] = {}
+        for urn, name, where in candidates:
+            if (_norm(name) + " ").startswith(key + " "):
+                prefix.setdefault(urn, (name, where))
+        words = set(key.split()) - GENERIC_WORDS
+        loose: dict[str, tuple[str, str]] = {}
+        for urn, name, where in candidates:
+            if words and words <= set(_norm(name).split()):
+                loose.setdefault(urn, (name, where))
+        urn, status, how = None, "unmatched", "no establishment in the register or GIAS links has this name"
+        if len(prefix) == 1:
+            urn, (name, where) = next(iter(prefix.items()))
+            if cut_short:
+                status, how = "inferred", f"the name is cut short in the source; '{clean}' begins {where}, '{name}'"
+            else:
+                status, how = "sourced", f"'{clean}' begins {where}, '{name}'"
+        elif not prefix and len(loose) == 1:
+            urn, (name, where) = next(iter(loose.items()))
+            status, how = "inferred", f"only {where}, '{name}', has the words '{' '.join(sorted(words))}'"
+        matches.append({"consortium": consortium, "named": clean, "urn": urn, "status": status, "how": how})
+    return matches
+
+
+def _consortium_members(real: Path, register: pl.DataFrame) -> list[dict]:
+    members = []
+    for m in consortium_matches(real, register):
+        if m["urn"] is None:
+            continue  # printed by main() as unmatched
+        code, name = CONSORTIA[m["consortium"]]
+        consortium = m["consortium"] if m["consortium"].endswith("consortium") else f"{m['consortium']} consortium"
+        members.append(
+            {
+                "partnership_code": code,
+                "partnership_name": name,
+                "member_id": m["urn"],
+                "source": f"{m['status']}: '{m['named']}' named in the {consortium} ({CONSORTIUM_SOURCE}); "
+                f"URN {m['urn']}: {m['how']}",
+            }
+        )
+    return members
+
+
 def build_roster(real: Path, register: pl.DataFrame) -> pl.DataFrame:
-    members = _sourced_members(real, register)
+    members = _sourced_members(real, register) + _consortium_members(real, register)
     placed = {m["member_id"] for m in members}
-    info = {r["urn"]: r for r in register.iter_rows(named=True)}
+    info = {r["urn"]: r for r in register.iter_rows(named=True) if r["urn"]}
     for urn, r in info.items():
         if r["kind"] in SCHOOL_KINDS and urn not in placed and r["district"] in DISTRICT_PARTNERSHIPS:
             code, name = DISTRICT_PARTNERSHIPS[r["district"]]
@@ -235,12 +424,15 @@ def build_roster(real: Path, register: pl.DataFrame) -> pl.DataFrame:
                     "source": f"inferred: 2008 locality not in source; placed by district ({r['district']})",
                 }
             )
-    centres = _centres(members, info)
+    # Colleges the consortia name are members of those (above); among the other partnerships,
+    # whose sources list no college, every located college is placed by distance to the schools.
+    consortium_codes = {code for code, _ in CONSORTIA.values()}
+    centres = _centres([m for m in members if info[m["member_id"]]["kind"] in SCHOOL_KINDS], info)
     for urn, r in info.items():
         if r["kind"] != "college" or r["latitude"] is None:
             continue
         here = (r["latitude"], r["longitude"])
-        distances = {code: _km(here, centre) for code, centre in centres.items()}
+        distances = {code: _km(here, centre) for code, centre in centres.items() if code not in consortium_codes}
         nearest = min(distances, key=lambda c: distances[c])
         for code, km in sorted(distances.items()):
             if code == nearest or km <= COLLEGE_REACH_KM:
@@ -309,7 +501,8 @@ def build_dataset() -> pl.DataFrame:
             "reference_date": [REFERENCE_DATE],
             "name": ["Norfolk 14-19 partnerships, 2018/19"],
             "description": [
-                "Real Norfolk schools and colleges (DfE 2018/19), the 2008 14-19 groupings, Year 10 proxy for the "
+                "Real Norfolk schools, colleges and training providers (DfE 2018/19, a UKPRN list), the 2008 14-19 "
+                "groupings and the 2008/09 Diploma consortia, Year 10 proxy for the "
                 f"{CENSUS_DATE} census, synthetic accreditation of {ACCREDITED_ON}. Memberships and accreditation are "
                 f"judged as of {REFERENCE_DATE}, the start of the 2018/19 school year, unless a day is chosen."
             ],
@@ -368,6 +561,7 @@ def build_gias_sample(real: Path, register: pl.DataFrame) -> pl.DataFrame:
     est = pl.read_csv(real / "norfolk_establishments_2019.csv", infer_schema=False)
     names = dict(register.select("urn", "name").rows())
     districts = dict(register.select("urn", "district").rows())
+    ukprns = dict(register.select("urn", "ukprn").rows())
     rows = []
     for r in est.iter_rows(named=True):
         easting = northing = None
@@ -393,7 +587,7 @@ def build_gias_sample(real: Path, register: pl.DataFrame) -> pl.DataFrame:
                 "DistrictAdministrative (name)": districts[r["urn"]],
                 "Easting": easting,
                 "Northing": northing,
-                "UKPRN": "",
+                "UKPRN": ukprns[r["urn"]] or "",
             }
         )
     return pl.DataFrame(rows, infer_schema_length=None).sort("URN")
@@ -440,6 +634,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{kind}: {frame.height} rows")
     for grouping, member in unmatched_2008_members(args.real):
         print(f"unmatched 2008 member: {grouping}: {member}")
+    matches = consortium_matches(args.real, frames["register"])
+    for status in ("sourced", "inferred"):
+        print(f"consortium members matched ({status}): {sum(m['status'] == status for m in matches)}")
+    for m in matches:
+        if m["urn"] is None:
+            print(f"unmatched consortium member: {m['consortium']}: {m['named']}")
+    for name, why in colleges_not_in_register(args.real, frames["register"]):
+        print(f"college list: {name}: {why}")
 
 
 if __name__ == "__main__":

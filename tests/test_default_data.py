@@ -44,10 +44,53 @@ def test_every_state_school_in_the_real_file_is_in_the_register(norfolk):
     _, con = norfolk
     real = pl.read_csv(REAL / "norfolk_establishments_2019.csv", infer_schema=False)
     urns = {int(u) for u in real["urn"]}
-    stored = {r[0] for r in con.execute("SELECT urn FROM institutions").fetchall()}
+    stored = {r[0] for r in con.execute("SELECT urn FROM institutions WHERE urn IS NOT NULL").fetchall()}
     assert urns == stored
     kinds = dict(con.execute("SELECT kind, count(*) FROM institutions GROUP BY kind").fetchall())
-    assert kinds == {"high_school": 53, "special_school": 13, "pru": 2, "college": 5, "other": 20}
+    # the performance tables' 5 colleges, East Coast College and two training providers from the UKPRN list
+    assert kinds == {"high_school": 53, "special_school": 13, "pru": 2, "college": 6, "wbl_provider": 2, "other": 20}
+
+
+@needs_real
+def test_providers_without_coordinates_carry_their_real_ukprn_and_no_invented_location(norfolk):
+    _, con = norfolk
+    real = pl.read_csv(REAL / "norfolk_providers_ukprn_postcode.csv", infer_schema=False)
+    listed = {int(u): name for u, name in real.select("ukprn", "name").rows()}
+    rows = con.execute(
+        "SELECT ukprn, name, kind, latitude, district, source FROM institutions WHERE urn IS NULL ORDER BY ukprn"
+    ).fetchall()
+    assert [(u, k) for u, _, k, *_ in rows] == [(10004116, "college"), (10028607, "wbl_provider"), (10042093, "wbl_provider")]
+    for ukprn, name, _, latitude, district, source in rows:
+        assert listed[ukprn] == name
+        assert latitude is None and district is None and "not on the map" in source
+    assert "inferred" in rows[0][5]  # East Coast College standing for Great Yarmouth College is a judgement
+    ukprns = dict(con.execute("SELECT urn, ukprn FROM institutions WHERE kind = 'college' AND urn IS NOT NULL").fetchall())
+    assert ukprns[130764] == 10004772 and ukprns[138670] == 10037344  # City College Norwich, Easton & Otley
+
+
+@needs_real
+def test_consortium_members_join_their_consortium_and_say_whether_the_match_is_sourced(norfolk):
+    _, con = norfolk
+    named = pl.read_csv(REAL / "norfolk_diploma_consortia_2008_2009.csv", infer_schema=False)
+    listed = named.filter(~pl.col("member_institution_as_named").str.starts_with("(members not listed")).height
+    rows = con.execute(
+        "SELECT partnership_code, institution_id, split_part(source, ':', 1) FROM memberships WHERE partnership_code LIKE 'DC-%'"
+    ).fetchall()
+    assert len(rows) == listed - 1  # The Blyth Jex School matches no 2019 name or GIAS link
+    assert {status for *_, status in rows} == {"sourced", "inferred"}
+    by_code: dict[str, set[int]] = {}
+    for code, member, _ in rows:
+        by_code.setdefault(code, set()).add(member)
+    assert all(130764 in members for members in by_code.values())  # Norwich City College is in all four
+    assert {137461, 136481, 138670} <= by_code["DC-ALL-ROUTES"]  # Wymondham High and College, Easton College
+    # a consortium school is no longer placed by district
+    placed = {
+        r[0]
+        for r in con.execute(
+            "SELECT institution_id FROM memberships WHERE partnership_code LIKE 'INF-%' AND source LIKE '%placed by district%'"
+        ).fetchall()
+    }
+    assert not placed & set().union(*by_code.values())
 
 
 @needs_real
@@ -68,8 +111,12 @@ def test_every_row_says_where_it_came_from(norfolk):
     for table in ("institutions", "census_rolls", "memberships", "previous_allocations"):
         blank = con.execute(f"SELECT count(*) FROM {table} WHERE source IS NULL OR source = ''").fetchone()[0]
         assert blank == 0, table
+    # every membership says whether it is sourced (named in a document, matched to the URN by the
+    # documents' own names) or inferred
+    labels = dict(con.execute("SELECT split_part(source, ':', 1), count(*) FROM memberships GROUP BY ALL").fetchall())
     inferred = con.execute("SELECT count(*) FROM memberships WHERE source LIKE '%inferred%'").fetchone()[0]
-    assert inferred == con.execute("SELECT count(*) FROM memberships").fetchone()[0]
+    assert labels.get("sourced", 0) + inferred == con.execute("SELECT count(*) FROM memberships").fetchone()[0]
+    assert labels.get("sourced", 0) > 0
     assert con.execute("SELECT bool_and(source LIKE 'synthetic%') FROM previous_allocations").fetchone()[0]
     assert con.execute("SELECT bool_and(notes LIKE 'synthetic%') FROM accreditation_decisions").fetchone()[0]
 
@@ -105,13 +152,13 @@ def test_gias_sample_loads_and_agrees_with_the_register(norfolk, tmp_path):
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(path.read_bytes())
     before = con.execute(
-        "SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn"
+        "SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn, ukprn"
     ).fetchall()
     result = load(Upload.from_path("register", config.DATA_DIR / "samples" / "gias_norfolk_2019.csv"), copy)
     assert result.report.layout == "gias" and result.rows == 93
     after_con = duckdb.connect(str(copy), read_only=True)
     after = after_con.execute(
-        "SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn"
+        "SELECT urn, name, kind, district, round(latitude, 4), round(longitude, 4) FROM institutions ORDER BY urn, ukprn"
     ).fetchall()
     after_con.close()
     assert after == before

@@ -27,16 +27,18 @@ def test_the_default_data_says_what_is_proxy_inferred_and_synthetic(default_stor
     status = provenance.data_status(con)
     con.close()
     assert _by_input(status) == {
-        "register": ("real", 93, 93),
+        "register": ("inferred", 3, 96),  # two UKPRNs matched by postcode, East Coast College for Great Yarmouth
         "Year 10 figures": ("proxy", 64, 64),
-        "memberships": ("inferred", 81, 81),
-        "accreditation": ("synthetic", 11, 11),
-        "health checks": ("synthetic", 66, 66),
+        "memberships": ("inferred", 71, 89),  # the other 18 are consortium memberships the sources name
+        "accreditation": ("synthetic", 15, 15),
+        "health checks": ("synthetic", 90, 90),
         "previous 2008/9 amounts": ("synthetic", 7, 7),
     }
-    assert status["stand_in"].to_list() == [False, True, True, True, True, True]
+    assert status["stand_in"].to_list() == [True, True, True, True, True, True]
     line = provenance.data_status_line(status)
-    assert line.startswith("register: real (93 rows); Year 10 figures: proxy (64 rows); memberships: inferred (81 rows)")
+    assert line.startswith(
+        "register: inferred 3 of 96 (real 93); Year 10 figures: proxy (64 rows); memberships: inferred 71 of 89 (real 18)"
+    )
     assert provenance.last_loaded(status) is not None
     assert "Year 10 figures (proxy)" in provenance.stand_in_warning(status)
 
