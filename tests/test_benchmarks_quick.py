@@ -21,6 +21,7 @@ from pipelines import config
         "bench_levers.py",
         "bench_concurrency.py",
         "bench_gaps_scale.py",
+        "bench_cold_start.py",
     ],
 )
 def test_benchmark_runs_quick(script):
