@@ -25,7 +25,7 @@ import streamlit as st
 
 from dashboard import maps
 from pipelines import allocate as allocation_sql
-from pipelines import audit_chain, build_default, clock, config, db, districts, exports, plan, plan_compare
+from pipelines import audit_chain, clock, config, db, districts, exports, plan, plan_compare
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 from pipelines.plan import PlanChange
 
@@ -48,6 +48,10 @@ def _refuse(problem: db.StoreProblem) -> NoReturn:
 
 @st.cache_resource(show_spinner="Building the store from the default data ...")
 def _ensure_store(path: str) -> Path:
+    # Imported here: building brings the loader and its checks (pyproj among them), which a start
+    # on an existing store never uses.
+    from pipelines import build_default
+
     return build_default.ensure_store(Path(path))
 
 
@@ -343,7 +347,13 @@ def _version_label(version: tuple) -> str:
 def _map_spec(as_of, census_date, changes, version, height, highlight, highlight_as, legend) -> dict:
     points = map_institutions(as_of, census_date, changes)
     return maps.map_spec(
-        points, districts_geojson(), height=height, highlight=set(highlight), highlight_as=highlight_as, legend=legend
+        points,
+        districts_geojson(),
+        height=height,
+        highlight=set(highlight),
+        highlight_as=highlight_as,
+        frames=True,  # sent as Arrow from polars: no pandas (see maps.map_spec)
+        legend=legend,
     )
 
 

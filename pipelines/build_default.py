@@ -7,9 +7,12 @@ The files are loaded through the same validation as any other file, in dependenc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines import config, db
-from pipelines.load import LoadResult, Upload, load_all
+
+if TYPE_CHECKING:  # the loader is imported only to build: a start on an existing store never loads
+    from pipelines.load import LoadResult, Upload
 
 # (kind, file name) in the order they must load.
 DEFAULT_FILES = (
@@ -24,6 +27,8 @@ DEFAULT_FILES = (
 
 
 def default_uploads(data_dir: Path = config.DEFAULT_DATA_DIR) -> list[Upload]:
+    from pipelines.load import Upload
+
     return [Upload.from_path(kind, data_dir / name) for kind, name in DEFAULT_FILES if (data_dir / name).exists()]
 
 
@@ -34,6 +39,8 @@ def build(
     uploads = default_uploads(Path(data_dir))
     if not uploads:
         raise FileNotFoundError(f"no default data files in {data_dir}")
+    from pipelines.load import load_all
+
     return load_all(uploads, db_path, fresh=True, only_if_missing=only_if_missing)
 
 

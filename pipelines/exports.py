@@ -19,14 +19,17 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import polars as pl
-import xlsxwriter
 
 from pipelines import clock, provenance
 from pipelines.allocate import AllocationSettings
 from pipelines.audit_chain import Anchor
 from pipelines.money import pounds
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Stored times are UTC; a reader sees UK time with GMT or BST after it (pipelines.clock).
@@ -235,6 +238,8 @@ def allocation_xlsx(
     data_status: pl.DataFrame,
     audit_anchor: Anchor,
 ) -> bytes:
+    import xlsxwriter  # here, not at the top: every dashboard page imports this module, few make a workbook
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": "14-19 partnership allocation", "created": produced_at})
@@ -321,6 +326,8 @@ def _data_status_section(about, formats, data_status: pl.DataFrame, row: int) ->
 
 
 def gaps_xlsx(frame: pl.DataFrame, produced_at: dt.datetime) -> bytes:
+    import xlsxwriter  # see allocation_xlsx
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": "14-19 coverage gaps", "created": produced_at})
