@@ -1,14 +1,25 @@
 """The offline map: district boundaries from the bundled GeoJSON with every institution placed
-on them (Altair/Vega-Lite; no tile server, so it works with no network). Partnerships are
-coloured; gaps are drawn as a distinct shape with a heavy outline so they stand out without
-relying on colour."""
+on them (Vega-Lite; no tile server, so it works with no network). Partnerships are coloured;
+gaps are drawn as a distinct shape with a heavy outline so they stand out without relying on
+colour.
+
+The dashboard's maps are written as Vega-Lite dicts directly (``map_spec``), so a page that
+draws one imports neither Altair nor its schema validation (a third of a second of a cold start,
+which the Overview would otherwise pay before its first figure). ``institutions_map`` is the same
+chart as an Altair object; the tests check that ``map_spec`` writes exactly what Altair writes
+for it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from typing import TYPE_CHECKING
 
-import altair as alt
 import polars as pl
+
+if TYPE_CHECKING:
+    import altair as alt
 
 # One colour per partnership: Paul Tol's "muted" scheme (built to stay distinct for colour-blind
 # readers) and three Okabe-Ito colours it lacks. Beyond these a colour would repeat, so every
@@ -29,24 +40,18 @@ PARTNERSHIP_COLOURS = [
     "#D55E00",
 ]
 
-SHAPES = alt.Scale(
-    domain=["member", "coverage gap", "college / provider", "other", "changed by the plan"],
-    range=["circle", "triangle-up", "square", "diamond", "cross"],
-)
+SHAPE_DOMAIN = ["member", "coverage gap", "college / provider", "other", "changed by the plan"]
+SHAPE_RANGE = ["circle", "triangle-up", "square", "diamond", "cross"]
 LARGE = "datum.marker == 'coverage gap' || datum.marker == 'changed by the plan'"
+# The Vega-Lite version the installed Altair writes (tests/test_maps_spec.py checks it still is).
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+# Altair's default view size, which it writes into every spec's config.
+VIEW_CONFIG = {"continuousWidth": 300, "continuousHeight": 300}
 
 
-def institutions_map(
-    points: pl.DataFrame,
-    districts: dict,
-    height: int = 560,
-    highlight: set[int] | None = None,
-    highlight_as: str = "coverage gap",
-) -> alt.LayerChart:
-    """``highlight``: institutions drawn large as ``highlight_as`` (a gap's members, or those a
-    plan changes)."""
-    highlight = highlight or set()
-    located = points.filter(pl.col("latitude").is_not_null()).with_columns(
+def _located(points: pl.DataFrame, highlight: set[int], highlight_as: str) -> pl.DataFrame:
+    """The institutions with a place, each with the marker it is drawn as."""
+    return points.filter(pl.col("latitude").is_not_null()).with_columns(
         pl.when(pl.col("institution_id").is_in(sorted(highlight)))
         .then(pl.lit(highlight_as))
         .when(pl.col("coverage_gap"))
@@ -59,13 +64,46 @@ def institutions_map(
         .alias("marker"),
         pl.col("year10").cast(pl.Float64),
     )
+
+
+def _colours(located: pl.DataFrame) -> tuple[list[str], list[str]]:
+    """The colour scale's domain and range: each partnership's label, then "none" in white."""
+    labels = sorted(set(located["partnership_label"].to_list()) - {"none"})
+    palette = (PARTNERSHIP_COLOURS * (len(labels) // len(PARTNERSHIP_COLOURS) + 1))[: len(labels)]
+    return labels + ["none"], palette + ["#FFFFFF"]
+
+
+def _centres(located: pl.DataFrame, features: list[dict], height: int) -> pl.DataFrame:
+    """Where each partnership's code is written: the centre of its members, spread apart."""
+    centres = (
+        located.filter(pl.col("partnership") != "none")
+        .group_by("partnership")
+        .agg(pl.col("latitude").mean(), pl.col("longitude").mean())
+        .sort("partnership")
+    )
+    if centres.height > MAX_WRITTEN_CODES:  # a national map: codes would cover it, and the hover names each point's
+        centres = centres.head(0)
+    return _spread_codes(centres, _extent(features, located), height)
+
+
+def institutions_map(
+    points: pl.DataFrame,
+    districts: dict,
+    height: int = 560,
+    highlight: set[int] | None = None,
+    highlight_as: str = "coverage gap",
+) -> alt.LayerChart:
+    """``highlight``: institutions drawn large as ``highlight_as`` (a gap's members, or those a
+    plan changes)."""
+    import altair as alt  # only here: the pages and the pack draw from map_spec, which needs no Altair
+
+    located = _located(points, highlight or set(), highlight_as)
     outline = (
         alt.Chart(alt.Data(values=districts["features"]))
         .mark_geoshape(fill="#F4F4F4", stroke="#777777", strokeWidth=1)
         .encode(tooltip=alt.Tooltip("properties.lad_name:N", title="District"))
     )
-    labels = sorted(set(located["partnership_label"].to_list()) - {"none"})
-    palette = (PARTNERSHIP_COLOURS * (len(labels) // len(PARTNERSHIP_COLOURS) + 1))[: len(labels)]
+    domain, colours = _colours(located)
     dots = (
         alt.Chart(located)
         .mark_point(filled=True, opacity=0.9, strokeWidth=1.5)
@@ -74,10 +112,12 @@ def institutions_map(
             latitude="latitude:Q",
             color=alt.Color(
                 "partnership_label:N",
-                scale=alt.Scale(domain=labels + ["none"], range=palette + ["#FFFFFF"]),
+                scale=alt.Scale(domain=domain, range=colours),
                 legend=alt.Legend(title="Partnership", columns=1, symbolLimit=60, labelLimit=320),
             ),
-            shape=alt.Shape("marker:N", scale=SHAPES, legend=alt.Legend(title="Marker")),
+            shape=alt.Shape(
+                "marker:N", scale=alt.Scale(domain=SHAPE_DOMAIN, range=SHAPE_RANGE), legend=alt.Legend(title="Marker")
+            ),
             size=alt.condition(LARGE, alt.value(220), alt.value(70)),
             stroke=alt.condition(LARGE, alt.value("#000000"), alt.value("#333333")),
             tooltip=[
@@ -89,15 +129,7 @@ def institutions_map(
             ],
         )
     )
-    centres = (
-        located.filter(pl.col("partnership") != "none")
-        .group_by("partnership")
-        .agg(pl.col("latitude").mean(), pl.col("longitude").mean())
-        .sort("partnership")
-    )
-    if centres.height > MAX_WRITTEN_CODES:  # a national map: codes would cover it, and the hover names each point's
-        centres = centres.head(0)
-    centres = _spread_codes(centres, _extent(districts["features"], located), height)
+    centres = _centres(located, districts["features"], height)
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
     halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12)
     codes = code_text.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-12)
@@ -163,55 +195,106 @@ def _coordinates(node):
             yield from _coordinates(part)
 
 
-# Altair walks every coordinate of inline data when it writes a spec (over a second for the
-# district outlines, on every rerun), so the chart is written around a stand-in feature that
-# carries only the outlines' bounding box, and the outlines are put in its place afterwards.
-_STAND_IN = {"type": "Feature", "properties": {"lad_name": "outline-stand-in"}, "geometry": None}
-
-
 def map_spec(
     points: pl.DataFrame,
     districts: dict,
     height: int = 560,
     highlight: set[int] | None = None,
     highlight_as: str = "coverage gap",
+    *,
+    frames: bool = False,
     **properties,
 ) -> dict:
     """The institutions map as a Vega-Lite spec (for st.vega_lite_chart and the meeting pack):
-    the same chart as institutions_map, written in milliseconds rather than seconds."""
-    stand_in = {**_STAND_IN, "bbox": list(collection_extent(districts) or [])}
-    chart = institutions_map(points, {"features": [stand_in]}, height=height, highlight=highlight, highlight_as=highlight_as)
-    sizes = {k: v for k, v in properties.items() if k != "legend"}
-    if sizes:
-        chart = chart.properties(**sizes)
-    if properties.get("legend"):
-        chart = chart.configure_legend(**properties["legend"])
-    # Every institution is drawn: a national map has more than Altair's default 5,000 rows.
-    with alt.data_transformers.enable("default", max_rows=None):
-        spec = chart.to_dict()
-    # The outline layer's inline values are the stand-in: put the outlines there (a walk of the
-    # whole spec, through every institution's row, only if Altair ever writes it elsewhere).
-    outline_layers = [layer["data"] for layer in spec.get("layer", []) if layer.get("data", {}).get("values") == [stand_in]]
-    for data in outline_layers:
-        data["values"] = districts["features"]
-    if not outline_layers:
-        spec = _swap(spec, [stand_in], districts["features"])
-    if properties.get("legend") is False:  # maps side by side: the legends would leave no room to draw
-        for layer in spec.get("layer", []):
-            for channel in ("color", "shape"):
-                if channel in layer.get("encoding", {}):
-                    layer["encoding"][channel]["legend"] = None
+    exactly what Altair writes for institutions_map, without importing Altair or walking the
+    outlines' coordinates. ``properties``: top-level sizes (``width``), and ``legend``, either
+    the legends' configuration or False for none (maps side by side leave them no room).
+
+    ``frames``: the institutions and the code positions as polars frames rather than lists of
+    rows, under the same names (for Streamlit; the pack's renderer needs rows). Streamlit sends
+    a frame to the browser as Arrow straight from polars, where rows would first be copied into
+    a pandas frame, every row of a national map each time the spec is drawn anew."""
+    located = _located(points, highlight or set(), highlight_as)
+    features = districts["features"]
+    extent = collection_extent(districts)
+    centres = _centres(located, [{"bbox": list(extent)}] if extent else [], height)
+    datasets: dict[str, object] = {}
+
+    def named(frame: pl.DataFrame) -> dict:
+        rows = frame.rows(named=True)
+        name = _dataset_name(rows)
+        datasets[name] = frame if frames else rows
+        return {"name": name}
+
+    legend = properties.get("legend")
+    colour_domain, colours = _colours(located)
+    colour_legend = {"columns": 1, "labelLimit": 320, "symbolLimit": 60, "title": "Partnership"}
+    coordinates = {
+        "latitude": {"field": "latitude", "type": "quantitative"},
+        "longitude": {"field": "longitude", "type": "quantitative"},
+    }
+    code_data = named(centres)
+    code_encoding = {**coordinates, "text": {"field": "partnership", "type": "nominal"}}
+    code_mark = {"type": "text", "dy": -12, "fontSize": 11, "fontWeight": "bold"}
+    spec: dict = {
+        "config": {"view": dict(VIEW_CONFIG), **({"legend": dict(legend)} if legend else {})},
+        "layer": [
+            {
+                "data": {"values": features},
+                "mark": {"type": "geoshape", "fill": "#F4F4F4", "stroke": "#777777", "strokeWidth": 1},
+                "encoding": {"tooltip": {"field": "properties.lad_name", "title": "District", "type": "nominal"}},
+            },
+            {
+                "data": named(located),
+                "mark": {"type": "point", "filled": True, "opacity": 0.9, "strokeWidth": 1.5},
+                "encoding": {
+                    "color": {
+                        "field": "partnership_label",
+                        "legend": None if legend is False else colour_legend,
+                        "scale": {"domain": colour_domain, "range": colours},
+                        "type": "nominal",
+                    },
+                    **coordinates,
+                    "shape": {
+                        "field": "marker",
+                        "legend": None if legend is False else {"title": "Marker"},
+                        "scale": {"domain": list(SHAPE_DOMAIN), "range": list(SHAPE_RANGE)},
+                        "type": "nominal",
+                    },
+                    "size": {"condition": {"test": LARGE, "value": 220}, "value": 70},
+                    "stroke": {"condition": {"test": LARGE, "value": "#000000"}, "value": "#333333"},
+                    "tooltip": [
+                        {"field": "name", "title": "Name", "type": "nominal"},
+                        {"field": "kind_label", "title": "Kind", "type": "nominal"},
+                        {"field": "partnerships", "title": "Partnership(s)", "type": "nominal"},
+                        {"field": "year10", "format": ",.0f", "title": "Year 10", "type": "quantitative"},
+                        {"field": "district", "title": "District", "type": "nominal"},
+                    ],
+                },
+            },
+            {
+                "data": dict(code_data),
+                "mark": {**code_mark, "stroke": "#FFFFFF", "strokeJoin": "round", "strokeWidth": 4},
+                "encoding": code_encoding,
+            },
+            {"data": dict(code_data), "mark": {**code_mark, "color": "#000000"}, "encoding": code_encoding},
+        ],
+        "height": height,
+        "projection": {"type": "mercator"},
+        "width": "container",
+        **{k: v for k, v in properties.items() if k != "legend"},
+        "$schema": SCHEMA,
+        "datasets": datasets,
+    }
     return spec
 
 
-def _swap(node, old, new):
-    if node == old:
-        return new
-    if isinstance(node, dict):
-        return {k: _swap(v, old, new) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_swap(v, old, new) for v in node]
-    return node
+def _dataset_name(rows: list[dict]) -> str:
+    """The name Altair gives inline rows (a hash of them), so a redrawn map with the same rows
+    keeps its dataset's name."""
+    if rows == [{}]:
+        return "empty"
+    return "data-" + hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def collection_extent(districts: dict) -> tuple[float, float, float, float] | None:

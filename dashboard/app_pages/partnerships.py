@@ -99,7 +99,9 @@ st.subheader("On the map")
 points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
 ids = set(members["institution_id"].to_list())
 st.vega_lite_chart(
-    maps.map_spec(points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420),
+    maps.map_spec(
+        points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420, frames=True
+    ),
     width="stretch",
 )
 
