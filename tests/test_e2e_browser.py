@@ -97,14 +97,14 @@ def test_the_scenario_follows_the_sidebar_and_back(server, page):
     _type_total(page, "600000")
     page.get_by_text("More settings").click()
     page.get_by_text("Fund partnerships pending accreditation").click()
-    expect(_proof_line(page)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 11 funded")
+    expect(_proof_line(page)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 15 funded")
     page.get_by_role("link", name="Overview").click()
     expect(_metric(page, "Pot")).to_contain_text("£600,000")
     expect(page).to_have_url(re.compile(r"pending=1"))
     page.get_by_role("link", name="Partnerships").click()
     expect(page.get_by_text(re.compile(r"Pot £600,000"))).to_be_visible()
     page.get_by_role("link", name="Allocation").click()
-    expect(_proof_line(page)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 11 funded")
+    expect(_proof_line(page)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 15 funded")
     page.go_back()
     expect(page.get_by_text(re.compile(r"Pot £600,000"))).to_be_visible()
     for _ in range(6):  # the partnership picker adds its own entries to the history
@@ -118,7 +118,7 @@ def test_the_scenario_follows_the_sidebar_and_back(server, page):
     try:
         fresh = other.new_page()
         fresh.goto(shared.replace("/?", "/allocation?") if "/allocation" not in shared else shared)
-        expect(_proof_line(fresh)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 11 funded")
+        expect(_proof_line(fresh)).to_contain_text("£600,000.00 equals the pot £600,000.00 — 15 funded")
     finally:
         other.close()
 
@@ -145,7 +145,7 @@ def test_twenty_quick_slider_then_download_trials_get_the_file_on_screen(server,
             csv_button.click()
         total, rows = _csv_total(download.value.path())
         outcomes.append(total)
-        assert rows == 11
+        assert rows == 15
         assert download.value.suggested_filename.startswith(f"allocation_total-{int(wanted)}_")
     assert outcomes == [Decimal(500_000 + 1_000 * t) for t in range(1, 21)]
 
@@ -162,10 +162,10 @@ def test_quick_csv_then_xlsx_pairs_both_arrive(server, page):
             csv_button.click()
         with page.expect_download() as second:
             xlsx_button.click()
-        assert _csv_total(first.value.path()) == (Decimal("500000.00"), 11)
+        assert _csv_total(first.value.path()) == (Decimal("500000.00"), 15)
         book = openpyxl.load_workbook(io.BytesIO(Path(second.value.path()).read_bytes()), read_only=True)
         amounts = [r[0] for r in book["Allocation"].iter_rows(min_row=2, min_col=7, max_col=7, values_only=True)]
-        assert sum(Decimal(str(a)) for a in amounts[:11]) == Decimal("500000")
+        assert sum(Decimal(str(a)) for a in amounts[:15]) == Decimal("500000")
 
 
 def test_typing_an_exact_total_and_downloading_the_csv(server, page):
@@ -176,12 +176,12 @@ def test_typing_an_exact_total_and_downloading_the_csv(server, page):
         page.get_by_role("button", name=re.compile(r"CSV for £123,456")).click()
     saved = download.value
     assert saved.suggested_filename == "allocation_total-123456_census-2018-01-18.csv"
-    assert _csv_total(saved.path()) == (Decimal("123456.00"), 11)
+    assert _csv_total(saved.path()) == (Decimal("123456.00"), 15)
 
 
 def test_a_shared_link_opens_the_same_scenario(server, page):
     page.goto(f"{server}/allocation?total=250000&pending=1&unit=0.01")
-    expect(_proof_line(page)).to_contain_text("£250,000.00 equals the pot £250,000.00 — 11 funded")
+    expect(_proof_line(page)).to_contain_text("£250,000.00 equals the pot £250,000.00 — 15 funded")
     expect(page.get_by_role("textbox", name="Exact total")).to_have_value("£250,000.00")
 
 

@@ -59,6 +59,11 @@ if changes.height:
         width="stretch",
     )
 
+# A county's full list of partnerships (fifteen on the default data) still prints on one sheet.
+st.html(
+    "<style>@media print { [data-testid='stTable'] th, [data-testid='stTable'] td "
+    "{ padding: 0.1rem 0.4rem !important; font-size: 0.8rem !important; line-height: 1.25 !important; } }</style>"
+)
 st.header(f"Decision {picked}: {record['title']}")
 st.markdown(
     f"Approved by **{plain(record['approved_by'])}** on {clock.uk_text(record['approved_at'], '%d %B %Y at %H:%M')}. "
