@@ -5,21 +5,17 @@ colour.
 
 The dashboard's maps are written as Vega-Lite dicts directly (``map_spec``), so a page that
 draws one imports neither Altair nor its schema validation (a third of a second of a cold start,
-which the Overview would otherwise pay before its first figure). ``institutions_map`` is the same
-chart as an Altair object; the tests check that ``map_spec`` writes exactly what Altair writes
-for it."""
+which the Overview would otherwise pay before its first figure). The same chart built with
+Altair lives in the tests (tests/altair_map.py), which check that ``map_spec`` writes exactly
+what Altair writes for it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-from typing import TYPE_CHECKING
 
 import polars as pl
-
-if TYPE_CHECKING:
-    import altair as alt
 
 # One colour per partnership: Paul Tol's "muted" scheme (built to stay distinct for colour-blind
 # readers) and three Okabe-Ito colours it lacks. Beyond these a colour would repeat, so every
@@ -84,56 +80,6 @@ def _centres(located: pl.DataFrame, features: list[dict], height: int) -> pl.Dat
     if centres.height > MAX_WRITTEN_CODES:  # a national map: codes would cover it, and the hover names each point's
         centres = centres.head(0)
     return _spread_codes(centres, _extent(features, located), height)
-
-
-def institutions_map(
-    points: pl.DataFrame,
-    districts: dict,
-    height: int = 560,
-    highlight: set[int] | None = None,
-    highlight_as: str = "coverage gap",
-) -> alt.LayerChart:
-    """``highlight``: institutions drawn large as ``highlight_as`` (a gap's members, or those a
-    plan changes)."""
-    import altair as alt  # only here: the pages and the pack draw from map_spec, which needs no Altair
-
-    located = _located(points, highlight or set(), highlight_as)
-    outline = (
-        alt.Chart(alt.Data(values=districts["features"]))
-        .mark_geoshape(fill="#F4F4F4", stroke="#777777", strokeWidth=1)
-        .encode(tooltip=alt.Tooltip("properties.lad_name:N", title="District"))
-    )
-    domain, colours = _colours(located)
-    dots = (
-        alt.Chart(located)
-        .mark_point(filled=True, opacity=0.9, strokeWidth=1.5)
-        .encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
-            color=alt.Color(
-                "partnership_label:N",
-                scale=alt.Scale(domain=domain, range=colours),
-                legend=alt.Legend(title="Partnership", columns=1, symbolLimit=60, labelLimit=320),
-            ),
-            shape=alt.Shape(
-                "marker:N", scale=alt.Scale(domain=SHAPE_DOMAIN, range=SHAPE_RANGE), legend=alt.Legend(title="Marker")
-            ),
-            size=alt.condition(LARGE, alt.value(220), alt.value(70)),
-            stroke=alt.condition(LARGE, alt.value("#000000"), alt.value("#333333")),
-            tooltip=[
-                alt.Tooltip("name:N", title="Name"),
-                alt.Tooltip("kind_label:N", title="Kind"),
-                alt.Tooltip("partnerships:N", title="Partnership(s)"),
-                alt.Tooltip("year10:Q", title="Year 10", format=",.0f"),
-                alt.Tooltip("district:N", title="District"),
-            ],
-        )
-    )
-    centres = _centres(located, districts["features"], height)
-    code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
-    halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12)
-    codes = code_text.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-12)
-    return (outline + dots + halo + codes).project(type="mercator").properties(width="container", height=height)
 
 
 # Partnership codes are written at the centre of their members, and centres can fall close

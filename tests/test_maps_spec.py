@@ -9,13 +9,16 @@ import pytest
 
 from dashboard import maps
 from pipelines import db, districts
+from tests import altair_map
 
 
 def _by_altair(points: pl.DataFrame, outlines: dict, height: int, highlight=None, highlight_as="coverage gap", **properties):
     """The chart through Altair: institutions_map around a stand-in carrying the outlines'
     extent (as the pages drew it before), its outlines put back in place."""
     stand_in = {"type": "Feature", "geometry": None, "bbox": list(maps.collection_extent(outlines) or [])}
-    chart = maps.institutions_map(points, {"features": [stand_in]}, height=height, highlight=highlight, highlight_as=highlight_as)
+    chart = altair_map.institutions_map(
+        points, {"features": [stand_in]}, height=height, highlight=highlight, highlight_as=highlight_as
+    )
     sizes = {k: v for k, v in properties.items() if k != "legend"}
     if sizes:
         chart = chart.properties(**sizes)

@@ -18,6 +18,7 @@ from dashboard import maps
 from pipelines import allocate, build_default, clock, db, districts, meeting_pack, provenance
 from pipelines.__main__ import main
 from pipelines.allocate import AllocationRefused, AllocationSettings
+from tests import altair_map
 
 PRODUCED = dt.datetime(2026, 1, 20, 9, 30)
 SMALL_SETTINGS = AllocationSettings(total=Decimal("10000"), as_of=dt.date(2025, 9, 1), include_pending=True)
@@ -284,7 +285,7 @@ def test_norfolk_map_codes_do_not_overlap_at_the_pages_width(norfolk):
         db.read_sql("reports/map_institutions.sql"), params={"as_of": dt.date(2018, 9, 1), "census_date": dt.date(2018, 1, 18)}
     ).pl()
     outlines = districts.districts_geojson()
-    chart = maps.institutions_map(points, outlines, height=340)
+    chart = altair_map.institutions_map(points, outlines, height=340)
     codes = chart.layer[3].data
     # the crowded Norwich codes (LOC8's one school is also in DC-NOO, so it is drawn in DC-NOO's colour)
     assert set(codes["partnership"]) >= {"INF-BROADLAND", "INF-NORWICH", "DC-NOO", "DC-NEN", "DC-WENSUM"}
@@ -299,4 +300,4 @@ def test_norfolk_map_codes_do_not_overlap_at_the_pages_width(norfolk):
             assert not _boxes_overlap(a, b), (a[0], b[0])
     # the page's stand-in outline carries the same extent, so the pack spaces them alike
     stand_in = {"type": "Feature", "geometry": None, "bbox": list(maps.outline_extent(outlines["features"]))}
-    assert maps.institutions_map(points, {"features": [stand_in]}, height=340).layer[3].data.equals(codes)
+    assert altair_map.institutions_map(points, {"features": [stand_in]}, height=340).layer[3].data.equals(codes)
