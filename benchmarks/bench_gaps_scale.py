@@ -117,8 +117,11 @@ def _pairs(joins: list[tuple[str, str, int]], marker: str) -> tuple[str, int]:
 
 
 def _same(first: Any, second: Any) -> bool:
+    """The same rows in every column but the words (detail, reason), which name the nearer of two
+    exactly-as-near centres: the band join named whichever it met first, so those rows are
+    counted apart, as exact ties."""
     keys = [c for c in first.columns if c not in ("detail", "reason")]
-    return bool(first.sort(keys, nulls_last=True).equals(second.sort(keys, nulls_last=True)))
+    return bool(first.select(keys).sort(keys, nulls_last=True).equals(second.select(keys).sort(keys, nulls_last=True)))
 
 
 def _same_suggestions(grid: Any, pairwise: Any) -> str:
