@@ -7,8 +7,10 @@ of those objects are the imported libraries, which live as long as the process. 
 finds new modules imported (the first run, and the first visit to a page that imports more),
 everything alive is moved to the collector's permanent generation (`gc.freeze`), so later
 collections walk only what runs have made since. Unreachable cycles among frozen objects are
-never collected; that is bounded, because freezing happens only when the modules grow, and the
-collection just before the first freeze clears start-up's garbage.
+never collected; that is bounded, because freezing happens only when the modules grow, and each
+later freeze follows the collection Streamlit made after the run before. The first freeze is not
+preceded by a collection of its own: it would walk every imported object once more (about
+0.15 s of a cold start) to free the little garbage importing leaves.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ def freeze_when_modules_grow() -> bool:
     modules = len(sys.modules)
     if modules == _modules_when_frozen:
         return False
-    if _modules_when_frozen == 0:
-        gc.collect()
     gc.freeze()
     _modules_when_frozen = modules
     return True
