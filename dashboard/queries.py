@@ -306,6 +306,12 @@ def gaps(chosen: AllocationSettings | None = None, travel_km: float = config.DEF
     return _gap_report_for("gaps", chosen or AllocationSettings(total=Decimal(config.DEFAULT_TOTAL)), travel_km)
 
 
+def reviews_due(chosen: AllocationSettings) -> pl.DataFrame:
+    """Accreditation reviews overdue or due soon on the scenario's day and map: the gaps' review
+    rows alone, so the first page need not work out every gap to say them."""
+    return report("reports/reviews_due.sql", chosen.changes, as_of=chosen.as_of)
+
+
 def suggestions(chosen: AllocationSettings, travel_km: float = config.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     """Ways to close the gaps of the scenario's map (after its plan so far), best first."""
     return _gap_report_for("suggestions", chosen, travel_km)

@@ -39,9 +39,9 @@ def data_notes(figures: dict | None = None) -> None:
         st.warning(plain(warning) + " See the Data page.", icon=":material/science:")
 
 
-def reviews_due(gaps: pl.DataFrame) -> None:
-    """Accreditation reviews overdue or due soon: one line with a count, the list on demand."""
-    reviews = gaps.filter(pl.col("code") == "review_due")
+def reviews_due(reviews: pl.DataFrame) -> None:
+    """Accreditation reviews overdue or due soon (queries.reviews_due): one line with a count,
+    the list on demand."""
     if not reviews.height:
         return
     st.warning(f"Accreditation review due or overdue for {reviews.height} partnership(s).", icon=":material/event_upcoming:")

@@ -8,7 +8,7 @@ import math
 import duckdb
 import pytest
 
-from pipelines import config
+from pipelines import config, db
 from pipelines.allocate import coverage_gaps, gap_codes
 from pipelines.load import Upload, load
 
@@ -231,6 +231,11 @@ def test_review_due_when_overdue_or_within_60_days(store, tmp_path, decided_on, 
     rows = _only(_gaps(store), "review_due")
     assert [(g["partnership_code"], g["severity"]) for g in rows] == [("P1", "warning")]
     assert words in rows[0]["detail"]
+    # The Overview asks for the reviews alone: the same rows, in the same words.
+    con = db.connect_read_only(store)
+    alone = con.sql(db.read_sql("reports/reviews_due.sql"), params={"as_of": AS_OF}).pl()
+    con.close()
+    assert alone.select("partnership_code", "detail").rows() == [(g["partnership_code"], g["detail"]) for g in rows]
 
 
 def test_review_not_flagged_beyond_60_days_or_when_not_accredited(store, tmp_path):

@@ -49,7 +49,7 @@ try:
 except queries.AllocationRefused as refusal:
     st.warning(f"No allocation with these settings: {plain(str(refusal))}")
 
-tables.reviews_due(queries.gaps(chosen))
+tables.reviews_due(queries.reviews_due(chosen))
 
 st.subheader("Map")
 st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=520), width="stretch")

@@ -32,7 +32,7 @@ st.title(plain(labels[code]))
 tables.data_notes(queries.overview_figures(chosen))
 
 record = accreditation.filter(pl.col("partnership_code") == code).row(0, named=True)
-tables.reviews_due(queries.gaps(chosen).filter(pl.col("partnership_code") == code))
+tables.reviews_due(queries.reviews_due(chosen).filter(pl.col("partnership_code") == code))
 attribution = queries.attribution(chosen.as_of, queries.census_used(chosen), chosen.changes).filter(
     pl.col("partnership_code") == code
 )

@@ -111,17 +111,9 @@ gaps AS (
     FROM funding AS fu
     WHERE coalesce(fu.status, '') <> 'accredited'
 
-    UNION ALL -- review_due: overdue, or due within 60 days (the Group meets about every two months)
-    SELECT 'review_due', fu.partnership_code, NULL,
-           fu.partnership_name || CASE
-               WHEN fu.review_by < effective_as_of(p_as_of)
-                   THEN ': accreditation review overdue since ' || strftime(fu.review_by, '%d %b %Y')
-                        || ' (' || date_diff('day', fu.review_by, effective_as_of(p_as_of)) || ' days); still funded until a decision is recorded'
-               ELSE ': accreditation review due on ' || strftime(fu.review_by, '%d %b %Y')
-                        || ' (in ' || date_diff('day', effective_as_of(p_as_of), fu.review_by) || ' days)'
-           END
-    FROM funding AS fu
-    WHERE fu.review_by <= effective_as_of(p_as_of) + INTERVAL 60 DAY
+    UNION ALL -- review_due (see reviews_due)
+    SELECT 'review_due', r.partnership_code, NULL, r.detail
+    FROM reviews_due(p_as_of := p_as_of) AS r
 
     UNION ALL -- travel_outlier
     SELECT 'travel_outlier', t.partnership_code, t.institution_id,
