@@ -26,7 +26,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.baselines import allocation_polars  # noqa: E402
-from benchmarks.bench_browser import machine, spread  # noqa: E402
+from benchmarks.figures import machine, spread  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
 from pipelines.allocate import AllocationSettings, allocate, coverage_gaps, default_census  # noqa: E402
 

@@ -17,8 +17,6 @@ send the new value; it never fails on a timing.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import statistics
 import sys
@@ -31,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+from benchmarks.figures import machine, spread  # noqa: E402
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, serve  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
 from pipelines import db  # noqa: E402
@@ -179,17 +178,6 @@ def _presses(page: Page, url: str, presses: int, amounts) -> tuple[list[float], 
     return times, before_sending
 
 
-def spread(times: list[float]) -> str:
-    """Median, min-max and interquartile range; tenths of a millisecond below 20 ms."""
-    ordered = sorted(times)
-    q1, _, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
-    places = 1 if ordered[-1] < 20 else 0
-    return (
-        f"median {statistics.median(ordered):.{places}f} ms, min-max {ordered[0]:.{places}f}-{ordered[-1]:.{places}f} ms, "
-        f"interquartile {q1:.{places}f}-{q3:.{places}f} ms (n={len(ordered)})"
-    )
-
-
 def _new_page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
@@ -238,19 +226,6 @@ def memory_figures(browser, store: Path, sessions: int, label: str) -> None:
         f"{label}: dashboard process memory {idle_mb:.0f} MB idle, {one_mb:.0f} MB with 1 session, "
         f"{all_mb:.0f} MB with {sessions} sessions open at once"
     )
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith(("model name", "hardware", "cpu model")):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"machine: {os.cpu_count()} cores, {model}; load average at start {load} (1, 5, 15 min)"
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from benchmarks.bench_browser import machine  # noqa: E402
+from benchmarks.figures import machine  # noqa: E402
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, serve  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
 

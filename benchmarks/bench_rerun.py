@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit import config as streamlit_config  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from benchmarks.bench_browser import machine, spread  # noqa: E402
+from benchmarks.figures import machine, spread  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
 from dashboard import collector  # noqa: E402
 from dashboard.state import POT_SLIDER  # noqa: E402
