@@ -29,6 +29,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from pipelines import config, db, input_file, records
 from pipelines.refusals import Failed
 
@@ -234,16 +236,67 @@ def verify_backup(backup_file: Path | str) -> tuple[str, int]:
         missing = [t for t in db.REQUIRED_TABLES if t not in tables]
         if missing:
             raise BackupRefused(f"{backup_file}: not a store of this tool (no {', '.join(missing)} table); nothing was changed")
-        version = db.store_version(con)
+        try:
+            version = db.store_version(con)
+        except duckdb.Error:  # a schema_version table of some other shape
+            raise BackupRefused(
+                f"{backup_file}: not a store of this tool (its schema version cannot be read); nothing was changed"
+            ) from None
         if version > db.current_schema_version():
             raise BackupRefused(
                 f"{backup_file}: the backup was written by a newer release of this tool (schema version "
                 f"{version}; this release knows up to {db.current_schema_version()}); upgrade the tool "
                 f"to restore it; nothing was changed"
             )
+        unlike = _unlike_a_store(con, version)
+        if unlike:
+            raise BackupRefused(f"{backup_file}: not a store of this tool ({unlike}); nothing was changed")
     finally:
         con.close()
     return actual, version
+
+
+def _unlike_a_store(con: duckdb.DuckDBPyConnection, version: int) -> str | None:
+    """How the backup's tables differ from a store's, in words; None when they do not. Each table
+    must have the columns and types this release's schema gives it (sql/schema, made here in
+    memory), except, in a backup of an earlier release, columns its upgrades (the migrations after
+    its version) name: an upgrade adds or changes only the columns its SQL names."""
+    made = duckdb.connect()
+    try:
+        for file in (f for f in db.sql_files() if f.parent.name == "schema"):
+            made.execute(file.read_text(encoding="utf-8"))
+        wanted = _columns(made)
+    finally:
+        made.close()
+    found = _columns(con)
+    upgrades = " ".join(file.read_text(encoding="utf-8") for number, file in db.migrations() if number > version)
+    named = set(re.findall(r"\w+", upgrades.lower()))
+    for table in db.REQUIRED_TABLES:
+        have, want = found.get(table, {}), wanted[table]
+        missing = [c for c in want if c not in have and c not in named]
+        foreign = [c for c in have if c not in want and c not in named]
+        retyped = [
+            f"{c} as {kind}, not {want[c]}" for c, kind in have.items() if c in want and kind != want[c] and c not in named
+        ]
+        parts = [f"lacks {_listed(missing)}"] if missing else []
+        parts += [f"has {_listed(foreign)}, which a store's has not"] if foreign else []
+        parts += [f"has {_listed(retyped)}"] if retyped else []
+        if parts:
+            return f"its {table} table " + " and ".join(parts)
+    return None
+
+
+def _listed(columns: list[str], shown: int = 4) -> str:
+    more = f" and {len(columns) - shown} more" if len(columns) > shown else ""
+    return ("the column " if len(columns) == 1 else "the columns ") + ", ".join(columns[:shown]) + more
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """table -> column -> type, of the tables behind ``con``."""
+    columns: dict[str, dict[str, str]] = {}
+    for table, column, kind in con.execute(db.read_sql("load/store_columns.sql")).fetchall():
+        columns.setdefault(table, {})[column] = kind
+    return columns
 
 
 def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Restored:
