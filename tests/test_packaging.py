@@ -1,22 +1,32 @@
-"""The wheel, as a council's IT team would install it: built from the project's own files,
-installed into an environment outside any checkout, its two console scripts run from a folder
-that is not a clone. The environment sees the machine's installed libraries (so nothing is
-downloaded) but imports this project only from the wheel, which the test checks.
+"""The wheel, as a council's IT team would install it: built by the README's command, installed
+by docs/deploy.md's command (the lock as constraints) into an environment outside any checkout,
+its two console scripts run from a folder that is not a clone.
 
-The build happens in a copy of the checkout, so running the tests leaves the checkout clean."""
+The new environment is a venv of the running interpreter that also sees the site folders the
+running environment sees (a path file lists them after its own), so nothing is downloaded and the
+libraries are the ones installed from the lock, whether the tests run in a venv (the README's
+set-up: its base interpreter may have no libraries at all) or in the interpreter itself (CI). It
+imports this project only from the wheel, which the test checks.
+
+The build happens in a copy of the checkout made a git repository of its own, so running the
+tests leaves the checkout clean, and the copy shows what the build leaves behind."""
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 import time
 import urllib.request
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from doc_blocks import blocks, commands, section
 from playwright.sync_api import expect, sync_playwright
 
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, free_port
@@ -42,34 +52,86 @@ LEFT_OUT = shutil.ignore_patterns(
 )
 
 
+README = ROOT / "README.md"
+DEPLOY = ROOT / "docs" / "deploy.md"
+SERVER_VENV = "/opt/partnership/venv"  # where docs/deploy.md installs, and the server's /tmp
+SERVER_TMP = "/tmp/"
+
+
+def _git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True).stdout
+
+
+@dataclass
+class Build:
+    wheel: Path
+    status_before: str  # `git status --porcelain` of the copy before and after the build
+    status_after: str
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
+def build(tmp_path_factory) -> Build:
+    """The README's wheel command, run as written in a copy of the checkout."""
     source = tmp_path_factory.mktemp("source") / "project"
     shutil.copytree(ROOT, source, ignore=LEFT_OUT)
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    (built,) = out.glob("partnership_funding-*.whl")
-    return built
+    _git(source, "init", "--quiet")
+    _git(source, "add", "--all")
+    before = _git(source, "status", "--porcelain", "--untracked-files=all")
+    [command] = re.findall(r"`(python -m pip wheel [^`]*)`", README.read_text(encoding="utf-8"))
+    words = shlex.split(command)
+    subprocess.run([sys.executable, *words[1:]], cwd=source, check=True, capture_output=True, text=True, timeout=600)
+    (built,) = (source / "dist").glob("partnership_funding-*.whl")
+    return Build(built, before, _git(source, "status", "--porcelain", "--untracked-files=all"))
+
+
+@pytest.fixture(scope="module")
+def wheel(build) -> Path:
+    return build.wheel
+
+
+def _site_folders() -> list[str]:
+    """The folders the running environment imports installed libraries from: a venv's own, the
+    base interpreter's when that venv was made with --system-site-packages, the user's."""
+    return [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()]
+
+
+def _server_install_command() -> str:
+    """docs/deploy.md's first install of the wheel into the server's venv."""
+    install = section(DEPLOY, "1. Install from the wheel")
+    lines = [c for b in blocks(install, "sh") for c in commands(b) if c.startswith(f"{SERVER_VENV}/bin/pip install")]
+    return lines[0]
+
+
+def _on_this_machine(word: str, venv: Path, server_tmp: Path) -> str:
+    """A word of the guide's command with the server's folders replaced by the test's (and the
+    wheel's name pattern expanded, as the shell would)."""
+    if word.startswith(SERVER_VENV):
+        return str(venv) + word.removeprefix(SERVER_VENV)
+    if word.startswith(SERVER_TMP):
+        [path] = server_tmp.glob(word.removeprefix(SERVER_TMP))
+        return str(path)
+    return word
 
 
 @pytest.fixture(scope="module")
 def installed(wheel, tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
     """(bin folder, environment, a working folder outside the checkout)."""
     venv = tmp_path_factory.mktemp("venv") / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
-    subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)],
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    purelib = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
         check=True,
         capture_output=True,
         text=True,
-        timeout=300,
-    )
+    ).stdout.strip()
+    (Path(purelib) / "running-environment.pth").write_text("\n".join(_site_folders()) + "\n", encoding="utf-8")
+    server_tmp = tmp_path_factory.mktemp("server-tmp")  # the wheel and the lock, as copied to the server
+    shutil.copy(wheel, server_tmp)
+    shutil.copy(ROOT / "requirements.lock", server_tmp)
+    install = [_on_this_machine(word, venv, server_tmp) for word in shlex.split(_server_install_command())]
+    offline = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    done = subprocess.run(install, env=offline, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{install}\n{done.stdout}\n{done.stderr}"
     outside = tmp_path_factory.mktemp("outside")
     env = {k: v for k, v in os.environ.items() if k not in ("PARTNERSHIP_DB", "PYTHONPATH")}
     env.update(HOME=str(outside), XDG_DATA_HOME=str(outside / "data-home"), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
@@ -90,6 +152,27 @@ def test_the_wheel_carries_the_sql_the_default_data_and_the_dashboard_settings(w
         "partnership = pipelines.__main__:main" in entry_points
         and "partnership-dashboard = dashboard.launch:main" in entry_points
     )
+
+
+def test_the_readme_wheel_build_leaves_git_status_clean(build):
+    """`dist/` (and whatever else the build writes) is ignored by the project's .gitignore."""
+    assert build.wheel.parent.name == "dist"
+    assert build.status_after == build.status_before
+
+
+def test_every_server_install_in_the_deploy_guide_takes_the_lock_as_constraints():
+    """An install that brings the wheel's dependencies takes them at the locked versions; the one
+    in section 1 is run as written by the `installed` fixture."""
+    text = DEPLOY.read_text(encoding="utf-8")
+    installs = [
+        c
+        for language in ("sh", "bat")
+        for b in blocks(text, language)
+        for c in commands(b)
+        if "pip install" in c and ".whl" in c and "--no-deps" not in c
+    ]
+    assert len(installs) >= 3, installs  # the server, its upgrade, the laptop
+    assert all(re.search(r"pip install -c \S*requirements\.lock ", c) for c in installs), installs
 
 
 def test_the_installed_command_line_builds_its_store_outside_the_checkout(installed):
