@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.plan import PlanChange, changes_frame
+from pipelines.plan import PlanChange
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,3 @@ def _partnership(code: str | None, partnerships: dict[str, str]) -> str:
     if not code:
         return ""
     return f"{code} — {partnerships[code]}" if code in partnerships else code
-
-
-def plan_file_frame(draft: tuple[PlanChange, ...]) -> pl.DataFrame:
-    """The draft as a plan file: the suggestions' columns, so it reopens with `plan --changes`."""
-    return changes_frame(draft)

@@ -15,7 +15,6 @@ finance has to carry that itself.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines import clock, provenance
+from pipelines import clock, csv_out, provenance
 from pipelines.allocate import AllocationSettings
 from pipelines.audit_chain import Anchor
 from pipelines.money import pounds
@@ -31,7 +30,6 @@ from pipelines.money import pounds
 if TYPE_CHECKING:
     import xlsxwriter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Stored times are UTC; a reader sees UK time with GMT or BST after it (pipelines.clock).
 STAMP = "%Y-%m-%d %H:%M:%S"
 
@@ -99,25 +97,13 @@ GAP_COLUMNS = (
 )
 
 
-def safe_text(value: str) -> str:
-    """A text cell Excel will show as text: a leading = + - @ tab or CR would make it a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _cell(value: object, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "text":
-        return safe_text(str(value))
+def _cell(value: object, kind: str) -> object:
+    """A CSV cell: text as text (csv_out guards it), a number as the number."""
+    if value is None or kind not in ("text", "bool"):
+        return value
     if kind == "bool":
         return "yes" if value else "no"
     return str(value)
-
-
-def _csv(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def settings_columns(
@@ -157,17 +143,17 @@ def allocation_csv(
     rows = _table_rows(ALLOCATION_COLUMNS, with_top_slice(frame))
     rows[0] += [name for name, _ in extra]
     for row in rows[1:]:
-        row += [safe_text(v) for _, v in extra]
-    return _csv(rows)
+        row += [v for _, v in extra]
+    return csv_out.rows_csv(rows)
 
 
-def _table_rows(columns, frame: pl.DataFrame) -> list[list[str]]:
-    """The header, then one row of formula-safe text cells per record."""
+def _table_rows(columns, frame: pl.DataFrame) -> list[list[object]]:
+    """The header, then one row of cells per record (made formula-safe as they are written)."""
     return [[h for _, h, _ in columns]] + [[_cell(r[c], kind) for c, _, kind in columns] for r in frame.iter_rows(named=True)]
 
 
 def gaps_csv(frame: pl.DataFrame) -> bytes:
-    return _csv(_table_rows(GAP_COLUMNS, frame))
+    return csv_out.rows_csv(_table_rows(GAP_COLUMNS, frame))
 
 
 AUDIT_COLUMNS = (
@@ -182,7 +168,7 @@ AUDIT_COLUMNS = (
 
 
 def audit_csv(frame: pl.DataFrame) -> bytes:
-    return _csv(_table_rows(AUDIT_COLUMNS, frame.sort("seq")))
+    return csv_out.rows_csv(_table_rows(AUDIT_COLUMNS, frame.sort("seq")))
 
 
 def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:

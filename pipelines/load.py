@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import clock, db, input_file, records
+from pipelines import clock, csv_out, db, input_file, records
 from pipelines.checks import CHECKS
 from pipelines.context import StoreContext, context_from, read_context
 from pipelines.layouts import KINDS
@@ -263,4 +263,4 @@ def accreditation_upload(
         }
     )
     name = f"accreditation_{code}_{decided_on.isoformat()}_entered.csv"
-    return Upload("accreditation", name, frame.write_csv().encode("utf-8"), actor)
+    return Upload("accreditation", name, csv_out.frame_csv(frame).encode("utf-8"), actor)

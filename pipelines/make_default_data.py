@@ -34,7 +34,7 @@ from shapely import make_valid
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from pipelines import config
+from pipelines import config, csv_out
 from pipelines import districts as map_districts
 
 CENSUS_DATE = "2018-01-18"  # spring census 2018, when the 2019 Year 11 cohort was in Year 10
@@ -596,7 +596,7 @@ def build_gias_sample(real: Path, register: pl.DataFrame) -> pl.DataFrame:
 def write_cp1252_csv(frame: pl.DataFrame, path: Path) -> None:
     """GIAS downloads are Windows-1252; the sample is written the same way."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(frame.write_csv().encode("cp1252"))
+    path.write_bytes(csv_out.frame_csv(frame).encode("cp1252"))
 
 
 def make(real: Path, out: Path, districts_path: Path) -> dict[str, pl.DataFrame]:
@@ -615,7 +615,7 @@ def make(real: Path, out: Path, districts_path: Path) -> dict[str, pl.DataFrame]
     }
     out.mkdir(parents=True, exist_ok=True)
     for kind, frame in frames.items():
-        frame.write_csv(out / f"{kind}.csv")
+        (out / f"{kind}.csv").write_bytes(csv_out.frame_csv(frame).encode("utf-8"))
     write_cp1252_csv(build_gias_sample(real, register), out.parent / "samples" / "gias_norfolk_2019.csv")
     reference = out.parent / "reference"
     reference.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from pipelines import db
+from pipelines import csv_out, db
 from pipelines.layouts import CODE_PATTERN, PLAN_CHANGES, ROLES
 from pipelines.refusals import PlanRefused
 
@@ -292,4 +292,9 @@ def is_draft(con: duckdb.DuckDBPyConnection) -> bool:
 
 def roster_csv(roster: pl.DataFrame) -> bytes:
     """The proposed roster as the roster loader reads it (ISO dates, blank for no date)."""
-    return roster.select(ROSTER_COLUMNS).write_csv(date_format="%Y-%m-%d").encode("utf-8")
+    return csv_out.frame_csv(roster.select(ROSTER_COLUMNS), date_format="%Y-%m-%d").encode("utf-8")
+
+
+def changes_csv(changes: Sequence[PlanChange]) -> bytes:
+    """The changes as a plan file, in the suggestions' columns, so it reopens with `plan --changes`."""
+    return csv_out.frame_csv(changes_frame(changes)).encode("utf-8")

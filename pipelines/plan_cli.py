@@ -14,7 +14,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from pipelines import allocate, config, db, figures_cli, input_file, plan, plan_compare, plan_file
+from pipelines import allocate, config, csv_out, db, figures_cli, input_file, plan, plan_compare, plan_file
 from pipelines.money import pounds
 from pipelines.problems import ValidationFailed
 
@@ -47,7 +47,7 @@ def suggest_command(args: argparse.Namespace) -> int:
     print(f"{found.height} suggested changes for {gaps.height} gaps" + (" (rank 1 only)" if args.best else ""))
     if args.out:
         path = args.out / "suggestions.csv" if args.out.is_dir() else args.out
-        found.write_csv(path)
+        path.write_bytes(csv_out.frame_csv(found).encode("utf-8"))
         print(f"wrote {path}: keep the rows you agree with and pass it to: python -m pipelines plan --changes {path}")
     return 0
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import config
+from pipelines.csv_out import unguard
+from pipelines.free_text import INVISIBLE_AT_EDGES
 from pipelines.problems import Problem
 
 ROW = "__row"  # the spreadsheet row number of each data row (header is row 1)
@@ -240,13 +242,6 @@ def _lone_carriage_returns_as_line_ends(text: str, delimiter: str) -> str:
     return out.getvalue()
 
 
-# What shows nothing on screen: white space (no-break spaces included), control characters,
-# format characters (zero-width spaces and joiners, the word joiner, byte-order marks, direction
-# marks) and the other default-ignorable code points such as the Hangul filler.
-_INVISIBLE = r"[\s\p{Z}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]"
-INVISIBLE_AT_EDGES = rf"^{_INVISIBLE}+|{_INVISIBLE}+$"
-
-
 def trim_invisible(cell: pl.Expr) -> pl.Expr:
     """A text cell without the invisible characters around it: a name or id pasted with a
     zero-width space is the same name or id, and a cell of nothing visible is blank."""
@@ -306,7 +301,8 @@ def _ragged_rows(name: str, text: str, delimiter: str, width: int) -> list[Probl
 
 def drop_blank_rows(name: str, frame: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
     cells = [c for c in frame.columns if c != ROW]
-    frame = frame.with_columns(trim_invisible(pl.col(c)) for c in cells)
+    # A cell the tool's own CSV writer guarded against spreadsheet formulas reads as it was.
+    frame = frame.with_columns(trim_invisible(unguard(pl.col(c))) for c in cells)
     frame = frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in cells)
     blank = pl.all_horizontal(pl.col(c).is_null() for c in cells)
     for row in frame.filter(blank)[ROW].to_list():

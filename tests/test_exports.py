@@ -19,7 +19,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines import audit_chain, exports, provenance
+from pipelines import audit_chain, csv_out, exports, provenance
 from pipelines.allocate import AllocationSettings, allocate, coverage_gaps, data_version, loaded_files
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -185,12 +185,12 @@ def test_the_workbook_opens_cleanly_in_libreoffice(allocation, status, tmp_path)
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_text_that_excel_would_run_is_made_inert(text):
-    assert exports.safe_text(text) == "'" + text
+    assert csv_out.guard(text) == "'" + text
 
 
 @pytest.mark.parametrize("text", ["St Mary's", "Ormiston Ventures Academy — Gorleston", 'A, B "and" C\nnext line'])
 def test_ordinary_text_is_untouched(text):
-    assert exports.safe_text(text) == text
+    assert csv_out.guard(text) == text
 
 
 def test_names_survive_a_round_trip_through_csv_and_xlsx(store, tmp_path):

@@ -137,7 +137,7 @@ roster = queries.proposed_roster(chosen.changes, chosen.as_of)
 files = st.columns(3)
 files[0].download_button(
     "Plan file (CSV)",
-    plan_tables.plan_file_frame(chosen.changes).write_csv().encode("utf-8"),
+    plan.changes_csv(chosen.changes),
     file_name="membership_plan.csv",
     mime="text/csv",
     icon=":material/download:",
