@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.formatting import plain
-from pipelines import config
+from pipelines import config, invocation
 
 
 def _secret(section: str) -> dict:
@@ -30,7 +30,10 @@ def data_officers() -> set[str]:
 def may_load_data() -> tuple[bool, str]:
     """(allowed, why not) for the signed-in user."""
     if not config.UPLOADS_ENABLED:
-        return False, "Uploads are switched off here. Load files with the command line: `python -m pipelines load KIND FILE`."
+        return (
+            False,
+            f"Uploads are switched off here. Load files with the command line: `{invocation.command('load KIND FILE')}`.",
+        )
     if not auth_configured():
         return (
             False,

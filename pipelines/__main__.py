@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import backup, build_default, config, db, figures_cli, pack_cli, plan_cli, records_cli
+from pipelines import backup, build_default, config, db, figures_cli, invocation, pack_cli, plan_cli, records_cli
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -29,7 +29,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=invocation.program(), description=__doc__.splitlines()[0])
     db_help = f"the store to use (default: {config.DEFAULT_DB})"
     commands = parser.add_subparsers(dest="command", required=True)
 

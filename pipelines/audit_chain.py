@@ -39,7 +39,7 @@ from typing import Any
 import duckdb
 import platformdirs
 
-from pipelines import clock, config
+from pipelines import clock, config, invocation
 from pipelines.refusals import Refused
 
 SCHEME = "hmac-sha256/json-1"
@@ -256,7 +256,7 @@ class Anchor:
     def check_command(self) -> str:
         if not self.entries:
             return "nothing to check: the log was empty"
-        return f"python -m pipelines audit --anchor {self.entries}:{self.head[:16]}"
+        return invocation.command(f"audit --anchor {self.entries}:{self.head[:16]}")
 
 
 def _head(con: duckdb.DuckDBPyConnection) -> tuple[int, str, str | None]:

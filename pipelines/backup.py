@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import config, db, input_file, records
+from pipelines import config, db, input_file, invocation, records
 from pipelines.refusals import Failed
 
 logger = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ def verify_backup(backup_file: Path | str) -> tuple[str, int]:
     if not sidecar.is_file():
         raise BackupRefused(
             f"{backup_file}: there is no checksum file {sidecar.name} beside it, so it cannot be "
-            f"checked; nothing was changed (restore a file written by: python -m pipelines backup)"
+            f"checked; nothing was changed (restore a file written by: {invocation.command('backup')})"
         )
     try:
         line = input_file.read_input(sidecar, "a checksum file", limit=config.MAX_CHECKSUM_FILE_BYTES)

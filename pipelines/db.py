@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 import filelock
 
-from pipelines import audit_chain, clock, config, input_file
+from pipelines import audit_chain, clock, config, input_file, invocation
 from pipelines.refusals import Failed, Refused
 
 ON_WINDOWS = os.name == "nt"
@@ -47,8 +47,7 @@ REQUIRED_TABLES = (
     "audit_log",
 )
 RECOVERY_HINT = (
-    "restore a backup with: python -m pipelines restore BACKUP_FILE --db {path} "
-    "(backups are written by: python -m pipelines backup --out FOLDER)"
+    "restore a backup with: {program} restore BACKUP_FILE --db {path} (backups are written by: {program} backup --out FOLDER)"
 )
 
 
@@ -68,7 +67,7 @@ class StoreDamaged(StoreProblem):
         self.path, self.reason = Path(path), _one_line(_named(reason, path))
         super().__init__(
             f"{path}: {what} is damaged and cannot be read ({self.reason}); nothing was changed; "
-            + RECOVERY_HINT.format(path=path if what == "the store" else "STORE")
+            + RECOVERY_HINT.format(path=path if what == "the store" else "STORE", program=invocation.program())
         )
 
 
@@ -369,7 +368,7 @@ def connect_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     file keeps the data) gives every connection the store of its moment."""
     path = Path(db_path)
     if not path.exists():
-        raise FileNotFoundError(f"no store at {path}; build it with: python -m pipelines build --db {path}")
+        raise FileNotFoundError(f"no store at {path}; build it with: {invocation.command(f'build --db {path}')}")
     input_file.regular_file(path, "a store (a DuckDB file)")  # DuckDB would wait on a named pipe for ever
     if ON_WINDOWS:  # Windows cannot remove a link to a file DuckDB holds open; read the path itself
         return _connect_read_only(path, path)

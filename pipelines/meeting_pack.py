@@ -37,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from dashboard.maps import map_spec
-from pipelines import allocate, audit_chain, clock, db, districts, exports, plan, provenance
+from pipelines import allocate, audit_chain, clock, db, districts, exports, invocation, plan, provenance
 from pipelines.allocate import AllocationSettings
 from pipelines.exports import STAMP
 from pipelines.money import pounds
@@ -345,7 +345,7 @@ def _gaps_section(gaps: pl.DataFrame) -> list:
         Spacer(1, 6),
         Paragraph(
             f"{errors.height} error(s) and {gaps.height - errors.height} warning(s). "
-            "Warnings are listed on the dashboard's gaps page and in <i>python -m pipelines gaps</i>.",
+            f"Warnings are listed on the dashboard's gaps page and in <i>{invocation.command('gaps')}</i>.",
             BODY,
         ),
     ]

@@ -14,7 +14,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from pipelines import allocate, config, csv_out, db, figures_cli, input_file, plan, plan_compare, plan_file
+from pipelines import allocate, config, csv_out, db, figures_cli, input_file, invocation, plan, plan_compare, plan_file
 from pipelines.money import pounds
 from pipelines.problems import ValidationFailed
 
@@ -48,7 +48,7 @@ def suggest_command(args: argparse.Namespace) -> int:
     if args.out:
         path = args.out / "suggestions.csv" if args.out.is_dir() else args.out
         path.write_bytes(csv_out.frame_csv(found).encode("utf-8"))
-        print(f"wrote {path}: keep the rows you agree with and pass it to: python -m pipelines plan --changes {path}")
+        print(f"wrote {path}: keep the rows you agree with and pass it to: {invocation.command(f'plan --changes {path}')}")
     return 0
 
 
@@ -72,7 +72,7 @@ def plan_command(args: argparse.Namespace) -> int:
     if args.out:
         path = args.out / "proposed_roster.csv" if args.out.is_dir() else args.out
         path.write_bytes(plan.roster_csv(roster))
-        print(f"wrote {path} ({roster.height} roster rows): load it with: python -m pipelines load roster {path}")
+        print(f"wrote {path} ({roster.height} roster rows): load it with: {invocation.command(f'load roster {path}')}")
     if args.load:
         result = plan_file.load_plan(args.db, changes, chosen.as_of, args.by or "")
         if result.skipped:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from pipelines import audit_chain, db, exports, figures_cli, links, records
+from pipelines import audit_chain, db, exports, figures_cli, invocation, links, records
 
 
 def _open(db_path: Path):
@@ -140,7 +140,7 @@ def approve_command(args: argparse.Namespace) -> int:
     if not approved_by:
         return _refuse("say who approves with --by NAME")
     if not args.db.exists():
-        raise FileNotFoundError(f"no store at {args.db}; build it with: python -m pipelines build --db {args.db}")
+        raise FileNotFoundError(f"no store at {args.db}; build it with: {invocation.command(f'build --db {args.db}')}")
     given = [k for k, default in args.settings_defaults.items() if getattr(args, k) != default]
     if args.scenario is not None:
         if given:

@@ -209,6 +209,20 @@ def test_the_installed_command_line_builds_its_store_outside_the_checkout(instal
     assert "Total £500,000.00 equals the pot £500,000.00" in allocated.stdout
 
 
+def test_the_installed_command_line_names_itself_partnership(installed):
+    """Help and refusals tell a wheel user the command they have, not `python -m pipelines`."""
+    bin_dir, env, outside = installed
+    helped = subprocess.run([str(bin_dir / "partnership"), "--help"], cwd=outside, env=env, capture_output=True, text=True)
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: partnership [-h]"), helped.stderr
+    damaged = outside / "damaged.duckdb"
+    damaged.write_bytes(b"not a store" * 100)
+    refused = subprocess.run(
+        [str(bin_dir / "partnership"), "gaps", "--db", str(damaged)], cwd=outside, env=env, capture_output=True, text=True
+    )
+    assert refused.returncode == 2 and f"restore a backup with: partnership restore BACKUP_FILE --db {damaged}" in refused.stderr
+    assert "python -m pipelines" not in helped.stdout + refused.stderr
+
+
 @pytest.mark.e2e
 def test_the_installed_dashboard_serves_the_allocation(installed):
     bin_dir, env, outside = installed

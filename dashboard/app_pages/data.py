@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.formatting import plain
-from pipelines import config, exports, provenance
+from pipelines import config, exports, invocation, provenance
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed, check_summary
@@ -66,7 +66,7 @@ for note in audit_verdict.notes():
     st.caption(plain(note))
 st.caption(
     f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry. Exports say where the log "
-    "stood when they were made (audit log: N entries, head ...); check one with: python -m pipelines audit --anchor N:HEX."
+    f"stood when they were made (audit log: N entries, head ...); check one with: {invocation.command('audit --anchor N:HEX')}."
 )
 st.dataframe(audit, hide_index=True, width="stretch", height=300)
 st.download_button(

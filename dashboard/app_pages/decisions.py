@@ -9,14 +9,14 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, money_column, plain
-from pipelines import clock
+from pipelines import clock, invocation
 
 st.title("Decisions")
 listed = queries.decisions()
 if listed.height == 0:
     st.info(
         "No decision has been approved yet. A data officer approves a saved scenario on the Scenarios page; "
-        "without sign-in set up, approve from the command line: `python -m pipelines approve --scenario ID --by NAME` "
+        f"without sign-in set up, approve from the command line: `{invocation.command('approve --scenario ID --by NAME')}` "
         "(or with the allocate command's settings, e.g. `--total 500000`)."
     )
     st.stop()

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import access, plan_tables, queries, scenario_form, state
 from dashboard.formatting import money, plain
 from dashboard.plan_view import apply, change_form, side_by_side
-from pipelines import plan, plan_file
+from pipelines import invocation, plan, plan_file
 from pipelines.problems import ValidationFailed
 
 chosen = state.current()
@@ -103,7 +103,7 @@ with st.expander("Add a change by hand", icon=":material/add_circle:"):
 
 with st.expander("Open a plan file", icon=":material/upload_file:"):
     st.caption(
-        "A CSV or XLSX with the columns of the suggestions (`python -m pipelines suggest --out FILE`), edited "
+        f"A CSV or XLSX with the columns of the suggestions (`{invocation.command('suggest --out FILE')}`), edited "
         "or not. Opening it replaces the draft."
     )
     upload = st.file_uploader("Plan file", type=["csv", "xlsx"], key="plan_upload")
@@ -143,7 +143,7 @@ files[0].download_button(
     icon=":material/download:",
     on_click="ignore",
     key="plan_download_changes",
-    help="The changes, in the suggestions' columns: `python -m pipelines plan --changes` reads it.",
+    help=f"The changes, in the suggestions' columns: `{invocation.command('plan --changes')}` reads it.",
 )
 files[1].download_button(
     "Proposed roster (CSV)",
@@ -167,7 +167,7 @@ st.caption(
 )
 if not allowed:
     st.info(
-        plain(why_not) + " On the command line: `python -m pipelines plan --changes FILE --load --by NAME`.",
+        plain(why_not) + f" On the command line: `{invocation.command('plan --changes FILE --load --by NAME')}`.",
         icon=":material/lock:",
     )
 else:
