@@ -115,6 +115,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
+    make_key = commands.add_parser(
+        "make-key",
+        help="make a new audit key file (never replaces one): for a new installation, or a store from a release before "
+        "the keyed log, before its first use",
+    )
+    make_key.add_argument(
+        "--out", type=Path, help="where to write it (default: $PARTNERSHIP_AUDIT_KEY_FILE, else this user's key file)"
+    )
+
     copy = commands.add_parser("backup", help="copy the store, under the writer lock, with a .sha256 checksum file beside it")
     copy.add_argument(
         "--out",
@@ -132,6 +141,12 @@ def _parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="replace the store with a backup, once the backup is checked; audited")
     restore.add_argument("file", type=Path, help="a file written by the backup command (its .sha256 file beside it)")
     restore.add_argument("--by", help="who restores (for the audit log; default: this computer's user)")
+    restore.add_argument(
+        "--accept-unverified",
+        action="store_true",
+        help="restore a backup whose audit log does not verify under the key in use (recorded in the log, which "
+        "reports those entries as not verified from then on)",
+    )
     restore.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
     return parser
 
@@ -211,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             return backup.backup_command(args)
         if args.command == "restore":  # the live store may be the damaged one
             return backup.restore_command(args)
+        if args.command == "make-key":  # touches no store
+            return records_cli.make_key_command(args)
         if db.bring_sql_up_to_date(args.db):  # a store an earlier release wrote
             print(f"{args.db}: views and macros brought up to date with this release", file=sys.stderr)
         if args.command == "allocate":

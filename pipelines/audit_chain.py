@@ -24,15 +24,18 @@ was at the upgrade that sealed them.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import hashlib
 import hmac
+import io
 import json
 import logging
 import os
 import re
 import secrets
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -96,24 +99,44 @@ def _secret_from_text(text: str, where: str) -> bytes:
     return secret
 
 
-def load_key(*, create: bool = False) -> Key | None:
-    """The audit key: from PARTNERSHIP_AUDIT_KEY, else the file PARTNERSHIP_AUDIT_KEY_FILE names,
-    else the user's key file, made (32 random bytes, readable by this user only) when ``create``
-    and it does not exist yet. None when there is none and none may be made."""
+def key_file_path() -> Path:
+    """Where the key file is looked for: the file PARTNERSHIP_AUDIT_KEY_FILE names, else the user's."""
+    named = os.environ.get(KEY_FILE_ENV)
+    return Path(named).expanduser() if named and named.strip() else default_key_file()
+
+
+def where_looked() -> str:
+    """The places a key was looked for, in the words a refusal gives them."""
+    named = os.environ.get(KEY_FILE_ENV)
+    place = f"the file {key_file_path()}" + (f" (${KEY_FILE_ENV})" if named and named.strip() else "")
+    return f"${KEY_ENV} is not set and {place} does not exist"
+
+
+def load_key() -> Key | None:
+    """The audit key: from PARTNERSHIP_AUDIT_KEY, else the key file (key_file_path). None when
+    there is none: a key is never made here, so a reader cannot leave a key behind that a later
+    write would seal with."""
     text = os.environ.get(KEY_ENV)
     if text is not None and text.strip():
         return Key(_secret_from_text(text, f"${KEY_ENV}"), f"${KEY_ENV}")
-    named = os.environ.get(KEY_FILE_ENV)
-    path = Path(named).expanduser() if named and named.strip() else default_key_file()
+    path = key_file_path()
     if not path.exists():
-        if not create:
-            return None
-        _make_key_file(path)
+        return None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise AuditKeyProblem(f"{path}: the audit key file cannot be read ({exc}); nothing was changed") from None
     return Key(_secret_from_text(text, str(path)), str(path))
+
+
+def make_key(path: Path | None = None) -> Key:
+    """A new key file (the ``make-key`` command): refused where one exists, so a key that seals a
+    log is never replaced by accident."""
+    path = path or key_file_path()
+    if path.exists():
+        raise AuditKeyProblem(f"{path}: a key file is already there; nothing was changed (a key is never replaced)")
+    _make_key_file(path)
+    return Key(_secret_from_text(path.read_text(encoding="utf-8"), str(path)), str(path))
 
 
 def _make_key_file(path: Path) -> None:
@@ -143,9 +166,34 @@ def _make_key_file(path: Path) -> None:
     )
 
 
-def writer_key() -> Key:
-    key = load_key(create=True)
-    assert key is not None
+def writer_key(con: duckdb.DuckDBPyConnection, *, to_seal: int = 0) -> Key:
+    """The key a write on the store behind ``con`` seals with: one that verifies every sealed
+    entry already there. A key is made only for a store whose log is empty (a new store); any
+    other store without its key is refused, so a missing or misspelt key file (or ``sudo``, which
+    drops the variable) can never start a second key in the middle of a log."""
+    key = load_key()
+    rows = con.execute(_sql("reports/audit_entries.sql")).fetchall()
+    if key is None:
+        if rows or to_seal:
+            sealed = sorted({row[8] for row in rows if row[9] == SCHEME})
+            what = f"is sealed with key {', '.join(sealed)}" if sealed else "holds entries to be sealed at this upgrade"
+            raise AuditKeyProblem(
+                f"no audit key: {where_looked()}, and this store's audit log {what}; nothing was changed; "
+                f"point {KEY_FILE_ENV} at the store's key file (e.g. {KEY_FILE_ENV}=/etc/partnership/audit.key), "
+                "or, for a store whose log was never sealed, make one first with: partnership make-key"
+            )
+        key = make_key()
+        return key
+    verdict = Verdict(key_id=key.key_id, key_source=key.source)
+    _check_chain(rows, key, verdict)
+    _accept_restored(rows, key, verdict)
+    if verdict.changed or verdict.missing or verdict.other_keys:
+        raise AuditKeyProblem(
+            f"the audit log does not verify under the audit key from {key.source} (key id {key.key_id}): "
+            + "; ".join(verdict.problems())
+            + f"; nothing was changed; if this is the wrong key, point {KEY_FILE_ENV} at the store's key file; "
+            "otherwise see: partnership audit, and restore a backup that verifies"
+        )
     return key
 
 
@@ -207,16 +255,8 @@ def append(
     key: Key | None = None,
 ) -> int:
     """One sealed entry, inside the caller's transaction (which holds the writer lock); returns its seq."""
-    key = key or writer_key()
-    last_seq, last_hash, last_key = _head(con)
-    if last_key and last_key != key.key_id:
-        logger.warning(
-            "the audit log's newest entry was sealed with another key (%s; this key %s from %s): "
-            "verification with either key alone will name the other's entries",
-            last_key,
-            key.key_id,
-            key.source,
-        )
+    key = key or writer_key(con)
+    last_seq, last_hash, _ = _head(con)
     at = _utc_naive(at or clock.utc_now())
     seq, text = last_seq + 1, _evidence_text(evidence)
     con.execute(
@@ -282,8 +322,9 @@ def parse_anchor(text: str) -> tuple[int, str]:
     return int(match.group(1)), match.group(2).lower()
 
 
-def check_anchor(con: duckdb.DuckDBPyConnection, text: str) -> str | None:
-    """None when entry N is in the store with a hash starting HEX; else what is wrong, in words."""
+def check_anchor(con: duckdb.DuckDBPyConnection, text: str, verdict: Verdict | None = None) -> str | None:
+    """None when entry N is in the store with a hash starting HEX and the log verifies under the
+    key in use (a matching hash in a log that does not verify proves nothing); else what is wrong."""
     seq, prefix = parse_anchor(text)
     found = con.execute(_sql("reports/audit_entry_hash.sql"), {"seq": seq}).fetchall()
     last = anchor(con).entries
@@ -293,6 +334,12 @@ def check_anchor(con: duckdb.DuckDBPyConnection, text: str) -> str | None:
         )
     if not found[0][0].startswith(prefix):
         return f"the anchor {seq}:{prefix} does not match: entry {seq}'s hash is {found[0][0][:16]}; the log was rewritten"
+    verdict = verdict or verify(con)
+    if not verdict.intact:
+        return (
+            f"entry {seq}'s hash starts {prefix}, but the log does not verify under the key in use, so that proves "
+            f"nothing: {verdict.summary()}"
+        )
     return None
 
 
@@ -341,10 +388,11 @@ def after_migration(con: duckdb.DuckDBPyConnection, number: int) -> dict[str, An
     covered from that moment on."""
     if number != KEYED_SINCE_MIGRATION:
         return {}
-    key = writer_key()
+    legacy = con.execute(_sql("records/legacy_audit_entries.sql")).fetchall()
+    key = writer_key(con, to_seal=len(legacy))
     legacy_broken = [seq for seq, intact in con.execute(_sql("records/legacy_audit_verification.sql")).fetchall() if not intact]
     prev_hash, count = "", 0
-    for seq, at, actor, action, subject, detail, old_hash in con.execute(_sql("records/legacy_audit_entries.sql")).fetchall():
+    for seq, at, actor, action, subject, detail, old_hash in legacy:
         evidence = _evidence_text({"sha256_before_003": old_hash})
         entry_hash = seal(key, prev_hash, seq, at, actor, action, subject, detail, evidence)
         con.execute(
@@ -370,6 +418,7 @@ def after_migration(con: duckdb.DuckDBPyConnection, number: int) -> dict[str, An
         "broken_before_seal": legacy_broken,
         "unrecorded_before_seal": unrecorded,
         "decision_seals": {str(k): v for k, v in decision_seals(con).items()},
+        "files_disagree_before_seal": {str(k): v for k, v in lines_against_files(con).items()},
     }
 
 
@@ -403,23 +452,29 @@ class Verdict:
     key_source: str | None = None
     changed: list[int] = field(default_factory=list)  # entries whose seal or link does not hold
     missing: list[int] = field(default_factory=list)  # numbers absent between 1 and the newest
-    other_keys: dict[str, list[int]] = field(default_factory=dict)  # entries sealed with another key
+    other_keys: dict[str, list[int]] = field(default_factory=dict)  # entries labelled with another key: unverifiable
     unsealed: list[int] = field(default_factory=list)  # entries not under the keyed scheme
     decisions_changed: dict[int, list[str]] = field(default_factory=dict)
+    decisions_unproved: dict[int, int] = field(default_factory=dict)  # decision -> its approval's unverified entry
     unrecorded: list[str] = field(default_factory=list)  # records with no entry in the log
     anchors: list[str] = field(default_factory=list)  # decisions' anchors that the log no longer has
     broken_before_seal: list[int] = field(default_factory=list)  # failed the old rule when sealed
     before_seal: list[str] = field(default_factory=list)  # known at the upgrade; said, not a break
+    accepted: list[str] = field(default_factory=list)  # entries a keyed restore took on unverified
 
     @property
-    def wrong_key_only(self) -> bool:
-        return bool(self.other_keys) and not self.tampered
+    def unverifiable(self) -> bool:
+        """Entries this key cannot check: they may say anything, so they count as a break."""
+        return bool(self.other_keys)
 
     @property
     def tampered(self) -> bool:
+        """Anything changed or not verifiable under the key in use: never read as 'no change'."""
         return bool(
             self.changed
             or self.missing
+            or self.other_keys
+            or self.decisions_unproved
             or self.unsealed
             or self.decisions_changed
             or self.unrecorded
@@ -429,27 +484,41 @@ class Verdict:
 
     @property
     def intact(self) -> bool:
-        return not self.tampered and not self.other_keys and self.key_id is not None
+        return not self.tampered and self.key_id is not None
 
     def summary(self) -> str:
         """One line: the verdict in plain words."""
         if self.intact:
+            accepted = f"; NOT verified: {'; '.join(self.accepted)}" if self.accepted else ""
             return (
                 f"intact: {self.entries} entries, keyed (HMAC-SHA256, key {self.key_id}); "
-                f"the lines and frozen files of all {self.decisions} decisions match"
+                f"the lines and frozen files of all {self.decisions} decisions match{accepted}"
             )
         if self.key_id is None:
             return (
-                f"cannot verify: there is no audit key here (set {KEY_ENV} or {KEY_FILE_ENV} to the key this "
-                f"store's log was sealed with)"
+                f"NOT VERIFIED: there is no audit key here ({where_looked()}); set {KEY_FILE_ENV} to the key file "
+                "this store's log was sealed with"
             )
-        if self.wrong_key_only:
-            ids = ", ".join(sorted(self.other_keys))
-            return (
-                f"this store's audit log was sealed with a different key (key id {ids}; yours, from {self.key_source}, "
-                f"is {self.key_id}): verify with that key ({KEY_ENV} or {KEY_FILE_ENV}); no change was found"
-            )
+        if self.only_unverifiable:
+            return "NOT VERIFIED (changed or unverifiable): " + "; ".join(self.problems())
         return "CHANGED outside the tool: " + "; ".join(self.problems())
+
+    @property
+    def only_unverifiable(self) -> bool:
+        """Nothing found changed, but entries this key cannot check: still a break, said as such."""
+        return self.tampered and not (set(self.problems()) - set(self._key_problems()))
+
+    def _key_problems(self) -> list[str]:
+        unproved = [
+            f"decision {decision}: its seal is in entry {seq}, which cannot be verified, so its lines and files are not proved"
+            for decision, seq in sorted(self.decisions_unproved.items())
+        ]
+        return unproved + [
+            f"{_entries(seqs)} {'carries' if len(seqs) == 1 else 'carry'} another key's id ({key_id}), so the key in use "
+            f"(key id {self.key_id}, from {self.key_source}) cannot check {'it' if len(seqs) == 1 else 'them'}: "
+            f"changed or sealed with another key; verify with the store's key ({KEY_FILE_ENV})"
+            for key_id, seqs in sorted(self.other_keys.items())
+        ]
 
     def problems(self) -> list[str]:
         said = []
@@ -462,7 +531,7 @@ class Verdict:
         if self.unsealed:
             said.append(f"{_entries(self.unsealed)} {_are(self.unsealed)} not sealed with the key")
         for decision, parts in sorted(self.decisions_changed.items()):
-            said.append(f"decision {decision}: " + ", ".join(parts) + " changed since it was sealed")
+            said.append(f"decision {decision}: " + ", ".join(parts))
         if self.unrecorded:
             shown = ", ".join(self.unrecorded[:10]) + (
                 f" and {len(self.unrecorded) - 10} more" if len(self.unrecorded) > 10 else ""
@@ -474,46 +543,143 @@ class Verdict:
                 f"{_entries(self.broken_before_seal)} had already been changed when the log was sealed with the key "
                 "(they failed the old unkeyed check at the upgrade)"
             )
-        if self.other_keys:
-            for key_id, seqs in sorted(self.other_keys.items()):
-                said.append(f"{_entries(seqs)} {'was' if len(seqs) == 1 else 'were'} sealed with another key ({key_id})")
+        said.extend(self._key_problems())
         return said
 
     def notes(self) -> list[str]:
-        return list(self.before_seal)
+        return [*self.before_seal, *(f"NOT verified: {text}" for text in self.accepted)]
+
+
+def _check_chain(rows: list[tuple], key: Key | None, verdict: Verdict) -> set[int]:
+    """Each entry's link and seal under ``key``; returns the entries that verified."""
+    expected_seq, prev_hash = 1, ""
+    verified: set[int] = set()
+    for seq, at, actor, action, subject, detail, evidence, prev, key_id, scheme, entry_hash in rows:
+        if seq > expected_seq:
+            verdict.missing.extend(range(expected_seq, seq))
+        linked = prev == prev_hash and seq >= expected_seq
+        if scheme != SCHEME:
+            verdict.unsealed.append(seq)
+        elif key is not None and key_id != key.key_id:
+            verdict.other_keys.setdefault(key_id, []).append(seq)
+        elif key is not None:
+            sealed = seal(key, prev, seq, at, actor, action, subject, detail, evidence)
+            if linked and hmac.compare_digest(sealed, entry_hash):
+                verified.add(seq)
+            else:
+                verdict.changed.append(seq)
+        expected_seq, prev_hash = seq + 1, entry_hash
+    return verified
+
+
+def entries_digest(rows: list[tuple]) -> str:
+    """What a restore that took a backup's log on unverified vouches for: those entries exactly."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps([str(value) for value in row], ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _accept_restored(rows: list[tuple], key: Key, verdict: Verdict) -> set[int]:
+    """Entries before a restore that was told to take an unverified backup (``--accept-unverified``):
+    the restore's own entry, sealed with the key, vouches for exactly those entries as they were,
+    so they are said as 'not verified', and a change to them since is still a break."""
+    accepted: set[int] = set()
+    for seq, at, actor, action, _subject, _detail, evidence, _prev, key_id, *_ in rows:
+        taken = _parse_evidence(evidence).get("accepted_unverified") if action == "restore" else None
+        if not taken or key_id != key.key_id or seq in verdict.changed or seq in verdict.missing:
+            continue
+        through = int(taken.get("through_seq", 0))
+        before = [row for row in rows if row[0] <= through]
+        if entries_digest(before) != taken.get("digest"):
+            continue  # changed since the restore: left as the chain check found it
+        span = set(range(1, through + 1))
+        accepted |= span
+        verdict.accepted.append(
+            f"entries 1-{through} came from a backup that did not verify under this key, taken on by {actor} at the "
+            f"restore of {at:%Y-%m-%d %H:%M} UTC (entry {seq}): {taken.get('reason', '')}"
+        )
+    if accepted:
+        verdict.changed = [n for n in verdict.changed if n not in accepted]
+        verdict.missing = [n for n in verdict.missing if n not in accepted]
+        verdict.unsealed = [n for n in verdict.unsealed if n not in accepted]
+        verdict.other_keys = {
+            k: kept for k, seqs in verdict.other_keys.items() if (kept := [n for n in seqs if n not in accepted])
+        }
+    return accepted
+
+
+def lines_against_files(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
+    """Each decision whose lines do not pay what its frozen CSV pays, with the partnerships that
+    differ: the lines are what the pages show, the file what finance paid, and a store edited
+    before its log was sealed (or under a key) must not pass either off as the other."""
+    lines: dict[int, dict[str, Decimal]] = {}
+    for decision, code, amount in con.execute(_sql("reports/decision_line_amounts.sql")).fetchall():
+        lines.setdefault(decision, {})[code] = Decimal(amount)
+    differ: dict[int, list[str]] = {}
+    for decision, csv_bytes in con.execute(_sql("reports/decision_frozen_csv.sql")).fetchall():
+        frozen = _frozen_amounts(bytes(csv_bytes))
+        if frozen is None:
+            differ[decision] = ["its frozen CSV has no partnership code and amount columns to compare"]
+            continue
+        ours = lines.get(decision, {})
+        said = [
+            f"{code} {_pounds(ours.get(code))} in the lines, {_pounds(frozen.get(code))} in the file"
+            for code in sorted(set(ours) | set(frozen))
+            if ours.get(code) != frozen.get(code)
+        ]
+        if said:
+            differ[decision] = said
+    return differ
+
+
+def _pounds(amount: Decimal | None) -> str:
+    return "none" if amount is None else f"£{amount:,.2f}"
+
+
+def _frozen_amounts(csv_bytes: bytes) -> dict[str, Decimal] | None:
+    """The amount per partnership code a frozen CSV pays (the county's top-slice line aside)."""
+    rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig", errors="replace"))))
+    if not rows:
+        return None
+    header = rows[0]
+    code_at = next((i for i, name in enumerate(header) if name.strip().lower() == "partnership code"), None)
+    amount_at = next((i for i, name in enumerate(header) if name.strip().lower().startswith("amount")), None)
+    if code_at is None or amount_at is None:
+        return None
+    amounts: dict[str, Decimal] = {}
+    for row in rows[1:]:
+        if len(row) <= max(code_at, amount_at) or row[code_at] in ("", config.TOP_SLICE_CODE):
+            continue
+        try:
+            amounts[row[code_at].lstrip("'")] = Decimal(row[amount_at].replace(",", "").replace("£", ""))
+        except InvalidOperation:
+            return None
+    return amounts
 
 
 def verify(con: duckdb.DuckDBPyConnection, key: Key | None = None) -> Verdict:
     """Check the whole log against the key, and the records against the log."""
     if key is None:
-        key = load_key(create=False)
+        key = load_key()
     verdict = Verdict(key_id=key.key_id if key else None, key_source=key.source if key else None)
     rows = con.execute(_sql("reports/audit_entries.sql")).fetchall()
     verdict.entries = len(rows)
-    expected_seq, prev_hash = 1, ""
+    verified = _check_chain(rows, key, verdict)
+    trusted = verified | (_accept_restored(rows, key, verdict) if key is not None else set())
     approvals: dict[int, dict] = {}
+    untrusted_approvals: dict[int, int] = {}
     upgrades: list[dict] = []
     hashes: dict[int, str] = {}
-    for seq, at, actor, action, subject, detail, evidence, prev, key_id, scheme, entry_hash in rows:
+    for seq, _at, _actor, action, subject, _detail, evidence, *_, entry_hash in rows:
         hashes[seq] = entry_hash
-        if seq > expected_seq:
-            verdict.missing.extend(range(expected_seq, seq))
-        linked = prev == prev_hash and (seq == expected_seq or seq > expected_seq)
-        if scheme != SCHEME:
-            verdict.unsealed.append(seq)
-        elif key is not None and key_id != key.key_id:
-            verdict.other_keys.setdefault(key_id, []).append(seq)
-            if not linked:
-                verdict.changed.append(seq)
-        elif key is not None:
-            sealed = seal(key, prev, seq, at, actor, action, subject, detail, evidence)
-            if not (linked and hmac.compare_digest(sealed, entry_hash)):
-                verdict.changed.append(seq)
-        expected_seq, prev_hash = seq + 1, entry_hash
         parsed = _parse_evidence(evidence)
         if action == "approve" and "decision_seal" in parsed:
-            approvals[_subject_number(subject)] = parsed["decision_seal"]
-        if action == "upgrade" and parsed:
+            if key is not None and seq not in trusted:
+                untrusted_approvals[_subject_number(subject)] = seq
+            else:
+                approvals[_subject_number(subject)] = parsed["decision_seal"]
+        if action == "upgrade" and parsed and (key is None or seq in trusted):
             upgrades.append(parsed)
     for upgrade in upgrades:
         verdict.broken_before_seal.extend(upgrade.get("broken_before_seal", []))
@@ -540,12 +706,21 @@ def verify(con: duckdb.DuckDBPyConnection, key: Key | None = None) -> Verdict:
     for decision, digests in actual.items():
         recorded = approvals.get(decision) or sealed_at_upgrade.get(decision)
         if recorded is None:
-            if decision not in approval_missing:
+            if decision in untrusted_approvals:
+                verdict.decisions_unproved[decision] = untrusted_approvals[decision]
+            elif decision not in approval_missing:
                 verdict.decisions_changed[decision] = ["its seal is missing from the log, so nothing it holds"]
             continue
         parts = [SEAL_PARTS[name] for name in SEAL_PARTS if recorded.get(name) != digests[name]]
         if parts:
-            verdict.decisions_changed[decision] = parts
+            verdict.decisions_changed[decision] = [", ".join(parts) + " changed since it was sealed"]
+    for decision, differences in lines_against_files(con).items():
+        verdict.decisions_changed.setdefault(decision, []).append(
+            "its lines do not match its frozen CSV ("
+            + "; ".join(differences[:5])
+            + (f"; and {len(differences) - 5} more" if len(differences) > 5 else "")
+            + ")"
+        )
     for decision, anchor_seq, anchor_hash in con.execute(_sql("reports/decision_anchors.sql")).fetchall():
         if anchor_seq > last:
             verdict.anchors.append(

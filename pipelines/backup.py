@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import config, db, input_file, invocation, records
+from pipelines import audit_chain, config, db, input_file, invocation, records
 from pipelines.refusals import Failed
 
 logger = logging.getLogger(__name__)
@@ -299,14 +299,20 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     return columns
 
 
-def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Restored:
+def restore(db_path: Path | str, backup_file: Path | str, *, actor: str, accept_unverified: bool = False) -> Restored:
     """Replace the store with a checked backup (brought up to this release on the way in),
     recording the restore in the restored store's audit log. The store it replaces, damaged or
-    not, is kept beside it under a name with the time, for whoever needs to look at it."""
+    not, is kept beside it under a name with the time, for whoever needs to look at it.
+
+    The backup's audit log must verify under the key in use: a backup sealed with another key, or
+    with its log edited, would otherwise come back as the store of record. ``accept_unverified``
+    takes it anyway, and the restore's own entry (sealed with the key) says so and vouches for
+    exactly the entries taken on, so they are reported as not verified from then on."""
     db_path, backup_file = Path(db_path), Path(backup_file)
     started = time.perf_counter()
     digest, version = verify_backup(backup_file)
     with db.writer_lock(db_path):
+        db.refuse_if_held_open(db_path)
         try:
             kept = _keep_replaced(db_path)
         except OSError as exc:  # the kept copy goes beside the store: the same folder, the same disk
@@ -314,13 +320,17 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Rest
         try:
             with db.swapped_store(db_path, source=backup_file) as con:
                 con.begin()
+                key, evidence = _backup_log_verified(con, backup_file, accept_unverified)
                 records.append_audit(
                     con,
                     actor,
                     "restore",
                     "store",
                     f"restored from backup {backup_file.name} (sha256 {digest}, schema version "
-                    f"{version}); {_replaced_in_words(kept)}",
+                    f"{version}); {_replaced_in_words(kept)}"
+                    + ("; its audit log did NOT verify and was accepted unverified" if evidence else ""),
+                    evidence=evidence,
+                    key=key,
                 )
                 con.commit()
         except BaseException:
@@ -340,6 +350,36 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str) -> Rest
         kept,
     )
     return result
+
+
+def _backup_log_verified(
+    con: duckdb.DuckDBPyConnection, backup_file: Path, accept_unverified: bool
+) -> tuple[audit_chain.Key, dict | None]:
+    """The key to seal the restore with, and the evidence of an accepted unverified log (None
+    when it verified). Refused when the log does not verify and that was not accepted."""
+    key = audit_chain.load_key()
+    if key is None:
+        audit_chain.writer_key(con)  # refuses, naming where it looked (a backup always has entries)
+        raise AssertionError("unreachable: a restored store has audit entries")
+    verdict = audit_chain.verify(con, key)
+    if verdict.intact:
+        return key, None
+    if not accept_unverified:
+        raise BackupRefused(
+            f"{backup_file}: its audit log does not verify under the audit key in use (key id {key.key_id}, from "
+            f"{key.source}): {verdict.summary()}; nothing was changed; restore a backup that verifies, point "
+            f"{audit_chain.KEY_FILE_ENV} at the key it was sealed with, or, having checked it another way, restore it "
+            "anyway with --accept-unverified (recorded in the audit log)"
+        )
+    rows = con.execute(db.read_sql("reports/audit_entries.sql")).fetchall()
+    through = max((row[0] for row in rows), default=0)
+    return key, {
+        "accepted_unverified": {
+            "through_seq": through,
+            "digest": audit_chain.entries_digest(rows),
+            "reason": verdict.summary()[:500],
+        }
+    }
 
 
 def _keep_replaced(db_path: Path) -> Path | None:
@@ -392,7 +432,7 @@ def backup_command(args: argparse.Namespace) -> int:
 
 def restore_command(args: argparse.Namespace) -> int:
     actor = (args.by or "").strip() or records.command_line_actor()
-    done = restore(args.db, args.file, actor=actor)
+    done = restore(args.db, args.file, actor=actor, accept_unverified=args.accept_unverified)
     print(
         f"restored {args.db} from {args.file} (sha256 {done.sha256[:12]}, schema version {done.schema_version}, "
         f"{done.seconds:.2f} s); recorded in the audit log"

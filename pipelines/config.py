@@ -56,6 +56,8 @@ DEFAULT_WEEKS_PER_YEAR = 39  # school weeks in a year
 DEFAULT_TRAVEL_KM = 25  # a school further than this from its partnership's centre is flagged
 SUGGESTED_ALTERNATIVES = 3  # how many ways to close one gap the suggestions offer
 ROUNDING_UNITS = ("1", "0.01")
+# The county's top-slice where it stands as a line beside the partnerships (files, tables, charts).
+TOP_SLICE_CODE, TOP_SLICE_NAME = "TOP-SLICE", "County strategic support"
 # A census file whose newest date is after the store's latest census but has Year 10 figures for
 # fewer than this share of that census's schools is loaded with a warning: it is probably partial.
 PARTIAL_CENSUS_SHARE = 0.5

@@ -395,6 +395,21 @@ def _connect_read_only(file: Path, named: Path) -> duckdb.DuckDBPyConnection:
         raise StoreDamaged(named, reason) from None
 
 
+def refuse_if_held_open(db_path: Path | str) -> None:
+    """For a writer that does not copy the live store (a restore): refuse, as every other writer
+    does, while another program holds it open for writing. A store DuckDB cannot open at all is
+    no reason to refuse: a damaged store is what a restore is for."""
+    path = Path(db_path)
+    if not path.exists():
+        return
+    try:
+        connect_read_only(path).close()
+    except StoreInUse:
+        raise
+    except (StoreProblem, OSError):
+        return
+
+
 @contextlib.contextmanager
 def writer_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
     """Serialise writers: two loads at once would each copy the same old store and the

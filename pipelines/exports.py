@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines import clock, csv_out, provenance
+from pipelines import clock, config, csv_out, provenance
 from pipelines.allocate import AllocationSettings
 from pipelines.audit_chain import Anchor
 from pipelines.money import pounds
@@ -58,7 +58,7 @@ ALLOCATION_COLUMNS = (
     ("protection_effect", "Protection against the Year 10 share (£)", "money"),
 )
 # How the county's top-slice is named wherever it stands as a line beside the partnerships.
-TOP_SLICE_CODE, TOP_SLICE_NAME = "TOP-SLICE", "County strategic support"
+TOP_SLICE_CODE, TOP_SLICE_NAME = config.TOP_SLICE_CODE, config.TOP_SLICE_NAME
 
 
 def with_top_slice(frame: pl.DataFrame) -> pl.DataFrame:

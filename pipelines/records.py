@@ -62,9 +62,10 @@ def append_audit(
     at: dt.datetime | None = None,
     *,
     evidence: dict | None = None,
+    key: audit_chain.Key | None = None,
 ) -> None:
     """One audit entry, sealed with the audit key (pipelines/audit_chain.py), inside the caller's transaction."""
-    audit_chain.append(con, actor, action, subject, detail, at=at or now(), evidence=evidence)
+    audit_chain.append(con, actor, action, subject, detail, at=at or now(), evidence=evidence, key=key)
 
 
 def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:

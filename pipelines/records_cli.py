@@ -72,6 +72,15 @@ def safe_file_name(stored: str) -> str:
     return name
 
 
+def make_key_command(args: argparse.Namespace) -> int:
+    key = audit_chain.make_key(args.out)
+    print(
+        f"made a new audit key at {key.source} (key id {key.key_id}); give it to every account that writes the store "
+        f"({audit_chain.KEY_FILE_ENV}={key.source}) and keep a copy apart from the store's backups"
+    )
+    return 0
+
+
 def audit_command(args: argparse.Namespace) -> int:
     if args.anchor:
         try:
@@ -83,7 +92,7 @@ def audit_command(args: argparse.Namespace) -> int:
     try:
         log = con.sql(db.read_sql("reports/audit_log.sql")).pl()
         verdict = audit_chain.verify(con)
-        anchor_problem = audit_chain.check_anchor(con, args.anchor) if args.anchor else None
+        anchor_problem = audit_chain.check_anchor(con, args.anchor, verdict) if args.anchor else None
     finally:
         con.close()
     for r in log.sort("seq").tail(args.last).iter_rows(named=True):
@@ -106,12 +115,12 @@ def audit_command(args: argparse.Namespace) -> int:
     if verdict.intact:
         print(f"audit log {verdict.summary()}")
         return 2 if broken else 0
-    if verdict.tampered:
-        print("audit log CHANGED outside the tool:", file=sys.stderr)
+    if verdict.key_id is None:
+        print(f"audit log {verdict.summary()}", file=sys.stderr)
+    else:
+        print(f"audit log {verdict.summary().split(':', 1)[0]}:", file=sys.stderr)
         for problem in verdict.problems():
             print(f"  {problem}", file=sys.stderr)
-    else:
-        print(f"audit log: {verdict.summary()}", file=sys.stderr)
     return 2
 
 

@@ -210,21 +210,73 @@ def test_a_decisions_anchor_beyond_the_end_of_the_log_is_found(sealed):
     )
 
 
-def test_a_wrong_key_is_reported_as_a_wrong_key_not_as_tampering(sealed, capsys, monkeypatch):
+def test_a_wrong_key_is_reported_as_unverifiable_never_as_no_change(sealed, capsys, monkeypatch):
     monkeypatch.setenv("PARTNERSHIP_AUDIT_KEY", "another-installation-key-0000000000")
     code, out, err = _audit(sealed, capsys)
     assert code == 2
-    assert "CHANGED" not in out + err
+    assert "no change" not in (out + err).lower()
     ours = audit_chain.Key(TEST_AUDIT_KEY.encode(), "test").key_id
-    assert f"this store's audit log was sealed with a different key (key id {ours}" in err
-    assert "verify with that key" in err
+    assert "NOT VERIFIED (changed or unverifiable)" in err
+    assert f"entries 1-11 carry another key's id ({ours})" in err and "changed or sealed with another key" in err
+
+
+def _relabel_approval(store: Path) -> None:
+    """What the review did with write access but no key: relabel the newest approval's entry
+    with another actor and a made-up key id, its hash left as it was."""
+    _write(
+        store,
+        "UPDATE audit_log SET actor = 'someone else', key_id = '0000000000000000' "
+        "WHERE seq = (SELECT max(seq) FROM audit_log WHERE action = 'approve')",
+    )
+
+
+def test_an_entry_relabelled_with_another_key_id_is_reported_as_changed_or_unverifiable(sealed, capsys):
+    anchor = audit_chain.anchor(duckdb.connect(str(sealed), read_only=True))
+    _relabel_approval(sealed)
+    code, out, err = _audit(sealed, capsys)
+    assert code == 2 and "no change" not in (out + err).lower()
+    assert "carries another key's id (0000000000000000)" in err
+    # An anchor printed before still names the same hash, but a log that does not verify proves nothing.
+    code, out, err = _audit(sealed, capsys, "--anchor", f"{anchor.entries}:{anchor.head[:16]}")
+    assert code == 2 and "matches the log" not in out
+    assert "anchor does NOT match" in err and "does not verify under the key in use" in err
+
+
+def test_a_pound_moved_under_a_relabelled_approval_with_plain_digests_is_found(sealed, capsys):
+    """The relabelled entry's evidence recomputed with plain sha256 to fit lines with £1,000
+    moved: the approval's evidence is no longer trusted, and the lines disagree with the file."""
+    lines = _rows(sealed, "SELECT partnership_code, amount FROM decision_lines WHERE decision_id = 2 ORDER BY amount DESC")
+    (rich, _), (poor, _) = lines[0], lines[-1]
+    move = "UPDATE decision_lines SET amount = amount + $1 WHERE decision_id = 2 AND partnership_code = $2"
+    _write(sealed, move, params=[-1000, rich])
+    _write(sealed, move, params=[1000, poor])
+    con = duckdb.connect(str(sealed))
+    evidence = json.loads(con.execute("SELECT evidence FROM audit_log WHERE action = 'approve' ORDER BY seq DESC").fetchone()[0])
+    evidence["decision_seal"] = audit_chain.decision_seals(con, 2)[2]
+    con.execute(
+        "UPDATE audit_log SET evidence = $1 WHERE seq = (SELECT max(seq) FROM audit_log WHERE action = 'approve')",
+        [json.dumps(evidence, sort_keys=True, separators=(",", ":"))],
+    )
+    con.close()
+    _relabel_approval(sealed)
+    code, out, err = _audit(sealed, capsys)
+    assert code == 2 and "no change" not in (out + err).lower()
+    assert "decision 2: its lines do not match its frozen CSV" in err
+    assert f"{rich} " in err and f"{poor} " in err
+
+
+def test_the_data_page_shows_an_unverifiable_log_in_red(sealed, monkeypatch):
+    _relabel_approval(sealed)
+    app = open_page(sealed, monkeypatch, "data")
+    assert any("carries another key" in e.value.replace("\\", "") for e in app.error)
+    assert not any("audit" in w.value.lower() for w in app.warning)
 
 
 def test_no_key_at_all_says_so(sealed, capsys, monkeypatch, tmp_path):
     monkeypatch.delenv("PARTNERSHIP_AUDIT_KEY")
     monkeypatch.setenv("PARTNERSHIP_AUDIT_KEY_FILE", str(tmp_path / "absent.key"))
     code, _, err = _audit(sealed, capsys)
-    assert code == 2 and "cannot verify: there is no audit key here" in err
+    assert code == 2 and "NOT VERIFIED: there is no audit key here" in err
     assert not (tmp_path / "absent.key").exists()  # verifying never makes a key
 
 
@@ -313,13 +365,15 @@ def test_the_meeting_pack_carries_the_anchor(sealed):
 def test_a_key_file_is_made_once_readable_by_its_owner_only(monkeypatch, tmp_path):
     monkeypatch.delenv("PARTNERSHIP_AUDIT_KEY")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    assert audit_chain.load_key(create=False) is None
-    made = audit_chain.load_key(create=True)
+    assert audit_chain.load_key() is None
+    made = audit_chain.make_key()
     path = tmp_path / "config" / "partnership-funding" / "audit.key"
-    assert made is not None and made.source == str(path)
+    assert made.source == str(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(bytes.fromhex(path.read_text().strip())) == 32
-    assert audit_chain.load_key(create=True) == made  # read back, never made again
+    assert audit_chain.load_key() == made  # read back
+    with pytest.raises(audit_chain.AuditKeyProblem, match="a key is never replaced"):
+        audit_chain.make_key()
     monkeypatch.setenv("PARTNERSHIP_AUDIT_KEY_FILE", str(path))
     assert audit_chain.load_key().key_id == made.key_id  # the same key named by the variable
 
@@ -379,6 +433,28 @@ def test_an_old_decisions_lines_are_covered_from_the_upgrade_on(previous, capsys
     assert code == 2 and "decision 1: its lines (the amounts per partnership) changed" in err
 
 
+def test_an_old_decisions_lines_edited_before_the_upgrade_disagree_with_its_frozen_file(previous, capsys):
+    """The log cannot say who moved £1,000 before the seal, but the verdict must not claim the
+    lines match: they are compared with the frozen CSV at the upgrade and at every audit."""
+    codes = [
+        r[0]
+        for r in _rows(
+            previous,
+            "SELECT partnership_code FROM decision_lines WHERE decision_id = 1 AND amount >= 1000 ORDER BY partnership_code",
+        )
+    ]
+    first, last = codes[0], codes[-1]
+    move = "UPDATE decision_lines SET amount = amount + $1 WHERE decision_id = 1 AND partnership_code = $2"
+    _write(previous, move, params=[-1000, first])
+    _write(previous, move, params=[1000, last])
+    assert db.bring_sql_up_to_date(previous)
+    upgrade = json.loads(_rows(previous, "SELECT evidence FROM audit_log WHERE action = 'upgrade'")[0][0])
+    assert sorted(upgrade["files_disagree_before_seal"]) == ["1"]
+    code, out, err = _audit(previous, capsys)
+    assert code == 2 and "intact" not in out
+    assert "decision 1: its lines do not match its frozen CSV" in err and first in err and last in err
+
+
 # --- the dashboard -------------------------------------------------------------------------------
 
 
@@ -390,8 +466,8 @@ def test_the_data_page_names_what_broke(sealed, monkeypatch):
     assert "no audit entry for decision 2 (Second), supersession of decision 1" in said
 
 
-def test_the_data_page_says_when_the_key_is_another(sealed, monkeypatch):
+def test_the_data_page_says_in_red_when_the_key_is_another(sealed, monkeypatch):
     monkeypatch.setenv("PARTNERSHIP_AUDIT_KEY", "another-installation-key-0000000000")
     app = open_page(sealed, monkeypatch, "data")
-    assert not app.error
-    assert any("sealed with a different key" in w.value.replace("\\", "") for w in app.warning)
+    assert any("cannot be verified here" in e.value.replace("\\", "") for e in app.error)
+    assert not any("audit" in w.value.lower() for w in app.warning)

@@ -54,14 +54,18 @@ if audit_verdict.intact:
         f"chained to the one before; the lines and frozen files of all {audit_verdict.decisions} decisions match what "
         "their approvals sealed; every load, saved scenario and decision has its entry."
     )
-elif audit_verdict.tampered:
+elif audit_verdict.key_id is None or audit_verdict.only_unverifiable:  # not proved: shown as a break, never a warning
+    st.error(
+        "The audit log cannot be verified here: treat it as changed until it is checked with the store's key.\n\n"
+        + "\n".join(f"- {plain(problem)}" for problem in (audit_verdict.problems() or [audit_verdict.summary()])),
+        icon=":material/gpp_bad:",
+    )
+else:
     st.error(
         "The audit log or the decisions have been changed outside this tool:\n\n"
         + "\n".join(f"- {plain(problem)}" for problem in audit_verdict.problems()),
         icon=":material/gpp_bad:",
     )
-else:  # sealed with another key, or no key here: nothing found changed, but nothing proved either
-    st.warning(plain(audit_verdict.summary()), icon=":material/key:")
 for note in audit_verdict.notes():
     st.caption(plain(note))
 st.caption(
