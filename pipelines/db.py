@@ -75,6 +75,11 @@ class StoreTooNew(StoreProblem):
     """Written by a newer release: writing it with this code would drop what that release added."""
 
 
+class StoreNeedsUpgrade(StoreProblem):
+    """An earlier release's store where this user may not write: it is read only once brought
+    up to date, which is a write (reading an old shape through today's SQL would misread it)."""
+
+
 class StoreInUse(StoreProblem):
     """Another program (a DuckDB shell, a notebook, a script) has the store file open for writing.
     DuckDB then locks every other process out of it, readers included, so nothing can be shown
@@ -97,6 +102,7 @@ class StoreUnwritable(Failed):
 
     def __init__(self, path: Path | str, exc: BaseException, *, what: str = "the store") -> None:
         self.path, self.reason = Path(path), _reason(exc, path)
+        self.denied = False  # no permission, as opposed to no room
         folder = self.path.parent
         size = self.path.stat().st_size / 1e6 if what == "the store" and self.path.is_file() else None
         if _says(exc, {errno.EFBIG}, ("File too large",)):
@@ -108,6 +114,7 @@ class StoreUnwritable(Failed):
             room = f" (a write needs room for a new copy of the store, {size:.1f} MB, beside it)" if size else ""
             problem, advice = f"no room left to write in {folder}", f"free some space there{room} and try again"
         else:
+            self.denied = True
             problem = f"this tool may not write in {folder}"
             advice = (
                 "let the user running it write there (the store, its .lock file and each new copy live there), "
@@ -351,11 +358,21 @@ def bring_sql_up_to_date(db_path: Path | str) -> bool:
     path = Path(db_path)
     if not path.exists() or sql_is_current(path, verify=True):
         return False
-    with writer_lock(path):
-        if sql_is_current(path):  # another process did it while we waited
-            return False
-        with swapped_store(path):
-            pass  # swapped_store applies the SQL to the copy before swapping it in
+    try:
+        with writer_lock(path):
+            if sql_is_current(path):  # another process did it while we waited
+                return False
+            with swapped_store(path):
+                pass  # swapped_store applies the SQL to the copy before swapping it in
+    except StoreUnwritable as exc:
+        if not exc.denied:
+            raise
+        raise StoreNeedsUpgrade(
+            f"{path}: the store was written by an earlier release of this tool and must be brought up to date once "
+            f"before it can be used, but this user may not write in {path.parent} ({exc.reason}); nothing was "
+            f"changed; run any command on it once (e.g. partnership audit --db {path}) as a user who may write "
+            "there and holds the audit key"
+        ) from None
     return True
 
 
