@@ -180,7 +180,7 @@ def writer_key(con: duckdb.DuckDBPyConnection, *, to_seal: int = 0) -> Key:
             raise AuditKeyProblem(
                 f"no audit key: {where_looked()}, and this store's audit log {what}; nothing was changed; "
                 f"point {KEY_FILE_ENV} at the store's key file (e.g. {KEY_FILE_ENV}=/etc/partnership/audit.key), "
-                "or, for a store whose log was never sealed, make one first with: partnership make-key"
+                f"or, for a store whose log was never sealed, make one first with: {invocation.command('make-key')}"
             )
         key = make_key()
         return key

@@ -370,7 +370,7 @@ def bring_sql_up_to_date(db_path: Path | str) -> bool:
         raise StoreNeedsUpgrade(
             f"{path}: the store was written by an earlier release of this tool and must be brought up to date once "
             f"before it can be used, but this user may not write in {path.parent} ({exc.reason}); nothing was "
-            f"changed; run any command on it once (e.g. partnership audit --db {path}) as a user who may write "
+            f"changed; run any command on it once (e.g. {invocation.command(f'audit --db {path}')}) as a user who may write "
             "there and holds the audit key"
         ) from None
     return True

@@ -120,7 +120,7 @@ def test_an_old_store_is_not_sealed_by_an_audit_run_without_the_key(previous, tm
     size = previous.read_bytes()
     code = main(["audit", "--db", str(previous)])
     err = capsys.readouterr().err
-    assert code == 2 and str(absent) in err and "partnership make-key" in err
+    assert code == 2 and str(absent) in err and "python -m pipelines make-key" in err
     assert previous.read_bytes() == size and not absent.exists()
     assert not (tmp_path / "config").exists()
 
