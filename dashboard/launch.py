@@ -2,7 +2,11 @@
 dashboard/app.py` does in a checkout. Streamlit reads .streamlit/config.toml only from the
 current folder, so the shipped settings (headless, no usage statistics, upload size, error
 details, theme) are passed as flags instead; options given on the command line come after them
-and win (e.g. `partnership-dashboard --server.port 8080`)."""
+and win (e.g. `partnership-dashboard --server.port 8080`).
+
+Streamlit's own log lines are given the tool's format and zone here, before Streamlit is imported:
+every log record gets its UTC stamp, and Streamlit a message format that prints it (see
+pipelines/logs.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from pipelines import logs
 from pipelines.resources import installed_folder
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -27,10 +32,17 @@ def config_flags(config: Path = CONFIG) -> list[str]:
     return flags
 
 
+def streamlit_argv(given: list[str]) -> list[str]:
+    """What Streamlit is started with: the shipped settings, the tool's log format, then the
+    options given (which win)."""
+    return ["streamlit", "run", str(APP), *config_flags(), f"--logger.messageFormat={logs.STREAMLIT_FORMAT}", *given]
+
+
 def main(argv: list[str] | None = None) -> int:
+    logs.stamp_records()  # before Streamlit logs a line in the format that prints the stamp
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", str(APP), *config_flags(), *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = streamlit_argv(sys.argv[1:] if argv is None else argv)
     return cli.main()
 
 

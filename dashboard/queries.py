@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn
@@ -30,6 +31,7 @@ from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F4
 from pipelines.plan import PlanChange
 
 Changes = tuple[PlanChange, ...]  # a draft membership plan; () is the loaded map
+logger = logging.getLogger(__name__)
 
 
 def store_path() -> Path:
@@ -40,8 +42,10 @@ def store_path() -> Path:
 
 
 def _refuse(problem: db.StoreProblem) -> NoReturn:
-    """The store cannot be shown: say why and what to do, once, instead of a failure per figure.
-    Not cached, so the next rerun after a restore opens the store again."""
+    """The store cannot be shown: say why and what to do, once, instead of a failure per figure,
+    and log it (the line names the store and the reason): the operator reads the log, not the
+    screen. Not cached, so the next rerun after a restore opens the store again."""
+    logger.warning("the dashboard refused the store: %s", problem)
     st.error(str(problem), icon=":material/error:")
     st.stop()
 

@@ -228,8 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             return backup.restore_command(args)
         if args.command == "make-key":  # touches no store
             return records_cli.make_key_command(args)
-        if db.bring_sql_up_to_date(args.db):  # a store an earlier release wrote
-            print(f"{args.db}: views and macros brought up to date with this release", file=sys.stderr)
+        db.bring_sql_up_to_date(args.db)  # a store an earlier release wrote (logged when it is)
         if args.command == "allocate":
             return figures_cli.allocate_command(args)
         if args.command == "gaps":

@@ -17,6 +17,7 @@ import contextlib
 import errno
 import getpass
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ from pipelines import audit_chain, clock, config, input_file, invocation
 from pipelines.refusals import Failed, Refused
 
 ON_WINDOWS = os.name == "nt"
+logger = logging.getLogger(__name__)
 MIGRATION_NAME = re.compile(r"(\d{3})_[a-z0-9_]+\.sql")
 # What any store worth opening holds: a backup without these is not one of ours.
 REQUIRED_TABLES = (
@@ -348,6 +350,25 @@ def sql_is_current(db_path: Path | str, *, verify: bool = False) -> bool:
         con.close()
 
 
+def _version_of(path: Path) -> int:
+    con = connect_read_only(path)
+    try:
+        return store_version(con)
+    finally:
+        con.close()
+
+
+def _upgrade_note(path: Path, found: int) -> str:
+    """One line for the log saying which store was upgraded and why (the dashboard has no other
+    way to tell the operator, and the command line says it on the same stream)."""
+    if found < current_schema_version():
+        ran = ", ".join(file.stem for number, file in migrations() if number > found)
+        why = f"written by an earlier release, schema version {found}; migrations run: {ran}"
+    else:
+        why = "its views and macros were another release's"
+    return f"{path}: brought up to date with this release ({why}); its data and records kept"
+
+
 def bring_sql_up_to_date(db_path: Path | str) -> bool:
     """Give a store written by an earlier release this release's schema (migrations), views and
     macros, through the same copy-and-swap as a load, so data and records stay as they are and
@@ -362,6 +383,7 @@ def bring_sql_up_to_date(db_path: Path | str) -> bool:
         with writer_lock(path):
             if sql_is_current(path):  # another process did it while we waited
                 return False
+            found = _version_of(path)
             with swapped_store(path):
                 pass  # swapped_store applies the SQL to the copy before swapping it in
     except StoreUnwritable as exc:
@@ -373,6 +395,7 @@ def bring_sql_up_to_date(db_path: Path | str) -> bool:
             f"changed; run any command on it once (e.g. {invocation.command(f'audit --db {path}')}) as a user who may write "
             "there and holds the audit key"
         ) from None
+    logger.info("%s", _upgrade_note(path, found))
     return True
 
 
