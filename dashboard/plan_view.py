@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import plan_tables, queries, state
 from dashboard.formatting import plain
+from pipelines import free_text
 from pipelines.allocate import AllocationSettings
 from pipelines.money import pounds
 from pipelines.plan import PlanChange
@@ -58,7 +59,7 @@ def change_form(draft: tuple[PlanChange, ...], names: dict[int, str], partnershi
         name: str | None = None
         into: str | None = None
         if kind in ("create", "rename"):
-            name = st.text_input("Name", max_chars=120)
+            name = st.text_input("Name", max_chars=free_text.NAME_LENGTH)
         if kind in ("add", "remove", "create"):
             # A new partnership starts with a member: a roster names its members.
             member = st.selectbox(

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.formatting import plain
-from pipelines import links, records
+from pipelines import free_text, links, records
 from pipelines.allocate import AllocationSettings
 
 
@@ -29,7 +29,7 @@ def save_form(chosen: AllocationSettings, placeholder: str) -> None:
 
     st.text_input(
         "Name",
-        max_chars=120,
+        max_chars=free_text.NAME_LENGTH,
         placeholder=placeholder,
         key="scenario_name",
         help="How the Group will know this what-if on the Scenarios page.",
@@ -38,7 +38,7 @@ def save_form(chosen: AllocationSettings, placeholder: str) -> None:
         "Saved by",
         value=signed_in,
         disabled=bool(signed_in),
-        max_chars=120,
+        max_chars=free_text.NAME_LENGTH,
         key="scenario_saved_by",
         help="Written into the audit log with the scenario.",
     )

@@ -13,6 +13,16 @@ from dashboard.formatting import plain
 from pipelines import clock, provenance
 
 
+def plain_table(frame: pl.DataFrame) -> None:
+    """st.table, which reads every cell as Markdown, with each text cell shown as the characters
+    it holds: a partnership name, a title or a file name cannot become an image or a link."""
+    st.table(frame.with_columns(pl.col(c).map_elements(plain, return_dtype=pl.String) for c in _text_columns(frame)))
+
+
+def _text_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c, kind in frame.schema.items() if kind == pl.String]
+
+
 def data_notes(figures: dict | None = None) -> None:
     """What the figures stand on, from the loaded rows' own source notes (never hard-coded)."""
     info = queries.dataset_info()

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import audit_chain, config, db, input_file, invocation, records
+from pipelines import audit_chain, config, db, free_text, input_file, invocation, records
 from pipelines.refusals import Failed
 
 logger = logging.getLogger(__name__)
@@ -431,7 +431,7 @@ def backup_command(args: argparse.Namespace) -> int:
 
 
 def restore_command(args: argparse.Namespace) -> int:
-    actor = (args.by or "").strip() or records.command_line_actor()
+    actor = free_text.clean(args.by, free_text.RESTORER, required=False) or records.command_line_actor()
     done = restore(args.db, args.file, actor=actor, accept_unverified=args.accept_unverified)
     print(
         f"restored {args.db} from {args.file} (sha256 {done.sha256[:12]}, schema version {done.schema_version}, "

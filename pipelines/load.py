@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import clock, csv_out, db, input_file, records
+from pipelines import clock, csv_out, db, free_text, input_file, records
 from pipelines.checks import CHECKS
 from pipelines.context import StoreContext, context_from, read_context
 from pipelines.layouts import KINDS
@@ -252,14 +252,15 @@ def accreditation_upload(
     code: str, status: str, decided_on: dt.date, review_due: dt.date | None, notes: str, actor: str
 ) -> Upload:
     """One accreditation decision entered on screen, as the one-row file a data officer would
-    load, so it passes the same checks and lands in the same logs."""
+    load, so it passes the same checks and lands in the same logs. The notes are typed, so they
+    follow the rule for typed text (pipelines/free_text.py): FreeTextRefused says what is wrong."""
     frame = pl.DataFrame(
         {
             "partnership_code": [code],
             "status": [status],
             "decided_on": [decided_on],
             "review_due": [review_due],
-            "notes": [notes.strip() or None],
+            "notes": [free_text.clean(notes, free_text.ACCREDITATION_NOTES, required=False)],
         }
     )
     name = f"accreditation_{code}_{decided_on.isoformat()}_entered.csv"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from pipelines import csv_out, db
+from pipelines import csv_out, db, free_text
 from pipelines.layouts import CODE_PATTERN, PLAN_CHANGES, ROLES
 from pipelines.refusals import PlanRefused
 
@@ -46,6 +46,13 @@ class PlanChange:
     partnership_name: str | None = None
     into_code: str | None = None
 
+    def __post_init__(self) -> None:
+        # A name typed on a form or in a link loses what shows nothing at its ends, as a loaded
+        # cell does (pipelines/free_text.py); what is left inside is checked by problems().
+        if self.partnership_name is not None:
+            with contextlib.suppress(free_text.FreeTextRefused):
+                object.__setattr__(self, "partnership_name", free_text.trim(self.partnership_name) or None)
+
     def problems(self) -> list[tuple[str, str | None, str]]:
         """(column, value, what was expected) for each thing wrong with the change on its own."""
         found: list[tuple[str, str | None, str]] = []
@@ -67,6 +74,10 @@ class PlanChange:
             found.append(("role", self.role, "full or associate (blank: full for an add, any role for a remove)"))
         if self.change in ("create", "rename") and not (self.partnership_name or "").strip():
             found.append(("partnership_name", self.partnership_name, f"the partnership's name (a {self.change} needs one)"))
+        elif self.change in ("create", "rename"):
+            wrong = free_text.problem(self.partnership_name, free_text.PARTNERSHIP_NAME)
+            if wrong:
+                found.append(("partnership_name", self.partnership_name, f"a name that can be shown as it is: {wrong}"))
         if self.change == "merge":
             if not self.into_code or not CODE.fullmatch(self.into_code):
                 found.append(("into_code", self.into_code, "the code of the partnership it merges into"))

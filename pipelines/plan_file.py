@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import db, load, plan
+from pipelines import db, free_text, load, plan
 from pipelines.problems import Problem, Report
 from pipelines.readers import ROW, read_table
 from pipelines.validate import validate_table
@@ -69,6 +69,7 @@ def load_plan(db_path: Path | str, changes: Sequence[plan.PlanChange], as_of: dt
     roster loader's checks, load log and audit log. Raises PlanRefused when the plan no longer
     fits the store, ValidationFailed when the roster does not load (nothing changed either way)."""
     db_path = Path(db_path)
+    actor = free_text.clean(actor, free_text.PLAN_APPROVER, required=False) or ""  # blank: this computer's user
     if not plan.effective(changes):
         raise plan.PlanRefused("the plan changes nothing")
     with db.writer_lock(db_path):

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import audit_chain, clock, db, exports, provenance
+from pipelines import audit_chain, clock, db, exports, free_text, provenance
 from pipelines.allocate import allocate, data_version, loaded_files
 from pipelines.links import from_query
 from pipelines.money import pounds
@@ -123,11 +123,8 @@ def _query_json(query: dict[str, str]) -> str:
 
 def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_by: str) -> int:
     """Save what-if settings (the link's query parameters) under a name; returns its id."""
-    name, saved_by = name.strip(), saved_by.strip()
-    if not name:
-        raise ValueError("give the scenario a name")
-    if not saved_by:
-        raise ValueError("say who is saving the scenario")
+    name = free_text.clean_required(name, free_text.SCENARIO_NAME)
+    saved_by = free_text.clean_required(saved_by, free_text.SCENARIO_SAVER)
     query_json = _query_json(query)
     db_path = Path(db_path)
     with db.writer_lock(db_path), db.swapped_store(db_path) as con:
@@ -145,6 +142,7 @@ def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_b
 
 def delete_scenario(db_path: Path | str, scenario_id: int, deleted_by: str) -> None:
     """Remove a saved scenario (decisions made from it keep their own frozen copy)."""
+    deleted_by = free_text.clean(deleted_by, free_text.SCENARIO_DELETER, required=False) or "unknown"
     db_path = Path(db_path)
     with db.writer_lock(db_path), db.swapped_store(db_path) as con:
         con.begin()
@@ -152,9 +150,9 @@ def delete_scenario(db_path: Path | str, scenario_id: int, deleted_by: str) -> N
         if not gone:
             con.rollback()
             raise ValueError(f"there is no scenario {scenario_id}")
-        append_audit(con, deleted_by.strip() or "unknown", "scenario_delete", f"scenario {scenario_id}", gone[0][0])
+        append_audit(con, deleted_by, "scenario_delete", f"scenario {scenario_id}", gone[0][0])
         con.commit()
-    logger.info("scenario %d deleted: %r by %s", scenario_id, gone[0][0], deleted_by.strip() or "unknown")
+    logger.info("scenario %d deleted: %r by %s", scenario_id, gone[0][0], deleted_by)
 
 
 # --- decisions ---------------------------------------------------------------------------------
@@ -181,7 +179,9 @@ def approve(
     try:
         return _approve(db_path, query, title=title, approved_by=approved_by, scenario_name=scenario_name, note=note)
     except ValueError as refusal:  # AllocationRefused included; nothing was recorded
-        logger.warning("approval refused (by %s, %r): %s", approved_by.strip() or "nobody", title.strip(), refusal)
+        # As a terminal shows it: a name refused for a line break must not break the log line.
+        who = free_text.for_terminal(approved_by.strip()) or "nobody"
+        logger.warning("approval refused (by %s, %r): %s", who, title.strip(), refusal)
         raise
 
 
@@ -193,12 +193,9 @@ def _approve(
     The allocation is computed inside the write, on the store that the decision is recorded
     in, with today's date and the census fixed, so the frozen figures are exactly those of the
     data named in the record. The export files are made once and kept as bytes."""
-    title, approved_by = title.strip(), approved_by.strip()
-    note = (note or "").strip() or None
-    if not title:
-        raise ValueError("give the decision a title")
-    if not approved_by:
-        raise ValueError("say who approves the decision")
+    title = free_text.clean_required(title, free_text.DECISION_TITLE)
+    approved_by = free_text.clean_required(approved_by, free_text.APPROVER)
+    note = free_text.clean(note, free_text.DECISION_NOTE, required=False)
     chosen, problems = from_query(query)
     if problems:
         raise ValueError("; ".join(problems))

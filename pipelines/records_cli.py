@@ -13,7 +13,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from pipelines import audit_chain, db, exports, figures_cli, invocation, links, records
+import polars as pl
+
+from pipelines import audit_chain, db, exports, figures_cli, free_text, invocation, links, records
 
 
 def _open(db_path: Path):
@@ -25,6 +27,7 @@ def decisions_command(args: argparse.Namespace) -> int:
     try:
         listed = con.sql(db.read_sql("reports/decisions.sql")).pl()
         if args.id is None:
+            listed = _as_terminal_text(listed, "title", "approved_by", "status")
             if listed.height == 0:
                 print("no decision has been approved yet")
             for r in listed.iter_rows(named=True):
@@ -41,13 +44,14 @@ def decisions_command(args: argparse.Namespace) -> int:
         changes = con.sql(db.read_sql("reports/decision_data_changes.sql"), params={"decision_id": args.id}).pl()
     finally:
         con.close()
-    print(f"decision {args.id}: {record['title']} ({record['status']}); CSV sha256 {record['csv_sha256']}")
+    shown_title = free_text.for_terminal(record["title"])
+    print(f"decision {args.id}: {shown_title} ({record['status']}); CSV sha256 {record['csv_sha256']}")
     if record.get("note"):
-        print(f"note: {record['note']}")
+        print(f"note: {free_text.for_terminal(record['note'])}")
     if changes.height:
         print(f"superseded data: {changes.height} file(s) differ from those the decision was made on:", file=sys.stderr)
         for r in changes.iter_rows(named=True):
-            print(f"  {r['kind']}: {r['file_name']} {r['change']}", file=sys.stderr)
+            print(f"  {r['kind']}: {free_text.for_terminal(r['file_name'])} {r['change']}", file=sys.stderr)
     if record.get("audit_anchor_seq") is not None:
         anchor = audit_chain.Anchor(record["audit_anchor_seq"], record["audit_anchor_hash"])
         print(f"{anchor.text()} when approved (check it with: {anchor.check_command()})")
@@ -57,6 +61,12 @@ def decisions_command(args: argparse.Namespace) -> int:
         target.write_bytes(record[f"{kind}_bytes"])  # the bytes kept at approval, never remade
         print(f"wrote {target}")
     return 0
+
+
+def _as_terminal_text(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The listing's text as a terminal may show it: a name or title kept by an earlier release
+    with an escape sequence or a line break in it shows it escaped, never forges a line."""
+    return frame.with_columns(pl.col(c).map_elements(free_text.for_terminal, return_dtype=pl.String) for c in columns)
 
 
 def safe_file_name(stored: str) -> str:
@@ -95,7 +105,8 @@ def audit_command(args: argparse.Namespace) -> int:
         anchor_problem = audit_chain.check_anchor(con, args.anchor, verdict) if args.anchor else None
     finally:
         con.close()
-    for r in log.sort("seq").tail(args.last).iter_rows(named=True):
+    shown = _as_terminal_text(log.sort("seq").tail(args.last), "actor", "action", "subject", "detail")
+    for r in shown.iter_rows(named=True):
         print(
             f"{r['seq']:>6} {r['recorded_at']:%Y-%m-%d %H:%M:%S} {r['actor'][:30]:<30} {r['action']:<20} "
             f"{r['subject']:<20} {r['detail'][:80]}"
@@ -172,7 +183,7 @@ def approve_command(args: argparse.Namespace) -> int:
             return _refuse("give the settings (at least --total) or a saved scenario (--scenario ID)")
         chosen = figures_cli.settings_from_args(args)  # the allocate command's reading of the same flags
         query, scenario_name = links.to_query(chosen), None
-        title = args.title or links.summary(chosen)
+        title = args.title or free_text.shorten(links.summary(chosen), free_text.DECISION_TITLE)
     try:
         approval = records.approve(
             args.db, query, title=title, approved_by=approved_by, scenario_name=scenario_name, note=args.note

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, money_column, plain
+from dashboard.tables import plain_table
 from pipelines import clock, invocation
 
 st.title("Decisions")
@@ -64,7 +65,7 @@ st.html(
     "<style>@media print { [data-testid='stTable'] th, [data-testid='stTable'] td "
     "{ padding: 0.1rem 0.4rem !important; font-size: 0.8rem !important; line-height: 1.25 !important; } }</style>"
 )
-st.header(f"Decision {picked}: {record['title']}")
+st.header(f"Decision {picked}: {plain(record['title'])}")  # a typed title: shown as typed, never as Markdown
 st.markdown(
     f"Approved by **{plain(record['approved_by'])}** on {clock.uk_text(record['approved_at'], '%d %B %Y at %H:%M')}. "
     f"Census {record['census_date']:%d %b %Y}; memberships and accreditation as of {record['as_of']:%d %b %Y}. "
@@ -75,7 +76,7 @@ settings_text = " · ".join(f"{name}: {value}" for name, value in settings)
 st.caption(plain(f"Settings — {settings_text}."))
 lines = queries.decision_lines(picked)
 total = queries.lines_total(lines)
-st.table(
+plain_table(
     lines.select(
         pl.col("partnership_code").alias("Code"),
         pl.col("partnership_name").alias("Partnership"),
@@ -94,8 +95,8 @@ with_slice = f" + top-slice {money(top_slice, pence=True)}" if top_slice else ""
 st.markdown(f"**Total {money(total, pence=True)}**{with_slice} {verdict} the approved pot {money(record['total'], pence=True)}.")
 
 with st.expander("Settings and data files", expanded=False):
-    st.table(pl.DataFrame(settings, schema=["Setting", "Value"], orient="row"))
-    st.table(
+    plain_table(pl.DataFrame(settings, schema=["Setting", "Value"], orient="row"))
+    plain_table(
         pl.DataFrame(json.loads(record["files_json"]))
         .select("kind", "file_name", "sha256", "loaded_at")
         .with_columns(pl.col("loaded_at").str.to_datetime(strict=False))

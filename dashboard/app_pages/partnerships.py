@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import access, maps, queries, state, tables
 from dashboard.formatting import count, money, plain
+from pipelines import free_text
 from pipelines.load import accreditation_upload, load
 from pipelines.problems import ValidationFailed
 
@@ -126,12 +127,14 @@ with st.expander("Record an accreditation decision (data officers)", icon=":mate
                 format="DD/MM/YYYY",
                 help="Accreditation is reviewed yearly; flagged 60 days before.",
             )
-            notes = st.text_input("Notes", max_chars=300, help="Kept with the decision and in the audit log.")
+            notes = st.text_input("Notes", max_chars=free_text.NOTE_LENGTH, help="Kept with the decision and in the audit log.")
             if st.form_submit_button("Record the decision", type="primary"):
                 # The same validation, load log and audit entry as a file loaded by the data officer.
-                upload = accreditation_upload(code, new_status, decided_on, review_due, notes, access.signed_in_email())
                 try:
+                    upload = accreditation_upload(code, new_status, decided_on, review_due, notes, access.signed_in_email())
                     load(upload, queries.store_path())
+                except free_text.FreeTextRefused as refused:
+                    st.error(plain(f"Not recorded: {refused}."))
                 except ValidationFailed as failure:
                     st.error("Not recorded:")
                     st.code(failure.report.format(), language=None)

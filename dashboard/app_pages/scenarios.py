@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import access, charts, compare, queries, tables
 from dashboard.formatting import plain
-from pipelines import clock, links, records
+from pipelines import clock, free_text, links, records
 from pipelines.allocate import AllocationRefused
 
 st.title("Scenarios")
@@ -101,7 +101,10 @@ with st.expander("Approve as the Group's decision (data officers)", expanded=Fal
         st.info(why_not)
     else:
         title = st.text_input(
-            "Decision title", value=by_id[picked]["name"], max_chars=120, help="How finance will know the decision."
+            "Decision title",
+            value=by_id[picked]["name"],
+            max_chars=free_text.TITLE_LENGTH,
+            help="How finance will know the decision.",
         )
         if st.button("Approve and freeze", type="primary", help="Freezes the figures and their files as the Group's decision."):
             try:
@@ -113,7 +116,7 @@ with st.expander("Approve as the Group's decision (data officers)", expanded=Fal
                     scenario_name=by_id[picked]["name"],
                 )
             except (AllocationRefused, ValueError) as refused:
-                st.error(f"Not approved: {refused}")
+                st.error(plain(f"Not approved: {refused}"))
             else:
                 superseded = f"; it supersedes decision {approval.superseded}" if approval.superseded else ""
                 st.success(f"Approved as decision {approval.decision_id}{superseded}.")
