@@ -193,3 +193,12 @@ def test_a_markdown_title_is_shown_as_its_characters_on_the_decisions_page(store
     texts += [cell for table in page.table for column in table.value.columns for cell in table.value[column].astype(str)]
     assert not any("![" in str(t) for t in texts)  # nowhere given to Markdown as an image
     assert not page.get("image") and not page.exception
+
+
+def test_no_page_hands_a_table_to_markdown_unescaped():
+    """st.table reads every cell as Markdown: tables are drawn through tables.plain_table."""
+    from pathlib import Path
+
+    dashboard = Path(__file__).parent.parent / "dashboard"
+    direct = [p.name for p in dashboard.rglob("*.py") if "st.table(" in p.read_text(encoding="utf-8") and p.name != "tables.py"]
+    assert direct == []
