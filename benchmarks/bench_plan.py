@@ -1,8 +1,10 @@
 """Time what a planner waits for after one membership change: the plan checked, its roster
 made, and the gaps and the allocation worked out again on the draft map (and, as the Plan page
 also does, the suggestions) on the Norfolk store and an England-sized one, against the bare
-gaps call on the same connection in the same run; and the Plan page itself (AppTest): a click
-on a suggestion to the end of the page's run, each click adding one more change to the draft.
+gaps call on the same connection in the same run; the best plan (`suggest --best`, the Plan
+page's "best alternative for every gap shown"), worked out on the draft as it grows; and the
+Plan page itself (AppTest): a click on a suggestion to the end of the page's run, each click
+adding one more change to the draft.
 
     python benchmarks/bench_plan.py [--quick] [--repeat N]
 
@@ -26,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import bench_stores  # noqa: E402
-from pipelines import allocate, config, plan  # noqa: E402
+from pipelines import allocate, config, plan, plan_best  # noqa: E402
 from pipelines.allocate import AllocationSettings  # noqa: E402
 
 
@@ -69,6 +71,18 @@ def after_change(con: duckdb.DuckDBPyConnection, changes: tuple[plan.PlanChange,
         allocate.membership_suggestions(con, changes=changes, roster=roster)
 
 
+def best_plan(con: duckdb.DuckDBPyConnection, runs: int) -> str:
+    """The best plan's time (it takes seconds: a few runs, no warm-up beyond the calls above)
+    and what it does, against the floor the caller prints."""
+    times, best = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        best = plan_best.best_plan(con)
+        times.append((time.perf_counter() - started) * 1000)
+    assert best is not None
+    return f"{_show(times)}, {runs} runs: {best.summary()}, {len(best.unclosed)} gaps left open with the reason"
+
+
 def measure(label: str, store: Path, repeat: int) -> None:
     con = duckdb.connect(str(store), read_only=True)
     try:
@@ -77,6 +91,7 @@ def measure(label: str, store: Path, repeat: int) -> None:
         suggest = _times_ms(lambda: allocate.membership_suggestions(con), repeat)
         redo = _times_ms(lambda: after_change(con, changes, False), repeat)
         page = _times_ms(lambda: after_change(con, changes, True), repeat)
+        best = best_plan(con, 1 if repeat < 5 else 3)
         sizes = con.execute(
             "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM partnerships), (SELECT count(*) FROM memberships)"
         ).fetchall()[0]
@@ -91,6 +106,7 @@ def measure(label: str, store: Path, repeat: int) -> None:
     print(f"  suggestions on the loaded map               {_show(suggest)}: {statistics.median(suggest) / floor:.1f}x the floor")
     print(f"  after one change: gaps + allocation         {_show(redo)}: {statistics.median(redo) / floor:.1f}x the floor")
     print(f"  after one change: + suggestions (Plan page) {_show(page)}: {statistics.median(page) / floor:.1f}x the floor")
+    print(f"  the best plan (suggest --best)              {best}")
 
 
 def page_clicks(store: Path, repeat: int) -> list[float]:

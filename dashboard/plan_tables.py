@@ -103,18 +103,6 @@ def with_changes(draft: tuple[PlanChange, ...], more: tuple[PlanChange, ...]) ->
     return (*draft, *added)
 
 
-def best_alternatives(gaps: list[Gap]) -> tuple[PlanChange, ...]:
-    """Every gap's rank-1 alternative, in the order the gaps are listed, each change once."""
-    seen: set[tuple] = set()
-    changes: list[PlanChange] = []
-    for gap in gaps:
-        for change in gap.alternatives[0].changes if gap.alternatives else ():
-            if change.key() not in seen:
-                seen.add(change.key())
-                changes.append(change)
-    return tuple(changes)
-
-
 def draft_table(draft: tuple[PlanChange, ...], names: dict[int, str], partnerships: dict[str, str]) -> pl.DataFrame:
     """The draft's changes in words, with the names the Group knows them by."""
     return pl.DataFrame(

@@ -3,6 +3,8 @@ before the draft takes them) and the loaded map beside the draft."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import streamlit as st
 
@@ -12,8 +14,10 @@ from pipelines import free_text
 from pipelines.allocate import AllocationSettings
 from pipelines.money import pounds
 from pipelines.plan import PlanChange
+from pipelines.refusals import PlanRefused
 
 ERRORS, NOTES = "plan_message_errors", "plan_message_notes"
+BEST = "plan_best_outcome"  # the draft the best plan made, and the gaps it left open and opened
 HIGHLIGHT = "background-color: #FFF1C2; font-weight: 600"
 CHANGE_KINDS = {
     "add": "Add a member",
@@ -38,6 +42,53 @@ def apply(changes: tuple[PlanChange, ...], what: str) -> None:
         return
     state.set_plan(proposed)
     st.session_state[NOTES] = [f"Added to the draft: {what}."]
+
+
+def apply_best(codes: tuple[str, ...]) -> None:
+    """The best alternative for every gap of these kinds, added to the draft: worked out on the
+    draft as it grows (pipelines/plan_best.py, the same function as `suggest --best`). What it
+    could not close is kept beside the draft it made, and listed while that draft stands."""
+    state.touch()
+    chosen = dataclasses.replace(state.current(), changes=st.session_state.get(state.PLAN, ()))
+    try:
+        best = queries.best_plan(chosen, codes)
+    except PlanRefused as refusal:
+        st.session_state[ERRORS] = [f"The best plan was not worked out: {refusal}"]
+        return
+    st.session_state[BEST] = (best.changes, best.unclosed, best.opened)
+    if best.changes == chosen.changes:
+        st.session_state[NOTES] = ["The best plan adds nothing to the draft."]
+        return
+    state.set_plan(best.changes)
+    st.session_state[NOTES] = [f"Added to the draft: the best alternative for each gap shown. {best.summary()}."]
+
+
+def best_outcome(draft: tuple[PlanChange, ...], labels: dict[str, str]) -> None:
+    """The gaps the best plan could not close, and why, while the draft is the one it made."""
+    kept = st.session_state.get(BEST)
+    if not kept or kept[0] != draft:
+        return
+    _, unclosed, opened = kept
+    for gaps, what, key in (
+        (unclosed, "The best plan could not close {n} gaps:", "plan_best_unclosed"),
+        (opened, "Closing errors, the best plan opened {n} warnings of kinds not shown:", "plan_best_opened"),
+    ):
+        if not gaps:
+            continue
+        st.warning(what.format(n=len(gaps)), icon=":material/report:")
+        st.dataframe(
+            pl.DataFrame(
+                {
+                    "Gap": [labels.get(g.code, g.code) for g in gaps],
+                    "Where": [g.subject for g in gaps],
+                    "Why": [g.reason for g in gaps],
+                    "Gap code": [g.code for g in gaps],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key=key,
+        )
 
 
 def change_form(draft: tuple[PlanChange, ...], names: dict[int, str], partnerships: dict[str, str]) -> None:

@@ -26,7 +26,7 @@ import streamlit as st
 
 from dashboard import maps
 from pipelines import allocate as allocation_sql
-from pipelines import audit_chain, clock, config, db, districts, exports, plan, plan_compare
+from pipelines import audit_chain, clock, config, db, districts, exports, plan, plan_best, plan_compare
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 from pipelines.plan import PlanChange
 
@@ -319,6 +319,38 @@ def reviews_due(chosen: AllocationSettings) -> pl.DataFrame:
 def suggestions(chosen: AllocationSettings, travel_km: float = config.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
     """Ways to close the gaps of the scenario's map (after its plan so far), best first."""
     return _gap_report_for("suggestions", chosen, travel_km)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _best_plan(as_of, census_date, include_pending, travel_km, treat, version, start, codes) -> plan_best.BestPlan:
+    return plan_best.best_plan(
+        cursor(),
+        as_of=as_of,
+        census_date=census_date,
+        include_pending=include_pending,
+        travel_km=travel_km,
+        treat_as_accredited=treat,
+        start=start,
+        codes=codes,
+    )
+
+
+def best_plan(
+    chosen: AllocationSettings, codes: tuple[str, ...], travel_km: float = config.DEFAULT_TRAVEL_KM
+) -> plan_best.BestPlan:
+    """The best alternative for every gap of these kinds, worked out on the scenario's draft as
+    it grows: the same function as `suggest --best` (raises PlanRefused when the draft does not
+    fit the data). Held once per process, like the frames: nothing changes it."""
+    return _best_plan(
+        chosen.as_of,
+        chosen.census_date,
+        chosen.include_pending,
+        travel_km,
+        chosen.treat_as_accredited,
+        _results_key(),
+        chosen.changes,
+        tuple(sorted(codes)),
+    )
 
 
 def gap_counts(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:

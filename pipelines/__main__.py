@@ -81,7 +81,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"how many ways to close each gap, 1 to 10 (default {config.SUGGESTED_ALTERNATIVES})",
     )
-    suggest.add_argument("--best", action="store_true", help="only the best way for each gap (rank 1): a plan as it stands")
+    suggest.add_argument(
+        "--best",
+        action="store_true",
+        help="the best plan: for each gap the best way that still works on the draft as it grows (errors first); "
+        "lists the gaps it could not close and why",
+    )
     suggest.add_argument("--out", type=Path, help="write the suggestions as CSV (a plan file: keep the rows you agree with)")
     suggest.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 

@@ -14,37 +14,41 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from pipelines import allocate, config, csv_out, db, figures_cli, input_file, invocation, plan, plan_compare, plan_file
+from pipelines import allocate, config, csv_out, db, figures_cli, input_file, invocation, plan, plan_best, plan_compare, plan_file
 from pipelines.money import pounds
 from pipelines.problems import ValidationFailed
 
 
 def suggest_command(args: argparse.Namespace) -> int:
+    settings = {
+        "as_of": args.as_of,
+        "census_date": args.census,
+        "include_pending": args.include_pending,
+        "travel_km": args.travel_km,
+        "treat_as_accredited": tuple(args.treat_as_accredited),
+        "alternatives": args.alternatives,
+    }
     con = db.connect_read_only(args.db)
     try:
-        found = allocate.membership_suggestions(
-            con,
-            as_of=args.as_of,
-            census_date=args.census,
-            include_pending=args.include_pending,
-            travel_km=args.travel_km,
-            treat_as_accredited=tuple(args.treat_as_accredited),
-            alternatives=args.alternatives,
-        )
+        # --best: worked out on the draft as it grows (pipelines/plan_best.py), as the Plan page's
+        # "best alternative for every gap" button does.
+        best = plan_best.best_plan(con, **settings) if args.best else None
+        found = best.rows if best is not None else allocate.membership_suggestions(con, **settings)
     finally:
         con.close()
-    if args.best:
-        # Two gaps may ask for the same change (a school both in two partnerships and far from
-        # one of them): a plan takes each change once, so the later request is left out.
-        found = found.filter(pl.col("rank") == 1).unique(
-            ["change", "partnership_code", "member_id"], keep="first", maintain_order=True
-        )
     for r in found.iter_rows(named=True):
         target = r["partnership_code"] or "-"
         member = "" if r["member_id"] is None else str(r["member_id"])
         print(f"{r['gap_code']:<24} {r['rank']:>2} {r['change']:<6} {target:<18} {member:<9} {r['reason']}")
-    gaps = found.select("gap_code", "gap_partnership_code", "gap_institution_id").unique()
-    print(f"{found.height} suggested changes for {gaps.height} gaps" + (" (rank 1 only)" if args.best else ""))
+    if best is None:
+        gaps = found.select("gap_code", "gap_partnership_code", "gap_institution_id").unique()
+        print(f"{found.height} suggested changes for {gaps.height} gaps")
+    else:
+        print(f"The best plan: {best.summary()}")
+        for heading, listed in (("Could not close", best.unclosed), ("Opened while closing errors", best.opened)):
+            if listed:
+                print(f"{heading} {len(listed)} gaps:")
+                print("\n".join(f"  {gap.line()}" for gap in listed))
     if args.out:
         path = args.out / "suggestions.csv" if args.out.is_dir() else args.out
         path.write_bytes(csv_out.frame_csv(found).encode("utf-8"))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import access, plan_tables, queries, scenario_form, state
 from dashboard.formatting import money, plain
-from dashboard.plan_view import apply, change_form, side_by_side
+from dashboard.plan_view import apply, apply_best, best_outcome, change_form, side_by_side
 from pipelines import invocation, plan, plan_file
 from pipelines.problems import ValidationFailed
 
@@ -45,15 +45,18 @@ else:
         "(best first; hover for the reason). "
         "The suggestions are worked out again on the map after the plan so far."
     )
-    best = plan_tables.best_alternatives(shown)
-    st.button(
+    if st.button(
         "Apply the best alternative for every gap shown",
         icon=":material/done_all:",
         key="plan_apply_best",
-        on_click=apply,
-        args=(best, "the best alternative for each gap shown"),
-        disabled=not best,
-    )
+        disabled=not shown,
+        help="Worked out on the draft as it grows: gaps in order (errors first), each alternative taken only if "
+        "it closes its gap without opening one closed before; the gaps it cannot close are listed with why.",
+    ):
+        with st.spinner("Working out the best plan on the draft ..."):
+            apply_best(tuple(picked or ()))
+        st.rerun()
+    best_outcome(draft, labels)
     limit = 30
     for gap in shown[:limit]:
         left, right = st.columns([2, 5], vertical_alignment="center")

@@ -20,8 +20,7 @@ gaps AS (
     FROM coverage_gaps_on_census(
         p_as_of := p_as_of, p_census_date := p_census_date, p_include_pending := p_include_pending,
         p_travel_km := p_travel_km, p_treat_as_accredited := p_treat_as_accredited)
-    WHERE code IN ('school_uncovered', 'school_multiple', 'college_not_full_member', 'wbl_not_full_member',
-                   'partnership_no_college', 'travel_outlier', 'member_unknown', 'member_closed', 'member_out_of_scope')
+    WHERE code IN (SELECT code FROM plan_gap_scope())
 ),
 members AS (
     SELECT * FROM memberships_on(effective_as_of(p_as_of))
