@@ -20,6 +20,7 @@ from pipelines import config, links, plan
 from pipelines.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
 from pipelines.money import pounds
 from pipelines.plan import PlanChange
+from pipelines.typed_values import MAX_GAIN_PERCENT, MAX_POUNDS
 
 SETTINGS = "scenario_settings"  # the AllocationSettings of this run
 PUBLISHED = "scenario_published"  # the scenario part of the URL as this session last wrote it
@@ -103,11 +104,9 @@ def _money_text(name: str, what: str) -> None:
     touch()
     text = st.session_state[W + name + "_text"]
     try:
-        value = to_money(text, what.lower())
-        if value < 0:
-            raise AllocationRefused(f"{what.lower()} must not be negative")
+        value = to_money(text, what)
     except AllocationRefused as problem:
-        st.session_state[PROBLEMS] = [f"{what}: {problem}"]
+        st.session_state[PROBLEMS] = [str(problem)]
         st.session_state[W + name + "_text"] = money(st.session_state[W + name], pence=True)
         return
     st.session_state[W + name] = value
@@ -134,8 +133,8 @@ def _top_slice(text: str) -> _TopSlice:
     if not text:
         return {"top_slice": Decimal(0), "top_slice_pct": None}
     if text.endswith("%"):
-        return {"top_slice": Decimal(0), "top_slice_pct": to_percent(text[:-1], "the top-slice percentage", Decimal(100))}
-    return {"top_slice": to_money(text, "the top-slice"), "top_slice_pct": None}
+        return {"top_slice": Decimal(0), "top_slice_pct": to_percent(text, "County top-slice", Decimal(100))}
+    return {"top_slice": to_money(text, "County top-slice"), "top_slice_pct": None}
 
 
 def _from_slice_text() -> None:
@@ -145,9 +144,9 @@ def _from_slice_text() -> None:
     try:
         chosen = AllocationSettings(total=st.session_state[W + "total"], **_top_slice(text))
         if chosen.top_slice > chosen.total:
-            raise AllocationRefused(f"{pounds(chosen.top_slice)} is more than the pot {pounds(chosen.total)}")
+            raise AllocationRefused(f"County top-slice: {pounds(chosen.top_slice)} is more than the pot {pounds(chosen.total)}")
     except AllocationRefused as problem:
-        st.session_state[PROBLEMS] = [f"County top-slice: {problem}"]
+        st.session_state[PROBLEMS] = [str(problem)]
         st.session_state[W + "slice_text"] = st.session_state[W + "slice"]
         return
     st.session_state[W + "slice"] = text.strip()
@@ -329,6 +328,7 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
     right.number_input(
         "Gain limit (%)",
         min_value=0.0,
+        max_value=float(MAX_GAIN_PERCENT),
         step=5.0,
         format="%.2f",
         key=W + "gain",
@@ -337,6 +337,7 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
     st.number_input(
         "Manager cost (£ a year)",
         min_value=1.0,
+        max_value=float(MAX_POUNDS),
         step=1000.0,
         format="%.2f",
         key=W + "manager",
@@ -347,6 +348,7 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
     rate = left.number_input(
         "Day rate (£)",
         min_value=1.0,
+        max_value=float(MAX_POUNDS),
         step=10.0,
         format="%.2f",
         key=W + "rate",

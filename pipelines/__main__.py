@@ -18,7 +18,19 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import backup, build_default, config, db, figures_cli, invocation, pack_cli, plan_cli, records_cli
+from pipelines import (
+    backup,
+    build_default,
+    config,
+    db,
+    figures_cli,
+    flags,
+    invocation,
+    pack_cli,
+    plan_cli,
+    records_cli,
+    typed_values,
+)
 from pipelines.allocate import AllocationRefused
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -29,7 +41,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=invocation.program(), description=__doc__.splitlines()[0])
+    parser = flags.Parser(prog=invocation.program(), description=__doc__.splitlines()[0])
     db_help = f"the store to use (default: {config.DEFAULT_DB})"
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -60,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: as for allocate)")
     gaps.add_argument("--as-of", type=_date, help="memberships on this day (default: the data's reference date, else today)")
     gaps.add_argument("--include-pending", action="store_true", help="treat pending partnerships as funded")
-    gaps.add_argument("--travel-km", type=float, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    gaps.add_argument("--travel-km", type=flags.km, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")
     gaps.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
     suggest = commands.add_parser(
@@ -72,12 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     suggest.add_argument(
         "--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status"
     )
-    suggest.add_argument("--travel-km", type=float, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    suggest.add_argument("--travel-km", type=flags.km, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     suggest.add_argument(
         "--alternatives",
-        type=int,
+        type=flags.whole_number(1, 10),
         default=config.SUGGESTED_ALTERNATIVES,
-        choices=range(1, 11),
         metavar="N",
         help=f"how many ways to close each gap, 1 to 10 (default {config.SUGGESTED_ALTERNATIVES})",
     )
@@ -93,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="a plan's gaps and allocation before and after, and its proposed roster")
     plan.add_argument("--changes", type=Path, required=True, help="the plan: CSV or XLSX with the columns of suggest's output")
     _add_settings_flags(plan, total_required=False)
-    plan.add_argument("--travel-km", type=float, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
+    plan.add_argument("--travel-km", type=flags.km, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     plan.add_argument("--out", type=Path, help="write the proposed roster (the roster loader's layout) to this CSV")
     plan.add_argument("--load", action="store_true", help="approve the plan: load its roster into the store now")
     plan.add_argument("--by", help="who approves the plan (for the audit log; default: this computer's user)")
@@ -106,12 +117,14 @@ def _parser() -> argparse.ArgumentParser:
     approve.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     decisions = commands.add_parser("decisions", help="list approved decisions, or write one's frozen CSV/XLSX")
-    decisions.add_argument("id", type=int, nargs="?", help="a decision number: show it (and with --out, write its file)")
+    decisions.add_argument(
+        "id", type=flags.record_id, nargs="?", help="a decision number: show it (and with --out, write its file)"
+    )
     decisions.add_argument("--out", type=Path, help="write the decision's CSV or XLSX (by extension), exactly as approved")
     decisions.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     audit = commands.add_parser("audit", help="print the audit log and check that nobody has changed it")
-    audit.add_argument("--last", type=int, default=50, help="how many of the newest entries to print (default 50)")
+    audit.add_argument("--last", type=flags.count, default=50, help="how many of the newest entries to print (default 50)")
     audit.add_argument("--out", type=Path, help="write the whole log as CSV")
     audit.add_argument(
         "--anchor",
@@ -138,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     copy.add_argument(
         "--keep",
-        type=int,
+        type=flags.count,
         metavar="N",
         help="with a folder: keep the newest N backups made there, delete older ones (default: keep all)",
     )
@@ -158,8 +171,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_settings_flags(command: argparse.ArgumentParser, *, total_required: bool = True) -> None:
     """The allocation settings, shared by every command that allocates so they cannot drift apart."""
-    command.add_argument("--total", required=total_required, help="the pot in pounds, e.g. 500000 or 500000.50")
-    command.add_argument("--lump-sum", default="0", help="pounds given to every funded partnership first (default 0)")
+    command.add_argument("--total", type=flags.money, required=total_required, help="the pot in pounds, e.g. 500000 or 500000.50")
+    command.add_argument(
+        "--lump-sum", type=flags.money, default="0", help="pounds given to every funded partnership first (default 0)"
+    )
     command.add_argument("--unit", choices=config.ROUNDING_UNITS, default="1", help="round to whole pounds or pence")
     command.add_argument(
         "--census",
@@ -179,24 +194,39 @@ def _add_settings_flags(command: argparse.ArgumentParser, *, total_required: boo
     command.add_argument(
         "--treat-as-accredited", nargs="*", default=[], metavar="CODE", help="fund these partnerships whatever their status"
     )
-    command.add_argument("--day-rate", default=str(config.DEFAULT_DAY_RATE), help="pounds per manager day")
-    command.add_argument("--weeks", default=str(config.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
+    command.add_argument(
+        "--day-rate", type=flags.money_above_zero, default=str(config.DEFAULT_DAY_RATE), help="pounds per manager day"
+    )
+    command.add_argument("--weeks", type=flags.weeks, default=str(config.DEFAULT_WEEKS_PER_YEAR), help="weeks per year")
     slice_ = command.add_mutually_exclusive_group()
     slice_.add_argument(
         "--top-slice",
+        type=flags.money,
         default="0",
         metavar="AMOUNT",
         help="pounds taken off the pot first for the county's strategic support (default 0)",
     )
     slice_.add_argument(
-        "--top-slice-pct", metavar="PCT", help="the top-slice as a percentage of the pot (rounded down to the unit)"
+        "--top-slice-pct",
+        type=flags.percent,
+        metavar="PCT",
+        help="the top-slice as a percentage of the pot (rounded down to the unit)",
     )
     command.add_argument(
-        "--protect-loss", metavar="PCT", help="no funded partnership gets less than (100 - PCT)%% of its previous (2008/9) amount"
+        "--protect-loss",
+        type=flags.percent,
+        metavar="PCT",
+        help="no funded partnership gets less than (100 - PCT)%% of its previous (2008/9) amount",
     )
-    command.add_argument("--protect-gain", metavar="PCT", help="none gets more than (100 + PCT)%% of its previous amount")
+    command.add_argument(
+        "--protect-gain",
+        type=flags.gain_percent,
+        metavar="PCT",
+        help=f"none gets more than (100 + PCT)%% of its previous amount (PCT up to {typed_values.MAX_GAIN_PERCENT:,})",
+    )
     command.add_argument(
         "--manager-cost",
+        type=flags.money_above_zero,
         metavar="AMOUNT",
         help="a full-time manager's yearly cost: FTE = amount / cost (default: days at the day rate)",
     )
@@ -206,7 +236,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {text!r}") from None
+        raise argparse.ArgumentTypeError(f"got {typed_values.shown(text)}; expected a date as YYYY-MM-DD") from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,71 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import duckdb
 import polars as pl
 
-from pipelines import config, db, plan
+from pipelines import config, db, plan, typed_values
 from pipelines.money import pounds
 from pipelines.refusals import AllocationRefused
-from pipelines.validate import GROUPED_NUMBER
 
-# Ten billion pounds: far above any real pot, and well inside the store's DECIMAL(18, 2).
-MAX_POUNDS = Decimal("10000000000")
-
-
-_GROUPED = re.compile(GROUPED_NUMBER)  # "1,00" is a typo, not one hundred
-
-
-def to_money(value: object, what: str) -> Decimal:
-    """Pounds as an exact Decimal; refuses floats' surprises, part-pennies and absurd sizes."""
-    text = str(value).replace("£", "").strip()
-    if "," in text:
-        if not _GROUPED.match(text):
-            raise AllocationRefused(f"{what} must be an amount in pounds such as 1,234,567.89, not {value!r}")
-        text = text.replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise AllocationRefused(f"{what} must be an amount in pounds, not {value!r}") from None
-    if not amount.is_finite():
-        raise AllocationRefused(f"{what} must be an amount in pounds, not {value!r}")
-    if amount > MAX_POUNDS:
-        raise AllocationRefused(f"{what} must be at most £{MAX_POUNDS:,}, not {value!r}")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise AllocationRefused(f"{what} must be in pounds and pence (at most two decimal places), not {value!r}")
-    return amount.quantize(Decimal("0.01"))
-
-
-def to_weeks(value: object) -> Decimal:
-    """Weeks a year the manager works: a real number of weeks, 1 to 52."""
-    try:
-        weeks = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise AllocationRefused(f"weeks per year must be a number, not {value!r}") from None
-    if not weeks.is_finite() or not Decimal(1) <= weeks <= Decimal(52):
-        raise AllocationRefused(f"weeks per year must be between 1 and 52, not {value!r}")
-    if weeks != weeks.quantize(Decimal("0.01")):
-        raise AllocationRefused(f"weeks per year takes at most two decimal places, not {value!r}")
-    return weeks
-
-
-def to_percent(value: object, what: str, top: Decimal | None) -> Decimal:
-    """A percentage, 0 up to ``top`` (None: no upper limit), with at most 4 decimal places."""
-    try:
-        percent = Decimal(str(value).replace("%", "").strip())
-    except InvalidOperation:
-        raise AllocationRefused(f"{what} must be a percentage, not {value!r}") from None
-    if not percent.is_finite() or percent < 0 or (top is not None and percent > top):
-        raise AllocationRefused(
-            f"{what} must be a percentage from 0{' to ' + str(top) if top is not None else ''}, not {value!r}"
-        )
-    if percent != percent.quantize(Decimal("0.0001")):
-        raise AllocationRefused(f"{what} takes at most four decimal places, not {value!r}")
-    return percent
+# The settings are read as every value a person types is (pipelines/typed_values.py); the
+# sidebar's boxes read pounds and percentages with these too.
+to_money = typed_values.read_money
+to_percent = typed_values.read_percent
 
 
 @dataclass(frozen=True)
@@ -106,25 +55,25 @@ class AllocationSettings:
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", to_money(self.total, "the total"))
         object.__setattr__(self, "lump_sum", to_money(self.lump_sum, "the lump sum"))
-        object.__setattr__(self, "day_rate", to_money(self.day_rate, "the day rate"))
-        object.__setattr__(self, "weeks_per_year", to_weeks(self.weeks_per_year))
-        if self.day_rate <= 0:
-            raise AllocationRefused(f"the day rate must be above zero, not £{self.day_rate}")
-        unit = Decimal(str(self.unit))
-        if unit not in (Decimal("1"), Decimal("0.01")):
-            raise AllocationRefused(f"the rounding unit must be £1 or £0.01, not {self.unit!r}")
+        object.__setattr__(self, "day_rate", to_money(self.day_rate, "the day rate", above_zero=True))
+        object.__setattr__(self, "weeks_per_year", typed_values.read_weeks(self.weeks_per_year))
+        units = [Decimal(u) for u in config.ROUNDING_UNITS]
+        try:
+            unit: Decimal | None = typed_values.read_number(self.unit, "the rounding unit", min(units), max(units), "pounds")
+        except typed_values.Unusable:
+            unit = None
+        if unit is None or unit not in units:
+            raise typed_values.Unusable("the rounding unit", self.unit, "£1 or £0.01")
         object.__setattr__(self, "unit", unit)
         object.__setattr__(self, "treat_as_accredited", tuple(sorted(set(self.treat_as_accredited))))
         object.__setattr__(self, "changes", plan.effective(self.changes))
         object.__setattr__(self, "top_slice", to_money(self.top_slice, "the top-slice"))
         if self.manager_cost is not None:
-            object.__setattr__(self, "manager_cost", to_money(self.manager_cost, "the manager cost"))
-            if self.manager_cost <= 0:
-                raise AllocationRefused(f"the manager cost must be above zero, not £{self.manager_cost}")
+            object.__setattr__(self, "manager_cost", to_money(self.manager_cost, "the manager cost", above_zero=True))
         for name, what, top in (
             ("top_slice_pct", "the top-slice percentage", Decimal(100)),
             ("protect_loss", "the loss limit", Decimal(100)),
-            ("protect_gain", "the gain limit", None),
+            ("protect_gain", "the gain limit", typed_values.MAX_GAIN_PERCENT),
         ):
             value = getattr(self, name)
             if value is not None:

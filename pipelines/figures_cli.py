@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -17,11 +16,11 @@ def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
     return allocate.AllocationSettings(
         total=args.total,
         lump_sum=args.lump_sum,
-        unit=Decimal(args.unit),
+        unit=args.unit,
         census_date=args.census,
         include_pending=args.include_pending,
         day_rate=args.day_rate,
-        weeks_per_year=Decimal(args.weeks),
+        weeks_per_year=args.weeks,
         as_of=args.as_of,
         treat_as_accredited=tuple(args.treat_as_accredited),
         accept_missing_census=args.accept_missing_census,

@@ -24,6 +24,15 @@ CENSUS_YEARS = tuple(range(7, 14))  # the wide layout's year_7 ... year_13
 URN_RANGE = (100000, 999999)  # six digits
 UKPRN_RANGE = (10000000, 99999999)  # eight digits
 MEMBER_ID_RANGE = (URN_RANGE[0], UKPRN_RANGE[1])  # a URN or a UKPRN
+MEMBER_ID_EXPECTED = "a URN (6 digits) or a UKPRN (8 digits)"
+
+
+def is_member_id(value: int) -> bool:
+    """Whether a number is a URN or a UKPRN, each within its own range (MEMBER_ID_RANGE spans
+    both and the 7-digit numbers between, which are neither)."""
+    return any(low <= value <= high for low, high in (URN_RANGE, UKPRN_RANGE))
+
+
 NC_YEAR_RANGE = (0, 14)  # National Curriculum years; Reception is 0
 # Pupils in one year group of one school: the largest English schools have about 600, and the
 # store keeps headcounts as 32-bit integers.

@@ -4,13 +4,15 @@ reopened exactly. Pure functions: the pages do the Streamlit part."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
 
 from pipelines import config, plan
 from pipelines.allocate import AllocationRefused, AllocationSettings
 from pipelines.money import pounds
+from pipelines.plan import CODE
+from pipelines.typed_values import RECORD_ID_RANGE, shown, whole_number
 
 # query parameter -> what it holds
 KEYS = (
@@ -69,22 +71,44 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
         if values[name] is None:
             continue
         try:
-            candidate = getattr(AllocationSettings(**{**_plain(defaults), name: values[name]}), name)
-            if candidate < 0:
-                raise AllocationRefused(f"{name} must not be negative")
-            values[name] = candidate
-        except (AllocationRefused, ArithmeticError, ValueError):
+            values[name] = getattr(AllocationSettings(**{**_plain(defaults), name: values[name]}), name)
+        except AllocationRefused:
             fallback = "leaving it off" if name in ("top_slice", *LEVERS.values()) else "using the default"
-            problems.append(f"the link's {name.replace('_', ' ')} {values[name]!r} is not usable; {fallback}")
+            problems.append(f"the link's {name.replace('_', ' ')} {shown(values[name])} is not usable; {fallback}")
             values[name] = getattr(defaults, name)
     for key, name in (("census", "census_date"), ("asof", "as_of")):
         if params.get(key) and values[name] is None:
-            problems.append(f"the link's {key} {params[key]!r} is not a date (YYYY-MM-DD); using the default")
+            problems.append(f"the link's {key} {shown(params[key])} is not a date (YYYY-MM-DD); using the default")
+    codes = values["treat_as_accredited"]
+    values["treat_as_accredited"] = tuple(c for c in codes if CODE.fullmatch(c))
+    if len(values["treat_as_accredited"]) < len(codes):
+        unusable = ",".join(c for c in codes if not CODE.fullmatch(c))
+        problems.append(f"the link's treat {shown(unusable)} is not a list of partnership codes; leaving those out")
     if values["top_slice_pct"] is not None and values["top_slice"]:
         problems.append("the link gives the top-slice both as an amount and as a percentage; using the amount")
         values["top_slice_pct"] = None
     changes, plan_problems = plan.from_link(params.get("plan"))
     return AllocationSettings(**values, changes=changes), problems + plan_problems
+
+
+def record_ids(text: str | None, known: Collection[int], what: str, most: int) -> tuple[list[int], list[str]]:
+    """The saved records a link names by number (``d=3``, ``compare=1,2``): those there are, in
+    the link's order, at most ``most``; and for each part that is not one, why, in words."""
+    found: list[int] = []
+    problems: list[str] = []
+    for part in (text or "").split(","):
+        number = whole_number(part, *RECORD_ID_RANGE)
+        if not part.strip():
+            continue
+        if number is None:
+            problems.append(f"{shown(part.strip())} is not a {what}'s number")
+        elif number not in known:
+            problems.append(f"there is no {what} {number}")
+        elif number not in found:
+            found.append(number)
+    if len(found) > most:
+        problems.append(f"at most {most} {what}{'s are' if most > 1 else ' is'} shown")
+    return found[:most], problems
 
 
 def _plain(chosen: AllocationSettings) -> dict:

@@ -23,14 +23,18 @@ import duckdb
 import polars as pl
 
 from pipelines import csv_out, db, free_text
-from pipelines.layouts import CODE_PATTERN, PLAN_CHANGES, ROLES
+from pipelines.layouts import CODE_PATTERN, MEMBER_ID_EXPECTED, PLAN_CHANGES, ROLES, is_member_id
 from pipelines.refusals import PlanRefused
+from pipelines.typed_values import UnreadableJson, bounded_json
 
 # What a change may do (PLAN_CHANGES); "none" rows (a suggestion that needs a location first)
 # change nothing.
 CHANGES = PLAN_CHANGES
 CODE = re.compile(CODE_PATTERN)
 MAX_CHANGES = 500  # a plan is a meeting's worth of changes, not a new roster file
+# A link's plan is read only up to this length: MAX_CHANGES changes of the longest kind (a
+# rename: a code of 32 and a name of 120 characters, JSON-escaped).
+MAX_LINK_CHARS = MAX_CHANGES * 1000
 ROSTER_COLUMNS = ("partnership_code", "partnership_name", "member_id", "role", "joined", "left", "source")
 
 
@@ -70,6 +74,8 @@ class PlanChange:
             )
         if self.change in ("add", "remove") and self.member_id is None:
             found.append(("member_id", None, f"the URN or UKPRN of the member to {self.change}"))
+        elif self.member_id is not None and not is_member_id(self.member_id):
+            found.append(("member_id", str(self.member_id), MEMBER_ID_EXPECTED))
         if self.role is not None and self.role not in ROLES:
             found.append(("role", self.role, "full or associate (blank: full for an add, any role for a remove)"))
         if self.change in ("create", "rename") and not (self.partnership_name or "").strip():
@@ -150,10 +156,13 @@ def from_link(text: str | None) -> tuple[tuple[PlanChange, ...], list[str]]:
     if not text:
         return (), []
     try:
-        rows = json.loads(text)
+        rows = bounded_json(text, MAX_LINK_CHARS, 2)  # a list of changes, each a list
+    except UnreadableJson as unreadable:
+        return (), [f"the link's membership plan cannot be read ({unreadable}); opening without it"]
+    try:
         changes = tuple(_from_row(row) for row in rows)
     except (ValueError, TypeError):
-        return (), ["the link's membership plan cannot be read; opening without it"]
+        return (), ["the link's membership plan cannot be read (it is not a list of changes); opening without it"]
     problems = [in_words(*p) for p in shape_problems(changes, _labels(changes, None))]
     if problems:
         return (), ["the link's membership plan is not usable (" + "; ".join(problems[:3]) + "); opening without it"]

@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import polars as pl
 
-from pipelines import audit_chain, db, exports, figures_cli, free_text, invocation, links, records
+from pipelines import audit_chain, db, exports, figures_cli, flags, free_text, invocation, links, records
+from pipelines.money import pounds
 
 
 def _open(db_path: Path):
@@ -32,7 +33,7 @@ def decisions_command(args: argparse.Namespace) -> int:
                 print("no decision has been approved yet")
             for r in listed.iter_rows(named=True):
                 print(
-                    f"#{r['decision_id']:<4} {r['title'][:40]:<40} £{r['total']:>15,.2f}  census {r['census_date']}  "
+                    f"#{r['decision_id']:<4} {r['title'][:40]:<40} {pounds(r['total']):>17}  census {r['census_date']}  "
                     f"approved by {r['approved_by']} on {r['approved_at']:%Y-%m-%d %H:%M}  {r['status']}"
                 )
             return 0
@@ -142,7 +143,7 @@ def add_approve_flags(command: argparse.ArgumentParser, add_settings_flags: Call
     add_settings_flags(command)
     settings_defaults = {k: v for k, v in vars(command.parse_args([])).items() if k not in before}
     command.add_argument(
-        "--scenario", type=int, metavar="ID", help="approve a saved scenario (its settings; its name as the title)"
+        "--scenario", type=flags.record_id, metavar="ID", help="approve a saved scenario (its settings; its name as the title)"
     )
     command.add_argument("--by", help="who approves: a name, kept in the decision and the audit log (required)")
     command.add_argument("--title", help="the decision's title (default: the scenario's name, or the settings in words)")
@@ -172,9 +173,8 @@ def approve_command(args: argparse.Namespace) -> int:
         finally:
             con.close()
         found = saved.filter(saved["scenario_id"] == args.scenario)
-        if found.height == 0:
-            print(f"error: there is no scenario {args.scenario}", file=sys.stderr)
-            return 1
+        if found.height == 0:  # refused as a plan naming a school that is not there is
+            return _refuse(f"there is no scenario {args.scenario}")
         scenario = found.row(0, named=True)
         query, scenario_name = json.loads(scenario["query_json"]), scenario["name"]
         title = args.title or scenario_name

@@ -246,7 +246,7 @@ def test_a_decision_is_approved_from_the_command_line_by_settings_then_by_scenar
         (["approve", "--by", "Jo"], 2, "--total"),
         ([*APPROVE, "--by", "Jo", "--lump-sum", "6000"], 2, "less than the lump sums"),
         (["approve", "--scenario", "1", "--by", "Jo", "--include-pending"], 2, "leave out --include-pending"),
-        (["approve", "--scenario", "99", "--by", "Jo"], 1, "there is no scenario 99"),
+        (["approve", "--scenario", "99", "--by", "Jo"], 2, "there is no scenario 99"),
     ],
 )
 def test_a_refused_command_line_approval_leaves_the_store_file_as_it_was(store, capsys, argv, code, says):

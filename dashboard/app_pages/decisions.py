@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import queries
 from dashboard.formatting import money, money_column, plain
 from dashboard.tables import plain_table
-from pipelines import clock, invocation
+from pipelines import clock, invocation, links
 
 st.title("Decisions")
 listed = queries.decisions()
@@ -23,12 +23,13 @@ if listed.height == 0:
     st.stop()
 
 ids = listed["decision_id"].to_list()
-asked = st.query_params.get("d", "")
-start = int(asked) if asked.isdigit() and int(asked) in ids else ids[0]
+linked, problems = links.record_ids(st.query_params.get("d"), ids, "decision", 1)
+if problems:
+    st.warning(plain(f"The link's decision: {'; '.join(problems)}; showing the newest."), icon=":material/link_off:")
 picked = st.selectbox(
     "Decision",
     ids,
-    index=ids.index(start),
+    index=ids.index(linked[0]) if linked else 0,
     key="decision_pick",
     help="The newest is the one in force.",
     format_func=lambda i: f"#{i} {listed.filter(pl.col('decision_id') == i)['title'][0]}",

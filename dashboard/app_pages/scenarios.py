@@ -130,8 +130,10 @@ with st.expander("Approve as the Group's decision (data officers)", expanded=Fal
 st.subheader("Compare side by side")
 # The comparison is in the URL too (?compare=1,2), so it can be shared as a link.
 if "compare_pick" not in st.session_state:
-    linked = [int(i) for i in st.query_params.get("compare", "").split(",") if i.isdigit() and int(i) in by_id]
-    st.session_state.compare_pick = linked[:3]
+    linked, problems = links.record_ids(st.query_params.get("compare"), by_id, "scenario", 3)
+    if problems:
+        st.warning(plain(f"The link's comparison: {'; '.join(problems)}; comparing the rest."), icon=":material/link_off:")
+    st.session_state.compare_pick = linked
 chosen_ids = st.multiselect(
     "Two or three scenarios (differences are against the first)",
     list(by_id),

@@ -129,8 +129,8 @@ guard AS (
             WHEN s.total > 10000000000 THEN error('allocation refused: the total pot must be at most £10,000,000,000')
             WHEN s.total < 0 THEN error('allocation refused: the total pot must not be negative')
             WHEN s.lump_sum < 0 THEN error('allocation refused: the lump sum must not be negative')
-            WHEN s.total % s.unit <> 0 THEN error('allocation refused: the total £' || s.total || ' is not a whole number of rounding units (£' || s.unit || '); use the £0.01 unit for a total with pence')
-            WHEN s.lump_sum % s.unit <> 0 THEN error('allocation refused: the lump sum £' || s.lump_sum || ' is not a whole number of rounding units (£' || s.unit || ')')
+            WHEN s.total % s.unit <> 0 THEN error('allocation refused: the total ' || pounds_text(pe.total_p) || ' is not a whole number of rounding units (' || pounds_text(pe.unit_p) || '); use the £0.01 unit for a total with pence')
+            WHEN s.lump_sum % s.unit <> 0 THEN error('allocation refused: the lump sum ' || pounds_text(pe.lump_p) || ' is not a whole number of rounding units (' || pounds_text(pe.unit_p) || ')')
             WHEN ut.codes IS NOT NULL THEN error('allocation refused: treated as accredited but not a partnership on '
                 || strftime(s.as_of, '%d %b %Y') || ': ' || ut.codes)
             WHEN s.census_date IS NULL THEN error('allocation refused: no census with Year 10 figures is loaded')
@@ -150,7 +150,7 @@ guard AS (
             WHEN CAST(p_top_slice AS DECIMAL(38, 10)) <> s.top_slice_given
                 THEN error('allocation refused: the top-slice must be in pounds and pence (at most two decimal places)')
             WHEN pe.top_slice_p % pe.unit_p <> 0
-                THEN error('allocation refused: the top-slice £' || s.top_slice_given || ' is not a whole number of rounding units (£' || s.unit || ')')
+                THEN error('allocation refused: the top-slice ' || pounds_text(pe.top_slice_p) || ' is not a whole number of rounding units (' || pounds_text(pe.unit_p) || ')')
             WHEN pe.top_slice_p > pe.total_p
                 THEN error('allocation refused: the top-slice ' || pounds_text(pe.top_slice_p) || ' is more than the pot ' || pounds_text(pe.total_p))
             WHEN s.protect_loss < 0 OR s.protect_loss > 100
@@ -160,7 +160,7 @@ guard AS (
             WHEN pe.total_p - pe.top_slice_p < pe.lump_p * t.funded_count THEN error('allocation refused: the pot after the top-slice ('
                 || pounds_text(pe.total_p - pe.top_slice_p) || ') is less than the lump sums (' || pounds_text(pe.lump_p) || ' x '
                 || t.funded_count || ' funded partnerships = ' || pounds_text(pe.lump_p * t.funded_count) || ')')
-            WHEN s.total < s.lump_sum * t.funded_count THEN error('allocation refused: the total £' || s.total || ' is less than the lump sums (£' || s.lump_sum || ' x ' || t.funded_count || ' funded partnerships = £' || (s.lump_sum * t.funded_count) || ')')
+            WHEN s.total < s.lump_sum * t.funded_count THEN error('allocation refused: the total ' || pounds_text(pe.total_p) || ' is less than the lump sums (' || pounds_text(pe.lump_p) || ' x ' || t.funded_count || ' funded partnerships = ' || pounds_text(pe.lump_p * t.funded_count) || ')')
             WHEN t.y_total = 0 THEN error('allocation refused: the funded partnerships have no Year 10 learners on the ' || s.census_date || ' census')
             WHEN s.day_rate <= 0 THEN error('allocation refused: the day rate must be above zero')
             WHEN s.weeks_per_year < 1 OR s.weeks_per_year > 52 THEN error('allocation refused: weeks per year must be between 1 and 52')

@@ -133,7 +133,7 @@ gaps AS (
 
     UNION ALL -- previous_unmatched
     SELECT 'previous_unmatched', pa.partnership_code, NULL,
-           'a previous allocation of £' || pa.amount || ' is recorded for ' || pa.partnership_code || ', which is not a current partnership'
+           'a previous allocation of ' || pounds_text(CAST(pa.amount * 100 AS HUGEINT)) || ' is recorded for ' || pa.partnership_code || ', which is not a current partnership'
     FROM previous_allocations AS pa
     WHERE pa.partnership_code NOT IN (SELECT partnership_code FROM partnerships_on(effective_as_of(p_as_of)))
 )

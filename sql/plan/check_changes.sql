@@ -38,7 +38,7 @@ problems AS (
 
     UNION ALL
     SELECT c.seq, c.row_label, 'into_code', c.into_code,
-           'a partnership the plan does not merge away itself (row ' || m.row_label || ' merges ' || c.into_code || ')'
+           'a partnership the plan does not merge away itself (' || m.row_label || ' merges ' || c.into_code || ')'
     FROM plan_resolved AS c
     JOIN merged_away AS m ON m.partnership_code = c.into_code
     WHERE c.change = 'merge'
