@@ -1,8 +1,9 @@
 """Command line: build the store, check or load files, allocate the pot, list coverage gaps, suggest
 and try membership plans, write the meeting pack, approve a decision, read decisions and the audit log.
 
-Exit codes: 0 success, 2 the file has errors (the full report is on stderr; nothing changed),
-or is not a file to read (a pipe, a folder, over the size limit), or the allocation was refused,
+Exit codes: 0 success, 2 a flag's value cannot be used (one line: the flag, what it got, what it
+expects; see pipelines/flags.py), or the file has errors (the full report is on stderr; nothing
+changed), or is not a file to read (a pipe, a folder, over the size limit), or the allocation was refused,
 or the store cannot be used as it is (damaged, written by a newer release, another writer busy,
 held open by another program; the reason is on stderr), 1 anything else (e.g. a missing file, a
 full disk, a read-only folder: one line on stderr saying what to do; nothing changed).
