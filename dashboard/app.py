@@ -82,6 +82,6 @@ except Exception as exc:  # st.stop() and st.rerun() raise BaseException subclas
         logger.exception("page %r failed", page_title)
         st.error(
             f"Something went wrong: this page could not be shown. The error is in the server log at "
-            f"{clock.uk_text(logged_at, '%H:%M:%S on %d %b %Y')} ({logged_at:%H:%M:%S} UTC).",
+            f"{clock.uk_text(logged_at, seconds=True)} ({clock.iso_text(logged_at)}).",
             icon=":material/error:",
         )

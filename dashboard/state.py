@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, plain
-from pipelines import config, links, plan
+from pipelines import clock, config, links, plan
 from pipelines.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
 from pipelines.money import pounds
 from pipelines.plan import PlanChange
@@ -276,7 +276,7 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
         format="DD/MM/YYYY",
         key=W + "as_of_pick",
         help=(
-            "Defaults to the data's reference date, " + f"{reference:%d %b %Y}."
+            "Defaults to the data's reference date, " + f"{clock.day_text(reference)}."
             if reference
             else "Defaults to today (the data declares no reference date)."
         ),
@@ -401,7 +401,7 @@ def _census_choice(as_of: dt.date | None, changes: tuple[PlanChange, ...]) -> dt
     default = queries.default_census(as_of, state[W + "pending"], tuple(state[W + "treat"]), changes) or options[0]
     if state[W + "census"] is not None and state[W + "census"] not in options:
         st.warning(
-            plain(f"No census of {state[W + 'census']:%d %b %Y} is loaded; using the default."), icon=":material/link_off:"
+            plain(f"No census of {clock.day_text(state[W + 'census'])} is loaded; using the default."), icon=":material/link_off:"
         )
     wanted = state[W + "census"] if state[W + "census"] in options else default
     picked = st.selectbox(
@@ -409,7 +409,7 @@ def _census_choice(as_of: dt.date | None, changes: tuple[PlanChange, ...]) -> dt
         options,
         index=options.index(wanted),
         key=W + "census_pick",
-        format_func=lambda d: f"{d:%d %b %Y}" + (" (default: latest complete)" if d == default else ""),
+        format_func=lambda d: clock.day_text(d) + (" (default: latest complete)" if d == default else ""),
         help="The default is the latest census with a Year 10 figure for every member school of the funded partnerships.",
     )
     return None if picked == default else picked

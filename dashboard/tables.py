@@ -41,8 +41,8 @@ def data_notes(figures: dict | None = None) -> None:
             if reference is None and when == dt.date.today()
             else "chosen in the sidebar"
         )
-        parts.append(f"As of {when:%d %b %Y} ({why}); census {figures['census_date']:%d %b %Y}.")
-    parts.append(f"Last loaded {clock.uk_text(provenance.last_loaded(status), '%d %b %Y %H:%M', 'never')}.")
+        parts.append(f"As of {clock.day_text(when)} ({why}); census {clock.day_text(figures['census_date'])}.")
+    parts.append(f"Last loaded {clock.uk_text(provenance.last_loaded(status), 'never')}.")
     st.caption(plain(" ".join(parts)))
     warning = provenance.stand_in_warning(status)
     if warning:

@@ -597,7 +597,7 @@ def _accept_restored(rows: list[tuple], key: Key, verdict: Verdict) -> set[int]:
         accepted |= span
         verdict.accepted.append(
             f"entries 1-{through} came from a backup that did not verify under this key, taken on by {actor} at the "
-            f"restore of {at:%Y-%m-%d %H:%M} UTC (entry {seq}): {taken.get('reason', '')}"
+            f"restore of {clock.uk_text(at)} (entry {seq}): {taken.get('reason', '')}"
         )
     if accepted:
         verdict.changed = [n for n in verdict.changed if n not in accepted]

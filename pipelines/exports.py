@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     import xlsxwriter
 
 # Stored times are UTC; a reader sees UK time with GMT or BST after it (pipelines.clock).
-STAMP = "%Y-%m-%d %H:%M:%S"
 
 ROUNDING_RULE = (
     "Each funded partnership's share is (total - lump sums) x its Year 10 / all funded Year 10, plus its lump sum. "
@@ -261,7 +260,7 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
     lines = [
         ("14-19 partnership allocation", ""),
         *([("Read first", warning)] if warning else []),
-        ("Produced", clock.uk_text(produced_at, STAMP)),
+        ("Produced", clock.iso_text(produced_at)),
         ("Data last loaded", _last_loaded_text(data_status)),
         ("Census date used", census_date.isoformat()),
         ("Memberships and accreditation as of", as_of.isoformat()),
@@ -286,7 +285,7 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
         about.write_string(offset, 1, record["file_name"])
         about.write_string(offset, 2, record["sha256"])
         about.write_number(offset, 3, record["rows"])
-        about.write_string(offset, 4, clock.uk_text(record["loaded_at"], STAMP))
+        about.write_string(offset, 4, clock.iso_text(record["loaded_at"]))
 
 
 DATA_STATUS_HEADERS = ("Input", "Status", "Rows with this status", "All rows", "Every status", "Example source note")
@@ -333,4 +332,4 @@ def allocation_filename(chosen: AllocationSettings, census_date: dt.date, extens
 
 
 def _last_loaded_text(data_status: pl.DataFrame) -> str:
-    return clock.uk_text(provenance.last_loaded(data_status), STAMP, "never")
+    return clock.iso_text(provenance.last_loaded(data_status), "never")

@@ -84,7 +84,7 @@ def allocate_command(args: argparse.Namespace) -> int:
     print(allocation_table(frame, chosen, summary))
     print(
         f"Data status: {provenance.data_status_line(status)} "
-        f"(last loaded {clock.uk_text(provenance.last_loaded(status), exports.STAMP, 'never')})"
+        f"(last loaded {clock.uk_text(provenance.last_loaded(status), 'never')})"
     )
     if args.out:
         census_date = frame["census_date"][0]

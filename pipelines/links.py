@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Any
 
-from pipelines import config, plan
+from pipelines import clock, config, plan
 from pipelines.allocate import AllocationRefused, AllocationSettings
 from pipelines.money import pounds
 from pipelines.plan import CODE
@@ -159,7 +159,7 @@ def summary(chosen: AllocationSettings) -> str:
         parts.append(f"{pounds(chosen.lump_sum)} lump sum")
     parts.append("rounded to £1" if chosen.unit == 1 else "rounded to 1p")
     if chosen.census_date:
-        parts.append(f"census {chosen.census_date:%d %b %Y}")
+        parts.append(f"census {clock.day_text(chosen.census_date)}")
     if chosen.include_pending:
         parts.append("pending funded")
     if chosen.treat_as_accredited:
@@ -179,7 +179,7 @@ def summary(chosen: AllocationSettings) -> str:
     else:
         parts.append(f"{pounds(chosen.day_rate)}/day × {chosen.weeks_per_year} weeks")
     if chosen.as_of:
-        parts.append(f"as of {chosen.as_of:%d %b %Y}")
+        parts.append(f"as of {clock.day_text(chosen.as_of)}")
     if chosen.accept_missing_census:
         parts.append("schools missing from the census accepted")
     if chosen.changes:

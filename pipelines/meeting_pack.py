@@ -39,7 +39,6 @@ from reportlab.platypus import (
 from dashboard.maps import map_spec
 from pipelines import allocate, audit_chain, clock, db, districts, exports, invocation, plan, provenance
 from pipelines.allocate import AllocationSettings
-from pipelines.exports import STAMP
 from pipelines.money import pounds
 
 TITLE = "14-19 partnership funding: meeting pack"
@@ -93,8 +92,8 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
                 ("Census date", str(census_date)),
                 ("Memberships as of", str(as_of)),
                 ("Data version", version),
-                ("Produced", clock.uk_text(produced, "%Y-%m-%d %H:%M")),
-                ("Data last loaded", clock.uk_text(provenance.last_loaded(status), STAMP, "never")),
+                ("Produced", clock.uk_text(produced)),
+                ("Data last loaded", clock.uk_text(provenance.last_loaded(status), "never")),
                 ("Audit log", anchor.text()),
             ]
         ),
@@ -127,7 +126,7 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
         creator="partnership-funding",
         invariant=True,
     )
-    footer = f"{TITLE}  |  data version {version}  |  produced {clock.uk_text(produced, '%Y-%m-%d %H:%M')}"
+    footer = f"{TITLE}  |  data version {version}  |  produced {clock.uk_text(produced)}"
     document.build(story, canvasmaker=lambda *args, **kwargs: _NumberedCanvas(*args, footer=footer, **kwargs))
     return buffer.getvalue()
 
@@ -375,7 +374,7 @@ def _files_table(files: pl.DataFrame) -> Table:
                 r["kind"],
                 _cell(r["file_name"]),
                 f"{r['rows']:,}",
-                clock.uk_text(r["loaded_at"], "%Y-%m-%d %H:%M"),
+                clock.uk_text(r["loaded_at"]),
                 r["sha256"][:12],
             ]
         )
@@ -441,7 +440,7 @@ def _status_section(status: pl.DataFrame) -> list:
                 Paragraph("Data status", H2),
                 Paragraph(
                     f"Read from each input's own source notes. Data last loaded "
-                    f"{escape(clock.uk_text(provenance.last_loaded(status), STAMP, 'never'))}.",
+                    f"{escape(clock.uk_text(provenance.last_loaded(status), 'never'))}.",
                     BODY,
                 ),
                 Spacer(1, 4),

@@ -13,7 +13,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from pipelines import db
+from pipelines import clock, db
 
 
 def data_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -59,5 +59,4 @@ def last_loaded(status: pl.DataFrame) -> dt.datetime | None:
 
 
 def last_loaded_text(status: pl.DataFrame) -> str:
-    at = last_loaded(status)
-    return at.strftime("%Y-%m-%d %H:%M:%S") if at is not None else "never"
+    return clock.uk_text(last_loaded(status), "never")

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import polars as pl
 
-from pipelines import audit_chain, db, exports, figures_cli, flags, free_text, invocation, links, records
+from pipelines import audit_chain, clock, db, exports, figures_cli, flags, free_text, invocation, links, records
 from pipelines.money import pounds
 
 
@@ -34,7 +34,7 @@ def decisions_command(args: argparse.Namespace) -> int:
             for r in listed.iter_rows(named=True):
                 print(
                     f"#{r['decision_id']:<4} {r['title'][:40]:<40} {pounds(r['total']):>17}  census {r['census_date']}  "
-                    f"approved by {r['approved_by']} on {r['approved_at']:%Y-%m-%d %H:%M}  {r['status']}"
+                    f"approved by {r['approved_by']} on {clock.uk_text(r['approved_at'])}  {r['status']}"
                 )
             return 0
         found = con.sql(db.read_sql("reports/decision.sql"), params={"decision_id": args.id}).pl()
@@ -109,7 +109,7 @@ def audit_command(args: argparse.Namespace) -> int:
     shown = _as_terminal_text(log.sort("seq").tail(args.last), "actor", "action", "subject", "detail")
     for r in shown.iter_rows(named=True):
         print(
-            f"{r['seq']:>6} {r['recorded_at']:%Y-%m-%d %H:%M:%S} {r['actor'][:30]:<30} {r['action']:<20} "
+            f"{r['seq']:>6} {clock.uk_text(r['recorded_at'], seconds=True):<33} {r['actor'][:30]:<30} {r['action']:<20} "
             f"{r['subject']:<20} {r['detail'][:80]}"
         )
     if args.out:

@@ -88,7 +88,7 @@ def test_allocate_refusal_exits_2_with_the_reason(store, capsys):
 
 def test_allocate_lists_why_unfunded_partnerships_get_nothing(store, capsys):
     assert main(["allocate", "--total", "10000", "--as-of", "2025-09-01", "--db", str(store)]) == 0
-    assert "P2: not funded: accreditation pending since 01 Jun 2024" in capsys.readouterr().out
+    assert "P2: not funded: accreditation pending since 1 June 2024" in capsys.readouterr().out
 
 
 def test_gaps_command_counts_codes_and_writes_a_file(store, tmp_path, capsys):

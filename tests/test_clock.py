@@ -18,25 +18,52 @@ def test_a_summer_time_reads_in_bst():
     stored = dt.datetime(2026, 7, 1, 13, 5, 0)  # naive UTC, as in the store
     shown = clock.uk_time(stored)
     assert (shown.hour, shown.minute, shown.tzname()) == (14, 5, "BST")
-    assert clock.uk_text(stored) == "01 Jul 2026 14:05 BST"
+    assert clock.uk_text(stored) == "1 July 2026, 2:05pm BST"
 
 
 def test_a_winter_time_reads_in_gmt():
     stored = dt.datetime(2026, 1, 15, 13, 5, 0)
-    assert clock.uk_text(stored, "%H:%M") == "13:05 GMT"
+    assert clock.uk_text(stored) == "15 January 2026, 1:05pm GMT"
     assert clock.uk_text(None, missing="never") == "never"
 
 
 def test_the_clocks_changing_night_is_read_right():
     # 29 March 2026: at 01:00 UTC the UK goes from 01:00 GMT to 02:00 BST.
-    assert clock.uk_text(dt.datetime(2026, 3, 29, 0, 59), "%H:%M") == "00:59 GMT"
-    assert clock.uk_text(dt.datetime(2026, 3, 29, 1, 0), "%H:%M") == "02:00 BST"
+    assert clock.uk_text(dt.datetime(2026, 3, 29, 0, 59)) == "29 March 2026, 12:59am GMT"
+    assert clock.uk_text(dt.datetime(2026, 3, 29, 1, 0)) == "29 March 2026, 2:00am BST"
 
 
 def test_a_table_of_stored_times_reads_in_uk_time():
     frame = pl.DataFrame({"at": [dt.datetime(2026, 7, 1, 13, 5), dt.datetime(2026, 1, 15, 13, 5), None]})
     shown = frame.select(clock.uk_column("at"))["at"].to_list()
-    assert shown == ["01 Jul 2026 14:05 BST", "15 Jan 2026 13:05 GMT", None]
+    assert shown == ["1 July 2026, 2:05pm BST", "15 January 2026, 1:05pm GMT", None]
+
+
+def test_days_and_times_for_people_follow_one_rule_and_files_get_iso_8601():
+    assert clock.day_text(dt.date(2026, 12, 7)) == "7 December 2026"
+    assert clock.day_text(None, "never") == "never"
+    assert clock.uk_text(dt.datetime(2026, 12, 7, 12, 0, 9), seconds=True) == "7 December 2026, 12:00:09pm GMT"
+    assert clock.iso_text(dt.datetime(2026, 7, 1, 13, 5, 9)) == "2026-07-01T13:05:09Z"
+    frame = pl.DataFrame({"day": [dt.date(2018, 1, 18), None]})
+    assert frame.select(clock.day_column("day"))["day"].to_list() == ["18 January 2018", None]
+
+
+def test_no_other_module_formats_a_day_or_time_for_people():
+    """One home for the rule: a strftime pattern of day or month words anywhere else is a second one."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(r"%d %b|%d %B|%b %Y|%Y-%m-%d %H:%M|(?<!T)%H:%M:%S")
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for folder in ("pipelines", "dashboard")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path.name != "clock.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert found == []
 
 
 def test_utc_now_is_naive_utc_to_the_second():

@@ -89,7 +89,7 @@ def test_review_due_is_flagged_on_the_overview_and_the_partnership(store, monkey
     assert lines == ["Accreditation review due or overdue for 1 partnership(s)."]  # one line, not a banner each
     listed = next(d.value for d in overview.dataframe if "Review" in d.value.columns)
     assert list(listed["Partnership"]) == ["North Partnership"]
-    assert "overdue since 01 Jun 2025" in listed["Review"][0]
+    assert "overdue since 1 June 2025" in listed["Review"][0]
     partnership = open_page(store, monkeypatch, "partnerships", p="P1")
     assert any("review due or overdue for 1" in w.value for w in partnership.warning)
     other = open_page(store, monkeypatch, "partnerships", p="P2")

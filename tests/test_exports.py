@@ -70,7 +70,7 @@ def test_allocation_csv_matches_the_golden_file(allocation, status):
     assert {r["Data status"] for r in rows} == {line}  # on every row
     assert line.startswith("register: unlabelled (9 rows); Year 10 figures: unlabelled (5 rows)")
     assert "previous 2008/9 amounts: synthetic (2 rows)" in line
-    assert {r["Data last loaded"] for r in rows} == {"2025-09-01 10:00:00 BST"}  # stored in UTC, read in UK time
+    assert {r["Data last loaded"] for r in rows} == {"2025-09-01T09:00:00Z"}  # stored in UTC, read in UK time
     assert {r["Audit log"] for r in rows} == {"audit log: 12 entries, head 0123456789abcdef"}
 
 
@@ -99,7 +99,7 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     assert any(row[0] == "census" and row[1] == "census.csv" and len(row[2]) == 64 for row in cells["About"])
     # What the figures are, said first and in full.
     assert cells["About"][1][0] == "Read first" and "previous 2008/9 amounts (synthetic)" in cells["About"][1][1]
-    assert about["Data last loaded"] == "2025-09-01 10:00:00 BST"
+    assert about["Data last loaded"] == "2025-09-01T09:00:00Z"
     assert about["Audit log"] == "audit log: 12 entries, head 0123456789abcdef"
     assert about["Check the audit log against this file"] == "python -m pipelines audit --anchor 12:0123456789abcdef"
     assert about["Data status"] == provenance.data_status_line(status)

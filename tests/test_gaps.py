@@ -216,9 +216,9 @@ def test_memberships_count_from_their_joining_day(store, as_of):
 @pytest.mark.parametrize(
     ("decided_on", "review_due", "words"),
     [
-        ("2024-06-01", "2025-06-01", "overdue since 01 Jun 2025 (92 days); still funded"),
-        ("2025-06-01", "2025-10-31", "due on 31 Oct 2025 (in 60 days)"),
-        ("2024-09-15", "", "due on 15 Sep 2025 (in 14 days)"),  # no date recorded: a year after the decision
+        ("2024-06-01", "2025-06-01", "overdue since 1 June 2025 (92 days); still funded"),
+        ("2025-06-01", "2025-10-31", "due on 31 October 2025 (in 60 days)"),
+        ("2024-09-15", "", "due on 15 September 2025 (in 14 days)"),  # no date recorded: a year after the decision
     ],
 )
 def test_review_due_when_overdue_or_within_60_days(store, tmp_path, decided_on, review_due, words):

@@ -96,7 +96,7 @@ STORE_ERRORS = [
     pytest.param(
         ["add,P1,100006,,,", "add,P1,999999,,,"], 3, "member_id", "a URN or UKPRN in the register", id="add-unknown-institution"
     ),
-    pytest.param(["remove,P1,100002,,,"], 2, "member_id", "a member of P1 on 01 Sep 2025", id="remove-not-a-member"),
+    pytest.param(["remove,P1,100002,,,"], 2, "member_id", "a member of P1 on 1 September 2025", id="remove-not-a-member"),
     pytest.param(["remove,P2,10000002,full,,"], 2, "member_id", "as a full member", id="remove-with-the-wrong-role"),
     pytest.param(["add,P1,100001,,,"], 2, "member_id", "an institution not already in P1", id="add-a-member-already-there"),
     pytest.param(
@@ -110,7 +110,7 @@ STORE_ERRORS = [
         ["add,P1,100006,,,", "merge,P2,,,,P9"],
         3,
         "into_code",
-        "a partnership that exists on 01 Sep 2025",
+        "a partnership that exists on 1 September 2025",
         id="merge-into-unknown",
     ),
     pytest.param(["add,P9,100006,,,"], 2, "partnership_code", "a partnership that exists", id="add-to-unknown-partnership"),

@@ -114,7 +114,7 @@ def test_choosing_the_incomplete_census_is_refused_naming_the_school(store, tmp_
     with _read(store) as con, pytest.raises(AllocationRefused) as refusal:
         allocate(con, AllocationSettings(total=10000, census_date=NEWER, include_pending=True, as_of=AS_OF))
     message = str(refusal.value)
-    assert message.startswith("2 member school(s) of funded partnerships have no Year 10 figure on the 15 Jan 2026 census")
+    assert message.startswith("2 member school(s) of funded partnerships have no Year 10 figure on the 15 January 2026 census")
     assert "Beta High School (URN 100002); Gamma Special School (URN 100003)" in message
     assert "Alpha High School" not in message  # it has its figure
     assert "choose the latest census that has them all (the default when none is chosen)" in message

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, queries, scenario_form, state, tables
 from dashboard.formatting import count, money, plain
-from pipelines import exports, provenance
+from pipelines import clock, exports, provenance
 
 chosen = state.current()
 st.title("Allocation")
@@ -35,7 +35,7 @@ with_slice = f" + county top-slice {money(summary['top_slice'], pence=True)}" if
 st.success(
     f"Sum of amounts {money(summary['amount_total'], pence=True)}{with_slice} {verdict} "
     f"the pot {money(chosen.total, pence=True)} "
-    f"— {summary['funded']} funded partnerships, census {summary['census_date']:%d %b %Y}.",
+    f"— {summary['funded']} funded partnerships, census {clock.day_text(summary['census_date'])}.",
     icon=":material/check_circle:",
 )
 

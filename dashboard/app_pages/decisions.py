@@ -68,8 +68,8 @@ st.html(
 )
 st.header(f"Decision {picked}: {plain(record['title'])}")  # a typed title: shown as typed, never as Markdown
 st.markdown(
-    f"Approved by **{plain(record['approved_by'])}** on {clock.uk_text(record['approved_at'], '%d %B %Y at %H:%M')}. "
-    f"Census {record['census_date']:%d %b %Y}; memberships and accreditation as of {record['as_of']:%d %b %Y}. "
+    f"Approved by **{plain(record['approved_by'])}** on {clock.uk_text(record['approved_at'])}. "
+    f"Census {clock.day_text(record['census_date'])}; memberships and accreditation as of {clock.day_text(record['as_of'])}. "
     f"Data version `{record['data_version']}`."
 )
 settings = json.loads(record["settings_json"])
@@ -101,7 +101,7 @@ with st.expander("Settings and data files", expanded=False):
         pl.DataFrame(json.loads(record["files_json"]))
         .select("kind", "file_name", "sha256", "loaded_at")
         .with_columns(pl.col("loaded_at").str.to_datetime(strict=False))
-        .with_columns(clock.uk_column("loaded_at", "%Y-%m-%d %H:%M"))
+        .with_columns(clock.uk_column("loaded_at"))
     )
 
 csv_col, xlsx_col, _ = st.columns([1, 1, 3])

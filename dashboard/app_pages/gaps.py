@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, state, tables
-from pipelines import config, exports
+from pipelines import clock, config, exports
 
 chosen = state.current()
 st.title("Coverage gaps")
@@ -97,4 +97,4 @@ st.subheader("What each gap means")
 for code, label, severity, meaning, action in codes.rows():
     level = "error if the partnership is funded, otherwise warning" if severity == "error_if_funded" else severity
     st.markdown(f"**{label}** (`{code}`, {level}): {meaning} *What to do:* {action}")
-st.caption(f"As of {figures['as_of']:%d %b %Y}; produced {dt.date.today():%d %b %Y}.")
+st.caption(f"As of {clock.day_text(figures['as_of'])}; produced {clock.day_text(dt.date.today())}.")

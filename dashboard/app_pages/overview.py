@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import queries, state, tables
 from dashboard.formatting import count, money, plain
+from pipelines import clock
 
 chosen = state.current()
 figures = queries.overview_figures(chosen)
@@ -16,7 +17,7 @@ counts[0].metric("Partnerships", count(figures["partnerships"]))
 counts[1].metric(
     "Accredited",
     count(figures["accredited"]),
-    help=f"Accredited on {figures['as_of']:%d %b %Y}; {figures['funded']} funded under this scenario.",
+    help=f"Accredited on {clock.day_text(figures['as_of'])}; {figures['funded']} funded under this scenario.",
 )
 counts[2].metric(
     "Schools covered",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import access, maps, queries, state, tables
 from dashboard.formatting import count, money, plain
-from pipelines import free_text
+from pipelines import clock, free_text
 from pipelines.load import accreditation_upload, load
 from pipelines.problems import ValidationFailed
 
@@ -139,4 +139,4 @@ with st.expander("Record an accreditation decision (data officers)", icon=":mate
                     st.error("Not recorded:")
                     st.code(failure.report.format(), language=None)
                 else:
-                    st.success(f"Recorded: {plain(labels[code])} {new_status.replace('_', ' ')} on {decided_on:%d %b %Y}.")
+                    st.success(f"Recorded: {plain(labels[code])} {new_status.replace('_', ' ')} on {clock.day_text(decided_on)}.")

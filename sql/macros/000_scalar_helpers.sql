@@ -20,6 +20,9 @@ CREATE OR REPLACE MACRO effective_as_of(p) AS
 -- £90 trillion).
 CREATE OR REPLACE MACRO pounds_text(p_pence) AS
     '£' || format('{:,.2f}', CAST(p_pence AS DOUBLE) / 100);
+-- day_text: a day in words for people, GOV.UK style ("7 December 2026"), the rule of
+-- pipelines/clock.py day_text (a test keeps the two the same) for messages made in SQL.
+CREATE OR REPLACE MACRO day_text(p_day) AS strftime(CAST(p_day AS DATE), '%-d %B %Y');
 -- grid_lat, grid_lon: the cell of a fixed grid a position falls in (0.1 degrees of latitude by
 -- 0.2 of longitude, about 11 by 13 km in England), for joining places near each other by cell
 -- equality (a hash join) rather than by two ranges (travel_distances, membership_suggestions).

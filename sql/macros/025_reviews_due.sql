@@ -9,9 +9,9 @@ SELECT
     a.review_by,
     a.partnership_name || CASE
         WHEN a.review_by < effective_as_of(p_as_of)
-            THEN ': accreditation review overdue since ' || strftime(a.review_by, '%d %b %Y')
+            THEN ': accreditation review overdue since ' || day_text(a.review_by)
                  || ' (' || date_diff('day', a.review_by, effective_as_of(p_as_of)) || ' days); still funded until a decision is recorded'
-        ELSE ': accreditation review due on ' || strftime(a.review_by, '%d %b %Y')
+        ELSE ': accreditation review due on ' || day_text(a.review_by)
                  || ' (in ' || date_diff('day', effective_as_of(p_as_of), a.review_by) || ' days)'
     END AS detail
 FROM accreditation_on(effective_as_of(p_as_of)) AS a

@@ -132,12 +132,12 @@ guard AS (
             WHEN s.total % s.unit <> 0 THEN error('allocation refused: the total ' || pounds_text(pe.total_p) || ' is not a whole number of rounding units (' || pounds_text(pe.unit_p) || '); use the £0.01 unit for a total with pence')
             WHEN s.lump_sum % s.unit <> 0 THEN error('allocation refused: the lump sum ' || pounds_text(pe.lump_p) || ' is not a whole number of rounding units (' || pounds_text(pe.unit_p) || ')')
             WHEN ut.codes IS NOT NULL THEN error('allocation refused: treated as accredited but not a partnership on '
-                || strftime(s.as_of, '%d %b %Y') || ': ' || ut.codes)
+                || day_text(s.as_of) || ': ' || ut.codes)
             WHEN s.census_date IS NULL THEN error('allocation refused: no census with Year 10 figures is loaded')
             WHEN t.funded_count = 0 THEN error('allocation refused: no partnership is funded (none is accredited under these settings)')
             WHEN mi.schools > 0 AND NOT coalesce(CAST(p_accept_missing_census AS BOOLEAN), false)
                 THEN error('allocation refused: ' || mi.schools || ' member school(s) of funded partnerships have no Year 10 figure on the '
-                    || strftime(s.census_date, '%d %b %Y') || ' census, so their partnerships would lose their share: ' || mi.first_ten
+                    || day_text(s.census_date) || ' census, so their partnerships would lose their share: ' || mi.first_ten
                     || CASE WHEN mi.schools > 10 THEN ' and ' || (mi.schools - 10) || ' more' ELSE '' END
                     || '. Load their Year 10 figures for that census'
                     || CASE WHEN coalesce(CAST(p_census_defaulted AS BOOLEAN), false) THEN ' (no loaded census has them all)'

@@ -99,7 +99,7 @@ gaps AS (
     UNION ALL -- census_missing
     SELECT 'census_missing', y.partnership_code, y.institution_id,
            y.name || ' has no Year 10 figure on the '
-               || strftime((SELECT census_date FROM census), '%d %b %Y') || ' census, so it adds nothing to '
+               || day_text((SELECT census_date FROM census)) || ' census, so it adds nothing to '
                || y.partnership_name || CASE WHEN fu.funded THEN ' (funded)' ELSE ' (not funded)' END
     FROM year10_attribution(effective_as_of(p_as_of), (SELECT census_date FROM census)) AS y
     JOIN funding AS fu USING (partnership_code)

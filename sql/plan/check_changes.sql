@@ -25,14 +25,14 @@ problems AS (
 
     UNION ALL
     SELECT c.seq, c.row_label, 'partnership_code', c.partnership_code,
-           'a partnership that exists on ' || strftime((SELECT d FROM day), '%d %b %Y') || ' or that the plan creates'
+           'a partnership that exists on ' || day_text((SELECT d FROM day)) || ' or that the plan creates'
     FROM plan_resolved AS c
     WHERE c.change IN ('add', 'remove', 'rename', 'merge')
       AND c.partnership_code NOT IN (SELECT partnership_code FROM usable)
 
     UNION ALL
     SELECT c.seq, c.row_label, 'into_code', c.into_code,
-           'a partnership that exists on ' || strftime((SELECT d FROM day), '%d %b %Y') || ' or that the plan creates'
+           'a partnership that exists on ' || day_text((SELECT d FROM day)) || ' or that the plan creates'
     FROM plan_resolved AS c
     WHERE c.change = 'merge' AND c.into_code NOT IN (SELECT partnership_code FROM usable)
 
@@ -51,7 +51,7 @@ problems AS (
 
     UNION ALL
     SELECT c.seq, c.row_label, 'member_id', CAST(c.member_id AS VARCHAR),
-           'a member of ' || c.partnership_code || ' on ' || strftime((SELECT d FROM day), '%d %b %Y')
+           'a member of ' || c.partnership_code || ' on ' || day_text((SELECT d FROM day))
                || coalesce(' as a ' || c.role || ' member', '') || ' (it is not on that roster' || coalesce(' as ' || c.role, '') || ')'
     FROM plan_resolved AS c
     WHERE c.change = 'remove'
@@ -65,7 +65,7 @@ problems AS (
     UNION ALL
     SELECT c.seq, c.row_label, 'member_id', CAST(c.member_id AS VARCHAR),
            'an institution not already in ' || c.partnership_code || ' (it is ' || CASE f.role WHEN 'associate' THEN 'an associate' ELSE 'a full' END || ' member on '
-               || strftime((SELECT d FROM day), '%d %b %Y') || '; remove it in the plan first to change its role)'
+               || day_text((SELECT d FROM day)) || '; remove it in the plan first to change its role)'
     FROM plan_resolved AS c
     JOIN in_force AS f ON f.partnership_code = c.partnership_code AND f.institution_id = c.institution_id
     WHERE c.change = 'add'
