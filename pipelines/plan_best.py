@@ -11,15 +11,18 @@ the draft with it, its own gap is closed, no gap closed earlier is open again an
 new error (an alternative that closes a warning opens no new gap at all). A new warning that
 closing an error opens is worked through like any other gap.
 
-Rounds, for speed: working everything out again after every single change costs about half a
-second per change. A round takes, in priority order, the best untried alternative of each gap
-whose schools and partnerships no alternative taken earlier in the round touches, so changes to
-the same school or partnership always see each other; the draft with them is checked once.
-When it breaks a rule, the alternatives whose own gap stayed open are set aside for good, and
-of the rest the first half is tried again (down to one, which is then judged alone), so the
-draft after every round keeps every rule above. A gap whose alternatives are all set aside is
-tried again if the draft later offers it a new one; the search ends when no gap has an untried
-alternative.
+Rounds, for speed: working the gaps and the suggestions out again after every single change
+would cost about a second per change on the Norfolk data. A round takes, in priority order, the
+best untried alternative of each gap whose schools and partnerships no alternative taken
+earlier in the round touches, so changes to the same school or partnership always see each
+other; the draft with all of them is checked once. When it breaks a rule, the alternatives
+whose own gap stayed open are set aside for good; when it opens a gap, those touching that
+gap's school or partnership are judged after the others (else the second half after the first),
+down to one alternative judged alone. So the draft after every round keeps every rule above. A
+gap whose alternatives are all set aside is tried again if the draft later offers it a new one;
+the search ends when no gap has an untried alternative. The suggestions are worked out again
+only when a round changed the draft, and every draft is judged on one census (the one chosen,
+else the default of the map it starts from: only census_missing depends on it).
 
 Identity of a gap (``plan_gap_scope.identity``): a school in two partnerships, or one far from
 its partnership, is one gap of the school whichever rows show it, so a school moved to a
@@ -392,7 +395,7 @@ def _subject(row: dict) -> str:
     if row["institution_id"] is None:
         return f"{row['partnership_name'] or row['partnership_code']} ({row['partnership_code']})"
     name = row["institution_name"] or "not in the register"
-    return f"{name} ({row['institution_id']})"
+    return name if f"URN {row['institution_id']}" in name else f"{name} ({row['institution_id']})"
 
 
 def _unclosed(key: GapKey, row: dict, reason: str) -> Unclosed:

@@ -131,6 +131,21 @@ def test_the_best_plan_keeps_its_promises_on_the_conflict(conflict_store):
     assert plan.PlanChange("add", "P3", ZETA, "full") in best.changes
 
 
+def test_a_change_that_undoes_one_of_the_draft_takes_it_out(conflict_store):
+    """The plan is relative to the loaded rosters: moving Iota back into P2, which the draft had
+    taken it out of, takes that removal out rather than adding Iota to P2 a second time."""
+    start = (plan.PlanChange("remove", "P2", IOTA, "full"),)  # Iota now only in P1, far from it
+    con = db.connect_read_only(conflict_store)
+    try:
+        best = plan_best.best_plan(con, as_of=AS_OF, start=start, codes=("travel_outlier",))
+        assert plan.problems(con, best.changes, AS_OF) == []
+        roster = plan.proposed_roster(con, best.changes, AS_OF)
+    finally:
+        con.close()
+    assert best.changes == (plan.PlanChange("remove", "P1", IOTA, "full"),)
+    assert roster.filter((pl.col("member_id") == IOTA) & pl.col("left").is_null())["partnership_code"].to_list() == ["P2"]
+
+
 def _unplace(store: Path, institution: int) -> None:
     writer = duckdb.connect(str(store))
     writer.execute(
