@@ -528,6 +528,8 @@ def swapped_store(db_path: Path | str, *, fresh: bool = False, source: Path | No
         finally:
             con.close()
         _fsync(scratch)
+        if target.exists():  # the new store keeps the live one's permissions (0640 stays 0640 under any umask)
+            shutil.copymode(target, scratch)
         os.replace(scratch, target)
         _fsync_dir(target.parent)
     except (OSError, duckdb.Error, Refused) as exc:

@@ -161,3 +161,20 @@ def test_on_windows_a_reader_opens_the_store_itself_not_a_link(store, monkeypatc
     finally:
         con.close()
     assert made == []
+
+
+def test_a_write_keeps_the_stores_permissions(store, tmp_path):
+    """The deployment guide's 0640: a load run under sudo's umask (022) must not widen it."""
+    import stat
+
+    from pipelines.__main__ import main
+
+    store.chmod(0o640)
+    old = os.umask(0o022)
+    try:
+        census = tmp_path / "census.csv"
+        census.write_text("urn,census_date,nc_year,headcount,source\n100001,2025-01-16,10,121,revised return\n")
+        assert main(["load", "census", str(census), "--db", str(store)]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(store.stat().st_mode) == 0o640
