@@ -199,7 +199,9 @@ def test_the_command_line_offers_no_way_to_change_records():
         "audit",
         "backup",
         "restore",
+        "make-key",  # writes a new key file, never a store, and never replaces a key
     }
+    assert {a.dest for a in commands["make-key"]._actions} == {"help", "out"}  # noqa: SLF001
     for name in ("decisions", "audit"):
         options = {a.dest for a in commands[name]._actions}  # noqa: SLF001
         assert options <= {"help", "id", "out", "db", "last", "anchor"}  # --anchor only reads
