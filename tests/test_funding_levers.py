@@ -209,7 +209,8 @@ def test_a_decision_with_a_top_slice_keeps_it_and_still_adds_up(store, monkeypat
     app = open_page(store, monkeypatch, "decisions", d=str(approval.decision_id))
     shown = " ".join(m.value.replace("\\", "") for m in app.markdown)
     assert "top-slice £1,000.00 equals the approved pot £10,000.00" in shown
-    settings = " ".join(str(v) for t in app.table for v in t.value.to_numpy().ravel())
+    # A plain table shows each cell as its characters: Markdown's escapes are taken off to read them.
+    settings = " ".join(str(v) for t in app.table for v in t.value.to_numpy().ravel()).replace("\\", "")
     assert "County top-slice" in settings and "95%" in settings
 
 
@@ -273,3 +274,69 @@ def test_when_floors_and_caps_break_in_the_same_round_only_the_side_more_in_brea
     assert money(rows) == {"A": D("18000.00"), "B": D("9000.00"), "C": D("13000.00")}
     assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", "raised to the floor", None]
     assert summary["pot_total"] == D("40000.00")
+
+
+def test_a_cap_below_the_lump_sum_is_refused_naming_the_partnership():
+    # Year 10 100/100/200, previous A £500, B £10,000, C none; pot £60,000, gain limit 0%, lump
+    # sum £1,000: A's cap is £500, but every funded partnership gets at least the £1,000 lump, so
+    # no split keeps A within its bounds (it used to be paid £1,000 "held at the cap" of £500).
+    with pytest.raises(AllocationRefused, match=r"Partnership A \(A\)'s cap of £500\.00 .* below the lump sum of £1,000\.00"):
+        split(three({"A": "500", "B": "10000"}), 60000, protect_gain=0, lump_sum=1000)
+    # A previous amount of £0 caps at £0: with a lump sum that is refused too, saying why.
+    with pytest.raises(AllocationRefused, match=r"Partnership A \(A\)'s cap is £0\.00 \(its previous amount is £0\.00\)"):
+        split(three({"A": "0", "B": "10000"}), 60000, protect_loss=10, protect_gain=10, lump_sum=1000)
+    # Without the gain limit there is no cap, and A is paid its lump sum and Year 10 share.
+    rows, _ = split(three({"A": "500", "B": "10000"}), 60000, lump_sum=1000)
+    assert money(rows) == {"A": D("15250.00"), "B": D("15250.00"), "C": D("29500.00")}  # 1,000 + 57,000 x 1/4 ...
+
+
+def test_a_previous_amount_of_nothing_is_held_at_a_cap_of_nothing_and_never_raised_to_a_floor():
+    # Previous A £0, B £10,000, C none; pot £60,000; loss and gain limits 0%: A's floor and cap are
+    # both £0, B's both £10,000. Shares 15,000 / 15,000 / 30,000: A is £15,000 over its £0 cap and
+    # B £5,000 over its £10,000 cap, nobody is below a floor, so both are held at their caps and C
+    # takes the other £50,000. Both rows say "held at the cap" (they used to say "raised to the
+    # floor", with A £15,000 below its Year 10 share).
+    rows, _ = split(three({"A": "0", "B": "10000"}), 60000, protect_loss=0, protect_gain=0)
+    assert money(rows) == {"A": D("0.00"), "B": D("10000.00"), "C": D("50000.00")}
+    assert [rows[c]["protection"] for c in "ABC"] == ["held at the cap", "held at the cap", None]
+    assert (rows["A"]["protection_effect"], rows["B"]["protection_effect"]) == (D("-15000.00"), D("-5000.00"))
+    # With only a loss limit a £0 floor is never broken: A keeps its Year 10 share, unlabelled.
+    rows, _ = split(three({"A": "0", "B": "10000"}), 60000, protect_loss=0)
+    assert money(rows) == {"A": D("15000.00"), "B": D("15000.00"), "C": D("30000.00")}
+    assert [rows[c]["protection"] for c in "ABC"] == [None, None, None]
+
+
+def test_a_floor_applies_to_the_whole_amount_lump_sum_included():
+    # Year 10 100/100/200, previous A £40,000, B £10,000; pot £60,000; lump sum £6,000; loss 20%:
+    # floors A £32,000, B £8,000 (C has none: its lower bound is the £6,000 lump).
+    # Round 1: 60,000 - 3 x 6,000 = 42,000 shared 1:1:2 -> A 6,000 + 10,500 = 16,500 < £32,000:
+    # A is raised to its floor; B's 16,500 is above its £8,000.
+    # Round 2: B and C share 60,000 - 32,000 = 28,000 as 6,000 + 16,000 x 1/3 = 11,333.33 and
+    # 6,000 + 16,000 x 2/3 = 16,666.67 -> £11,333 and £16,667 (the leftover pound to the larger remainder).
+    rows, summary = split(three({"A": "40000", "B": "10000"}), 60000, protect_loss=20, lump_sum=6000)
+    assert money(rows) == {"A": D("32000.00"), "B": D("11333.00"), "C": D("16667.00")}
+    assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", None, None]
+    assert rows["A"]["protection_effect"] == D("15500.00")  # 32,000 - 16,500
+    assert summary["pot_total"] == D("60000.00")
+    # With B's previous £20,000 (floor £16,000), round 2's £11,333.33 is below it: B is raised
+    # to £16,000 too, though its own Year 10 share (16,500) was above it: A's floor took the money.
+    # C takes the rest: 60,000 - 32,000 - 16,000 = £12,000, above its £6,000 lump.
+    rows, _ = split(three({"A": "40000", "B": "20000"}), 60000, protect_loss=20, lump_sum=6000)
+    assert money(rows) == {"A": D("32000.00"), "B": D("16000.00"), "C": D("12000.00")}
+    assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", "raised to the floor", None]
+    # Floors with the lumps: 32,000 + 16,000 + 6,000 = £54,000 fit in £60,000, but not in £50,000.
+    with pytest.raises(
+        AllocationRefused,
+        match=r"floors alone \(£54,000\.00\) are more than the £50,000\.00 .* at least the lump sum of £6,000\.00",
+    ):
+        split(three({"A": "40000", "B": "20000"}), 50000, protect_loss=20, lump_sum=6000)
+
+
+def test_a_floor_rounded_up_past_a_cap_rounded_down_is_refused_not_broken():
+    # Previous £100.50 in whole pounds with no loss or gain allowed: floor £101, cap £100; no
+    # amount is within both (it used to be paid £100, below its floor).
+    with pytest.raises(AllocationRefused, match=r"Partnership A \(A\)'s floor of £101\.00 .* above its cap of £100\.00"):
+        split(three({"A": "100.50"}), 60000, protect_loss=0, protect_gain=0)
+    # In pence the same limits pay exactly £100.50.
+    rows, _ = split(three({"A": "100.50"}), 60000, protect_loss=0, protect_gain=0, unit=D("0.01"))
+    assert rows["A"]["amount"] == D("100.50")

@@ -4,11 +4,14 @@
 -- the county's top-slice, taken off the pot first (p_top_slice pounds, or p_top_slice_pct per
 -- cent of the pot rounded down to the unit). With transition protection (p_protect_loss,
 -- p_protect_gain, per cent of a partnership's previous 2008/9 amount) the split is capped and
--- scaled: the free partnerships share what is left by Year 10; those whose amount breaks its
--- floor (100 - loss)% or cap (100 + gain)% are fixed there (floors rounded up to the unit, caps
--- down; when both kinds break in one round, only the kind more in breach, see capping below);
--- repeat until none breaks; the free ones then share the rest as below. Partnerships without a
--- previous amount are never fixed.
+-- scaled: the free partnerships share what is left as L + Year 10 share of the rest; those whose
+-- whole amount (lump sum included) breaks its floor (100 - loss)% or cap (100 + gain)% are fixed
+-- there (floors rounded up to the unit, caps down; when both kinds break in one round, only the
+-- kind more in breach, see capping below); repeat until none breaks; the free ones then share
+-- the rest as below. The lump sum is itself a floor for every funded partnership, so a cap below
+-- it (or a floor rounded up past a cap rounded down) is refused, naming the partnership.
+-- Partnerships without a previous amount have no bound but the lump sum, which a free share
+-- always meets.
 -- Exact arithmetic, never binary floats: the pot is counted in rounding units (pence or
 -- pounds) as a HUGEINT, and Year 10 is scaled by the least common multiple D of the
 -- partnership counts of split schools so that 1/k shares are whole numbers. Each funded
@@ -170,24 +173,42 @@ guard AS (
         (pe.total_p - pe.top_slice_p - pe.lump_p * t.funded_count) // pe.unit_p AS pot_units
     FROM settings AS s, totals AS t, missing AS mi, pence AS pe, unknown_treated AS ut
 ),
--- Each funded partnership's bounds in units of its Year 10 share (its amount less the lump sum),
--- from its previous amount: floor (100 - loss)% rounded up, cap (100 + gain)% rounded down.
--- Percentages carry 4 places, so x% of p pence is p * (x * 10000) / 1,000,000, exactly.
+-- Each funded partnership's bounds on its whole amount (lump sum included), in units, from its
+-- previous amount: floor (100 - loss)% rounded up, cap (100 + gain)% rounded down; a previous
+-- amount of £0 has floor and cap £0. The lump sum is itself a floor for every funded partnership,
+-- so the lower bound is the larger of the two. Percentages carry 4 places, so x% of p pence is
+-- p * (x * 10000) / 1,000,000, exactly. floor_u and cap_u are the same bounds less the lump sum:
+-- the part of the amount shared by Year 10, which is what the rounds below compare.
 bounds AS (
-    SELECT b.partnership_code, b.y_scaled,
-           CASE WHEN s.protect_loss IS NOT NULL AND pa.amount IS NOT NULL THEN
-               greatest(CAST(0 AS HUGEINT),
-                        (CAST(pa.amount * 100 AS HUGEINT) * (1000000 - CAST(s.protect_loss * 10000 AS HUGEINT)) - pe.lump_p * 1000000
-                         + pe.unit_p * 1000000 - 1) // (pe.unit_p * 1000000)) END AS floor_u,
-           CASE WHEN s.protect_gain IS NOT NULL AND pa.amount IS NOT NULL THEN
-               greatest(CAST(0 AS HUGEINT),
-                        (CAST(pa.amount * 100 AS HUGEINT) * (1000000 + CAST(s.protect_gain * 10000 AS HUGEINT)) - pe.lump_p * 1000000)
-                        // (pe.unit_p * 1000000)) END AS cap_u
-    FROM base AS b
-    CROSS JOIN settings AS s
-    CROSS JOIN pence AS pe
-    LEFT JOIN previous_allocations AS pa USING (partnership_code)
-    WHERE b.funded
+    SELECT partnership_code, partnership_name, y_scaled, previous_p, floor_whole_u, cap_whole_u, lump_u,
+           CASE WHEN floor_whole_u IS NOT NULL THEN greatest(floor_whole_u, lump_u) - lump_u END AS floor_u,
+           cap_whole_u - lump_u AS cap_u
+    FROM (
+        SELECT b.partnership_code, b.partnership_name, b.y_scaled, pe.lump_p // pe.unit_p AS lump_u,
+               CAST(pa.amount * 100 AS HUGEINT) AS previous_p,
+               CASE WHEN s.protect_loss IS NOT NULL AND pa.amount IS NOT NULL THEN
+                   (CAST(pa.amount * 100 AS HUGEINT) * (1000000 - CAST(s.protect_loss * 10000 AS HUGEINT))
+                    + pe.unit_p * 1000000 - 1) // (pe.unit_p * 1000000) END AS floor_whole_u,
+               CASE WHEN s.protect_gain IS NOT NULL AND pa.amount IS NOT NULL THEN
+                   CAST(pa.amount * 100 AS HUGEINT) * (1000000 + CAST(s.protect_gain * 10000 AS HUGEINT))
+                   // (pe.unit_p * 1000000) END AS cap_whole_u
+        FROM base AS b
+        CROSS JOIN settings AS s
+        CROSS JOIN pence AS pe
+        LEFT JOIN previous_allocations AS pa USING (partnership_code)
+        WHERE b.funded
+    )
+),
+-- A partnership whose cap is below its lower bound (the lump sum, or a floor rounded up past a
+-- cap rounded down) cannot be paid within its bounds whatever the pot: the first by code is
+-- named in the refusal, with how many more there are.
+impossible AS (
+    SELECT *, coalesce(partnership_name || ' (' || partnership_code || ')', partnership_code) AS first_name,
+           count(*) OVER () AS partnerships
+    FROM bounds
+    WHERE cap_u < coalesce(floor_u, 0)
+    ORDER BY partnership_code
+    LIMIT 1
 ),
 -- Capping and scaling: each round shares what the fixed partnerships leave among the free ones
 -- by Year 10 (exactly, as fractions) and fixes the ones that break a bound, at that bound. When
@@ -197,13 +218,17 @@ bounds AS (
 -- every fix is one the final split keeps, so the rounds end on the one split where each free
 -- partnership's share is within its bounds and the pot is spent. A partnership once fixed stays
 -- fixed; at most one round per partnership.
-capping(step, partnership_code, y_scaled, floor_u, cap_u, fixed_u, changed) AS (
-    SELECT 0, partnership_code, y_scaled, floor_u, cap_u, NULL::HUGEINT, true
+-- held says which bound a fixed partnership is held at ('floor' or 'cap'): a floor and a cap can
+-- be the same amount (a previous amount of £0 has both at £0), so the label cannot be read back
+-- from the amount.
+capping(step, partnership_code, y_scaled, floor_u, cap_u, fixed_u, held, changed) AS (
+    SELECT 0, partnership_code, y_scaled, floor_u, cap_u, NULL::HUGEINT, NULL::VARCHAR, true
     FROM bounds
     WHERE (SELECT protect_loss IS NOT NULL OR protect_gain IS NOT NULL FROM settings)  -- no rounds without protection
     UNION ALL
     SELECT step + 1, partnership_code, y_scaled, floor_u, cap_u,
            coalesce(fixed_u, CASE WHEN low AND short_u >= over_u THEN floor_u WHEN high AND over_u >= short_u THEN cap_u END),
+           coalesce(held, CASE WHEN low AND short_u >= over_u THEN 'floor' WHEN high AND over_u >= short_u THEN 'cap' END),
            (low AND short_u >= over_u) OR (high AND over_u >= short_u)
     FROM (
         -- short_u and over_u are in units times y_free (the common denominator of the shares).
@@ -226,7 +251,7 @@ capping(step, partnership_code, y_scaled, floor_u, cap_u, fixed_u, changed) AS (
     WHERE again AND y_free > 0
 ),
 settled AS (
-    SELECT partnership_code, fixed_u, floor_u, cap_u
+    SELECT partnership_code, fixed_u, held, floor_u, cap_u
     FROM capping
     QUALIFY step = max(step) OVER ()
 ),
@@ -241,9 +266,28 @@ protection AS (
 protection_guard AS (
     SELECT
         CASE
+            WHEN i.partnerships > 0 THEN error('allocation refused: ' || i.first_name
+                || CASE WHEN i.cap_whole_u >= i.lump_u
+                        THEN '''s floor of ' || pounds_text(i.floor_whole_u * pe.unit_p) || ' (its previous '
+                             || pounds_text(i.previous_p) || ' less the loss limit, rounded up to the unit) is above its cap of '
+                             || pounds_text(i.cap_whole_u * pe.unit_p) || ' (plus the gain limit, rounded down)'
+                        WHEN i.previous_p = 0
+                        THEN '''s cap is £0.00 (its previous amount is £0.00), below the lump sum of '
+                             || pounds_text(pe.lump_p) || ' that every funded partnership gets'
+                        ELSE '''s cap of ' || pounds_text(i.cap_whole_u * pe.unit_p) || ' (its previous '
+                             || pounds_text(i.previous_p) || ' plus the gain limit, rounded down) is below the lump sum of '
+                             || pounds_text(pe.lump_p) || ' that every funded partnership gets' END
+                || CASE WHEN i.partnerships > 1 THEN ' (and ' || (i.partnerships - 1) || ' more partnerships like it)' ELSE '' END
+                || ', so no split keeps it within its bounds; '
+                || CASE WHEN i.cap_whole_u >= i.lump_u THEN 'widen the loss or gain limit, or use the £0.01 rounding unit'
+                        WHEN i.previous_p = 0 THEN 'lower the lump sum to £0, take the gain limit off, or correct its previous amount'
+                        ELSE 'raise the gain limit or lower the lump sum' END)
             WHEN p.floors_u > g.pot_units THEN error('allocation refused: the protection floors alone ('
-                || pounds_text(p.floors_u * pe.unit_p) || ') are more than the ' || pounds_text(g.pot_units * pe.unit_p)
-                || ' there is to share after the top-slice and lump sums; lower the loss limit or raise the pot')
+                || pounds_text(p.floors_u * pe.unit_p + pe.lump_p * t.funded_count) || ') are more than the '
+                || pounds_text(g.pot_units * pe.unit_p + pe.lump_p * t.funded_count) || ' there is to share after the top-slice'
+                || CASE WHEN pe.lump_p > 0 THEN ' (every funded partnership''s floor is at least the lump sum of '
+                        || pounds_text(pe.lump_p) || ')' ELSE '' END
+                || '; lower the loss limit' || CASE WHEN pe.lump_p > 0 THEN ' or the lump sum,' ELSE '' END || ' or raise the pot')
             -- (A free partnership with no Year 10 learners takes no share either.)
             WHEN p.y_free = 0 AND p.free_units <> 0 THEN error('allocation refused: every funded partnership with Year 10 '
                 || 'learners is held at its protection bound, leaving ' || pounds_text(p.free_units * pe.unit_p)
@@ -251,20 +295,19 @@ protection_guard AS (
             ELSE true
         END AS ok,
         p.free_units, p.y_free
-    FROM protection AS p, guard AS g, pence AS pe
+    FROM protection AS p CROSS JOIN guard AS g CROSS JOIN pence AS pe CROSS JOIN totals AS t
+    LEFT JOIN impossible AS i ON true
 ),
 shares AS (
     SELECT
         b.*,
         st.fixed_u,
-        CASE WHEN st.fixed_u IS NOT NULL THEN NULL WHEN st.floor_u IS NOT NULL OR st.cap_u IS NOT NULL THEN 'within bounds' END AS bound_state,
         CASE WHEN NOT b.funded THEN 0
              WHEN st.fixed_u IS NOT NULL THEN st.fixed_u
              WHEN pg.y_free = 0 THEN 0
              ELSE pg.free_units * b.y_scaled // pg.y_free END AS floor_units,
         CASE WHEN b.funded AND st.fixed_u IS NULL AND pg.y_free > 0 THEN pg.free_units * b.y_scaled % pg.y_free ELSE 0 END AS remainder_units,
-        CASE WHEN st.fixed_u IS NOT NULL AND st.fixed_u = st.floor_u THEN 'raised to the floor'
-             WHEN st.fixed_u IS NOT NULL THEN 'held at the cap' END AS protection,
+        CASE st.held WHEN 'floor' THEN 'raised to the floor' WHEN 'cap' THEN 'held at the cap' END AS protection,
         g.pot_units
     FROM base AS b
     LEFT JOIN settled AS st USING (partnership_code)
