@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, plain
-from pipelines import clock, config, links, plan
+from pipelines import clock, config, exports, links, plan
 from pipelines.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
 from pipelines.money import pounds
 from pipelines.plan import PlanChange
@@ -267,7 +267,7 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
         ["£1", "£0.01"],
         key=W + "unit",
         horizontal=True,
-        help="Amounts are rounded by largest remainder, so they still add up exactly to the pot.",
+        help=f"Amounts are rounded by largest remainder, so they still add up exactly to the pot. {exports.ALABAMA_PARADOX}",
     )
     default_as_of = reference or dt.date.today()
     as_of = st.date_input(

@@ -32,11 +32,20 @@ if TYPE_CHECKING:
 
 # Stored times are UTC; a reader sees UK time with GMT or BST after it (pipelines.clock).
 
+# Largest remainder's one surprise, in the one sentence said wherever the rounding rule is read:
+# the About sheet of every workbook (a decision's too), a decision's page, the meeting pack, and the
+# Allocation page's note and its rounding unit's help.
+ALABAMA_PARADOX = (
+    "A bigger pot can give one partnership one rounding unit less than a smaller pot did, never more: "
+    "the Alabama paradox of largest remainder (Year 10 of 6, 6 and 2 gets £4, £4 and £2 of £10 but £5, £5 and £1 "
+    "of £11)."
+)
+
 ROUNDING_RULE = (
     "Each funded partnership's share is (total - lump sums) x its Year 10 / all funded Year 10, plus its lump sum. "
     "Shares are rounded down to the rounding unit and the units left over go one each to the largest remainders, "
     "ties to the lowest partnership code (largest remainder / Hamilton method), so the amounts add up exactly to the "
-    "total. All money is computed in whole units (pence or pounds), never in floating point."
+    "total. All money is computed in whole units (pence or pounds), never in floating point. " + ALABAMA_PARADOX
 )
 
 # (column in the allocation frame, header, kind) - kind: text, money, number, percent, bool, date

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import queries
 from dashboard.formatting import money, money_column, plain
 from dashboard.tables import plain_table
-from pipelines import clock, invocation, links
+from pipelines import clock, exports, invocation, links
 
 st.title("Decisions")
 listed = queries.decisions()
@@ -61,10 +61,12 @@ if changes.height:
         width="stretch",
     )
 
-# A county's full list of partnerships (fifteen on the default data) still prints on one sheet.
+# A county's full list of partnerships (fifteen on the default data) still prints on one sheet,
+# with the settings and the rounding rule under it: the table and the small print are set tighter.
 st.html(
     "<style>@media print { [data-testid='stTable'] th, [data-testid='stTable'] td "
-    "{ padding: 0.1rem 0.4rem !important; font-size: 0.8rem !important; line-height: 1.25 !important; } }</style>"
+    "{ padding: 0.1rem 0.4rem !important; font-size: 0.8rem !important; line-height: 1.25 !important; } "
+    "[data-testid='stCaptionContainer'] { font-size: 0.75rem !important; line-height: 1.3 !important; } }</style>"
 )
 st.header(f"Decision {picked}: {plain(record['title'])}")  # a typed title: shown as typed, never as Markdown
 st.markdown(
@@ -94,6 +96,7 @@ if top_slice:
 verdict = "equals" if total + top_slice == record["total"] else "does NOT equal"
 with_slice = f" + top-slice {money(top_slice, pence=True)}" if top_slice else ""
 st.markdown(f"**Total {money(total, pence=True)}**{with_slice} {verdict} the approved pot {money(record['total'], pence=True)}.")
+st.caption(f"Rounding: {exports.ROUNDING_RULE}")  # the rule the amounts were rounded by, in the print too
 
 with st.expander("Settings and data files", expanded=False):
     plain_table(pl.DataFrame(settings, schema=["Setting", "Value"], orient="row"))
