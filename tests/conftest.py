@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import shutil
 from pathlib import Path
@@ -29,6 +30,24 @@ def audit_key():
         patch.setenv("PARTNERSHIP_AUDIT_KEY", TEST_AUDIT_KEY)
         patch.delenv("PARTNERSHIP_AUDIT_KEY_FILE", raising=False)
         yield TEST_AUDIT_KEY
+
+
+# A store written by the previous release (commit a5555f3, before stores recorded their schema
+# version), made by tests/fixtures/make_previous_store.sh: the upgrade, restore and audit tests
+# open copies of it with today's code.
+PREVIOUS_RELEASE = TESTS / "fixtures" / "store_a5555f3.duckdb.gz"
+
+
+def unpack_previous_release(path: Path) -> Path:
+    with gzip.open(PREVIOUS_RELEASE, "rb") as packed, open(path, "wb") as out:
+        shutil.copyfileobj(packed, out)
+    return path
+
+
+@pytest.fixture
+def previous(tmp_path) -> Path:
+    """A copy of the previous release's store, to open with today's code."""
+    return unpack_previous_release(tmp_path / "old.duckdb")
 
 
 @pytest.fixture(scope="session")

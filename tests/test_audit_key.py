@@ -5,8 +5,6 @@ only a backup whose log verifies under the key in use (or, when told to, says so
 
 from __future__ import annotations
 
-import gzip
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -16,8 +14,6 @@ from test_environment_failures import held_open  # noqa: F401 - a fixture
 
 from pipelines import audit_chain, backup, records
 from pipelines.__main__ import main
-
-FIXTURE = Path(__file__).parent / "fixtures" / "store_a5555f3.duckdb.gz"
 
 
 def _census_file(tmp_path: Path, store: Path) -> Path:
@@ -101,14 +97,6 @@ def test_reading_never_makes_a_key(store, tmp_path, monkeypatch, capsys):
     assert main(["audit", "--db", str(store)]) == 2
     assert main(["decisions", "--db", str(store)]) == 0
     assert not absent.exists()
-
-
-@pytest.fixture
-def previous(tmp_path) -> Path:
-    path = tmp_path / "old.duckdb"
-    with gzip.open(FIXTURE, "rb") as packed, open(path, "wb") as out:
-        shutil.copyfileobj(packed, out)
-    return path
 
 
 def test_an_old_store_is_not_sealed_by_an_audit_run_without_the_key(previous, tmp_path, monkeypatch, capsys):

@@ -9,7 +9,6 @@ old encoding's separator, and two approvals (the second supersedes the first): 1
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import shutil
@@ -27,7 +26,6 @@ from pipelines.__main__ import main
 from pipelines.allocate import AllocationSettings
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
-FIXTURE = Path(__file__).parent / "fixtures" / "store_a5555f3.duckdb.gz"
 OLD_RULE = "sha256(concat_ws('|', prev_hash, CAST(seq AS VARCHAR), CAST(recorded_at AS VARCHAR), actor, action, subject, detail))"
 
 
@@ -384,14 +382,6 @@ def test_a_short_key_is_refused():
 
 
 # --- stores from before the keyed seal ------------------------------------------------------------
-
-
-@pytest.fixture
-def previous(tmp_path) -> Path:
-    path = tmp_path / "old.duckdb"
-    with gzip.open(FIXTURE, "rb") as packed, open(path, "wb") as out:
-        shutil.copyfileobj(packed, out)
-    return path
 
 
 def test_after_the_upgrade_an_old_scheme_rehash_is_found(previous, capsys):

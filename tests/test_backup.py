@@ -5,22 +5,20 @@ and no write copies the damage forward."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import random
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import unpack_previous_release
 from streamlit.testing.v1 import AppTest
 
 from pipelines import backup, config, db, records
 from pipelines.__main__ import main
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-PREVIOUS = Path(__file__).parent / "fixtures" / "store_a5555f3.duckdb.gz"
 ALLOCATE = ["allocate", "--total", "10000", "--include-pending", "--as-of", "2025-09-01"]
 
 
@@ -216,8 +214,7 @@ def test_the_dashboard_shows_a_damaged_store_as_one_error(store, monkeypatch, da
 
 def test_a_backup_of_the_previous_release_restores_and_is_brought_up_to_date(store, tmp_path):
     old = tmp_path / "previous.duckdb"
-    with gzip.open(PREVIOUS, "rb") as packed, open(old, "wb") as out:
-        shutil.copyfileobj(packed, out)
+    unpack_previous_release(old)
     backup._write_checksum(old, backup.sha256_of(old))  # as its backup would have had
     assert backup.verify_backup(old)[1] == 0
     restored = backup.restore(store, old, actor="Ops")

@@ -4,17 +4,15 @@ this release; a backup of an earlier release, which lacks only what its upgrades
 
 from __future__ import annotations
 
-import gzip
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import unpack_previous_release
 
 from pipelines import backup, db
 from pipelines.__main__ import main
-
-PREVIOUS = Path(__file__).parent / "fixtures" / "store_a5555f3.duckdb.gz"
 
 
 def _sealed(path: Path) -> Path:
@@ -31,8 +29,7 @@ def _names_only(path: Path) -> Path:
 
 
 def _previous(path: Path) -> Path:
-    with gzip.open(PREVIOUS, "rb") as packed, open(path, "wb") as out:
-        shutil.copyfileobj(packed, out)
+    unpack_previous_release(path)
     return path
 
 

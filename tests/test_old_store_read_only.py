@@ -4,8 +4,6 @@ through this release's SQL would misread it), exit 2, and nothing changes."""
 
 from __future__ import annotations
 
-import gzip
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,16 +11,11 @@ from test_environment_failures import _error_lines, _state, read_only_store  # n
 
 from pipelines.__main__ import main
 
-FIXTURE = Path(__file__).parent / "fixtures" / "store_a5555f3.duckdb.gz"
-
 
 @pytest.fixture
-def store(tmp_path) -> Path:
+def store(previous) -> Path:
     """Overrides conftest's: the store the previous release wrote (read_only_store copies it)."""
-    path = tmp_path / "old.duckdb"
-    with gzip.open(FIXTURE, "rb") as packed, open(path, "wb") as out:
-        shutil.copyfileobj(packed, out)
-    return path
+    return previous
 
 
 @pytest.mark.parametrize("argv", [["allocate", "--total", "500000"], ["audit"], ["decisions"], ["gaps"]], ids=lambda a: a[0])

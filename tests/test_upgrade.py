@@ -8,9 +8,7 @@ command line and the dashboard do migrates it forward; nothing it held may be lo
 
 from __future__ import annotations
 
-import gzip
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,16 +19,7 @@ from pipelines import audit_chain, build_default, db
 from pipelines.__main__ import main
 from pipelines.allocate import AllocationSettings, allocate, data_version
 
-FIXTURE = Path(__file__).parent / "fixtures" / "store_a5555f3.duckdb.gz"
 BEFORE_VERSIONS = 0  # a5555f3 recorded no schema version
-
-
-@pytest.fixture
-def previous(tmp_path) -> Path:
-    path = tmp_path / "store.duckdb"
-    with gzip.open(FIXTURE, "rb") as packed, open(path, "wb") as out:
-        shutil.copyfileobj(packed, out)
-    return path
 
 
 def _rows(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
