@@ -134,6 +134,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
+    upgrade = commands.add_parser(
+        "upgrade",
+        help="bring a store an earlier release wrote up to this release; one from before the keyed audit log has its "
+        "log checked by the old rule and sealed with the key as it stands (routine commands never do that)",
+    )
+    upgrade.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
+
     make_key = commands.add_parser(
         "make-key",
         help="make a new audit key file (never replaces one): for a new installation, or a store from a release before "
@@ -264,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             return backup.restore_command(args)
         if args.command == "make-key":  # touches no store
             return records_cli.make_key_command(args)
+        if args.command == "upgrade":
+            return records_cli.upgrade_command(args)
         db.bring_sql_up_to_date(args.db)  # a store an earlier release wrote (logged when it is)
         if args.command == "allocate":
             return figures_cli.allocate_command(args)

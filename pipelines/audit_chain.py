@@ -184,10 +184,10 @@ def writer_key(con: duckdb.DuckDBPyConnection, *, to_seal: int = 0) -> Key:
             )
         key = make_key()
         return key
-    verdict = Verdict(key_id=key.key_id, key_source=key.source)
-    _check_chain(rows, key, verdict)
-    _accept_restored(rows, key, verdict)
-    if verdict.changed or verdict.missing or verdict.other_keys:
+    verdict = Verdict(key_id=key.key_id, key_source=key.source, entries=len(rows))
+    verified = _check_chain(rows, key, verdict)
+    _accept_restored(rows, key, verdict, verified)
+    if verdict.changed or verdict.missing or verdict.other_keys or verdict.unsealed:
         raise AuditKeyProblem(
             f"the audit log does not verify under the audit key from {key.source} (key id {key.key_id}): "
             + "; ".join(verdict.problems())
@@ -335,6 +335,11 @@ def check_anchor(con: duckdb.DuckDBPyConnection, text: str, verdict: Verdict | N
     if not found[0][0].startswith(prefix):
         return f"the anchor {seq}:{prefix} does not match: entry {seq}'s hash is {found[0][0][:16]}; the log was rewritten"
     verdict = verdict or verify(con)
+    if seq <= verdict.accepted_through:
+        return (
+            f"entry {seq} is one of the entries a restore took on unverified (1-{verdict.accepted_through}), so a "
+            "matching hash there proves nothing"
+        )
     if not verdict.intact:
         return (
             f"entry {seq}'s hash starts {prefix}, but the log does not verify under the key in use, so that proves "
@@ -461,6 +466,8 @@ class Verdict:
     broken_before_seal: list[int] = field(default_factory=list)  # failed the old rule when sealed
     before_seal: list[str] = field(default_factory=list)  # known at the upgrade; said, not a break
     accepted: list[str] = field(default_factory=list)  # entries a keyed restore took on unverified
+    accepted_through: int = 0  # the newest of those entries (0: none)
+    removed: list[str] = field(default_factory=list)  # records the log vouches for that are gone
 
     @property
     def unverifiable(self) -> bool:
@@ -475,6 +482,7 @@ class Verdict:
             or self.missing
             or self.other_keys
             or self.decisions_unproved
+            or self.removed
             or self.unsealed
             or self.decisions_changed
             or self.unrecorded
@@ -530,6 +538,7 @@ class Verdict:
             said.append(f"the keyed chain breaks at {_entries(self.changed)} (edited, inserted or re-hashed)")
         if self.unsealed:
             said.append(f"{_entries(self.unsealed)} {_are(self.unsealed)} not sealed with the key")
+        said.extend(self.removed)
         for decision, parts in sorted(self.decisions_changed.items()):
             said.append(f"decision {decision}: " + ", ".join(parts))
         if self.unrecorded:
@@ -580,14 +589,14 @@ def entries_digest(rows: list[tuple]) -> str:
     return digest.hexdigest()
 
 
-def _accept_restored(rows: list[tuple], key: Key, verdict: Verdict) -> set[int]:
+def _accept_restored(rows: list[tuple], key: Key, verdict: Verdict, verified: set[int]) -> set[int]:
     """Entries before a restore that was told to take an unverified backup (``--accept-unverified``):
     the restore's own entry, sealed with the key, vouches for exactly those entries as they were,
     so they are said as 'not verified', and a change to them since is still a break."""
     accepted: set[int] = set()
-    for seq, at, actor, action, _subject, _detail, evidence, _prev, key_id, *_ in rows:
+    for seq, at, actor, action, _subject, _detail, evidence, _prev, _key_id, *_ in rows:
         taken = _parse_evidence(evidence).get("accepted_unverified") if action == "restore" else None
-        if not taken or key_id != key.key_id or seq in verdict.changed or seq in verdict.missing:
+        if not taken or seq not in verified:  # only a restore entry this key seals can vouch for anything
             continue
         through = int(taken.get("through_seq", 0))
         before = [row for row in rows if row[0] <= through]
@@ -666,19 +675,28 @@ def verify(con: duckdb.DuckDBPyConnection, key: Key | None = None) -> Verdict:
     rows = con.execute(_sql("reports/audit_entries.sql")).fetchall()
     verdict.entries = len(rows)
     verified = _check_chain(rows, key, verdict)
-    trusted = verified | (_accept_restored(rows, key, verdict) if key is not None else set())
+    accepted = _accept_restored(rows, key, verdict, verified) if key is not None else set()
+    verdict.accepted_through = max(accepted, default=0)
+    trusted = verified | accepted
     approvals: dict[int, dict] = {}
     untrusted_approvals: dict[int, int] = {}
+    approved_in: dict[int, int] = {}
     upgrades: list[dict] = []
     hashes: dict[int, str] = {}
     for seq, _at, _actor, action, subject, _detail, evidence, *_, entry_hash in rows:
         hashes[seq] = entry_hash
         parsed = _parse_evidence(evidence)
         if action == "approve" and "decision_seal" in parsed:
+            number = _subject_number(subject)
             if key is not None and seq not in trusted:
-                untrusted_approvals[_subject_number(subject)] = seq
+                untrusted_approvals[number] = seq
+            elif number in approved_in:
+                verdict.removed.append(
+                    f"decision {number} was approved twice (entries {approved_in[number]} and {seq}): a decision was "
+                    "removed and its number given again"
+                )
             else:
-                approvals[_subject_number(subject)] = parsed["decision_seal"]
+                approvals[number], approved_in[number] = parsed["decision_seal"], seq
         if action == "upgrade" and parsed and (key is None or seq in trusted):
             upgrades.append(parsed)
     for upgrade in upgrades:
@@ -703,6 +721,12 @@ def verify(con: duckdb.DuckDBPyConnection, key: Key | None = None) -> Verdict:
             sealed_at_upgrade[int(decision)] = digests
     actual = decision_seals(con)
     verdict.decisions = len(actual)
+    for decision in sorted(set(approvals) - set(actual)):
+        verdict.removed.append(
+            f"decision {decision} is in the log (approved in entry {approved_in[decision]}) but not in the store: it was removed"
+        )
+    for decision in sorted(set(sealed_at_upgrade) - set(actual) - set(approvals)):
+        verdict.removed.append(f"decision {decision} was sealed at the upgrade but is not in the store: it was removed")
     for decision, digests in actual.items():
         recorded = approvals.get(decision) or sealed_at_upgrade.get(decision)
         if recorded is None:

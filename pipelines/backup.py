@@ -317,10 +317,13 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str, accept_
             kept = _keep_replaced(db_path)
         except OSError as exc:  # the kept copy goes beside the store: the same folder, the same disk
             raise db.store_problem(exc, db_path) or exc from None
+        legacy = version < audit_chain.KEYED_SINCE_MIGRATION
         try:
-            with db.swapped_store(db_path, source=backup_file) as con:
+            with db.swapped_store(db_path, source=backup_file, seal_legacy=accept_unverified) as con:
                 con.begin()
                 key, evidence = _backup_log_verified(con, backup_file, accept_unverified)
+                if legacy and evidence is None:  # sealed on the way in: nothing about it was verified
+                    evidence = {"sealed_unverified_at_restore": {"schema_version": version}}
                 records.append_audit(
                     con,
                     actor,
@@ -328,11 +331,26 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str, accept_
                     "store",
                     f"restored from backup {backup_file.name} (sha256 {digest}, schema version "
                     f"{version}); {_replaced_in_words(kept)}"
-                    + ("; its audit log did NOT verify and was accepted unverified" if evidence else ""),
+                    + (
+                        "; its audit log, from before the keyed seal, was sealed as it stood (accepted unverified)"
+                        if legacy
+                        else "; its audit log did NOT verify and was accepted unverified"
+                        if evidence
+                        else ""
+                    ),
                     evidence=evidence,
                     key=key,
                 )
                 con.commit()
+        except db.StoreNeedsSealing:
+            if kept is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    kept.unlink()
+            raise BackupRefused(
+                f"{backup_file}: its audit log is from before the keyed seal (schema version {version}), so nothing in it "
+                "can be verified under the audit key; nothing was changed; if you know an earlier release wrote it, "
+                "restore it with --accept-unverified (recorded in the audit log), which seals its log as it stands"
+            ) from None
         except BaseException:
             if kept is not None:  # the live store is still the one kept: no second copy needed
                 with contextlib.suppress(FileNotFoundError):

@@ -82,6 +82,13 @@ class StoreNeedsUpgrade(StoreProblem):
     up to date, which is a write (reading an old shape through today's SQL would misread it)."""
 
 
+class StoreNeedsSealing(StoreProblem):
+    """A store whose audit log is from before the keyed seal. Sealing takes the log as it stands,
+    so it is never done by routine use: a sealed store that someone made to look older (its
+    schema record cut back, its log re-hashed by the old rule) would be sealed again, forgeries
+    and all, by the next command the key holder ran."""
+
+
 class StoreInUse(StoreProblem):
     """Another program (a DuckDB shell, a notebook, a script) has the store file open for writing.
     DuckDB then locks every other process out of it, readers included, so nothing can be shown
@@ -270,7 +277,7 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None)
     return rows[0][0]
 
 
-def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") -> None:
+def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store", *, seal_legacy: bool = False) -> None:
     """Bring the store behind ``con`` to this release, in one transaction: tables missing from it
     are created, migrations it has not been through are applied in order, every view and macro
     is (re)created, and the store says which schema version and SQL it now carries.
@@ -281,6 +288,14 @@ def apply_sql(con: duckdb.DuckDBPyConnection, path: Path | str = "the store") ->
     found = refuse_if_too_new(con, path)
     empty = con.execute(read_sql("load/store_tables.sql")).fetchall() == []
     pending = [(number, file) for number, file in migrations() if number > found]
+    if not empty and not seal_legacy and any(number == audit_chain.KEYED_SINCE_MIGRATION for number, _ in pending):
+        raise StoreNeedsSealing(
+            f"{path}: this store's audit log is from before the keyed seal (schema version {found}), and routine use "
+            "never seals one, because it is sealed as it stands: if this store was already in use with this release, "
+            f"it has been tampered with (restore a backup); if an earlier release wrote it, seal it once with: "
+            f"{invocation.command(f'upgrade --db {path}')} (as a user who may write there, with the audit key); "
+            "nothing was changed"
+        )
     con.begin()
     try:
         layers = {layer: [f for f in sql_files() if f.parent.name == layer] for layer in config.SQL_LAYERS}
@@ -369,7 +384,7 @@ def _upgrade_note(path: Path, found: int) -> str:
     return f"{path}: brought up to date with this release ({why}); its data and records kept"
 
 
-def bring_sql_up_to_date(db_path: Path | str) -> bool:
+def bring_sql_up_to_date(db_path: Path | str, *, seal_legacy: bool = False) -> bool:
     """Give a store written by an earlier release this release's schema (migrations), views and
     macros, through the same copy-and-swap as a load, so data and records stay as they are and
     the old file stays live until the upgraded copy is complete. Every way in (the command line,
@@ -384,7 +399,7 @@ def bring_sql_up_to_date(db_path: Path | str) -> bool:
             if sql_is_current(path):  # another process did it while we waited
                 return False
             found = _version_of(path)
-            with swapped_store(path):
+            with swapped_store(path, seal_legacy=seal_legacy):
                 pass  # swapped_store applies the SQL to the copy before swapping it in
     except StoreUnwritable as exc:
         if not exc.denied:
@@ -392,8 +407,8 @@ def bring_sql_up_to_date(db_path: Path | str) -> bool:
         raise StoreNeedsUpgrade(
             f"{path}: the store was written by an earlier release of this tool and must be brought up to date once "
             f"before it can be used, but this user may not write in {path.parent} ({exc.reason}); nothing was "
-            f"changed; run any command on it once (e.g. {invocation.command(f'audit --db {path}')}) as a user who may write "
-            "there and holds the audit key"
+            f"changed; run {invocation.command(f'upgrade --db {path}')} once as a user who may write there and "
+            "holds the audit key"
         ) from None
     logger.info("%s", _upgrade_note(path, found))
     return True
@@ -497,7 +512,9 @@ def _discard(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def swapped_store(db_path: Path | str, *, fresh: bool = False, source: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def swapped_store(
+    db_path: Path | str, *, fresh: bool = False, source: Path | None = None, seal_legacy: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a private copy of the store (or a new empty store when
     ``fresh``, or a copy of ``source`` when restoring a backup), brought up to this release's
     schema; on a clean exit the copy replaces the live store atomically, on any exception it is
@@ -522,7 +539,7 @@ def swapped_store(db_path: Path | str, *, fresh: bool = False, source: Path | No
         try:
             if scratch.stat().st_size:
                 verify_readable(con, origin)  # never carry damage into the next store
-            apply_sql(con, origin)
+            apply_sql(con, origin, seal_legacy=seal_legacy)
             yield con
             con.execute("CHECKPOINT")
         finally:

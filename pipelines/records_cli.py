@@ -83,6 +83,15 @@ def safe_file_name(stored: str) -> str:
     return name
 
 
+def upgrade_command(args: argparse.Namespace) -> int:
+    db.connect_read_only(args.db).close()  # a missing, damaged or held store is said as such first
+    if not db.bring_sql_up_to_date(args.db, seal_legacy=True):
+        print(f"{args.db}: already up to date with this release; nothing was changed")
+        return 0
+    print(f"{args.db}: brought up to date with this release; check its audit log with: {invocation.command('audit')}")
+    return 0
+
+
 def make_key_command(args: argparse.Namespace) -> int:
     key = audit_chain.make_key(args.out)
     print(

@@ -5,6 +5,8 @@ only a backup whose log verifies under the key in use (or, when told to, says so
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -12,7 +14,7 @@ import pytest
 from conftest import SMALL, TEST_AUDIT_KEY
 from test_environment_failures import held_open  # noqa: F401 - a fixture
 
-from pipelines import audit_chain, backup, records
+from pipelines import audit_chain, backup, db, records
 from pipelines.__main__ import main
 
 
@@ -106,7 +108,9 @@ def test_an_old_store_is_not_sealed_by_an_audit_run_without_the_key(previous, tm
     _without_key(monkeypatch, absent)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     size = previous.read_bytes()
-    code = main(["audit", "--db", str(previous)])
+    assert main(["audit", "--db", str(previous)]) == 2  # routine use never seals it, key or not
+    assert "upgrade --db" in capsys.readouterr().err
+    code = main(["upgrade", "--db", str(previous)])
     err = capsys.readouterr().err
     assert code == 2 and str(absent) in err and "python -m pipelines make-key" in err
     assert previous.read_bytes() == size and not absent.exists()
@@ -119,6 +123,7 @@ def test_an_old_store_is_sealed_with_a_key_made_by_the_command(previous, tmp_pat
     assert main(["make-key"]) == 0
     assert "key id" in capsys.readouterr().out
     assert main(["make-key"]) == 2  # never replaced
+    assert main(["upgrade", "--db", str(previous)]) == 0
     assert main(["audit", "--db", str(previous)]) == 0
     key = audit_chain.load_key()
     assert key is not None and {row[1] for row in _entries(previous)} == {key.key_id}
@@ -193,3 +198,120 @@ def test_a_backup_that_verifies_restores_with_the_key(store, tmp_path, capsys):
     assert main(["audit", "--db", str(store)]) == 0
     assert "NOT verified" not in capsys.readouterr().out
     assert TEST_AUDIT_KEY  # the session's key sealed both the backup and the restore
+
+
+# --- forgeries found by an outside check ----------------------------------------------------------
+
+
+def _sql(store: Path, *statements: str, params: list | None = None) -> None:
+    con = duckdb.connect(str(store))
+    try:
+        for statement in statements:
+            con.execute(statement, params)
+    finally:
+        con.close()
+
+
+def _approve(store: Path, total: str = "10000") -> None:
+    assert (
+        main(["approve", "--total", total, "--include-pending", "--as-of", "2025-09-01", "--by", "Chair", "--db", str(store)])
+        == 0
+    )
+
+
+def _dress_as_before_the_seal(store: Path) -> None:
+    """What a forger without the key can do: change the record, re-hash the log by the old unkeyed
+    rule and cut the schema record back, so the store looks like one an earlier release wrote."""
+    con = duckdb.connect(str(store))
+    try:
+        con.execute("UPDATE audit_log SET actor = 'Forger' WHERE action = 'approve'")
+        con.execute("UPDATE decisions SET approved_by = 'Forger', audit_anchor_seq = NULL, audit_anchor_hash = NULL")
+        prev = ""
+        for seq, at, actor, action, subject, detail in con.execute(
+            "SELECT seq, CAST(recorded_at AS VARCHAR), actor, action, subject, detail FROM audit_log ORDER BY seq"
+        ).fetchall():
+            (digest,) = con.execute(
+                "SELECT sha256(concat_ws('|', ?, CAST(? AS VARCHAR), ?, ?, ?, ?, ?))",
+                [prev, seq, at, actor, action, subject, detail],
+            ).fetchone()
+            con.execute("UPDATE audit_log SET prev_hash = ?, entry_hash = ? WHERE seq = ?", [prev, digest, seq])
+            prev = digest
+        con.execute("DELETE FROM schema_version WHERE version >= ?", [audit_chain.KEYED_SINCE_MIGRATION])
+    finally:
+        con.close()
+
+
+def test_a_sealed_store_dressed_as_an_old_one_is_not_sealed_again_by_routine_use(store, tmp_path, capsys):
+    _approve(store)
+    _dress_as_before_the_seal(store)
+    before = store.read_bytes()
+    for argv in (["audit"], ["decisions"], ["approve", "--total", "10000", "--include-pending", "--by", "Chair"]):
+        assert main([*argv, "--db", str(store)]) == 2, argv
+        err = capsys.readouterr().err
+        assert "from before the keyed seal" in err and "tampered with" in err and "restore a backup" in err
+    assert store.read_bytes() == before
+    # Nor by a restore of it as a backup, unless told so.
+    made = tmp_path / "forged.duckdb"
+    shutil.copyfile(store, made)
+    made.with_name(made.name + ".sha256").write_text(f"{backup.sha256_of(made)}  {made.name}\n")
+    target = tmp_path / "target.duckdb"
+    assert main(["restore", str(made), "--by", "Officer", "--db", str(target)]) == 2
+    assert "--accept-unverified" in capsys.readouterr().err and not target.exists()
+
+
+def test_a_decision_removed_with_its_entries_kept_is_found(store, capsys):
+    _approve(store)
+    _approve(store, "12000")
+    _sql(store, "DELETE FROM decision_lines WHERE decision_id = 2", "DELETE FROM decisions WHERE decision_id = 2")
+    assert main(["audit", "--db", str(store)]) == 2
+    assert "decision 2 is in the log (approved in entry" in capsys.readouterr().err
+    # The number given again does not hide it either: the log then holds two approvals of decision 2.
+    assert main(["approve", "--total", "13000", "--include-pending", "--by", "Chair", "--db", str(store)]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--db", str(store)]) == 2
+    assert "decision 2 was approved twice" in capsys.readouterr().err
+
+
+def test_a_forged_restore_entry_outside_the_keyed_scheme_vouches_for_nothing(store, capsys):
+    _approve(store)
+    _sql(store, "UPDATE audit_log SET detail = detail || ' (edited)' WHERE action = 'approve'")
+    con = duckdb.connect(str(store))
+    rows = con.execute(db.read_sql("reports/audit_entries.sql")).fetchall()
+    last, key_id = rows[-1][0], rows[-1][8]
+    taken = {"accepted_unverified": {"through_seq": last, "digest": audit_chain.entries_digest(rows), "reason": "x"}}
+    con.execute(
+        "INSERT INTO audit_log VALUES (?, now()::TIMESTAMP, 'J. Smith', 'restore', 'store', 'restored', ?, ?, ?, 'legacy', ?)",
+        [last + 1, json.dumps(taken), rows[-1][10], key_id, "f" * 64],
+    )
+    con.close()
+    assert main(["audit", "--db", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert "the keyed chain breaks at entry" in err and "NOT verified: entries 1-" not in err
+
+
+def test_a_write_on_a_log_with_an_entry_taken_out_of_the_keyed_scheme_is_refused(store, tmp_path, capsys):
+    _sql(store, "UPDATE audit_log SET hash_scheme = 'x' WHERE seq = 2")
+    before = store.read_bytes()
+    assert main(["load", "census", str(_census_file(tmp_path, store)), "--db", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert "entry 2 is not sealed with the key" in err and "is empty" not in err
+    assert store.read_bytes() == before
+
+
+def test_a_refusal_under_another_key_does_not_call_the_log_empty(store, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PARTNERSHIP_AUDIT_KEY", "a-key-of-another-installation-0000")
+    assert main(["load", "census", str(_census_file(tmp_path, store)), "--db", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert "carry another key's id" in err and "is empty" not in err
+
+
+def test_an_anchor_inside_entries_taken_on_unverified_matches_nothing(store, tmp_path, monkeypatch, capsys):
+    made = _backup_of(store, tmp_path)
+    monkeypatch.setenv("PARTNERSHIP_AUDIT_KEY", "a-key-of-another-installation-0000")
+    assert main(["restore", str(made), "--by", "Officer", "--accept-unverified", "--db", str(store)]) == 0
+    con = duckdb.connect(str(store), read_only=True)
+    (head,) = con.execute("SELECT entry_hash FROM audit_log WHERE seq = 1").fetchone()
+    con.close()
+    capsys.readouterr()
+    assert main(["audit", "--anchor", f"1:{head[:16]}", "--db", str(store)]) == 2
+    assert "took on unverified" in capsys.readouterr().err

@@ -385,7 +385,7 @@ def test_a_short_key_is_refused():
 
 
 def test_after_the_upgrade_an_old_scheme_rehash_is_found(previous, capsys):
-    assert db.bring_sql_up_to_date(previous)
+    assert db.bring_sql_up_to_date(previous, seal_legacy=True)
     assert _verdict(previous).intact
     _write(previous, "UPDATE audit_log SET detail = detail || ' (edited)' WHERE seq = 3")
     _rehash_from(previous, 3, OLD_RULE)
@@ -395,7 +395,7 @@ def test_after_the_upgrade_an_old_scheme_rehash_is_found(previous, capsys):
 
 def test_a_log_already_broken_before_the_upgrade_stays_reported(previous, capsys):
     _write(previous, "UPDATE audit_log SET actor = 'Mallory' WHERE seq = 2")  # no re-hash: the old rule sees it
-    assert db.bring_sql_up_to_date(previous)
+    assert db.bring_sql_up_to_date(previous, seal_legacy=True)
     upgrade = json.loads(_rows(previous, "SELECT evidence FROM audit_log ORDER BY seq DESC LIMIT 1")[0][0])
     assert upgrade["broken_before_seal"] == [2]
     code, _, err = _audit(previous, capsys)
@@ -408,12 +408,12 @@ def test_the_limit_an_old_log_rewritten_before_the_upgrade_is_sealed_as_it_stand
     store was at the upgrade. A rewrite by the old rule before it cannot be told afterwards."""
     _write(previous, "UPDATE audit_log SET actor = 'Mallory' WHERE seq = 2")
     _rehash_from(previous, 2, OLD_RULE)
-    assert db.bring_sql_up_to_date(previous)
+    assert db.bring_sql_up_to_date(previous, seal_legacy=True)
     assert _verdict(previous).intact
 
 
 def test_an_old_decisions_lines_are_covered_from_the_upgrade_on(previous, capsys):
-    assert db.bring_sql_up_to_date(previous)
+    assert db.bring_sql_up_to_date(previous, seal_legacy=True)
     _write(
         previous,
         "UPDATE decision_lines SET amount = amount + 1000 WHERE decision_id = 1 AND partnership_code = "
@@ -437,7 +437,7 @@ def test_an_old_decisions_lines_edited_before_the_upgrade_disagree_with_its_froz
     move = "UPDATE decision_lines SET amount = amount + $1 WHERE decision_id = 1 AND partnership_code = $2"
     _write(previous, move, params=[-1000, first])
     _write(previous, move, params=[1000, last])
-    assert db.bring_sql_up_to_date(previous)
+    assert db.bring_sql_up_to_date(previous, seal_legacy=True)
     upgrade = json.loads(_rows(previous, "SELECT evidence FROM audit_log WHERE action = 'upgrade'")[0][0])
     assert sorted(upgrade["files_disagree_before_seal"]) == ["1"]
     code, out, err = _audit(previous, capsys)

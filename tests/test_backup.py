@@ -217,7 +217,11 @@ def test_a_backup_of_the_previous_release_restores_and_is_brought_up_to_date(sto
     unpack_previous_release(old)
     backup._write_checksum(old, backup.sha256_of(old))  # as its backup would have had
     assert backup.verify_backup(old)[1] == 0
-    restored = backup.restore(store, old, actor="Ops")
+    before = store.read_bytes()
+    with pytest.raises(backup.BackupRefused, match="from before the keyed seal .* --accept-unverified"):
+        backup.restore(store, old, actor="Ops")  # nothing in an unkeyed log can be verified under the key
+    assert store.read_bytes() == before
+    restored = backup.restore(store, old, actor="Ops", accept_unverified=True)
     assert restored.schema_version == 0
     assert _rows(store, "SELECT name FROM scenarios") == [("Half a million, pending funded",)]
     assert [r[0] for r in _rows(store, "SELECT action FROM audit_log ORDER BY seq")][-2:] == ["upgrade", "restore"]

@@ -79,9 +79,11 @@ def test_the_fixture_is_a_store_of_the_previous_release(previous):
 
 def test_the_command_line_upgrades_the_previous_release_store_and_keeps_everything(previous, capsys):
     before = _snapshot(previous)
+    assert main(["upgrade", "--db", str(previous)]) == 0
+    out, err = capsys.readouterr()
+    assert "brought up to date" in out + err
     assert main(["audit", "--db", str(previous)]) == 0
     out, err = capsys.readouterr()
-    assert "brought up to date" in err
     assert f"audit log intact: {len(before['audit']) + 1} entries, keyed (HMAC-SHA256" in out
     assert "the lines and frozen files of all 1 decisions match" in out
 
@@ -119,10 +121,25 @@ def test_the_command_line_upgrades_the_previous_release_store_and_keeps_everythi
         con.close()
     assert db.sql_is_current(previous)
     assert not db.bring_sql_up_to_date(previous)  # nothing to do the second time
+    assert main(["upgrade", "--db", str(previous)]) == 0
+    assert "already up to date" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["audit"], ["allocate", "--total", "500000"], ["decisions"], ["build"]], ids=lambda a: a[0])
+def test_routine_use_never_seals_an_old_log_and_names_the_upgrade(previous, capsys, argv):
+    """Sealing takes the log as it stands, so only the upgrade command does it: otherwise a sealed
+    store made to look older (schema record cut back, log re-hashed by the old rule) would be
+    sealed again, forgeries and all, by the key holder's next routine command."""
+    before = previous.read_bytes()
+    assert main([*argv, "--db", str(previous)]) == 2
+    err = capsys.readouterr().err
+    assert "from before the keyed seal" in err and f"upgrade --db {previous}" in err and "tampered with" in err
+    assert previous.read_bytes() == before
 
 
 def test_the_upgraded_store_takes_new_records_and_its_old_decision_reads_back_exactly(previous, tmp_path, capsys):
     before = _snapshot(previous)
+    assert main(["upgrade", "--db", str(previous)]) == 0
     out = tmp_path / "decision-1.csv"
     assert main(["decisions", "1", "--out", str(out), "--db", str(previous)]) == 0
     assert out.read_bytes() == before["decisions"][0][13]  # the frozen bytes, as approved
@@ -152,7 +169,10 @@ def test_the_upgraded_store_takes_new_records_and_its_old_decision_reads_back_ex
     ]
 
 
-def test_the_dashboard_start_upgrades_it_too(previous):
+def test_the_dashboard_start_names_the_upgrade_then_opens_the_upgraded_store(previous):
+    with pytest.raises(db.StoreNeedsSealing, match="upgrade --db"):
+        build_default.ensure_store(previous)
+    assert db.bring_sql_up_to_date(previous, seal_legacy=True)
     build_default.ensure_store(previous)
     assert db.sql_is_current(previous)
     assert _rows(previous, "SELECT max(version) FROM schema_version") == [(db.current_schema_version(),)]
@@ -160,6 +180,7 @@ def test_the_dashboard_start_upgrades_it_too(previous):
 
 def test_a_rebuild_carries_the_previous_release_records_over_by_name(previous):
     before = _snapshot(previous)
+    assert db.bring_sql_up_to_date(previous, seal_legacy=True)
     build_default.build(previous)
     after = _snapshot(previous)
     for part in ("scenarios", "decisions", "lines"):
@@ -182,7 +203,7 @@ def test_a_failed_migration_leaves_the_store_as_it_was(previous, tmp_path, monke
     monkeypatch.setattr(db, "migrations", lambda: [*real, (len(real) + 1, broken)])
     before = previous.read_bytes()
     with pytest.raises(duckdb.CatalogException):
-        db.bring_sql_up_to_date(previous)
+        db.bring_sql_up_to_date(previous, seal_legacy=True)
     assert previous.read_bytes() == before
     assert list(previous.parent.glob("store.duckdb.*.tmp*")) == []  # no copy left behind
 
