@@ -200,7 +200,9 @@ def test_the_command_line_offers_no_way_to_change_records():
         "backup",
         "restore",
         "make-key",  # writes a new key file, never a store, and never replaces a key
+        "upgrade",  # brings a store forward as any first use does; seals an old log as it stands
     }
+    assert {a.dest for a in commands["upgrade"]._actions} == {"help", "db"}  # noqa: SLF001
     assert {a.dest for a in commands["make-key"]._actions} == {"help", "out"}  # noqa: SLF001
     for name in ("decisions", "audit"):
         options = {a.dest for a in commands[name]._actions}  # noqa: SLF001
@@ -281,12 +283,15 @@ def test_decisions_from_a_store_made_before_notes_carry_over_and_take_notes_afte
     old = tmp_path / "old.duckdb"
     _store_before_notes(old, store)
     con = duckdb.connect(str(old))
-    db.apply_sql(con)  # what any write to an old store does first: the column is added
+    db.apply_sql(con, seal_legacy=True)  # what the upgrade of an old store does first: the column is added
     assert con.execute("SELECT title, note FROM decisions").fetchall() == [("Old", None)]
     con.close()
     older = tmp_path / "older.duckdb"
     _store_before_notes(older, store)
-    build(older, SMALL)  # a rebuild carries the old records over into a store with the column
+    with pytest.raises(db.StoreNeedsSealing):  # a rebuild is routine use: it never seals an old log
+        build(older, SMALL)
+    assert db.bring_sql_up_to_date(older, seal_legacy=True)
+    build(older, SMALL)  # the rebuild then carries the records over into a store with the column
     assert _read(older, "decision", decision_id=1)[["title", "note"]].rows() == [("Old", None)]
     assert main([*APPROVE, "--by", "Jo", "--note", "second", "--db", str(older)]) == 0
     assert _read(older, "decision", decision_id=2)["note"].to_list() == ["second"]
