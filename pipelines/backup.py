@@ -93,6 +93,9 @@ def backup(db_path: Path | str, out: Path | str, *, keep: int | None = None) -> 
     with db.writer_lock(db_path):
         version = db.check_store(db_path)  # never back up damage: it would be the newest backup
         target = out / f"{BACKUP_PREFIX}{_stamp()}.duckdb" if _is_folder(out) else out
+        while _is_folder(out) and target.exists():  # a second backup within the second: never over the first
+            time.sleep(0.1)
+            target = out / f"{BACKUP_PREFIX}{_stamp()}.duckdb"
         if target.resolve() == db_path.resolve():
             raise BackupRefused(f"{target}: that is the store itself; back it up to another file or a folder")
         try:

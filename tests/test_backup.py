@@ -228,3 +228,12 @@ def test_a_backup_of_the_previous_release_restores_and_is_brought_up_to_date(sto
     assert all(intact for _, intact in _rows(store, db.read_sql("reports/audit_verification.sql")))
     assert main(["audit", "--db", str(store)]) == 0  # the keyed seals too, not only the links
     assert db.sql_is_current(store)
+
+
+def test_two_backups_into_a_folder_within_one_second_are_two_files(store, tmp_path, monkeypatch):
+    stamps = iter(["20261207T040000Z", "20261207T040000Z", "20261207T040000Z", "20261207T040001Z"])
+    monkeypatch.setattr(backup, "_stamp", lambda: next(stamps))
+    first = backup.backup(store, tmp_path / "folder")
+    second = backup.backup(store, tmp_path / "folder")
+    assert first.path != second.path and first.path.exists() and second.path.exists()
+    assert second.path.name == "store-backup-20261207T040001Z.duckdb"
