@@ -241,6 +241,11 @@ def verify_readable(con: duckdb.DuckDBPyConnection, path: Path | str, *, what: s
     would keep it)."""
     try:
         tables = [r[0] for r in con.execute(read_sql("load/store_tables.sql")).fetchall()]
+        missing = [table for table in REQUIRED_TABLES if table not in tables]
+        if (
+            tables and missing and what == "the store"
+        ):  # removed behind the tool's back: a write would start it again, empty (a backup says so itself)
+            raise StoreDamaged(path, f"its {', '.join(missing)} table is missing", what=what)
         for table in tables:
             con.execute(read_sql("load/read_whole_table.sql"), {"table": table}).fetchall()
         for table, column in con.execute(read_sql("load/store_indexed_columns.sql")).fetchall():

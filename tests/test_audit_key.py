@@ -315,3 +315,14 @@ def test_an_anchor_inside_entries_taken_on_unverified_matches_nothing(store, tmp
     capsys.readouterr()
     assert main(["audit", "--anchor", f"1:{head[:16]}", "--db", str(store)]) == 2
     assert "took on unverified" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("statement", ["DROP TABLE audit_log", "ALTER TABLE audit_log RENAME TO audit_log_before_002"])
+def test_a_store_whose_audit_log_table_was_removed_is_refused_as_damaged(store, capsys, statement):
+    _sql(store, statement)
+    before = store.read_bytes()
+    for argv in (["audit"], ["approve", "--total", "10000", "--include-pending", "--by", "Op"]):
+        assert main([*argv, "--db", str(store)]) == 2, argv
+        errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "is damaged" in errors[0] and "audit_log table is missing" in errors[0]
+    assert store.read_bytes() == before

@@ -288,9 +288,11 @@ def test_decisions_from_a_store_made_before_notes_carry_over_and_take_notes_afte
     con.close()
     older = tmp_path / "older.duckdb"
     _store_before_notes(older, store)
-    with pytest.raises(db.StoreNeedsSealing):  # a rebuild is routine use: it never seals an old log
-        build(older, SMALL)
-    assert db.bring_sql_up_to_date(older, seal_legacy=True)
+    con = duckdb.connect(str(older))
+    with pytest.raises(db.StoreNeedsSealing):  # routine use never seals an old log
+        db.apply_sql(con)
+    db.apply_sql(con, seal_legacy=True)  # the upgrade
+    con.close()
     build(older, SMALL)  # the rebuild then carries the records over into a store with the column
     assert _read(older, "decision", decision_id=1)[["title", "note"]].rows() == [("Old", None)]
     assert main([*APPROVE, "--by", "Jo", "--note", "second", "--db", str(older)]) == 0
