@@ -18,11 +18,17 @@ tests/test_csv_guard.py fails if code anywhere else writes CSV, so a new file ca
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
 
 import polars as pl
+
+from pipelines import clock
+
+# A stored (naive UTC) time in a file: ISO 8601 with its zone, as clock.iso_text writes it.
+ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A text the guard changes: any apostrophes, then a character that starts a formula.
@@ -53,7 +59,7 @@ def guarded(frame: pl.DataFrame) -> pl.DataFrame:
 def frame_csv(frame: pl.DataFrame, *, date_format: str | None = None) -> str:
     """The frame as CSV text, as polars writes it (a header, comma-separated, quoted where
     needed, line feeds), with every text column guarded."""
-    return guarded(frame).write_csv(date_format=date_format)
+    return guarded(frame).write_csv(date_format=date_format, datetime_format=ISO_UTC)
 
 
 def rows_csv(rows: Iterable[Sequence[object]]) -> bytes:
@@ -71,4 +77,6 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, str):
         return guard(value)
+    if isinstance(value, dt.datetime):  # stored times are UTC: files say so, ISO 8601
+        return clock.iso_text(value)
     return str(value)

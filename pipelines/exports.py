@@ -166,7 +166,7 @@ def gaps_csv(frame: pl.DataFrame) -> bytes:
 
 AUDIT_COLUMNS = (
     ("seq", "Entry", "number"),
-    ("recorded_at", "Recorded at", "text"),
+    ("recorded_at", "Recorded at", "time"),
     ("actor", "Who", "text"),
     ("action", "Action", "text"),
     ("subject", "Subject", "text"),

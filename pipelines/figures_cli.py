@@ -55,7 +55,7 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
     with_slice = f" + top-slice {pounds(summary['top_slice'])}" if summary["top_slice"] else ""
     lines.append(
         f"Total {pounds(total)}{with_slice} {check} the pot {pounds(chosen.total)}; "
-        f"census {frame['census_date'][0]}, as of {frame['as_of'][0]}"
+        f"census {clock.day_text(frame['census_date'][0])}, as of {clock.day_text(frame['as_of'][0])}"
     )
     protected = frame.filter(pl.col("protection").is_not_null()) if "protection" in frame.columns else frame.head(0)
     for r in protected.iter_rows(named=True):

@@ -89,8 +89,8 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
         Paragraph(TITLE, H1),
         _facts(
             [
-                ("Census date", str(census_date)),
-                ("Memberships as of", str(as_of)),
+                ("Census date", clock.day_text(census_date)),
+                ("Memberships as of", clock.day_text(as_of)),
                 ("Data version", version),
                 ("Produced", clock.uk_text(produced)),
                 ("Data last loaded", clock.uk_text(provenance.last_loaded(status), "never")),
@@ -122,7 +122,7 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
         topMargin=MARGIN,
         bottomMargin=MARGIN + 4 * mm,
         title=TITLE,
-        subject=f"Data version {version}; census {census_date}; as of {as_of}",
+        subject=f"Data version {version}; census {clock.day_text(census_date)}; as of {clock.day_text(as_of)}",
         creator="partnership-funding",
         invariant=True,
     )

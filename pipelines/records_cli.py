@@ -33,7 +33,8 @@ def decisions_command(args: argparse.Namespace) -> int:
                 print("no decision has been approved yet")
             for r in listed.iter_rows(named=True):
                 print(
-                    f"#{r['decision_id']:<4} {r['title'][:40]:<40} {pounds(r['total']):>17}  census {r['census_date']}  "
+                    f"#{r['decision_id']:<4} {r['title'][:40]:<40} {pounds(r['total']):>17}  "
+                    f"census {clock.day_text(r['census_date'])}  "
                     f"approved by {r['approved_by']} on {clock.uk_text(r['approved_at'])}  {r['status']}"
                 )
             return 0

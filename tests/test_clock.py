@@ -91,3 +91,38 @@ def test_a_record_made_now_is_stored_in_utc(store, monkeypatch):
     for stamp in (saved_at, recorded_at):
         assert stamp.tzinfo is None
         assert abs(stamp.replace(tzinfo=dt.UTC) - now) < dt.timedelta(seconds=10)
+
+
+def test_files_carry_stored_times_as_iso_8601_utc():
+    from pipelines import csv_out, exports
+
+    frame = pl.DataFrame(
+        {
+            "seq": [1],
+            "recorded_at": [dt.datetime(2026, 7, 1, 13, 5, 9)],
+            "actor": ["Chair"],
+            "action": ["load"],
+            "subject": ["census"],
+            "detail": ["x"],
+            "entry_hash": ["ab"],
+        }
+    )
+    assert "2026-07-01T13:05:09Z" in exports.audit_csv(frame).decode("utf-8-sig")
+    assert csv_out.frame_csv(frame.select("recorded_at")).splitlines()[1] == "2026-07-01T13:05:09Z"
+
+
+def test_the_data_pages_logs_show_times_with_their_zone(store, monkeypatch):
+    import re
+
+    from streamlit.testing.v1 import AppTest
+
+    from pipelines import config
+
+    monkeypatch.setattr(config, "DEFAULT_DB", store)
+    app = AppTest.from_file(str(config.PROJECT_ROOT / "dashboard" / "app_pages" / "data.py"), default_timeout=60).run()
+    assert not app.exception
+    shown = [d.value for d in app.dataframe if {"loaded_at"} <= set(d.value.columns) or {"recorded_at"} <= set(d.value.columns)]
+    assert len(shown) == 2
+    for table in shown:
+        column = "loaded_at" if "loaded_at" in table.columns else "recorded_at"
+        assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}:\d\d[ap]m (GMT|BST)", v) for v in table[column])

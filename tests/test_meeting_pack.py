@@ -73,7 +73,7 @@ def _assert_pack_reads(pdf: bytes, con, chosen: AllocationSettings) -> str:
     )
     for code, severity, n in gaps.group_by("code", "severity").len().rows():
         assert re.search(rf"{code} {severity} {n}\b", flat), (code, severity, n)
-    assert f"Census date {census}" in flat
+    assert f"Census date {clock.day_text(census)}" in flat
     assert f"Data version {allocate.data_version(con)}" in flat
     assert "Produced 20 January 2026, 9:30am GMT" in flat
     assert _flat(meeting_pack.exports.ROUNDING_RULE) in flat

@@ -179,7 +179,7 @@ def test_the_command_line_refuses_then_accepts(store, tmp_path, capsys):
     assert main(args + ["--accept-missing-census"]) == 0
     assert "Total £10,000.00 equals the pot £10,000.00; census 2026-01-15" in capsys.readouterr().out
     assert main(["allocate", "--total", "10000", "--as-of", str(AS_OF), "--db", str(store)]) == 0
-    assert "census 2025-01-16" in capsys.readouterr().out
+    assert "census 16 January 2025" in capsys.readouterr().out
 
 
 def test_command_line_help_gives_the_defaults(capsys):

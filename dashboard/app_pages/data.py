@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.formatting import plain
-from pipelines import config, exports, invocation, provenance
+from pipelines import clock, config, exports, invocation, provenance
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
 from pipelines.problems import ValidationFailed, check_summary
@@ -43,7 +43,7 @@ with st.expander("Every source note in the store"):
     st.dataframe(queries.provenance(), hide_index=True, width="stretch")
 
 st.subheader("Load log")
-st.dataframe(queries.load_log(), hide_index=True, width="stretch")
+st.dataframe(queries.load_log().with_columns(clock.uk_column("loaded_at")), hide_index=True, width="stretch")
 
 st.subheader("Audit log")
 audit = queries.audit_log()
@@ -72,7 +72,7 @@ st.caption(
     f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry. Exports say where the log "
     f"stood when they were made (audit log: N entries, head ...); check one with: {invocation.command('audit --anchor N:HEX')}."
 )
-st.dataframe(audit, hide_index=True, width="stretch", height=300)
+st.dataframe(audit.with_columns(clock.uk_column("recorded_at")), hide_index=True, width="stretch", height=300)
 st.download_button(
     "Download the audit log (CSV)",
     lambda: exports.audit_csv(audit),
