@@ -177,7 +177,7 @@ def test_the_command_line_refuses_then_accepts(store, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "allocation refused: 1 member school(s)" in err and "Gamma Special School (URN 100003)" in err
     assert main(args + ["--accept-missing-census"]) == 0
-    assert "Total £10,000.00 equals the pot £10,000.00; census 2026-01-15" in capsys.readouterr().out
+    assert "Total £10,000.00 equals the pot £10,000.00; census 15 January 2026" in capsys.readouterr().out
     assert main(["allocate", "--total", "10000", "--as-of", str(AS_OF), "--db", str(store)]) == 0
     assert "census 16 January 2025" in capsys.readouterr().out
 
