@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import SMALL, TEST_AUDIT_KEY
+from test_audit_tamper import _write
 from test_environment_failures import held_open  # noqa: F401 - a fixture
 
 from pipelines import audit_chain, backup, db, records
@@ -203,15 +204,6 @@ def test_a_backup_that_verifies_restores_with_the_key(store, tmp_path, capsys):
 # --- forgeries found by an outside check ----------------------------------------------------------
 
 
-def _sql(store: Path, *statements: str, params: list | None = None) -> None:
-    con = duckdb.connect(str(store))
-    try:
-        for statement in statements:
-            con.execute(statement, params)
-    finally:
-        con.close()
-
-
 def _approve(store: Path, total: str = "10000") -> None:
     assert (
         main(["approve", "--total", total, "--include-pending", "--as-of", "2025-09-01", "--by", "Chair", "--db", str(store)])
@@ -262,7 +254,7 @@ def test_a_sealed_store_dressed_as_an_old_one_is_not_sealed_again_by_routine_use
 def test_a_decision_removed_with_its_entries_kept_is_found(store, capsys):
     _approve(store)
     _approve(store, "12000")
-    _sql(store, "DELETE FROM decision_lines WHERE decision_id = 2", "DELETE FROM decisions WHERE decision_id = 2")
+    _write(store, "DELETE FROM decision_lines WHERE decision_id = 2", "DELETE FROM decisions WHERE decision_id = 2")
     assert main(["audit", "--db", str(store)]) == 2
     assert "decision 2 is in the log (approved in entry" in capsys.readouterr().err
     # The number given again does not hide it either: the log then holds two approvals of decision 2.
@@ -274,7 +266,7 @@ def test_a_decision_removed_with_its_entries_kept_is_found(store, capsys):
 
 def test_a_forged_restore_entry_outside_the_keyed_scheme_vouches_for_nothing(store, capsys):
     _approve(store)
-    _sql(store, "UPDATE audit_log SET detail = detail || ' (edited)' WHERE action = 'approve'")
+    _write(store, "UPDATE audit_log SET detail = detail || ' (edited)' WHERE action = 'approve'")
     con = duckdb.connect(str(store))
     rows = con.execute(db.read_sql("reports/audit_entries.sql")).fetchall()
     last, key_id = rows[-1][0], rows[-1][8]
@@ -290,7 +282,7 @@ def test_a_forged_restore_entry_outside_the_keyed_scheme_vouches_for_nothing(sto
 
 
 def test_a_write_on_a_log_with_an_entry_taken_out_of_the_keyed_scheme_is_refused(store, tmp_path, capsys):
-    _sql(store, "UPDATE audit_log SET hash_scheme = 'x' WHERE seq = 2")
+    _write(store, "UPDATE audit_log SET hash_scheme = 'x' WHERE seq = 2")
     before = store.read_bytes()
     assert main(["load", "census", str(_census_file(tmp_path, store)), "--db", str(store)]) == 2
     err = capsys.readouterr().err
@@ -319,7 +311,7 @@ def test_an_anchor_inside_entries_taken_on_unverified_matches_nothing(store, tmp
 
 @pytest.mark.parametrize("statement", ["DROP TABLE audit_log", "ALTER TABLE audit_log RENAME TO audit_log_before_002"])
 def test_a_store_whose_audit_log_table_was_removed_is_refused_as_damaged(store, capsys, statement):
-    _sql(store, statement)
+    _write(store, statement)
     before = store.read_bytes()
     for argv in (["audit"], ["approve", "--total", "10000", "--include-pending", "--by", "Op"]):
         assert main([*argv, "--db", str(store)]) == 2, argv
