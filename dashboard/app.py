@@ -25,12 +25,13 @@ logger = logging.getLogger("dashboard.app")
 st.set_page_config(page_title="14-19 partnerships", page_icon=str(Path(__file__).resolve().parent / "icon.png"), layout="wide")
 st.html(
     """<style>
-    /* A download button can be clicked only when it belongs to the figures on screen: while the
-       page is being redrawn (a setting changed, a rerun asked for) the old buttons are inert, so
-       a file is never missing nor for settings other than those shown. */
-    [data-test-script-state="running"] [data-testid="stDownloadButton"] button,
-    [data-test-script-state="rerunRequested"] [data-testid="stDownloadButton"] button,
-    [data-stale="true"] [data-testid="stDownloadButton"] button { pointer-events: none; opacity: 0.45; }
+    /* While the page is redrawn for new settings the download buttons on screen are the old
+       ones: they look it, and a click on one waits for the redrawn button (download_guard.js). */
+    html[data-downloads-waiting] [data-testid="stDownloadButton"] button { opacity: 0.55; cursor: progress; }
+    html[data-downloads-held]::after {
+      content: "Making the file for the settings on screen: it downloads when the page has redrawn.";
+      position: fixed; right: 1rem; bottom: 1rem; z-index: 1000; padding: 0.5rem 0.75rem;
+      background: #0b0c0c; color: #ffffff; border-radius: 0.25rem; }
     @media print {
       [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .stDownloadButton,
       [data-testid="stExpander"], [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stButton"],
@@ -42,6 +43,12 @@ st.html(
       .block-container { padding: 0 !important; max-width: 100% !important; }
     }
     </style>"""
+)
+# Our own script, read from the package (no user data in it): a click on a download button while
+# the page redraws gives the file for the redrawn page, never the previous settings' file nor none.
+st.html(
+    f"<script>{(Path(__file__).resolve().parent / 'download_guard.js').read_text(encoding='utf-8')}</script>",
+    unsafe_allow_javascript=True,
 )
 PAGES = Path(__file__).resolve().parent / "app_pages"
 NAVIGATION = [

@@ -11,8 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
 import time
 import unicodedata
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -123,31 +126,76 @@ def test_the_scenario_follows_the_sidebar_and_back(server, page):
         other.close()
 
 
-# How soon after the key is released the download is clicked: from faster than anyone moves a
-# mouse (50 ms) to half a second. Within the first few milliseconds the browser has not yet asked
-# for the redraw, and a click then gets the file of the table still on screen.
-CLICK_DELAYS_MS = (50, 100, 150, 200, 300, 500)
+# How soon after the key press a person clicks a download: from at once to a third of a second.
+CLICK_DELAYS_MS = (0, 50, 150, 300)
+TRIALS = 40
 
 
-def test_twenty_quick_slider_then_download_trials_get_the_file_on_screen(server, page):
-    """Move the pot, click the CSV quickly: the file is never missing and always the new pot."""
+def _xlsx_total(path: str) -> Decimal:
+    """The 15 partnerships' amounts on the first sheet, under the row that heads the table."""
+    book = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    top = next(i for i, row in enumerate(rows) if "Amount (£)" in row)
+    column = rows[top].index("Amount (£)")
+    return sum(Decimal(str(row[column])) for row in rows[top + 1 : top + 16])
+
+
+@contextmanager
+def _busy_cpus(count: int = 2):
+    """Load the machine as a council laptop running other things is loaded: the test makes it."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: sum(i * i for i in range(10_000))"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+def test_downloads_clicked_right_after_a_slider_press_are_never_stale_nor_missing(server, page):
+    """Press → on the pot, click "CSV for …" or "XLSX for …" 0–300 ms later with the mouse, where
+    the button is on screen (no waiting for the page to be ready, as a person does not), under a
+    CPU load: every click gives one file, and it is for the pot the slider shows."""
     page.goto(f"{server}/allocation?total=500000")
     expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
     thumb = page.get_by_role("slider").first
-    csv_button = page.get_by_role("button", name=re.compile(r"^(download )?CSV for", re.I))
+    buttons = {
+        kind: page.get_by_role("button", name=re.compile(rf"^(download )?{kind.upper()} for", re.I)) for kind in ("csv", "xlsx")
+    }
+    arrived: list = []
+    page.on("download", arrived.append)
     outcomes = []
-    for trial in range(1, 21):
-        thumb.focus()
-        thumb.press("ArrowRight")
-        wanted = Decimal(500_000 + 1_000 * trial)
-        page.wait_for_timeout(CLICK_DELAYS_MS[trial % len(CLICK_DELAYS_MS)])
-        with page.expect_download(timeout=WAIT_MS) as download:
-            csv_button.click()
-        total, rows = _csv_total(download.value.path())
-        outcomes.append(total)
-        assert rows == 15
-        assert download.value.suggested_filename.startswith(f"allocation_total-{int(wanted)}_")
-    assert outcomes == [Decimal(500_000 + 1_000 * t) for t in range(1, 21)]
+    with _busy_cpus():
+        for trial in range(1, TRIALS + 1):
+            kind = "csv" if trial % 2 else "xlsx"
+            wanted = 500_000 + 1_000 * trial
+            expect(buttons[kind]).to_contain_text(f"£{wanted - 1_000:,}")  # the page shows the last pot
+            _settled(page)
+            buttons[kind].scroll_into_view_if_needed()
+            box = buttons[kind].bounding_box()
+            assert box is not None
+            arrived.clear()
+            thumb.focus()
+            thumb.press("ArrowRight")
+            delay = CLICK_DELAYS_MS[trial % len(CLICK_DELAYS_MS)]
+            if delay:
+                page.wait_for_timeout(delay)
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            deadline = time.monotonic() + WAIT_MS / 1000
+            while not arrived and time.monotonic() < deadline:
+                page.wait_for_timeout(50)
+            if not arrived:
+                outcomes.append((trial, delay, kind, "missing"))
+                continue
+            download = arrived[0]
+            got = _csv_total(download.path())[0] if kind == "csv" else _xlsx_total(download.path())
+            named = download.suggested_filename.startswith(f"allocation_total-{wanted}_")
+            outcomes.append(
+                (trial, delay, kind, "right" if got == wanted and named else f"stale: {got} {download.suggested_filename}")
+            )
+        page.wait_for_timeout(1_000)  # a second file for one click would arrive by now
+    assert [o for o in outcomes if o[3] != "right"] == []
+    assert len(arrived) <= 1
 
 
 def test_quick_csv_then_xlsx_pairs_both_arrive(server, page):

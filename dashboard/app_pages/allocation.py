@@ -100,9 +100,9 @@ status = queries.data_status()
 census_date = summary["census_date"]
 pot = money(chosen.total, pence=pence)
 down_csv, down_xlsx, down_pack, _ = st.columns([1, 1, 1, 1])
-# Files are made when clicked (a rerun stays quick), a click does not rerun the page (so the
-# other buttons stay valid), and while the page is redrawn the buttons are inert (see app.py):
-# a file is never missing and always for the figures on screen.
+# Files are made when clicked (a rerun stays quick) and a click does not rerun the page (so the
+# other buttons stay valid); a click while the page is redrawn waits for the redrawn button
+# (dashboard/download_guard.js): a file is never missing and always for the settings on screen.
 down_csv.download_button(
     f"CSV for {pot}",
     lambda: queries.allocation_csv(chosen),
