@@ -62,7 +62,7 @@ ALLOCATION_COLUMNS = (
     ("fte", "Manager FTE", "number"),
     ("previous_amount", "Previous, 2008/9 basis (£)", "money"),
     ("change", "Change from previous (£)", "money"),
-    ("protection", "Transition protection", "text"),
+    ("protection_note", "Transition protection", "text"),
     ("protection_effect", "Protection against the Year 10 share (£)", "money"),
 )
 # How the county's top-slice is named wherever it stands as a line beside the partnerships.

@@ -57,12 +57,9 @@ def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, s
         f"Total {pounds(total)}{with_slice} {check} the pot {pounds(chosen.total)}; "
         f"census {clock.day_text(frame['census_date'][0])}, as of {clock.day_text(frame['as_of'][0])}"
     )
-    protected = frame.filter(pl.col("protection").is_not_null()) if "protection" in frame.columns else frame.head(0)
+    protected = frame.filter(pl.col("protection_note").is_not_null()) if "protection_note" in frame.columns else frame.head(0)
     for r in protected.iter_rows(named=True):
-        lines.append(
-            f"  {r['partnership_code']}: {r['protection']} of its previous amount ({pounds(r['protection_effect'])} "
-            "against its Year 10 share)"
-        )
+        lines.append(f"  {r['partnership_code']}: {r['protection_note']}")
     unfunded = frame.filter(~pl.col("funded"))
     for r in unfunded.iter_rows(named=True):
         lines.append(f"  {r['partnership_code']}: {r['funding_reason']}")

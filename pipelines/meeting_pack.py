@@ -105,6 +105,7 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
         Paragraph("Allocation", H2),
         _allocation_table(frame, chosen, allocate.summarise(con, frame)),
         *_unfunded(frame),
+        *_protected(frame),
         Paragraph("Rounding rule", H2),
         Paragraph(escape(exports.ROUNDING_RULE), BODY),
         Paragraph("Coverage gaps", H2),
@@ -331,6 +332,19 @@ def _unfunded(frame: pl.DataFrame) -> list:
         reason = r["funding_reason"].removeprefix("not funded: ")
         items.append(f"<b>{escape(r['partnership_code'])}</b> {escape(r['partnership_name'])}: {escape(reason)}")
     return [Paragraph("Not funded", H2), *[Paragraph(item, BODY, bulletText="\u2022") for item in items]]
+
+
+def _protected(frame: pl.DataFrame) -> list:
+    """What transition protection did, partnership by partnership, in the allocation's own words
+    (sql/macros/049_protection_note.sql); nothing when no partnership is held at a bound."""
+    protected = frame.filter(pl.col("protection_note").is_not_null())
+    items = [
+        f"<b>{escape(r['partnership_code'])}</b> {escape(r['partnership_name'])}: {escape(r['protection_note'])}"
+        for r in protected.iter_rows(named=True)
+    ]
+    if not items:
+        return []
+    return [Paragraph("Transition protection", H2), *[Paragraph(item, BODY, bulletText="\u2022") for item in items]]
 
 
 def _gaps_section(gaps: pl.DataFrame) -> list:

@@ -55,7 +55,7 @@ def test_the_issue_hand_example_of_a_loss_limit():
     # B and C share £28,000 as 9,333.33 and 18,666.67 -> £9,333 and £18,667 (both above their £8,000 floors).
     rows, summary = split(three({"A": "40000", "B": "10000", "C": "10000"}), 60000, protect_loss=20)
     assert money(rows) == {"A": D("32000.00"), "B": D("9333.00"), "C": D("18667.00")}
-    assert rows["A"]["protection"] == "raised to the floor"
+    assert rows["A"]["protection"] == "floor"
     assert rows["A"]["protection_effect"] == D("17000.00")  # 32,000 - 15,000
     assert rows["B"]["protection"] is None and rows["C"]["protection"] is None
     assert summary["pot_total"] == D("60000.00")
@@ -71,7 +71,7 @@ def test_a_gain_limit_caps_and_the_rest_is_shared_by_the_others():
     # With only C protected (A and B have no previous amount) the £45,000 goes to A and B.
     rows, _ = split(three({"C": "10000"}), 60000, protect_gain=50)
     assert money(rows) == {"A": D("22500.00"), "B": D("22500.00"), "C": D("15000.00")}
-    assert rows["C"]["protection"] == "held at the cap" and rows["C"]["protection_effect"] == D("-15000.00")
+    assert rows["C"]["protection"] == "cap" and rows["C"]["protection_effect"] == D("-15000.00")
 
 
 def test_capping_and_scaling_goes_round_again_when_fixing_one_breaks_another():
@@ -81,7 +81,7 @@ def test_capping_and_scaling_goes_round_again_when_fixing_one_breaks_another():
     # round 3: C alone takes 40,000 - 27,000 - 10,800 = £2,200.
     rows, _ = split(three({"A": "30000", "B": "12000"}), 40000, protect_loss=10)
     assert money(rows) == {"A": D("27000.00"), "B": D("10800.00"), "C": D("2200.00")}
-    assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", "raised to the floor", None]
+    assert [rows[c]["protection"] for c in "ABC"] == ["floor", "floor", None]
 
 
 def test_floors_above_what_there_is_to_share_are_refused_not_rounded_away():
@@ -272,7 +272,7 @@ def test_when_floors_and_caps_break_in_the_same_round_only_the_side_more_in_brea
     # Round 3: C takes £13,000, within its bounds (£65 a learner: A and B below their floors, C free).
     rows, summary = split(three({"A": "20000", "B": "10000", "C": "10000"}), 40000, protect_loss=10, protect_gain=50)
     assert money(rows) == {"A": D("18000.00"), "B": D("9000.00"), "C": D("13000.00")}
-    assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", "raised to the floor", None]
+    assert [rows[c]["protection"] for c in "ABC"] == ["floor", "floor", None]
     assert summary["pot_total"] == D("40000.00")
 
 
@@ -294,11 +294,11 @@ def test_a_previous_amount_of_nothing_is_held_at_a_cap_of_nothing_and_never_rais
     # Previous A £0, B £10,000, C none; pot £60,000; loss and gain limits 0%: A's floor and cap are
     # both £0, B's both £10,000. Shares 15,000 / 15,000 / 30,000: A is £15,000 over its £0 cap and
     # B £5,000 over its £10,000 cap, nobody is below a floor, so both are held at their caps and C
-    # takes the other £50,000. Both rows say "held at the cap" (they used to say "raised to the
+    # takes the other £50,000. Both rows are held at the cap (they used to say "raised to the
     # floor", with A £15,000 below its Year 10 share).
     rows, _ = split(three({"A": "0", "B": "10000"}), 60000, protect_loss=0, protect_gain=0)
     assert money(rows) == {"A": D("0.00"), "B": D("10000.00"), "C": D("50000.00")}
-    assert [rows[c]["protection"] for c in "ABC"] == ["held at the cap", "held at the cap", None]
+    assert [rows[c]["protection"] for c in "ABC"] == ["cap", "cap", None]
     assert (rows["A"]["protection_effect"], rows["B"]["protection_effect"]) == (D("-15000.00"), D("-5000.00"))
     # With only a loss limit a £0 floor is never broken: A keeps its Year 10 share, unlabelled.
     rows, _ = split(three({"A": "0", "B": "10000"}), 60000, protect_loss=0)
@@ -315,7 +315,7 @@ def test_a_floor_applies_to_the_whole_amount_lump_sum_included():
     # 6,000 + 16,000 x 2/3 = 16,666.67 -> £11,333 and £16,667 (the leftover pound to the larger remainder).
     rows, summary = split(three({"A": "40000", "B": "10000"}), 60000, protect_loss=20, lump_sum=6000)
     assert money(rows) == {"A": D("32000.00"), "B": D("11333.00"), "C": D("16667.00")}
-    assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", None, None]
+    assert [rows[c]["protection"] for c in "ABC"] == ["floor", None, None]
     assert rows["A"]["protection_effect"] == D("15500.00")  # 32,000 - 16,500
     assert summary["pot_total"] == D("60000.00")
     # With B's previous £20,000 (floor £16,000), round 2's £11,333.33 is below it: B is raised
@@ -323,7 +323,7 @@ def test_a_floor_applies_to_the_whole_amount_lump_sum_included():
     # C takes the rest: 60,000 - 32,000 - 16,000 = £12,000, above its £6,000 lump.
     rows, _ = split(three({"A": "40000", "B": "20000"}), 60000, protect_loss=20, lump_sum=6000)
     assert money(rows) == {"A": D("32000.00"), "B": D("16000.00"), "C": D("12000.00")}
-    assert [rows[c]["protection"] for c in "ABC"] == ["raised to the floor", "raised to the floor", None]
+    assert [rows[c]["protection"] for c in "ABC"] == ["floor", "floor", None]
     # Floors with the lumps: 32,000 + 16,000 + 6,000 = £54,000 fit in £60,000, but not in £50,000.
     with pytest.raises(
         AllocationRefused,

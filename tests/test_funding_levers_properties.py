@@ -88,10 +88,10 @@ def test_the_pot_is_met_exactly_and_every_funded_partnership_is_within_its_bound
         assert cap is None or r["amount"] <= cap, (r, cap)
         if r["previous_amount"] is None:
             assert r["protection"] is None
-        # A label says what happened: raised to the floor means paid its floor, held at the cap its cap.
-        if r["protection"] == "raised to the floor":
+        # The bound a row is held at is what happened: held at the floor means paid its floor, at the cap its cap.
+        if r["protection"] == "floor":
             assert r["amount"] == lower, r
-        if r["protection"] == "held at the cap":
+        if r["protection"] == "cap":
             assert r["amount"] == cap, r
 
 

@@ -52,10 +52,7 @@ table = frame.select(
     pl.col("fte").cast(pl.Float64).alias("FTE"),
     pl.col("previous_amount").cast(pl.Float64).alias("Previous, 2008/9 (£)"),
     pl.col("change").cast(pl.Float64).alias("Change (£)"),
-    pl.when(pl.col("protection").is_not_null())
-    .then(pl.col("protection") + pl.lit(" (") + pl.col("protection_effect").cast(pl.String) + pl.lit(" vs Year 10 share)"))
-    .otherwise(pl.lit(""))
-    .alias("Protection"),
+    pl.col("protection_note").fill_null("").alias("Protection"),
     pl.col("funding_reason").alias("Status"),
 )
 if summary["top_slice"]:  # the county's line, so the column adds up to the pot

@@ -307,7 +307,7 @@ shares AS (
              WHEN pg.y_free = 0 THEN 0
              ELSE pg.free_units * b.y_scaled // pg.y_free END AS floor_units,
         CASE WHEN b.funded AND st.fixed_u IS NULL AND pg.y_free > 0 THEN pg.free_units * b.y_scaled % pg.y_free ELSE 0 END AS remainder_units,
-        CASE st.held WHEN 'floor' THEN 'raised to the floor' WHEN 'cap' THEN 'held at the cap' END AS protection,
+        st.held AS protection,  -- the bound it is held at: 'floor' or 'cap' (NULL: free)
         g.pot_units
     FROM base AS b
     LEFT JOIN settled AS st USING (partnership_code)
@@ -342,7 +342,7 @@ amounts AS (
             ELSE CAST(0 AS DECIMAL(18, 2)) END AS allocated,
         r.protection,
         CAST(pe.top_slice_p / 100 AS DECIMAL(18, 2)) AS top_slice,
-        s.day_rate, s.weeks_per_year, s.manager_cost,
+        s.day_rate, s.weeks_per_year, s.manager_cost, s.protect_loss, s.protect_gain,
         s.census_date,
         s.as_of
     FROM ranked AS r
@@ -358,7 +358,10 @@ staffing AS (
            CAST(a.allocated * 100 AS HUGEINT) * 100 AS amount_p,  -- pence x 100, so a cost in hundredths divides exactly
            -- one full-time manager's yearly cost, in pence x 100
            CASE WHEN a.manager_cost IS NOT NULL THEN CAST(a.manager_cost * 100 AS HUGEINT) * 100
-                ELSE CAST(a.day_rate * 100 AS HUGEINT) * CAST(a.weeks_per_year * 100 AS HUGEINT) * 5 END AS fte_cost_p
+                ELSE CAST(a.day_rate * 100 AS HUGEINT) * CAST(a.weeks_per_year * 100 AS HUGEINT) * 5 END AS fte_cost_p,
+           -- What protection changed: the amount less the plain Year 10 share (to the penny).
+           CAST(CASE WHEN a.protection IS NOT NULL THEN a.allocated - CAST(round(a.exact_amount, 2) AS DECIMAL(18, 2)) END
+                AS DECIMAL(18, 2)) AS protection_effect
     FROM amounts AS a
 )
 SELECT
@@ -376,7 +379,8 @@ SELECT
     pa.amount AS previous_amount,
     a.allocated - pa.amount AS change,
     a.protection,
-    CAST(CASE WHEN a.protection IS NOT NULL THEN a.allocated - CAST(round(a.exact_amount, 2) AS DECIMAL(18, 2)) END AS DECIMAL(18, 2)) AS protection_effect,
+    a.protection_effect,
+    protection_note(a.protection, a.protection_effect, pa.amount, a.protect_loss, a.protect_gain) AS protection_note,
     a.top_slice,
     a.census_date,
     a.as_of
