@@ -3,8 +3,9 @@
 CSV: UTF-8 with a byte-order mark so Excel opens it with the right characters, one row per
 partnership and no total row (so it can be summed and re-read), the settings and data version
 repeated on every row, and text cells that Excel would run as a formula made inert.
-XLSX: the same rows, money formatted as pounds, a total row equal to the pot, and an "About"
-sheet with the settings, the files loaded (name, sha256, date), the rounding rule and the time.
+XLSX: the same rows, money formatted as pounds, a total row equal to the pot with the data status
+(and the stand-in warning, when there is one) under it, and an "About" sheet with the settings,
+the files loaded (name, sha256, date), the rounding rule and the time.
 Both carry where the audit log stood when they were made ("audit log: N entries, head ..."), so
 a copy kept elsewhere can later show whether the store's log has lost or rewritten entries since
 (``python -m pipelines audit --anchor N:HEX``; see pipelines/audit_chain.py).
@@ -192,6 +193,8 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
         "warning": book.add_format(
             {"text_wrap": True, "valign": "top", "bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}
         ),
+        "warning_line": book.add_format({"bold": True, "font_color": "#9C0006"}),
+        "bold": book.add_format({"bold": True}),
     }
 
 
@@ -254,6 +257,7 @@ def allocation_xlsx(
     sheet.set_column(3, 3, 48)
     sheet.set_column(4, len(ALLOCATION_COLUMNS) - 1, 16)
     sheet.freeze_panes(1, 2)
+    _status_under_table(sheet, formats, data_status, total_row + 2)
     _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status, audit_anchor)
     book.close()
     return buffer.getvalue()
@@ -295,6 +299,20 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
         about.write_string(offset, 2, record["sha256"])
         about.write_number(offset, 3, record["rows"])
         about.write_string(offset, 4, clock.iso_text(record["loaded_at"]))
+
+
+def _status_under_table(sheet, formats: dict, data_status: pl.DataFrame, row: int) -> None:
+    """Under the total, after a blank row, what the figures are: the warning when any input is a
+    stand-in, then the status line the CSV has on every row. Below the table, so its header row
+    and its total stay where finance reads them; one line each (not wrapped), running on across
+    the empty cells to the right."""
+    warning = provenance.stand_in_warning(data_status)
+    if warning:
+        sheet.write_string(row, 0, "Read first", formats["warning_line"])
+        sheet.write_string(row, 1, warning, formats["warning_line"])
+        row += 1
+    sheet.write_string(row, 0, "Data status", formats["bold"])
+    sheet.write_string(row, 1, provenance.data_status_line(data_status))
 
 
 DATA_STATUS_HEADERS = ("Input", "Status", "Rows with this status", "All rows", "Every status", "Example source note")

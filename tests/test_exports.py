@@ -89,7 +89,8 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     assert json.loads(json.dumps(cells, default=str)) == golden
     sheet = cells["Allocation"]
     amount_col = sheet[0].index("Amount (£)")
-    assert sheet[-1][0] == "Total" and sheet[-1][amount_col] == "=SUM(G2:G3)"
+    total_at = [row[0] for row in sheet].index("Total")
+    assert total_at == 3 and sheet[total_at][amount_col] == "=SUM(G2:G3)"
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     assert book["Allocation"].cell(row=2, column=amount_col + 1).number_format == "£#,##0.00"
     about = {row[0]: row[1] for row in cells["About"] if row and row[0]}
@@ -113,6 +114,37 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
         ("health checks", "unlabelled: no source note: as loaded from the file", 3, 4),
         ("previous 2008/9 amounts", "synthetic: made up to show how the tool works; not a council or DfE figure", 2, 2),
     ]
+
+
+def test_the_allocation_sheet_says_what_the_figures_are_under_its_total(allocation, status):
+    """Finance may read only the first sheet: the status is there too, under the total, so the
+    header row and the total stay where they were."""
+    frame, version, files = allocation
+    sheet = _cells(exports.allocation_xlsx(frame, SETTINGS, version, files, PRODUCED, data_status=status, audit_anchor=ANCHOR))[
+        "Allocation"
+    ]
+    total_at = [row[0] for row in sheet].index("Total")
+    assert total_at == frame.height + 1
+    assert set(sheet[total_at + 1]) == {None}  # a blank row between the table and the notes
+    assert sheet[total_at + 2][:3] == ["Read first", provenance.stand_in_warning(status), None]
+    assert "previous 2008/9 amounts (synthetic)" in sheet[total_at + 2][1]
+    assert sheet[total_at + 3][:3] == ["Data status", provenance.data_status_line(status), None]
+    assert len(sheet) == total_at + 4
+
+
+def test_a_decisions_workbook_says_what_its_figures_are_on_its_first_sheet(store):
+    """A decision's frozen workbook is made the same way, with the status of the data it was made on."""
+    from pipelines import records
+
+    approval = records.approve(store, {"total": "10000", "pending": "1", "asof": "2025-09-01"}, title="Paid", approved_by="Chair")
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        ((xlsx,),) = con.execute("SELECT xlsx_bytes FROM decisions WHERE decision_id = ?", [approval.decision_id]).fetchall()
+        line = provenance.data_status_line(provenance.data_status(con))
+    finally:
+        con.close()
+    sheet = _cells(xlsx)["Allocation"]
+    assert [row[0] for row in sheet][-2:] == ["Read first", "Data status"] and sheet[-1][1] == line
 
 
 def test_xlsx_total_row_caches_the_pot(allocation, status):
@@ -181,6 +213,9 @@ def test_the_workbook_opens_cleanly_in_libreoffice(allocation, status, tmp_path)
     amount = sheet[0].index("Amount (£)")
     total_row = next(row for row in sheet if row[0].lower().startswith("total"))
     assert Decimal(total_row[amount].replace(",", "").replace("£", "")) == SETTINGS.total
+    # Under the total, the status: read by LibreOffice as text, the table above it unchanged.
+    assert [row[0] for row in sheet][-2:] == ["Read first", "Data status"]
+    assert sheet[-1][1] == provenance.data_status_line(status)
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
