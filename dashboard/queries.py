@@ -462,6 +462,18 @@ def lines_total(lines: pl.DataFrame):
     return allocation_sql.summarise(cursor(), lines)["amount_total"]
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _decision_status(decision_id: int, version: tuple) -> exports.FrozenStatus:
+    record = decision(decision_id)
+    return exports.frozen_status(record["xlsx_bytes"]) if record else exports.FrozenStatus(None, None)
+
+
+def decision_data_status(decision_id: int) -> exports.FrozenStatus:
+    """What the data a decision was made on was (real, proxy, inferred, synthetic), as its frozen
+    workbook says: the store's data now may be another, and a decision is read as approved."""
+    return _decision_status(decision_id, _results_key())
+
+
 def decision_data_changes(decision_id: int) -> pl.DataFrame:
     return report("reports/decision_data_changes.sql", decision_id=decision_id)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,10 @@ ROUNDING_RULE = (
     "ties to the lowest partnership code (largest remainder / Hamilton method), so the amounts add up exactly to the "
     "total. All money is computed in whole units (pence or pounds), never in floating point. " + ALABAMA_PARADOX
 )
+
+# The labels of what the figures are, in every workbook (and the CSV's column), and read back from
+# a decision's frozen workbook by frozen_status.
+READ_FIRST, DATA_STATUS = "Read first", "Data status"
 
 # (column in the allocation frame, header, kind) - kind: text, money, number, percent, bool, date
 ALLOCATION_COLUMNS = (
@@ -145,7 +150,7 @@ def allocation_csv(
 ) -> bytes:
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
     extra = settings_columns(chosen, census_date, as_of, data_version) + [
-        ("Data status", provenance.data_status_line(data_status)),
+        (DATA_STATUS, provenance.data_status_line(data_status)),
         ("Data last loaded", _last_loaded_text(data_status)),
         ("Audit log", audit_anchor.text()),
     ]
@@ -272,7 +277,7 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
     warning = provenance.stand_in_warning(data_status)
     lines = [
         ("14-19 partnership allocation", ""),
-        *([("Read first", warning)] if warning else []),
+        *([(READ_FIRST, warning)] if warning else []),
         ("Produced", clock.iso_text(produced_at)),
         ("Data last loaded", _last_loaded_text(data_status)),
         ("Census date used", census_date.isoformat()),
@@ -286,8 +291,8 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
     ]
     row = 0
     for label, value in lines:
-        about.write_string(row, 0, label, formats["header"] if row == 0 or label == "Read first" else None)
-        about.write_string(row, 1, value, formats["warning"] if label == "Read first" else formats["wrap"])
+        about.write_string(row, 0, label, formats["header"] if row == 0 or label == READ_FIRST else None)
+        about.write_string(row, 1, value, formats["warning"] if label == READ_FIRST else formats["wrap"])
         row += 1
     row = _data_status_section(about, formats, data_status, row + 1) + 1
     about.write_string(row, 0, "Files loaded", formats["header"])
@@ -308,10 +313,10 @@ def _status_under_table(sheet, formats: dict, data_status: pl.DataFrame, row: in
     the empty cells to the right."""
     warning = provenance.stand_in_warning(data_status)
     if warning:
-        sheet.write_string(row, 0, "Read first", formats["warning_line"])
+        sheet.write_string(row, 0, READ_FIRST, formats["warning_line"])
         sheet.write_string(row, 1, warning, formats["warning_line"])
         row += 1
-    sheet.write_string(row, 0, "Data status", formats["bold"])
+    sheet.write_string(row, 0, DATA_STATUS, formats["bold"])
     sheet.write_string(row, 1, provenance.data_status_line(data_status))
 
 
@@ -320,7 +325,7 @@ DATA_STATUS_HEADERS = ("Input", "Status", "Rows with this status", "All rows", "
 
 def _data_status_section(about, formats, data_status: pl.DataFrame, row: int) -> int:
     """The per-input status table; returns the first free row after it."""
-    about.write_string(row, 0, "Data status", formats["header"])
+    about.write_string(row, 0, DATA_STATUS, formats["header"])
     about.write_string(row, 1, provenance.data_status_line(data_status), formats["wrap"])
     for col, header in enumerate(DATA_STATUS_HEADERS):
         about.write_string(row + 1, col, header, formats["header"])
@@ -335,6 +340,27 @@ def _data_status_section(about, formats, data_status: pl.DataFrame, row: int) ->
         _write_value(about, row, 5, record["example_note"], "text", formats)
         row += 1
     return row
+
+
+@dataclass(frozen=True)
+class FrozenStatus:
+    """What a workbook said its figures were when it was made: ``line`` the data status, and
+    ``warning`` the stand-in sentence (None when no input was a stand-in). ``line`` is None for a
+    workbook made before workbooks carried the status: then nothing is known, and nothing is
+    put in its place."""
+
+    line: str | None
+    warning: str | None
+
+
+def frozen_status(xlsx: bytes) -> FrozenStatus:
+    """Read back from a workbook this module made (a decision's frozen file) the status of the
+    data it was made on, as its About sheet says it: the data in the store now may be another."""
+    import fastexcel  # here, not at the top: only a decision's page reads a workbook back
+
+    about = fastexcel.read_excel(xlsx).load_sheet("About", header_row=None, dtypes="string", use_columns=[0, 1])
+    said = {label: value or None for label, value in about.to_polars().iter_rows() if label}
+    return FrozenStatus(line=said.get(DATA_STATUS), warning=said.get(READ_FIRST))
 
 
 def gaps_xlsx(frame: pl.DataFrame, produced_at: dt.datetime) -> bytes:

@@ -298,6 +298,9 @@ def test_a_decision_prints_on_one_a4_page(server, page, tmp_path):
         "officer@council.example",
         "LOC9-10 Yarmouth and Gorleston",
         "£64,249.00",
+        # What the data was when it was approved, stand-ins first.
+        "Made on stand-in data. Not every figure here is the council's own: register (inferred); Year 10 figures (proxy)",
+        "Data status when approved: register: inferred 3 of 96 (real 93)",
     ):
         assert words in text, words
 

@@ -1,5 +1,6 @@
 """Decisions: what the Group approved, frozen. Finance downloads the exact files kept with each
-decision; a banner says when it has been superseded or when the data has moved on since. Laid
+decision; a banner says when it has been superseded or when the data has moved on since, what the
+data it was made on was (stand-ins included, as its files recorded it then, not today's). Laid
 out to print on one A4 sheet."""
 
 import json
@@ -62,11 +63,15 @@ if changes.height:
     )
 
 # A county's full list of partnerships (fifteen on the default data) still prints on one sheet,
-# with the settings and the rounding rule under it: the table and the small print are set tighter.
+# with the data's status, the settings and the rounding rule beside it: the headings, the banners,
+# the table and the small print are set tighter.
 st.html(
     "<style>@media print { [data-testid='stTable'] th, [data-testid='stTable'] td "
     "{ padding: 0.1rem 0.4rem !important; font-size: 0.8rem !important; line-height: 1.25 !important; } "
-    "[data-testid='stCaptionContainer'] { font-size: 0.75rem !important; line-height: 1.3 !important; } }</style>"
+    "[data-testid='stCaptionContainer'] { font-size: 0.75rem !important; line-height: 1.3 !important; } "
+    "h1 { font-size: 1.75rem !important; padding: 0 !important; } h2 { font-size: 1.4rem !important; padding: 0 !important; } "
+    "[data-testid='stAlertContainer'] { padding: 0.3rem 0.75rem !important; } "
+    "[data-testid='stAlertContainer'] p { font-size: 0.8rem !important; line-height: 1.3 !important; } }</style>"
 )
 st.header(f"Decision {picked}: {plain(record['title'])}")  # a typed title: shown as typed, never as Markdown
 st.markdown(
@@ -74,9 +79,21 @@ st.markdown(
     f"Census {clock.day_text(record['census_date'])}; memberships and accreditation as of {clock.day_text(record['as_of'])}. "
     f"Data version `{record['data_version']}`."
 )
+# What the data was when the decision was made, from its own frozen workbook (the store's data
+# may have been replaced since): on screen and in the print, before any amount is read.
+frozen = queries.decision_data_status(picked)
+if frozen.warning:
+    st.warning(plain(f"Made on stand-in data. {frozen.warning}"), icon=":material/science:")
 settings = json.loads(record["settings_json"])
 settings_text = " · ".join(f"{name}: {value}" for name, value in settings)
 st.caption(plain(f"Settings — {settings_text}."))
+st.caption(
+    plain(
+        f"Data status when approved: {frozen.line}."
+        if frozen.line
+        else "Data status when approved: not recorded (the decision's files are from before they carried it)."
+    )
+)
 lines = queries.decision_lines(picked)
 total = queries.lines_total(lines)
 plain_table(
