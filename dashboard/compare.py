@@ -1,11 +1,17 @@
 """Side-by-side comparison of scenarios: pure polars, so the page stays thin and the arithmetic
-is tested without a browser. Differences are exact (Decimal), each against the first scenario."""
+is tested without a browser. Differences are exact (Decimal), each against the first scenario.
+Also a decision's settings against the sidebar's what-if, in words, for the Decisions page."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import polars as pl
 
-from pipelines import exports
+from dashboard.formatting import money
+from pipelines import exports, links
+from pipelines.allocate import AllocationSettings
 
 DIFF = "change "  # prefix of the difference columns
 
@@ -58,3 +64,41 @@ def differences_long(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("comparison").str.strip_prefix(DIFF).str.strip_suffix(": amount"),
         pl.col("difference").cast(pl.Float64),
     )
+
+
+def decided_settings(record: dict) -> AllocationSettings:
+    """A decision's settings as approved (its scenario's link), on the census and day it used."""
+    chosen, _ = links.from_query(json.loads(record["query_json"]))
+    return dataclasses.replace(chosen, census_date=record["census_date"], as_of=record["as_of"])
+
+
+def sidebar_differences(decided: AllocationSettings, sidebar: AllocationSettings) -> list[tuple[str, str, str]]:
+    """(setting, the decision's value, the sidebar's) for each setting, in words, that differs. A
+    census or day the sidebar leaves to the default is not a difference: the decision names them.
+    Both are read through a link first, so the same value typed two ways (39 and 39.00 weeks)
+    reads the same."""
+    sidebar = dataclasses.replace(
+        sidebar, census_date=sidebar.census_date or decided.census_date, as_of=sidebar.as_of or decided.as_of
+    )
+    theirs = dict(_as_linked(sidebar).describe())
+    return [(name, ours, theirs[name]) for name, ours in _as_linked(decided).describe() if theirs[name] != ours]
+
+
+def _as_linked(chosen: AllocationSettings) -> AllocationSettings:
+    return links.from_query(links.to_query(chosen))[0]
+
+
+def sidebar_note(decided: AllocationSettings, sidebar: AllocationSettings) -> str | None:
+    """Said beside a decision when the sidebar's what-if is another scenario, so its pot is not
+    read as the decision's; None when they are the same."""
+    found = sidebar_differences(decided, sidebar)
+    if not found:
+        return None
+    shared = f"This decision shared {money(decided.total)}"
+    if decided.total != sidebar.total:
+        note = f"{shared}; the sidebar's what-if is {money(sidebar.total)} and is not this decision."
+    else:
+        note = f"{shared}, as the sidebar's what-if does, but the what-if is not this decision."
+    pot = decided.describe()[0][0]  # the settings in words start with the pot, said above
+    others = [f"{name}: {ours} here, {theirs} in the sidebar" for name, ours, theirs in found if name != pot]
+    return note + (f" It also differs in: {'; '.join(others)}." if others else "")

@@ -1,14 +1,19 @@
 """A decision's page says what its data was when it was approved (from its own frozen workbook,
-not the store's data now)."""
+not the store's data now) and, when the sidebar's what-if is another scenario, that the what-if
+is not the decision."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from decimal import Decimal
 
 import xlsxwriter
 from test_dashboard import AS_OF, open_page
 
+from dashboard import compare
 from pipelines import exports, records
+from pipelines.allocate import AllocationSettings
 from pipelines.load import Upload, load
 
 LINK = {"total": "10000", "pending": "1", "asof": AS_OF}
@@ -61,3 +66,27 @@ def test_a_workbook_from_before_the_status_was_written_says_nothing_in_its_place
     about.write_string(1, 1, "2024-01-01T09:00:00Z")
     book.close()
     assert exports.frozen_status(buffer.getvalue()) == exports.FrozenStatus(line=None, warning=None)
+
+
+def test_the_page_says_when_the_sidebars_what_if_is_not_the_decision(store, monkeypatch):
+    approval = records.approve(store, LINK, title="Ten thousand", approved_by="Chair")
+    d = str(approval.decision_id)
+    same = open_page(store, monkeypatch, "decisions", d=d, **LINK)
+    assert not _words(same.info)
+    other_pot = open_page(store, monkeypatch, "decisions", d=d, **{**LINK, "total": "12000"})
+    assert _words(other_pot.info) == ["This decision shared £10,000; the sidebar's what-if is £12,000 and is not this decision."]
+    other_lever = open_page(store, monkeypatch, "decisions", d=d, **{**LINK, "loss": "10"})
+    assert _words(other_lever.info) == [
+        "This decision shared £10,000, as the sidebar's what-if does, but the what-if is not this decision. It also differs "
+        "in: Transition protection against the 2008/9 amounts: none here, no funded partnership below 90% of its previous "
+        "amount in the sidebar."
+    ]
+    # The figures on the page stay the decision's.
+    assert any("Total £10,000.00** equals the approved pot £10,000.00" in m.value for m in other_pot.markdown)
+
+
+def test_a_census_or_day_the_sidebar_leaves_to_the_default_is_no_difference():
+    decided = AllocationSettings(total=Decimal(450000), census_date=dt.date(2018, 1, 18), as_of=dt.date(2018, 9, 1))
+    assert compare.sidebar_differences(decided, AllocationSettings(total=Decimal(450000))) == []
+    named = AllocationSettings(total=Decimal(450000), census_date=dt.date(2019, 1, 17))
+    assert compare.sidebar_differences(decided, named) == [("Census date", "2018-01-18", "2019-01-17")]

@@ -273,9 +273,13 @@ def test_the_meeting_pack_downloads_as_a_pdf(server, page, tmp_path):
 
 
 def test_a_decision_prints_on_one_a4_page(server, page, tmp_path):
-    page.goto(f"{server}/decisions?d=1")
+    # The sidebar holds another pot: said on screen beside the decision, not printed (nor is the sidebar).
+    page.goto(f"{server}/decisions?d=1&total=450000")
     expect(page.get_by_text("Decision 1: 2018/19 partnership management capacity")).to_be_visible()
     expect(page.get_by_text("equals the approved pot")).to_be_visible()
+    expect(
+        page.get_by_text("This decision shared £500,000; the sidebar's what-if is £450,000 and is not this decision.")
+    ).to_be_visible()
     _settled(page)
     page.wait_for_timeout(1000)  # let the style sheet for print settle
     page.emulate_media(media="print")
@@ -303,6 +307,7 @@ def test_a_decision_prints_on_one_a4_page(server, page, tmp_path):
         "Data status when approved: register: inferred 3 of 96 (real 93)",
     ):
         assert words in text, words
+    assert "what-if" not in text
 
 
 def test_slider_to_redrawn_table_is_measured(server, page, record_property):

@@ -1,14 +1,14 @@
 """Decisions: what the Group approved, frozen. Finance downloads the exact files kept with each
 decision; a banner says when it has been superseded or when the data has moved on since, what the
-data it was made on was (stand-ins included, as its files recorded it then, not today's). Laid
-out to print on one A4 sheet."""
+data it was made on was (stand-ins included, as its files recorded it then, not today's), and when
+the sidebar's what-if is another scenario. Laid out to print on one A4 sheet."""
 
 import json
 
 import polars as pl
 import streamlit as st
 
-from dashboard import queries
+from dashboard import compare, queries, state
 from dashboard.formatting import money, money_column, plain
 from dashboard.tables import plain_table
 from pipelines import clock, exports, invocation, links
@@ -71,7 +71,9 @@ st.html(
     "[data-testid='stCaptionContainer'] { font-size: 0.75rem !important; line-height: 1.3 !important; } "
     "h1 { font-size: 1.75rem !important; padding: 0 !important; } h2 { font-size: 1.4rem !important; padding: 0 !important; } "
     "[data-testid='stAlertContainer'] { padding: 0.3rem 0.75rem !important; } "
-    "[data-testid='stAlertContainer'] p { font-size: 0.8rem !important; line-height: 1.3 !important; } }</style>"
+    "[data-testid='stAlertContainer'] p { font-size: 0.8rem !important; line-height: 1.3 !important; } "
+    # The sidebar is not printed, so neither is the note comparing it with the decision.
+    ".st-key-decision_vs_sidebar { display: none !important; } }</style>"
 )
 st.header(f"Decision {picked}: {plain(record['title'])}")  # a typed title: shown as typed, never as Markdown
 st.markdown(
@@ -79,6 +81,9 @@ st.markdown(
     f"Census {clock.day_text(record['census_date'])}; memberships and accreditation as of {clock.day_text(record['as_of'])}. "
     f"Data version `{record['data_version']}`."
 )
+sidebar_note = compare.sidebar_note(compare.decided_settings(record), state.current())
+if sidebar_note:
+    st.container(key="decision_vs_sidebar").info(plain(sidebar_note), icon=":material/tune:")
 # What the data was when the decision was made, from its own frozen workbook (the store's data
 # may have been replaced since): on screen and in the print, before any amount is read.
 frozen = queries.decision_data_status(picked)
