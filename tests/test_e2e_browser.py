@@ -163,7 +163,7 @@ def test_downloads_clicked_right_after_a_slider_press_are_never_stale_nor_missin
         kind: page.get_by_role("button", name=re.compile(rf"^(download )?{kind.upper()} for", re.I)) for kind in ("csv", "xlsx")
     }
     arrived: list = []
-    page.on("download", arrived.append)
+    page.on("download", lambda download: arrived.append(download))
     outcomes = []
     with _busy_cpus():
         for trial in range(1, TRIALS + 1):
