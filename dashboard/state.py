@@ -95,14 +95,19 @@ def _from_total_text() -> None:
 
 
 def _from_lump_text() -> None:
-    _money_text("lump", "The lump sum")
+    _money_text("lump", "The lump sum", blank_is_none=True)
 
 
-def _money_text(name: str, what: str) -> None:
+def _money_text(name: str, what: str, *, blank_is_none: bool = False) -> None:
     """Typed pounds ("£600,000", "600000.50"): kept when valid, otherwise the last good value
-    stays in force and the sidebar says why."""
+    stays in force and the sidebar says why. Where ``blank_is_none``, a cleared box is £0 and
+    stays blank (the pot has no "none": a cleared total is refused like any unusable text)."""
     touch()
     text = st.session_state[W + name + "_text"]
+    if blank_is_none and not text.strip():
+        st.session_state[W + name] = Decimal(0)
+        st.session_state[W + name + "_text"] = ""
+        return
     try:
         value = to_money(text, what)
     except AllocationRefused as problem:
@@ -150,6 +155,16 @@ def _from_slice_text() -> None:
         st.session_state[W + "slice_text"] = st.session_state[W + "slice"]
         return
     st.session_state[W + "slice"] = text.strip()
+
+
+def _kept_if_blank(name: str, field: str, said: str) -> None:
+    """A number that cannot be none (the day rate, the weeks): a cleared box keeps the value in
+    force and the sidebar says so, instead of the box falling back unseen to its lowest value."""
+    touch()
+    if st.session_state[W + name] is None:
+        kept = getattr(current(), field)
+        st.session_state[W + name] = float(kept)
+        st.session_state[PROBLEMS] = [said.format(pounds=pounds(kept), number=f"{kept.normalize():f}")]
 
 
 def _reset() -> None:
@@ -260,7 +275,8 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
         "Lump sum per funded partnership",
         key=W + "lump_text",
         on_change=_from_lump_text,
-        help="Given to every funded partnership first; the rest is shared by Year 10.",
+        placeholder="none",
+        help="Given to every funded partnership first; the rest is shared by Year 10. Blank: none.",
     )
     st.radio(
         "Round amounts to",
@@ -315,8 +331,12 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
         "to the unit); the rest is shared as usual. Blank: none.",
     )
     left, right = st.columns(2)
+    # value=None on the three levers that may be none: a box with a starting number cannot be
+    # cleared in the browser, which puts its lowest value back (0%, 0%, £1) instead of none.
     left.number_input(
         "Loss limit (%)",
+        value=None,
+        placeholder="no floor",
         min_value=0.0,
         max_value=100.0,
         step=5.0,
@@ -327,6 +347,8 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
     )
     right.number_input(
         "Gain limit (%)",
+        value=None,
+        placeholder="no cap",
         min_value=0.0,
         max_value=float(MAX_GAIN_PERCENT),
         step=5.0,
@@ -336,6 +358,8 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
     )
     st.number_input(
         "Manager cost (£ a year)",
+        value=None,
+        placeholder="none: days at the day rate",
         min_value=1.0,
         max_value=float(MAX_POUNDS),
         step=1000.0,
@@ -347,21 +371,27 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
     left, right = st.columns(2)
     rate = left.number_input(
         "Day rate (£)",
+        value=None,
         min_value=1.0,
         max_value=float(MAX_POUNDS),
         step=10.0,
         format="%.2f",
         key=W + "rate",
-        help="Cost of one day of partnership-manager time.",
+        on_change=_kept_if_blank,
+        args=("rate", "day_rate", "The day rate cannot be blank; it stays {pounds}."),
+        help="Cost of one day of partnership-manager time. It cannot be blank.",
     )
     weeks = right.number_input(
         "Weeks per year",
+        value=None,
         min_value=1.0,
         max_value=52.0,
         step=1.0,
         format="%.0f",
         key=W + "weeks",
-        help="Weeks a year the manager works (39 school weeks by default).",
+        on_change=_kept_if_blank,
+        args=("weeks", "weeks_per_year", "Weeks per year cannot be blank; it stays {number}."),
+        help="Weeks a year the manager works (39 school weeks by default). It cannot be blank.",
     )
     return AllocationSettings(
         total=state[W + "total"],
@@ -369,8 +399,8 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
         unit=Decimal("1") if state[W + "unit"] == "£1" else Decimal("0.01"),
         census_date=census,
         include_pending=state[W + "pending"],
-        day_rate=_hundredths(rate),
-        weeks_per_year=_hundredths(weeks),
+        day_rate=_hundredths(rate) if rate is not None else current().day_rate,
+        weeks_per_year=_hundredths(weeks) if weeks is not None else current().weeks_per_year,
         as_of=state[W + "as_of"],
         treat_as_accredited=tuple(state[W + "treat"]),
         accept_missing_census=state[W + "missing"],
