@@ -100,11 +100,23 @@ class AllocationSettings:
             "manager_cost": self.manager_cost,
         }
 
+    def _protection_words(self) -> str:
+        """Each side said, set or not: a lever left blank is none, and the file says so."""
+        if self.protect_loss is None and self.protect_gain is None:
+            return "none (no floor, no cap)"
+        floor = (
+            f"no funded partnership below {100 - self.protect_loss}% of its previous amount"
+            if self.protect_loss is not None
+            else "no floor"
+        )
+        cap = f"none above {100 + self.protect_gain}% of its previous amount" if self.protect_gain is not None else "no cap"
+        return f"{floor}; {cap}"
+
     def describe(self) -> list[tuple[str, str]]:
         """The settings in words, for the About sheet and the terminal."""
         return [
             ("Total pot", f"{pounds(self.total)}"),
-            ("Lump sum per funded partnership", f"{pounds(self.lump_sum)}"),
+            ("Lump sum per funded partnership", f"{pounds(self.lump_sum)}" if self.lump_sum else "none"),
             ("Rounding unit", "£1" if self.unit == 1 else "£0.01"),
             (
                 "Census date",
@@ -123,27 +135,16 @@ class AllocationSettings:
                 "County top-slice",
                 f"{self.top_slice_pct}% of the pot, rounded down to the unit"
                 if self.top_slice_pct is not None
-                else f"{pounds(self.top_slice)}",
+                else f"{pounds(self.top_slice)}"
+                if self.top_slice
+                else "none",
             ),
-            (
-                "Transition protection against the 2008/9 amounts",
-                "; ".join(
-                    part
-                    for part in (
-                        f"no funded partnership below {100 - self.protect_loss}% of its previous amount"
-                        if self.protect_loss is not None
-                        else "",
-                        f"none above {100 + self.protect_gain}% of it" if self.protect_gain is not None else "",
-                    )
-                    if part
-                )
-                or "none",
-            ),
+            ("Transition protection against the 2008/9 amounts", self._protection_words()),
             (
                 "Staffing figures",
                 f"FTE = amount ÷ {pounds(self.manager_cost)} (a full-time manager's yearly cost); days/week = FTE × 5"
                 if self.manager_cost is not None
-                else "days/week = amount ÷ (day rate × weeks per year); FTE = days/week ÷ 5",
+                else "no manager cost: days/week = amount ÷ (day rate × weeks per year); FTE = days/week ÷ 5",
             ),
             ("Day rate", f"{pounds(self.day_rate)}"),
             ("Weeks per year", f"{self.weeks_per_year}"),

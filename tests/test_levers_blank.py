@@ -1,6 +1,6 @@
 """Blank means none for every optional lever of the sidebar, run headless with AppTest: a cleared
-loss limit, gain limit, manager cost or lump sum is none in the figures, the page's address and
-a saved scenario; a typed 0 stays 0; the day rate and the weeks, which cannot be none, keep
+loss limit, gain limit, manager cost or lump sum is none in the figures, the page's address, a
+saved scenario and the exports; a typed 0 stays 0; the day rate and the weeks, which cannot be none, keep
 their value and say so.
 
 The small store's two partnerships (P2 funded as pending) had £1,000 and £2,000.50 before and
@@ -10,10 +10,13 @@ both together give £1,099 / £1,901 (P2 is short of its floor by more than P1 i
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import duckdb
-from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
+import openpyxl
+from test_dashboard import downloads, fresh_caches, open_page  # noqa: F401 - fixtures
 
 from dashboard import state
 from pipelines import links
@@ -117,3 +120,22 @@ def test_a_scenario_saved_after_clearing_has_no_lever_and_reopens_without_one(st
     assert not {"loss", "gain", "manager"} & set(query)
     chosen, problems = links.from_query(query)
     assert problems == [] and (chosen.protect_loss, chosen.protect_gain, chosen.manager_cost) == (None, None, None)
+
+
+def test_the_exports_say_none_for_a_cleared_lever(store, monkeypatch, downloads):  # noqa: F811 - the fixture
+    app = open_page(store, monkeypatch, "allocation", **LEVERED)
+    downloads.clear()
+    _clear(app, "sc_loss")
+    book = openpyxl.load_workbook(io.BytesIO(next(v for k, v in downloads.items() if k.endswith(".xlsx"))))
+    about = dict(book["About"].iter_rows(max_col=2, values_only=True))
+    assert about["Transition protection against the 2008/9 amounts"] == "no floor; none above 110.00% of its previous amount"
+    assert about["County top-slice"] == "none" and about["Lump sum per funded partnership"] == "none"
+    csv_text = next(v for k, v in downloads.items() if k.endswith(".csv")).decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(csv_text)))
+    assert row["Loss limit (%)"] == "" and row["Gain limit (%)"] == "10.00"  # blank: none
+    _clear(app, "sc_gain")
+    _clear(app, "sc_manager")
+    book = openpyxl.load_workbook(io.BytesIO(next(v for k, v in downloads.items() if k.endswith(".xlsx"))))
+    about = dict(book["About"].iter_rows(max_col=2, values_only=True))
+    assert about["Transition protection against the 2008/9 amounts"] == "none (no floor, no cap)"
+    assert about["Staffing figures"].startswith("no manager cost: days/week = amount ÷ (day rate × weeks per year)")
