@@ -9,7 +9,8 @@ the browser's Back button. Pages read the settings with ``current()`` and comput
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+import functools
+from decimal import ROUND_CEILING, Decimal
 from typing import TypedDict
 
 import streamlit as st
@@ -26,9 +27,12 @@ SETTINGS = "scenario_settings"  # the AllocationSettings of this run
 PUBLISHED = "scenario_published"  # the scenario part of the URL as this session last wrote it
 PROBLEMS = "scenario_problems"
 SLIDER_STEP = 1_000
-SLIDER_MAX = 2_000_000
-SLIDER_OPTIONS = tuple(range(0, SLIDER_MAX + SLIDER_STEP, SLIDER_STEP))
-_SLIDER_LABELS = {value: money(value) for value in SLIDER_OPTIONS}  # made once: 2,001 labels a rerun add up
+SLIDER_MAX = 2_000_000  # the slider's usual range: £0 to this
+# A larger exact total stretches the range to the next whole million, so the slider shows the
+# pot in force and still moves £1,000 at a time around it; up to SLIDER_CEILING (10,001 steps,
+# all sent to the browser each run), beyond which the slider says the pot is out of its range.
+SLIDER_STRETCH = 1_000_000
+SLIDER_CEILING = 10_000_000
 W = "sc_"  # prefix of the sidebar widgets' keys
 POT_SLIDER = W + "slider"
 PLAN = W + "plan"  # the draft membership plan (a tuple of PlanChange), changed on the Plan page
@@ -74,8 +78,24 @@ def _seed(chosen: AllocationSettings) -> None:
     state.pop(W + "census_pick", None)
 
 
+def slider_top(total: Decimal) -> int:
+    """The top of the slider's range for this pot (see SLIDER_STRETCH)."""
+    if total <= SLIDER_MAX:
+        return SLIDER_MAX
+    millions = (total / SLIDER_STRETCH).to_integral_value(rounding=ROUND_CEILING)
+    return min(int(millions) * SLIDER_STRETCH, SLIDER_CEILING)
+
+
+@functools.cache
+def _slider_scale(top: int) -> tuple[tuple[int, ...], dict[int, str]]:
+    """The slider's steps up to ``top`` and their labels, made once per range: a rerun would
+    otherwise spend its time formatting thousands of labels."""
+    options = tuple(range(0, top + SLIDER_STEP, SLIDER_STEP))
+    return options, {value: money(value) for value in options}
+
+
 def _nearest_option(total: Decimal) -> int:
-    return int(min(max(total, Decimal(0)), Decimal(SLIDER_MAX)) // SLIDER_STEP * SLIDER_STEP)
+    return int(min(max(total, Decimal(0)), Decimal(slider_top(total))) // SLIDER_STEP * SLIDER_STEP)
 
 
 def touch() -> None:
@@ -199,14 +219,25 @@ def sidebar() -> AllocationSettings:
             "Scenario",
             help="These settings apply on every page and are kept in the page's address, so a link opens the same scenario.",
         )
+        total = state[W + "total"]
+        top = slider_top(total)
+        options, labels = _slider_scale(top)
         st.select_slider(
             "Total pot",
-            SLIDER_OPTIONS,
+            options,
             key=POT_SLIDER,
             on_change=_from_slider,
-            format_func=_SLIDER_LABELS.__getitem__,
-            help="Drag, or use the arrow keys, in steps of £1,000.",
+            format_func=labels.__getitem__,
+            help=f"Drag, or use the arrow keys, in steps of £1,000. It goes up to {money(SLIDER_MAX)}, or to the "
+            f"next whole million above a larger exact total (up to {money(SLIDER_CEILING)}).",
         )
+        if total > top:
+            st.caption(
+                plain(
+                    f"The pot, {money(total, pence=True)}, is beyond the slider's range (up to {money(top)}): "
+                    "the exact total below is the one used."
+                )
+            )
         st.text_input(
             "Exact total",
             key=W + "total_text",

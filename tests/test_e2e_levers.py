@@ -1,8 +1,8 @@
 """Real-browser tests of the sidebar's optional levers on the default Norfolk data, cleared the
 way a person clears a box (select its text, Delete, then Enter or Tab): blank means none, in the
-address and in the figures; and a typed 0 stays 0. The server, browser and page are those of
-test_e2e_browser (Debian's chromium, never a downloaded browser); nothing here writes into the
-checkout.
+address and in the figures; a typed 0 stays 0; and a typed total beyond the slider's usual range
+moves the slider with it. The server, browser and page are those of test_e2e_browser (Debian's
+chromium, never a downloaded browser); nothing here writes into the checkout.
 
 Run alone with: python -m pytest tests/test_e2e_levers.py"""
 
@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import test_e2e_browser
 from playwright.sync_api import Page, expect
-from test_e2e_browser import _proof_line, _settled
+from test_e2e_browser import _proof_line, _settled, _type_total
 
 pytestmark = pytest.mark.e2e
 # The same fixtures as test_e2e_browser (a server of its own for this module, Debian's chromium).
@@ -94,3 +94,16 @@ def test_a_typed_zero_loss_limit_stays_zero(server, page):
     expect(page).to_have_url(re.compile(r"[?&]loss=0(&|$)"))
     _settled(page)
     expect(box).to_have_value("0.00")
+
+
+def test_a_typed_total_beyond_the_slider_moves_the_slider(server, page):
+    page.goto(f"{server}/allocation?total=500000")
+    expect(_proof_line(page)).to_contain_text("equals the pot £500,000.00")
+    _type_total(page, "£2,500,000")
+    expect(_proof_line(page)).to_contain_text("equals the pot £2,500,000.00")
+    thumb = page.get_by_role("slider").first
+    expect(thumb).to_have_attribute("aria-valuetext", "£2,500,000")
+    thumb.focus()
+    thumb.press("ArrowRight")
+    expect(_proof_line(page)).to_contain_text("equals the pot £2,501,000.00")
+    expect(page).to_have_url(re.compile(r"total=2501000"))

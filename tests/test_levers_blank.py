@@ -1,7 +1,8 @@
 """Blank means none for every optional lever of the sidebar, run headless with AppTest: a cleared
 loss limit, gain limit, manager cost or lump sum is none in the figures, the page's address, a
-saved scenario and the exports; a typed 0 stays 0; the day rate and the weeks, which cannot be none, keep
-their value and say so.
+saved scenario and the exports; a typed 0 stays 0; the day rate and the weeks, which cannot be
+none, keep their value and say so; and the Total pot slider shows a typed total beyond its usual
+range.
 
 The small store's two partnerships (P2 funded as pending) had £1,000 and £2,000.50 before and
 have Year 10 of 120 and 200, so a pot of £3,000 shares as £1,125 / £1,875. A loss limit of 5%
@@ -139,3 +140,20 @@ def test_the_exports_say_none_for_a_cleared_lever(store, monkeypatch, downloads)
     about = dict(book["About"].iter_rows(max_col=2, values_only=True))
     assert about["Transition protection against the 2008/9 amounts"] == "none (no floor, no cap)"
     assert about["Staffing figures"].startswith("no manager cost: days/week = amount ÷ (day rate × weeks per year)")
+
+
+def test_a_typed_total_beyond_the_slider_moves_the_slider_with_it(store, monkeypatch):
+    app = open_page(store, monkeypatch, "allocation", total="10000", pending="1")
+    app.text_input(key="sc_total_text").input("£2,500,000").run()
+    slider = app.select_slider(key="sc_slider")
+    assert slider.value == 2_500_000 and slider.options[-1] == "£3,000,000"
+    assert not [c for c in app.sidebar.caption if "beyond the slider" in c.value]
+    slider.set_value(2_501_000).run()  # a step of £1,000 from the typed total, as the arrow keys move it
+    assert app.query_params["total"] == "2501000"
+    assert app.text_input(key="sc_total_text").value == "£2,501,000.00"
+    slider.set_value(1_500_000).run()  # back in the usual range: the usual scale
+    assert app.select_slider(key="sc_slider").options[-1] == "£2,000,000"
+    app.text_input(key="sc_total_text").input("£25,000,000").run()  # beyond the furthest it stretches: said beside it
+    assert app.select_slider(key="sc_slider").value == state.SLIDER_CEILING
+    assert any("£25,000,000.00, is beyond the slider" in c.value.replace("\\", "") for c in app.sidebar.caption)
+    assert app.query_params["total"] == "25000000"
