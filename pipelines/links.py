@@ -51,7 +51,7 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
     # The link's text as found, each read below as the settings read it.
     values: dict[str, Any] = {
         "total": params.get("total", str(config.DEFAULT_TOTAL)),
-        "lump_sum": params.get("lump", "0"),
+        "lump_sum": params.get("lump") or "0",  # blank is none, as for every lever
         "unit": params.get("unit", "1"),
         "census_date": _date(params.get("census")),
         "include_pending": params.get("pending", "0") in ("1", "true", "yes"),
@@ -61,7 +61,7 @@ def from_query(params: Mapping[str, str]) -> tuple[AllocationSettings, list[str]
         "treat_as_accredited": tuple(c for c in params.get("treat", "").split(",") if c),
         "accept_missing_census": params.get("missing", "0") in ("1", "true", "yes"),
     }
-    values["top_slice"] = params.get("slice", "0")
+    values["top_slice"] = params.get("slice") or "0"
     for key, name in LEVERS.items():
         values[name] = params.get(key) or None
     defaults = AllocationSettings(total=Decimal(config.DEFAULT_TOTAL))

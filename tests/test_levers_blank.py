@@ -157,3 +157,13 @@ def test_a_typed_total_beyond_the_slider_moves_the_slider_with_it(store, monkeyp
     assert app.select_slider(key="sc_slider").value == state.SLIDER_CEILING
     assert any("£25,000,000.00, is beyond the slider" in c.value.replace("\\", "") for c in app.sidebar.caption)
     assert app.query_params["total"] == "25000000"
+
+
+def test_a_link_with_blank_levers_opens_with_none_and_no_complaint():
+    """An address edited by hand (``?loss=&lump=``) means none, as a cleared box does."""
+    blank = {"total": "3000", "lump": "", "slice": "", "slicepct": "", "loss": "", "gain": "", "manager": ""}
+    chosen, problems = links.from_query(blank)
+    assert problems == []
+    assert (chosen.lump_sum, chosen.top_slice, chosen.top_slice_pct) == (0, 0, None)
+    assert (chosen.protect_loss, chosen.protect_gain, chosen.manager_cost) == (None, None, None)
+    assert links.to_query(chosen) == {"total": "3000"}
