@@ -11,7 +11,9 @@ import altair as alt
 import polars as pl
 
 from dashboard.formatting import money
+from dashboard.maps import wrapped_label
 from pipelines.exports import TOP_SLICE_CODE, TOP_SLICE_NAME
+from pipelines.money import D3_LOCALE
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
 FUNDED_COLOURS = alt.Scale(domain=["funded", "not funded", "county top-slice"], range=["#0072B2", "#BBBBBB", "#E69F00"])
@@ -77,7 +79,8 @@ def _allocation_template(pence: bool) -> dict:
         "partnership:N",
         sort=alt.EncodingSortField(field="order", op="min"),
         title=None,
-        axis=alt.Axis(labelOverlap=False, labelLimit=440, labelFontSize=13),
+        # A long name goes onto a second line rather than being cut short.
+        axis=alt.Axis(labelOverlap=False, labelLimit=440, labelFontSize=13, labelLineHeight=13, labelExpr=wrapped_label(60)),
     )
     base = alt.Chart(alt.NamedData(name="rows"))
     bars = base.mark_bar().encode(
@@ -91,9 +94,10 @@ def _allocation_template(pence: bool) -> dict:
     return (
         (bars + labels + previous)
         .properties(
-            height=alt.Step(30),
+            height=alt.Step(32),
             title="Amount per partnership (orange tick: previous, 2008/9 basis)",
         )
+        .configure(locale=D3_LOCALE)
         .to_dict()
     )
 
@@ -104,21 +108,22 @@ def difference_bars(long: pl.DataFrame) -> alt.Chart:
     tooltip = [
         alt.Tooltip("Partnership:N"),
         alt.Tooltip("comparison:N", title="Comparison"),
-        alt.Tooltip("difference:Q", title="Difference (£)", format="+,.2f"),
+        alt.Tooltip("difference:Q", title="Difference", format="+$,.2f"),
     ]
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("Code:N", title=None, sort="ascending"),
+            y=alt.Y("Code:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=0)),  # codes never cut
             yOffset=alt.YOffset("comparison:N"),
-            x=alt.X("difference:Q", title="Difference from the first scenario (£)", axis=alt.Axis(format="+,.0f")),
+            x=alt.X("difference:Q", title="Difference from the first scenario", axis=alt.Axis(format="+$,.0f")),
             color=alt.Color(
                 "comparison:N",
                 scale=alt.Scale(range=[OKABE_ITO[4], OKABE_ITO[5]]),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0),  # whole names
             ),
             tooltip=tooltip,
         )
         .properties(height=alt.Step(14))
+        .configure(locale=D3_LOCALE)
     )

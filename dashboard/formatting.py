@@ -8,13 +8,17 @@ import polars as pl
 
 from pipelines.money import pounds
 
+# What a figure or a table cell shows when there is none (a school with no district, a
+# partnership with no previous amount): the same dash everywhere, never Python's "None".
+MISSING = "—"
+
+
+# Why a Year 10 figure can end in a half: said beside the figures that show one.
+SHARED_SCHOOL = "A school in k partnerships counts 1/k in each, so a figure can end in a fraction (.5 for a school in two)."
+
 
 def money(value: Decimal | float | int | None, pence: bool = False) -> str:
-    if value is None:
-        return "—"
-    value = Decimal(str(value))
-    text = f"{pounds(abs(value))}" if pence else f"{pounds(abs(value), pence=False)}"
-    return "-" + text if value < 0 else text
+    return pounds(value, pence=pence, blank=MISSING)
 
 
 def money_column(frame: pl.DataFrame, column: str, pence: bool = False) -> pl.Series:
@@ -23,7 +27,7 @@ def money_column(frame: pl.DataFrame, column: str, pence: bool = False) -> pl.Se
 
 def count(value: int | float | Decimal | None) -> str:
     if value is None:
-        return "—"
+        return MISSING
     number = Decimal(str(value))
     return f"{number:,.0f}" if number == number.to_integral_value() else f"{number:,.1f}"
 

@@ -39,6 +39,19 @@ PARTNERSHIP_COLOURS = [
 SHAPE_DOMAIN = ["member", "coverage gap", "college / provider", "other", "changed by the plan"]
 SHAPE_RANGE = ["circle", "triangle-up", "square", "diamond", "cross"]
 LARGE = "datum.marker == 'coverage gap' || datum.marker == 'changed by the plan'"
+
+
+# A partnership's legend entry ("LOC5-7 — West Norwich and Dereham (Locality 7/5)") is wrapped at
+# spaces into lines of at most 36 characters, so the whole name is read at 1280 px with the
+# sidebar open (a line fits LEGEND_LABEL_WIDTH pixels at the legend's 11 px) rather than cut short.
+def wrapped_label(chars: int) -> str:
+    """A Vega expression for a legend's or an axis's labelExpr: the label broken at spaces into
+    lines of at most ``chars`` characters (Vega draws a list of lines as a label of many lines)."""
+    return f"split(trim(replace(datum.label, regexp('(.{{1,{chars}}})( |$)', 'g'), '$1\\n')), '\\n')"
+
+
+WRAP_LABEL = wrapped_label(36)
+LEGEND_LABEL_WIDTH = 240
 # The Vega-Lite version the installed Altair writes (tests/test_maps_spec.py checks it still is).
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 # Altair's default view size, which it writes into every spec's config.
@@ -174,7 +187,7 @@ def map_spec(
 
     legend = properties.get("legend")
     colour_domain, colours = _colours(located)
-    colour_legend = {"columns": 1, "labelLimit": 320, "symbolLimit": 60, "title": "Partnership"}
+    colour_legend, shape_legend = legends(legend)
     coordinates = {
         "latitude": {"field": "latitude", "type": "quantitative"},
         "longitude": {"field": "longitude", "type": "quantitative"},
@@ -203,7 +216,7 @@ def map_spec(
                     **coordinates,
                     "shape": {
                         "field": "marker",
-                        "legend": None if legend is False else {"title": "Marker"},
+                        "legend": None if legend is False else shape_legend,
                         "scale": {"domain": list(SHAPE_DOMAIN), "range": list(SHAPE_RANGE)},
                         "type": "nominal",
                     },
@@ -226,6 +239,9 @@ def map_spec(
             {"data": dict(code_data), "mark": {**code_mark, "color": "#000000"}, "encoding": code_encoding},
         ],
         "height": height,
+        # on a page the legends add to the map's height, never take from it (Streamlit's default
+        # fits everything, legends included, into the height and the map shrinks)
+        **({"autosize": {"contains": "padding", "type": "fit-x"}} if legend is None else {}),
         "projection": {"type": "mercator"},
         "width": "container",
         **{k: v for k, v in properties.items() if k != "legend"},
@@ -233,6 +249,25 @@ def map_spec(
         "datasets": datasets,
     }
     return spec
+
+
+def legends(legend: dict | bool | None) -> tuple[dict, dict]:
+    """The partnerships' legend and the markers'. On a page (no legend configuration given)
+    the map takes the page's width, the markers' legend in a row above it and the partnerships'
+    in three columns below, so every entry shows (beside the map, a long list was cut off at the
+    map's height); a given configuration (the meeting pack's) places both itself."""
+    colour = {
+        "columns": 1,
+        "labelExpr": WRAP_LABEL,
+        "labelLimit": LEGEND_LABEL_WIDTH,
+        "symbolLimit": 60,
+        "title": "Partnership",
+    }
+    shape: dict = {"title": "Marker"}
+    if legend is None:
+        colour |= {"columns": 3, "orient": "bottom"}
+        shape |= {"direction": "horizontal", "orient": "top"}
+    return colour, shape
 
 
 def _dataset_name(rows: list[dict]) -> str:

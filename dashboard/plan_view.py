@@ -8,8 +8,8 @@ import dataclasses
 import polars as pl
 import streamlit as st
 
-from dashboard import plan_tables, queries, state
-from dashboard.formatting import plain
+from dashboard import plan_tables, queries, state, tables
+from dashboard.formatting import MISSING, plain
 from pipelines import free_text
 from pipelines.allocate import AllocationSettings
 from pipelines.money import pounds
@@ -88,6 +88,7 @@ def best_outcome(draft: tuple[PlanChange, ...], labels: dict[str, str]) -> None:
             hide_index=True,
             width="stretch",
             key=key,
+            placeholder=MISSING,
         )
 
 
@@ -156,7 +157,9 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels:
         pl.col("change").alias("Change"),
         pl.col("code").alias("Gap code"),
     )
-    st.container(key="plan_gap_counts").dataframe(_highlighted(shown, "Change"), hide_index=True, width="stretch")
+    st.container(key="plan_gap_counts").dataframe(
+        _highlighted(shown, "Change"), hide_index=True, width="stretch", placeholder=MISSING
+    )
     st.subheader(f"Allocation of {pounds(chosen.total)}")
     try:
         change = queries.allocation_change(queries.allocation(loaded), queries.allocation(chosen))
@@ -173,15 +176,15 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels:
             pl.col("amount_change").cast(pl.Float64).alias("Change (£)"),
         )
         st.container(key="plan_money").dataframe(
-            _highlighted(table, "Change (£)").format(
-                {c: "£{:,.2f}" for c in ("Loaded (£)", "Draft (£)", "Change (£)")}
-                | {c: "{:,.1f}" for c in ("Year 10 loaded", "Year 10 draft")},
-                na_rep="—",
-            ),
+            _highlighted(table, "Change (£)").format({c: "{:,.1f}" for c in ("Year 10 loaded", "Year 10 draft")}, na_rep=MISSING),
             hide_index=True,
             width="stretch",
             height=38 + 35 * change.height,
-            column_config={"Partnership": st.column_config.TextColumn(width="medium")},
+            placeholder=MISSING,
+            column_config={
+                "Partnership": st.column_config.TextColumn(width="medium"),
+                **tables.money_config(["Loaded (£)", "Draft (£)", "Change (£)"]),
+            },
         )
         moved = change.filter(pl.col("amount_change") != 0)
         if moved.height:

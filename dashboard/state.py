@@ -26,6 +26,7 @@ from pipelines.typed_values import MAX_GAIN_PERCENT, MAX_POUNDS
 SETTINGS = "scenario_settings"  # the AllocationSettings of this run
 PUBLISHED = "scenario_published"  # the scenario part of the URL as this session last wrote it
 PROBLEMS = "scenario_problems"
+TYPED_PROBLEMS = "scenario_typed_problems"  # a typed amount refused: said with its own icon, not the link's
 SLIDER_STEP = 1_000
 SLIDER_MAX = 2_000_000  # the slider's usual range: £0 to this
 # A larger exact total stretches the range to the next whole million, so the slider shows the
@@ -131,7 +132,7 @@ def _money_text(name: str, what: str, *, blank_is_none: bool = False) -> None:
     try:
         value = to_money(text, what)
     except AllocationRefused as problem:
-        st.session_state[PROBLEMS] = [str(problem)]
+        st.session_state[TYPED_PROBLEMS] = [str(problem)]
         st.session_state[W + name + "_text"] = money(st.session_state[W + name], pence=True)
         return
     st.session_state[W + name] = value
@@ -171,7 +172,7 @@ def _from_slice_text() -> None:
         if chosen.top_slice > chosen.total:
             raise AllocationRefused(f"County top-slice: {pounds(chosen.top_slice)} is more than the pot {pounds(chosen.total)}")
     except AllocationRefused as problem:
-        st.session_state[PROBLEMS] = [str(problem)]
+        st.session_state[TYPED_PROBLEMS] = [str(problem)]
         st.session_state[W + "slice_text"] = st.session_state[W + "slice"]
         return
     st.session_state[W + "slice"] = text.strip()
@@ -246,8 +247,10 @@ def sidebar() -> AllocationSettings:
         )
         with st.expander("More settings", icon=":material/tune:"):
             chosen = _more_settings(reference)
-        for problem in state.pop(PROBLEMS, []):
+        for problem in state.pop(PROBLEMS, []):  # the link's values that could not be used
             st.warning(plain(problem), icon=":material/link_off:")
+        for problem in state.pop(TYPED_PROBLEMS, []):  # a typed amount that could not be read
+            st.warning(plain(problem), icon=":material/error:")
         _plan_note(chosen)
         st.caption(plain(links.summary(chosen)))
         st.button(

@@ -9,14 +9,16 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries
-from dashboard.formatting import plain
+from dashboard.formatting import MISSING, plain
 from pipelines import clock, provenance
 
 
 def plain_table(frame: pl.DataFrame) -> None:
     """st.table, which reads every cell as Markdown, with each text cell shown as the characters
     it holds: a partnership name, a title or a file name cannot become an image or a link."""
-    st.table(frame.with_columns(pl.col(c).map_elements(plain, return_dtype=pl.String) for c in _text_columns(frame)))
+    st.table(
+        frame.with_columns(pl.col(c).map_elements(plain, return_dtype=pl.String).fill_null(MISSING) for c in _text_columns(frame))
+    )
 
 
 def _text_columns(frame: pl.DataFrame) -> list[str]:
@@ -64,10 +66,16 @@ def reviews_due(reviews: pl.DataFrame) -> None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=MISSING,
         )
 
 
+def money_column(label: str | None = None, *, pence: bool = True, help: str | None = None, width=None):
+    """Money shown as a number with separators and, where the unit is pence, two decimals; the
+    heading carries the £. Numbers sort as numbers and align right. A loss reads "-5,219.00",
+    as pipelines.money writes it (Streamlit's "accounting" format would put it in brackets)."""
+    return st.column_config.NumberColumn(label, format="localized", step=0.01 if pence else None, help=help, width=width)
+
+
 def money_config(columns: list[str], pence: bool = True) -> dict:
-    """Money shown as numbers with separators and, where the unit is pence, two decimals; the
-    header carries the £. Numbers sort as numbers and align right."""
-    return {c: st.column_config.NumberColumn(c, format="accounting" if pence else "localized") for c in columns}
+    return {c: money_column(c, pence=pence) for c in columns}

@@ -43,6 +43,7 @@ import duckdb
 import platformdirs
 
 from pipelines import clock, config, invocation
+from pipelines.money import pounds
 from pipelines.refusals import Refused
 
 SCHEME = "hmac-sha256/json-1"
@@ -643,7 +644,7 @@ def lines_against_files(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
 
 
 def _pounds(amount: Decimal | None) -> str:
-    return "none" if amount is None else f"£{amount:,.2f}"
+    return pounds(amount, blank="none")
 
 
 def _frozen_amounts(csv_bytes: bytes) -> dict[str, Decimal] | None:

@@ -16,9 +16,11 @@ def institutions_map(
     height: int = 560,
     highlight: set[int] | None = None,
     highlight_as: str = "coverage gap",
+    on_page: bool = True,
 ) -> alt.LayerChart:
     """``highlight``: institutions drawn large as ``highlight_as`` (a gap's members, or those a
-    plan changes)."""
+    plan changes). ``on_page``: the legends placed as on a page (markers above the map, the
+    partnerships in three columns below it), not left to a legend configuration."""
     located = maps._located(points, highlight or set(), highlight_as)
     outline = (
         alt.Chart(alt.Data(values=districts["features"]))
@@ -35,10 +37,21 @@ def institutions_map(
             color=alt.Color(
                 "partnership_label:N",
                 scale=alt.Scale(domain=domain, range=colours),
-                legend=alt.Legend(title="Partnership", columns=1, symbolLimit=60, labelLimit=320),
+                legend=alt.Legend(
+                    title="Partnership",
+                    columns=3 if on_page else 1,
+                    symbolLimit=60,
+                    labelLimit=maps.LEGEND_LABEL_WIDTH,
+                    labelExpr=maps.WRAP_LABEL,
+                    **({"orient": "bottom"} if on_page else {}),
+                ),
             ),
             shape=alt.Shape(
-                "marker:N", scale=alt.Scale(domain=maps.SHAPE_DOMAIN, range=maps.SHAPE_RANGE), legend=alt.Legend(title="Marker")
+                "marker:N",
+                scale=alt.Scale(domain=maps.SHAPE_DOMAIN, range=maps.SHAPE_RANGE),
+                legend=alt.Legend(title="Marker", orient="top", direction="horizontal")
+                if on_page
+                else alt.Legend(title="Marker"),
             ),
             size=alt.condition(maps.LARGE, alt.value(220), alt.value(70)),
             stroke=alt.condition(maps.LARGE, alt.value("#000000"), alt.value("#333333")),
@@ -55,4 +68,5 @@ def institutions_map(
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
     halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12)
     codes = code_text.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-12)
-    return (outline + dots + halo + codes).project(type="mercator").properties(width="container", height=height)
+    chart = (outline + dots + halo + codes).project(type="mercator").properties(width="container", height=height)
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding")) if on_page else chart

@@ -17,7 +17,12 @@ def _by_altair(points: pl.DataFrame, outlines: dict, height: int, highlight=None
     extent (as the pages drew it before), its outlines put back in place."""
     stand_in = {"type": "Feature", "geometry": None, "bbox": list(maps.collection_extent(outlines) or [])}
     chart = altair_map.institutions_map(
-        points, {"features": [stand_in]}, height=height, highlight=highlight, highlight_as=highlight_as
+        points,
+        {"features": [stand_in]},
+        height=height,
+        highlight=highlight,
+        highlight_as=highlight_as,
+        on_page=properties.get("legend") is None,
     )
     sizes = {k: v for k, v in properties.items() if k != "legend"}
     if sizes:

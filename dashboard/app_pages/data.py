@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, queries
-from dashboard.formatting import plain
+from dashboard.formatting import MISSING, plain
 from pipelines import clock, config, exports, invocation, provenance
 from pipelines.layouts import KINDS
 from pipelines.load import Upload, check_file, load
@@ -14,7 +14,7 @@ from pipelines.templates import template_files
 
 st.title("Data")
 st.subheader("What the store holds")
-st.dataframe(queries.table_counts(), hide_index=True)
+st.dataframe(queries.table_counts(), hide_index=True, placeholder=MISSING)
 
 st.subheader("What the figures are")
 status = queries.data_status()
@@ -38,12 +38,13 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,
 )
 with st.expander("Every source note in the store"):
-    st.dataframe(queries.provenance(), hide_index=True, width="stretch")
+    st.dataframe(queries.provenance(), hide_index=True, width="stretch", placeholder=MISSING)
 
 st.subheader("Load log")
-st.dataframe(queries.load_log().with_columns(clock.uk_column("loaded_at")), hide_index=True, width="stretch")
+st.dataframe(queries.load_log().with_columns(clock.uk_column("loaded_at")), hide_index=True, width="stretch", placeholder=MISSING)
 
 st.subheader("Audit log")
 audit = queries.audit_log()
@@ -72,7 +73,9 @@ st.caption(
     f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry. Exports say where the log "
     f"stood when they were made (audit log: N entries, head ...); check one with: {invocation.command('audit --anchor N:HEX')}."
 )
-st.dataframe(audit.with_columns(clock.uk_column("recorded_at")), hide_index=True, width="stretch", height=300)
+st.dataframe(
+    audit.with_columns(clock.uk_column("recorded_at")), hide_index=True, width="stretch", height=300, placeholder=MISSING
+)
 st.download_button(
     "Download the audit log (CSV)",
     lambda: exports.audit_csv(audit),
@@ -111,7 +114,11 @@ if uploaded is not None:
         f"**{plain(upload.name)}** {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s), "
         f"{report.rows} rows."
     )
-    st.dataframe(pl.DataFrame(check_summary(report), schema=["check", "outcome", "problems"], orient="row"), hide_index=True)
+    st.dataframe(
+        pl.DataFrame(check_summary(report), schema=["check", "outcome", "problems"], orient="row"),
+        hide_index=True,
+        placeholder=MISSING,
+    )
     if report.problems:
         st.dataframe(
             pl.DataFrame(
@@ -123,6 +130,7 @@ if uploaded is not None:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=MISSING,
         )
     if checked.ok and st.button("Load it", type="primary"):
         try:

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import compare, queries, state
-from dashboard.formatting import money, money_column, plain
+from dashboard.formatting import MISSING, money, money_column, plain
 from dashboard.tables import plain_table
 from pipelines import clock, exports, invocation, links
 
@@ -60,6 +60,7 @@ if changes.height:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,
     )
 
 # A county's full list of partnerships (fifteen on the default data) still prints on one sheet,
@@ -163,4 +164,5 @@ with st.expander("All decisions", expanded=False):
         ),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,
     )

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, state, tables
+from dashboard.formatting import MISSING
 from pipelines import clock, config, exports
 
 chosen = state.current()
@@ -75,6 +76,7 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,
 )
 st.download_button(
     "Download these gaps (CSV)",

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, maps, queries, state, tables
-from dashboard.formatting import count, money, plain
+from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
 from pipelines import clock, free_text
 from pipelines.load import accreditation_upload, load
 from pipelines.problems import ValidationFailed
@@ -49,7 +49,7 @@ try:
     row[1].metric(
         "Year 10 counted",
         count(allocation["year10"]),
-        help="Year 10 of its open high and special schools that are full members (a school in k partnerships counts 1/k).",
+        help=f"Year 10 of its open high and special schools that are full members. {SHARED_SCHOOL}",
     )
     row[2].metric("Allocation at current settings", money(allocation["amount"], pence=chosen.unit != 1))
     row[3].metric("Manager days per week", f"{allocation['days_per_week']}", help=f"FTE {allocation['fte']}")
@@ -75,11 +75,12 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,
 )
 
 members = queries.partnership_members(code, chosen.as_of, chosen.changes)
 st.subheader("Members by kind and role")
-st.dataframe(members.group_by("kind", "role").len("members").sort("kind", "role"), hide_index=True)
+st.dataframe(members.group_by("kind", "role").len("members").sort("kind", "role"), hide_index=True, placeholder=MISSING)
 
 st.subheader("Health check")
 checks = queries.health_checks(code, chosen.as_of)
@@ -92,6 +93,7 @@ if checks.height:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=MISSING,
     )
 else:
     st.caption("No health-check items recorded for its latest decision.")

@@ -7,7 +7,7 @@ import dataclasses
 import streamlit as st
 
 from dashboard import access, plan_tables, queries, scenario_form, state
-from dashboard.formatting import money, plain
+from dashboard.formatting import MISSING, money, plain
 from dashboard.plan_view import apply, apply_best, best_outcome, change_form, side_by_side
 from pipelines import invocation, plan, plan_file
 from pipelines.problems import ValidationFailed
@@ -86,7 +86,15 @@ if not draft:
     st.info("No changes yet: apply a suggestion, add a change by hand, or open a plan file.", icon=":material/edit_road:")
 else:
     table = plan_tables.draft_table(draft, names, partnerships)
-    st.dataframe(table, hide_index=True, width="stretch", key="plan_draft_table", on_select="rerun", selection_mode="multi-row")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="plan_draft_table",
+        on_select="rerun",
+        selection_mode="multi-row",
+        placeholder=MISSING,
+    )
     selected = st.session_state.get("plan_draft_table", {}).get("selection", {}).get("rows", [])
     remove, discard, *_ = st.columns([2, 2, 3])
     remove.button(
