@@ -504,7 +504,10 @@ def build_dataset() -> pl.DataFrame:
                 "Real Norfolk schools, colleges and training providers (DfE 2018/19, a UKPRN list), the 2008 14-19 "
                 "groupings and the 2008/09 Diploma consortia, Year 10 proxy for the "
                 f"{CENSUS_DATE} census, synthetic accreditation of {ACCREDITED_ON}. Memberships and accreditation are "
-                f"judged as of {REFERENCE_DATE}, the start of the 2018/19 school year, unless a day is chosen."
+                f"judged as of {REFERENCE_DATE}, the start of the 2018/19 school year, unless a day is chosen. "
+                "Partnership codes: LOC… are the 2008 14-19 collaborative groups (the council's localities, "
+                "NCC MI sheet 194/08); DC-… the 2008/09 Diploma consortia (as the EDP listed them); INF-… "
+                "partnerships inferred from the district, for the schools neither source names."
             ],
             "source": [
                 "chosen: the start of the 2018/19 school year, the year the census (January 2018) and the accreditation "

@@ -85,7 +85,7 @@ def test_overview_headlines(store, monkeypatch):
     assert metrics["Accredited"] == "1"
     assert metrics["Schools covered"] == "4 of 5"
     assert metrics["Pot"] == "£10,000"
-    assert metrics["Year 10 in funded partnerships"] == "120"
+    assert metrics["Year 10, funded"] == "120"
     uncovered = next(d.value for d in app.dataframe if "School" in d.value.columns)
     assert list(uncovered["School"]) == ["Zeta High School"]
 

@@ -157,7 +157,7 @@ def test_the_overview_and_the_allocation_agree_on_year10(store, monkeypatch):
     """One rule for every figure: the funded Year 10 is the same number on both pages, and the
     figure of all partnerships is labelled as such."""
     overview = open_page(store, monkeypatch, **LINK)
-    funded = {m.label: m.value for m in overview.metric}["Year 10 in funded partnerships"]
+    funded = {m.label: m.value for m in overview.metric}["Year 10, funded"]
     allocation = open_page(store, monkeypatch, "allocation", **LINK)
     caption = next(c.value for c in allocation.caption if "Year 10 in funded partnerships" in c.value)
     assert f"Year 10 in funded partnerships: {funded} " in caption

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, state, tables
-from dashboard.formatting import count, money, plain
+from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
 from pipelines import clock
 
 chosen = state.current()
@@ -12,6 +12,7 @@ figures = queries.overview_figures(chosen)
 st.title("14-19 partnerships: coverage and funding")
 tables.data_notes(figures)
 
+# Labels short enough to be read whole at 1280 px with the sidebar open; the help says the rest.
 counts = st.columns(4)
 counts[0].metric("Partnerships", count(figures["partnerships"]))
 counts[1].metric(
@@ -25,20 +26,22 @@ counts[2].metric(
     help="Open high schools, special schools and PRUs that are a full member of exactly one partnership.",
 )
 counts[3].metric(
-    "Schools not covered or in several",
+    "Schools not covered",
     count(figures["schools_not_covered"]),
-    help=f"{figures['schools_uncovered']} in no partnership, {figures['schools_in_several']} in more than one.",
+    help=f"{figures['schools_uncovered']} in no partnership, {figures['schools_in_several']} in more than one "
+    "(a school has one local partnership). They are listed under the map.",
 )
 
 row = st.columns(5)
 row[0].metric(
-    "Year 10 in funded partnerships",
+    "Year 10, funded",
     count(figures["year10_funded"]),
-    help="The proxy the pot is shared by: Year 10 of the open high and special schools that are full members "
-    "of funded partnerships. The Allocation page also shows Year 10 of all partnerships, funded or not.",
+    help="Year 10 in funded partnerships, the proxy the pot is shared by: Year 10 of the open high and special "
+    f"schools that are full members of funded partnerships. {SHARED_SCHOOL} The Allocation page also shows "
+    "Year 10 of all partnerships, funded or not.",
 )
 row[1].metric(
-    "Year 10 in no funded partnership",
+    "Year 10, not funded",
     count(figures["year10_outside_funded"]),
     help="Year 10 on the rolls of open high and special schools that are in no partnership, or only in unfunded ones.",
 )
@@ -46,13 +49,16 @@ row[2].metric("Pot", money(chosen.total))
 try:
     summary = queries.allocation_summary(chosen)
     row[3].metric("Largest share", money(summary["largest"]))
-    row[4].metric("Smallest funded share", money(summary["smallest"]))
+    row[4].metric("Smallest share", money(summary["smallest"]), help="The smallest share of a funded partnership.")
 except queries.AllocationRefused as refusal:
     st.warning(f"No allocation with these settings: {plain(str(refusal))}")
 
 tables.reviews_due(queries.reviews_due(chosen))
 
 st.subheader("Map")
+info = queries.dataset_info()
+if info and info.get("description"):  # what the data is, its partnership codes' prefixes included
+    st.caption(plain(info["description"]))
 st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=520), width="stretch")
 st.subheader("Schools not covered")
 uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"], chosen.changes)
@@ -65,5 +71,6 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,
 )
 st.caption("Triangles with a black outline on the map. Institutions without a location are listed but not mapped.")
