@@ -102,3 +102,33 @@ def sidebar_note(decided: AllocationSettings, sidebar: AllocationSettings) -> st
     pot = decided.describe()[0][0]  # the settings in words start with the pot, said above
     others = [f"{name}: {ours} here, {theirs} in the sidebar" for name, ours, theirs in found if name != pot]
     return note + (f" It also differs in: {'; '.join(others)}." if others else "")
+
+
+def headings(labels: list[str]) -> dict[str, tuple[str, str]]:
+    """Short headings for side_by_side's columns, so the amounts of three scenarios fit a
+    projector at 1280 px: "#2 (£)" for a scenario labelled "#2 £550k, pending funded", with the
+    whole name in the help. A label's first word is its number; the order puts the amounts
+    first, then their differences, then protection and days per week."""
+    first = labels[0]
+    short = {label: label.split(" ", 1)[0] for label in labels}
+    named: dict[str, tuple[str, str]] = {}
+    for label in labels:
+        named[f"{label}: amount"] = (f"{short[label]} (£)", f"Amount: {label}")
+    for label in labels[1:]:
+        named[f"{DIFF}{label} vs {first}: amount"] = (
+            f"{short[label]} vs {short[first]} (£)",
+            f"Change in the amount: {label} less {first}",
+        )
+    for label in labels:
+        named[f"{label}: protection"] = (
+            f"{short[label]} protection (£)",
+            f"Transition protection (amount less Year 10 share): {label}",
+        )
+    for label in labels:
+        named[f"{label}: days/week"] = (f"{short[label]} days/wk", f"Manager days per week: {label}")
+    for label in labels[1:]:
+        named[f"{DIFF}{label} vs {first}: days/week"] = (
+            f"{short[label]} vs {short[first]} days/wk",
+            f"Change in days per week: {label} less {first}",
+        )
+    return named

@@ -324,3 +324,60 @@ def test_slider_to_redrawn_table_is_measured(server, page, record_property):
     ).to_be_attached()
     _settled(page)
     record_property("slider_to_table_ms", round((time.perf_counter() - started) * 1000))
+
+
+# The grid draws its headers on a canvas; its accessible table lists the columns inside the
+# visible width, in order (glide-data-grid writes cells only for the visible region). A listed
+# column is wholly visible when another listed column follows it, or when the grid does not
+# scroll sideways at all.
+VISIBLE_COLUMNS = """(grid) => {
+  const scroller = grid.querySelector('.dvn-scroller');
+  const heads = [...grid.querySelectorAll('th[role=columnheader]')].map(h => h.innerText.trim());
+  const scrolls = scroller.scrollWidth > scroller.clientWidth + 1;
+  return scrolls ? heads.slice(0, -1) : heads;
+}"""
+# Streamlit cuts a metric's label or a button's words with an ellipsis in these boxes.
+CUT_LABELS = """() => { const labels = [...document.querySelectorAll('.stMarkdownEllipsis')].filter(e => e.clientWidth > 0);
+  return [labels.map(e => e.innerText), labels.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)]; }"""
+
+
+def _projector(page: Page, url: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})  # sidebar open, as in a meeting
+    page.goto(url)
+    _settled(page)
+
+
+def test_the_figures_a_meeting_compares_fit_a_projector(server, page):
+    """At 1280 x 720 the Allocation table's money, Year 10 and share columns, its status and
+    protection (in the table below it), and every amount of a comparison of scenarios are within
+    the tables' visible width, without scrolling sideways."""
+    _projector(page, f"{server}/allocation?total=500000&loss=5")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
+    main = page.get_by_test_id("stDataFrame").first
+    expect(main.locator("th[role=columnheader]").first).to_be_attached()
+    shown = main.evaluate(VISIBLE_COLUMNS)
+    for column in ("Code", "Partnership", "Amount (£)", "Previous (£)", "Change (£)", "Year 10", "Share", "Days/wk", "Funded"):
+        assert column in shown, (column, shown)
+    page.get_by_text("Status and protection of each partnership").click()
+    details = page.get_by_test_id("stDataFrame").nth(1)
+    expect(details.locator("th[role=columnheader]").first).to_be_attached()
+    assert {"Code", "Partnership", "Status", "Protection"} <= set(details.evaluate(VISIBLE_COLUMNS))
+
+    _projector(page, f"{server}/scenarios?compare=1,2")
+    grid = page.get_by_test_id("stDataFrame").nth(1)
+    expect(grid.locator("th[role=columnheader]").first).to_be_attached()
+    shown = grid.evaluate(VISIBLE_COLUMNS)
+    for column in ("Code", "Partnership", "#1 (£)", "#2 (£)", "#2 vs #1 (£)"):
+        assert column in shown, (column, shown)
+
+
+def test_labels_are_read_whole_on_a_projector(server, page):
+    """No headline figure's label nor a download button's words are cut short at 1280 px."""
+    for path, marker, label in (
+        ("", "Schools covered", "Year 10, funded"),
+        ("allocation?total=500000", "Sum of amounts", "Meeting pack (PDF) for £500,000"),
+    ):
+        _projector(page, f"{server}/{path}")
+        expect(page.get_by_text(marker).first).to_be_visible()
+        labels, cut = page.evaluate(CUT_LABELS)
+        assert label in labels and cut == [], (path, cut)

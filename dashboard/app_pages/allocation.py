@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, scenario_form, state, tables
-from dashboard.formatting import count, money, plain
+from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
 from pipelines import clock, exports, provenance
 
 chosen = state.current()
@@ -70,33 +70,61 @@ if summary["top_slice"]:  # the county's line, so the column adds up to the pot
         ],
         how="diagonal_relaxed",
     )
+# At 1280 px with the sidebar open the figures a meeting compares fit without scrolling: code and
+# name pinned (names cut short, whole on hover), the amounts first under short headings (the help
+# says the rest), and the long words (status, protection) in a table of their own below.
+DETAILS = ["Status", "Protection"]
+FIRST = ["Code", "Partnership", "Amount (£)", "Previous, 2008/9 (£)", "Change (£)", "Year 10", "Share %", "Days/week", "Funded"]
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     height=38 + 35 * min(table.height, 20),
+    placeholder=MISSING,
+    column_order=[*FIRST, *(c for c in table.columns if c not in FIRST and c not in DETAILS)],
     column_config={
         **tables.money_config(money_columns, pence=pence),
+        "Code": st.column_config.TextColumn(width=140, pinned=True),
+        "Partnership": st.column_config.TextColumn(width=160, pinned=True),
+        "Amount (£)": tables.money_column("Amount (£)", pence=pence, width=85),
+        "Previous, 2008/9 (£)": tables.money_column(
+            "Previous (£)", pence=pence, width=90, help="The previous allocation, on the 2008/9 basis."
+        ),
+        "Change (£)": tables.money_column("Change (£)", pence=pence, width=85, help="Amount less previous."),
         "Year 10": st.column_config.NumberColumn(
-            format="localized", help="Year 10 counted for this partnership (a school in k partnerships counts 1/k)."
+            format="localized", width=65, help=f"Year 10 counted for this partnership. {SHARED_SCHOOL}"
         ),
-        "Share %": st.column_config.NumberColumn(format="%.2f%%"),
+        "Share %": st.column_config.NumberColumn("Share", format="%.2f%%", width=65, help="Share of the pot."),
         "Days/week": st.column_config.NumberColumn(
-            format="%.2f", help="Manager days per week at the day rate and weeks per year."
+            "Days/wk", format="%.2f", width=65, help="Manager days per week at the day rate and weeks per year."
         ),
+        "Funded": st.column_config.TextColumn(width=60, help="Why or why not: the status table below."),
         "FTE": st.column_config.NumberColumn(format="%.3f", help="Days per week / 5."),
     },
 )
+with st.expander("Status and protection of each partnership", icon=":material/info:"):
+    st.dataframe(
+        table.select("Code", "Partnership", *DETAILS),
+        hide_index=True,
+        width="stretch",
+        placeholder=MISSING,
+        column_config={
+            "Code": st.column_config.TextColumn(width=140),
+            "Partnership": st.column_config.TextColumn(width=220),
+            "Protection": st.column_config.TextColumn(help="Transition protection against the previous amount, if any."),
+        },
+        key="allocation_status",
+    )
 st.caption(
     f"Year 10 in funded partnerships: {count(summary['year10_funded'])} (the proxy the pot is shared by); "
-    f"in all partnerships, funded or not: {count(summary['year10_all_partnerships'])}."
+    f"in all partnerships, funded or not: {count(summary['year10_all_partnerships'])}. {SHARED_SCHOOL}"
 )
 
 version = queries.version_label()
 status = queries.data_status()
 census_date = summary["census_date"]
 pot = money(chosen.total, pence=pence)
-down_csv, down_xlsx, down_pack, _ = st.columns([1, 1, 1, 1])
+down_csv = down_xlsx = down_pack = st.container(horizontal=True, gap="small")  # as wide as their words
 # Files are made when clicked (a rerun stays quick) and a click does not rerun the page (so the
 # other buttons stay valid); a click while the page is redrawn waits for the redrawn button
 # (dashboard/download_guard.js): a file is never missing and always for the settings on screen.

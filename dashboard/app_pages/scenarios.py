@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, charts, compare, queries, tables
-from dashboard.formatting import plain
+from dashboard.formatting import MISSING, plain
 from pipelines import clock, free_text, links, records
 from pipelines.allocate import AllocationRefused
 
@@ -39,6 +39,7 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    placeholder=MISSING,
 )
 
 st.subheader("Open, delete or approve one")
@@ -160,8 +161,24 @@ if len(chosen_ids) >= 2:
         for scenario_id in chosen_ids:
             st.caption(f"{plain(_label(scenario_id))}: {plain(links.summary(_settings(scenario_id)))}")
         st.altair_chart(charts.difference_bars(compare.differences_long(table)), width="stretch")
-        money_columns = [c for c in table.columns if c.endswith((": amount", ": protection"))]
         shown = table.with_columns(pl.col(c).cast(pl.Float64) for c in table.columns if c not in ("Code", "Partnership"))
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=tables.money_config(money_columns))
+        named = {c: h for c, h in compare.headings([label for label, _ in allocations]).items() if c in table.columns}
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            placeholder=MISSING,
+            column_order=["Code", "Partnership", *named],
+            column_config={
+                "Code": st.column_config.TextColumn(width=140, pinned=True),
+                "Partnership": st.column_config.TextColumn(width=165, pinned=True),
+                **{
+                    c: tables.money_column(label, help=why, width=95)
+                    if c.endswith((": amount", ": protection"))
+                    else st.column_config.NumberColumn(label, help=why, format="%.2f", width=95)
+                    for c, (label, why) in named.items()
+                },
+            },
+        )
 else:
     st.caption("Pick at least two scenarios to compare.")
