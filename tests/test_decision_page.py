@@ -78,8 +78,8 @@ def test_the_page_says_when_the_sidebars_what_if_is_not_the_decision(store, monk
     other_lever = open_page(store, monkeypatch, "decisions", d=d, **{**LINK, "loss": "10"})
     assert _words(other_lever.info) == [
         "This decision shared £10,000, as the sidebar's what-if does, but the what-if is not this decision. It also differs "
-        "in: Transition protection against the 2008/9 amounts: none here, no funded partnership below 90% of its previous "
-        "amount in the sidebar."
+        "in: Transition protection against the 2008/9 amounts: none (no floor, no cap) here, no funded partnership below "
+        "90% of its previous amount; no cap in the sidebar."
     ]
     # The figures on the page stay the decision's.
     assert any("Total £10,000.00** equals the approved pot £10,000.00" in m.value for m in other_pot.markdown)
