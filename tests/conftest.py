@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from examples import QUICK
+from hypothesis import settings
 
 from pipelines.build_default import build
 
@@ -16,6 +18,9 @@ TESTS = Path(__file__).parent
 SMALL = TESTS / "data" / "small"
 BAD = TESTS / "data" / "bad"
 REAL = TESTS.parent.parent / "shared" / "data" / "real"
+
+# A third of each property test's examples unless --hypothesis-profile=thorough (tests/examples.py).
+settings.load_profile(QUICK)
 
 
 # The audit log is sealed with a key kept outside the store (pipelines/audit_chain.py). Tests use

@@ -7,6 +7,7 @@ from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 
+from examples import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scenario import AS_OF, CENSUS, Member, Scenario, empty_store, fill
@@ -56,7 +57,7 @@ def run(scenario: Scenario, total: Decimal, unit: Decimal, lump: Decimal = Decim
 
 
 totals = st.integers(0, 100_000_000)
-common = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+common = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @common

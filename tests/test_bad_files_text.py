@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 from conftest import BAD
+from examples import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bad_files import _assert_refused
@@ -116,7 +117,7 @@ _NUMBER_TEXT = st.one_of(
 
 
 @settings(
-    max_examples=15,
+    max_examples=examples(15),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from examples import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -180,7 +181,7 @@ def _argv(folder: Path, command: str, flag: str, value: str) -> list[str]:
 
 
 @given(use=st.sampled_from(RUN), value=TYPED)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_every_numeric_flag_exits_0_or_2_with_one_line(workspace, use, value):
     code, lines = run(_argv(workspace, *use, value))
     assert code in (0, 2), (use, value, code, lines)
@@ -189,7 +190,7 @@ def test_every_numeric_flag_exits_0_or_2_with_one_line(workspace, use, value):
 
 
 @given(use=st.sampled_from(READ), value=TYPED)
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_pack_and_plan_read_every_numeric_flag_or_refuse_it_in_one_line(workspace, use, value):
     argv = _argv(workspace, *use, value)
     err = io.StringIO()
@@ -214,7 +215,7 @@ def test_pack_and_plan_run_on_the_ends_of_every_range(workspace, command, ends):
 
 
 @given(key=st.sampled_from(links.KEYS), value=TYPED)
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 def test_every_link_parameter_gives_a_value_or_a_note(key, value):
     chosen, notes = links.from_query({"total": "10000", key: value})
     assert all("\n" not in note and len(note) < 400 for note in notes), notes
@@ -223,7 +224,7 @@ def test_every_link_parameter_gives_a_value_or_a_note(key, value):
 
 
 @given(value=TYPED)
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_record_numbers_in_a_link_give_a_number_or_a_note(value):
     found, notes = links.record_ids(value, {1, 2, 3}, "scenario", 3)
     parts = [p for p in value.split(",") if p.strip()]

@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 
+from examples import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scenario import AS_OF, CENSUS, Scenario, empty_store, fill
@@ -17,7 +18,7 @@ from test_allocation_properties import funded_with_learners, maps
 from pipelines.allocate import AllocationRefused, AllocationSettings, allocate
 
 CON = empty_store()
-common = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+common = settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -215,7 +216,7 @@ def test_with_both_limits_the_split_is_the_one_capped_and_scaled_split_and_refus
             assert abs(Fraction(r["amount"]) - expected[r["partnership_code"]]) < 1, (r, expected)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # two allocations an example
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])  # two allocations an example
 @given(
     scenario=with_previous(),
     total=st.integers(0, 1_000_000),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_dashboard import AS_OF, fresh_caches, open_page  # noqa: F401 - fixtures
@@ -40,7 +41,7 @@ def test_whole_numbers_within_their_range():
 
 
 @given(st.text(max_size=60))
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 def test_a_whole_number_is_only_ever_what_its_ascii_digits_say(text):
     found = whole_number(text, 0, 10**12)
     if found is not None:
