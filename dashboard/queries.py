@@ -140,6 +140,16 @@ def plan_problems(changes: Changes, as_of: dt.date | None) -> list[str]:
     return list(_plan_problems(changes, as_of, _results_key()))
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _plan_already_loaded(changes: Changes, as_of: dt.date | None, version: tuple) -> bool:
+    return plan.already_loaded(cursor(), changes, as_of)
+
+
+def plan_already_loaded(changes: Changes, as_of: dt.date | None) -> bool:
+    """Whether the loaded rosters already make every change of the plan (its roster was loaded)."""
+    return _plan_already_loaded(changes, as_of, _results_key())
+
+
 def table_counts() -> pl.DataFrame:
     return report("reports/table_counts.sql")
 

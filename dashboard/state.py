@@ -38,6 +38,7 @@ W = "sc_"  # prefix of the sidebar widgets' keys
 POT_SLIDER = W + "slider"
 PLAN = W + "plan"  # the draft membership plan (a tuple of PlanChange), changed on the Plan page
 PLAN_SET_ASIDE = "scenario_plan_set_aside"  # why this run's plan does not fit the data, if it does not
+PLAN_LOADED = "scenario_plan_loaded"  # this run's plan is in force already: its roster was loaded
 # Set by the scenario's own controls in this run: the user acted on the scenario on screen, so an
 # address the browser sent before the last redraw reached it (two quick clicks) is not a link.
 TOUCHED = "scenario_touched"
@@ -271,7 +272,9 @@ def sidebar() -> AllocationSettings:
 def _plan_note(chosen: AllocationSettings) -> None:
     """Say on every page when the figures are of a draft map, or why a plan is set aside."""
     set_aside = st.session_state.get(PLAN_SET_ASIDE)
-    if set_aside:
+    if st.session_state.get(PLAN_LOADED):
+        st.info(plain(already_loaded_text(len(st.session_state.get(PLAN, ())))), icon=":material/task_alt:")
+    elif set_aside:
         st.error(
             plain(
                 "The draft membership plan does not fit the loaded data, so the figures are of the loaded "
@@ -291,15 +294,25 @@ def _plan_note(chosen: AllocationSettings) -> None:
             ),
             icon=":material/edit_road:",
         )
-    if chosen.changes or set_aside:
+    if chosen.changes or set_aside or st.session_state.get(PLAN_LOADED):
         st.button("Discard the draft plan", on_click=_discard_plan, icon=":material/delete_sweep:", key=W + "discard_plan")
 
 
+def already_loaded_text(changes: int) -> str:
+    return (
+        f"This plan is already loaded: its {changes} change{'s are' if changes != 1 else ' is'} on the loaded rosters, "
+        "so every page shows the loaded rosters. Discard it to start a new plan."
+    )
+
+
 def _usable_plan(as_of: dt.date | None) -> tuple[PlanChange, ...]:
-    """The session's plan if it fits the data on the day; otherwise none, with the reasons kept."""
+    """The session's plan if it fits the data on the day; otherwise none, with the reasons kept
+    (or, when the loaded rosters already make every change, that it is loaded)."""
     changes = st.session_state.get(PLAN, ())
     problems = queries.plan_problems(changes, as_of) if changes else []
-    st.session_state[PLAN_SET_ASIDE] = problems
+    loaded = bool(problems) and queries.plan_already_loaded(changes, as_of)
+    st.session_state[PLAN_LOADED] = loaded
+    st.session_state[PLAN_SET_ASIDE] = [] if loaded else problems
     return () if problems else changes
 
 

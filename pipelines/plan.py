@@ -255,6 +255,17 @@ def problems(
         return found if cursor is None else _store_problems(cursor, as_of)
 
 
+def already_loaded(con: duckdb.DuckDBPyConnection, changes: Sequence[PlanChange], as_of: dt.date | None) -> bool:
+    """Whether the loaded rosters already make every change of the plan (sql/plan/in_effect.sql):
+    a draft whose roster was approved since its link was made, which then does not apply
+    because it is in force, not because it is wrong."""
+    with _checked(con, changes, None) as (cursor, found):
+        if cursor is None or not effective(changes):
+            return False
+        total, in_effect = cursor.sql(db.read_sql("plan/in_effect.sql"), params={"as_of": as_of}).fetchall()[0]
+        return total > 0 and in_effect == total
+
+
 def _refusal(found: list[tuple[str, str | None, str | None, str]]) -> PlanRefused:
     return PlanRefused("the membership plan cannot be applied: " + "; ".join(in_words(*p) for p in found))
 

@@ -129,7 +129,10 @@ with st.expander("Open a plan file", icon=":material/upload_file:"):
             st.rerun()
         st.error(plain(report.format()), icon=":material/block:")
 
-if state.PLAN_SET_ASIDE in st.session_state and st.session_state[state.PLAN_SET_ASIDE]:
+if st.session_state.get(state.PLAN_LOADED):
+    st.info(plain(state.already_loaded_text(len(draft))), icon=":material/task_alt:")
+    st.stop()
+if st.session_state.get(state.PLAN_SET_ASIDE):
     st.error(
         plain("This plan does not fit the loaded data: " + "; ".join(st.session_state[state.PLAN_SET_ASIDE])),
         icon=":material/rule:",
