@@ -26,7 +26,7 @@ import streamlit as st
 
 from dashboard import maps
 from pipelines import allocate as allocation_sql
-from pipelines import audit_chain, clock, config, db, districts, exports, plan, plan_best, plan_compare
+from pipelines import audit_chain, clock, config, db, districts, exports, plan, plan_best, plan_compare, plan_gap_tally
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 from pipelines.plan import PlanChange
 
@@ -361,6 +361,11 @@ def best_plan(
         chosen.changes,
         tuple(sorted(codes)),
     )
+
+
+def gap_tally(gaps: pl.DataFrame) -> plan_gap_tally.GapTally:
+    """What a page's gap count counts, from the gaps it shows (see pipelines/plan_gap_tally.py)."""
+    return plan_gap_tally.gap_tally(cursor(), gaps)
 
 
 def gap_counts(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:

@@ -9,7 +9,8 @@ import polars as pl
 from pipelines import db
 
 
-def _compare(con: duckdb.DuckDBPyConnection, sql: str, **frames: pl.DataFrame) -> pl.DataFrame:
+def over_frames(con: duckdb.DuckDBPyConnection, sql: str, **frames: pl.DataFrame) -> pl.DataFrame:
+    """A plan/ query over result frames registered under the names it reads."""
     cursor = con.cursor()
     try:
         for name, frame in frames.items():
@@ -21,9 +22,9 @@ def _compare(con: duckdb.DuckDBPyConnection, sql: str, **frames: pl.DataFrame) -
 
 def gap_counts(con: duckdb.DuckDBPyConnection, before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
     """code, severity, before, after, change: codes that changed first."""
-    return _compare(con, "plan/compare_gaps.sql", gaps_before=before, gaps_after=after)
+    return over_frames(con, "plan/compare_gaps.sql", gaps_before=before, gaps_after=after)
 
 
 def allocation_change(con: duckdb.DuckDBPyConnection, before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
     """Per partnership: funded, Year 10 and amount before and after, and the changes."""
-    return _compare(con, "plan/compare_allocation.sql", allocation_before=before, allocation_after=after)
+    return over_frames(con, "plan/compare_allocation.sql", allocation_before=before, allocation_after=after)

@@ -177,9 +177,9 @@ def test_a_refused_allocation_is_explained_not_crashed(store, monkeypatch):
 
 def test_gaps_page_filters_and_downloads(store, monkeypatch, downloads):
     app = open_page(store, monkeypatch, "gaps")
-    assert "4 gaps shown" in app.markdown[0].value
+    assert "4 gap rows shown" in app.markdown[0].value
     app.multiselect(key="gaps_severity").set_value(["error"]).run()
-    assert "1 gaps shown" in app.markdown[0].value
+    assert "1 gap row shown" in app.markdown[0].value
     assert list(app.dataframe[0].value["Gap code"]) == ["school_uncovered"]
     assert list(app.dataframe[0].value["Gap"]) == ["School in no partnership"]  # words, not the code
     csv_bytes = next(v for k, v in downloads.items() if k.startswith("coverage_gaps"))

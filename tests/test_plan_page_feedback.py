@@ -1,13 +1,18 @@
 """What the Plan page tells the planner as it works (AppTest): a link to a plan whose roster has
-since been loaded says so."""
+since been loaded says so; and what each page's gap count counts, so 9, 31 and 37 on one map
+are not three answers to one question."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+import polars as pl
+import pytest
 from test_dashboard import AS_OF, OFFICER, fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import plan, plan_file
+from pipelines import allocate, config, plan, plan_file, plan_gap_tally
+from pipelines.build_default import build
 
 ALPHA, ZETA = 100001, 100006  # Alpha: in North (P1, accredited); Zeta: in no partnership
 
@@ -31,3 +36,42 @@ def test_a_plan_only_partly_in_force_is_still_said_not_to_fit(store, monkeypatch
     app = open_page(store, monkeypatch, "allocation", plan=link)
     assert any("does not fit the loaded data" in e.value for e in app.sidebar.error)
     assert not [i for i in app.sidebar.info if "already loaded" in i.value]
+
+
+# --- what each page's gap count counts, on the default data (the map of the report) ----------
+
+
+@pytest.fixture(scope="module")
+def default_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("default") / "default.duckdb"
+    build(path, config.DEFAULT_DATA_DIR)
+    return path
+
+
+def test_the_three_gap_counts_say_what_they_count(default_store, monkeypatch):
+    con = duckdb.connect(str(default_store), read_only=True)
+    try:
+        gaps = allocate.coverage_gaps(con)
+        tally = plan_gap_tally.gap_tally(con, gaps)
+        figures = allocate.overview_figures(con)
+    finally:
+        con.close()
+    # The report's 9, 31 and 37, each with what it counts.
+    assert (tally.schools_uncovered + tally.schools_in_several, figures["schools_not_covered"]) == (9, 9)
+    assert (tally.closable, tally.gap_rows) == (32, 37)
+    assert gaps.filter(pl.col("code") == "school_multiple").height == 8  # 4 schools, a row per partnership
+
+    app = open_page(default_store, monkeypatch, None, asof="2018-09-01")
+    overview = [c.value.replace("\\", "") for c in app.caption]
+    assert any(c.startswith("9 schools in no partnership or in several (5 in none, 4 in several).") for c in overview)
+    app.switch_page("app_pages/plan.py").run()
+    plan_captions = [c.value.replace("\\", "") for c in app.caption]
+    assert any(
+        c.startswith("32 gaps a membership change could close: 31 with suggestions below, 1 with none") for c in plan_captions
+    )
+    why = tally.why_they_differ()
+    assert why in plan_captions
+    assert "the Overview 9 schools" in why and "the Plan page 32 gaps" in why and "Coverage gaps 37 gap rows" in why
+    app.switch_page("app_pages/gaps.py").run()
+    assert "37 gap rows shown" in app.markdown[0].value
+    assert why in [c.value.replace("\\", "") for c in app.caption]

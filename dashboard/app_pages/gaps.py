@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, state, tables
-from dashboard.formatting import MISSING
+from dashboard.formatting import MISSING, plain
 from pipelines import clock, config, exports
 
 chosen = state.current()
@@ -61,7 +61,9 @@ for column, picked in (
         shown = shown.filter(pl.col(column).is_in(picked))
 
 errors = (shown["severity"] == "error").sum()
-st.markdown(f"**{shown.height} gaps shown** ({errors} errors, {shown.height - errors} warnings) of {gaps.height}.")
+rows = f"{shown.height} gap row{'s' if shown.height != 1 else ''}"
+st.markdown(f"**{rows} shown** ({errors} errors, {shown.height - errors} warnings) of {gaps.height}.")
+st.caption(plain(queries.gap_tally(gaps).why_they_differ()))
 st.dataframe(
     shown.select(
         pl.col("severity").alias("Severity"),

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import queries, state, tables
 from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
-from pipelines import clock
+from pipelines import clock, plan_gap_tally
 
 chosen = state.current()
 figures = queries.overview_figures(chosen)
@@ -31,6 +31,7 @@ counts[3].metric(
     help=f"{figures['schools_uncovered']} in no partnership, {figures['schools_in_several']} in more than one "
     "(a school has one local partnership). They are listed under the map.",
 )
+st.caption(plain(plan_gap_tally.overview_note(figures["schools_uncovered"], figures["schools_in_several"])))
 
 row = st.columns(5)
 row[0].metric(

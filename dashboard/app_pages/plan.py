@@ -32,8 +32,10 @@ for note in st.session_state.pop("plan_message_notes", []):
 st.header("Suggestions", divider="gray")
 gaps = plan_tables.gaps_with_alternatives(queries.suggestions(chosen))
 labels = dict(queries.gap_codes().select("code", "label").rows())
+tally = queries.gap_tally(queries.gaps(chosen))
 if not gaps:
     st.success("No gap on this map can be closed by a membership change.", icon=":material/check_circle:")
+    st.caption(plain(tally.why_they_differ()))
 else:
     codes = sorted({g.code for g in gaps})
     picked = st.pills(
@@ -41,10 +43,11 @@ else:
     )
     shown = [g for g in gaps if g.code in (picked or [])]
     st.caption(
-        f"{len(gaps)} gaps a membership change can close. Click an alternative to add it to the draft plan "
-        "(best first; hover for the reason). "
+        plain(tally.plan_count(len(gaps)))
+        + " Click an alternative to add it to the draft plan (best first; hover for the reason). "
         "The suggestions are worked out again on the map after the plan so far."
     )
+    st.caption(plain(tally.why_they_differ()))
     if st.button(
         "Apply the best alternative for every gap shown",
         icon=":material/done_all:",
