@@ -4,19 +4,21 @@ before the draft takes them) and the loaded map beside the draft."""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import polars as pl
 import streamlit as st
 
 from dashboard import plan_tables, queries, state, tables
-from dashboard.formatting import MISSING, plain
+from dashboard.formatting import MISSING, count, plain
 from pipelines import free_text
 from pipelines.allocate import AllocationSettings
 from pipelines.money import pounds
 from pipelines.plan import PlanChange
 from pipelines.refusals import PlanRefused
 
-ERRORS, NOTES = "plan_message_errors", "plan_message_notes"
+ERRORS, NOTES, WARNINGS = "plan_message_errors", "plan_message_notes", "plan_message_warnings"
+OUTSIDE = "Year 10 learners in no funded partnership"
 BEST = "plan_best_outcome"  # the draft the best plan made, and the gaps it left open and opened
 HIGHLIGHT = "background-color: #FFF1C2; font-weight: 600"
 CHANGE_KINDS = {
@@ -28,10 +30,30 @@ CHANGE_KINDS = {
 }
 
 
+def _draft() -> tuple[PlanChange, ...]:
+    """The draft that changes add to: none when the session's plan is loaded already."""
+    return () if st.session_state.get(state.PLAN_LOADED) else st.session_state.get(state.PLAN, ())
+
+
+def outside_funded(changes: tuple[PlanChange, ...]) -> Decimal:
+    """Year 10 learners in no funded partnership on the scenario's map after ``changes``
+    (the Overview's figure: in no partnership, or only in unfunded ones, by share)."""
+    return queries.overview_figures(dataclasses.replace(state.current(), changes=changes))["year10_outside_funded"]
+
+
+def _warn_if_outside_rises(before: tuple[PlanChange, ...], after: tuple[PlanChange, ...], what: str) -> None:
+    was, now = outside_funded(before), outside_funded(after)
+    if now > was:
+        st.session_state[WARNINGS] = [
+            f"{OUTSIDE} rise from {count(was)} to {count(now)} with {what}: it takes schools out of funded partnerships "
+            "(or into several, one of them unfunded). Check it is meant."
+        ]
+
+
 def apply(changes: tuple[PlanChange, ...], what: str) -> None:
     """Add changes to the draft if the plan then still fits the data; otherwise say why."""
     state.touch()  # a second quick click arrives with the address of before the first one's redraw
-    current = st.session_state.get(state.PLAN, ())
+    current = _draft()
     proposed = plan_tables.with_changes(current, changes)
     if proposed == current:
         st.session_state[NOTES] = [f"{what}: already in the draft."]
@@ -42,6 +64,7 @@ def apply(changes: tuple[PlanChange, ...], what: str) -> None:
         return
     state.set_plan(proposed)
     st.session_state[NOTES] = [f"Added to the draft: {what}."]
+    _warn_if_outside_rises(current, proposed, f"this change ({what})")
 
 
 def apply_best(codes: tuple[str, ...]) -> None:
@@ -49,7 +72,7 @@ def apply_best(codes: tuple[str, ...]) -> None:
     draft as it grows (pipelines/plan_best.py, the same function as `suggest --best`). What it
     could not close is kept beside the draft it made, and listed while that draft stands."""
     state.touch()
-    chosen = dataclasses.replace(state.current(), changes=st.session_state.get(state.PLAN, ()))
+    chosen = dataclasses.replace(state.current(), changes=_draft())
     try:
         best = queries.best_plan(chosen, codes)
     except PlanRefused as refusal:
@@ -61,6 +84,7 @@ def apply_best(codes: tuple[str, ...]) -> None:
         return
     state.set_plan(best.changes)
     st.session_state[NOTES] = [f"Added to the draft: the best alternative for each gap shown. {best.summary()}."]
+    _warn_if_outside_rises(chosen.changes, best.changes, "the best plan")
 
 
 def best_outcome(draft: tuple[PlanChange, ...], labels: dict[str, str]) -> None:
@@ -146,8 +170,33 @@ def _highlighted(frame: pl.DataFrame, changed: str):
     return table.style.apply(lambda row: [HIGHLIGHT if row[changed] else "" for _ in row], axis=1)
 
 
+def outside_before_and_after(loaded: AllocationSettings, chosen: AllocationSettings) -> None:
+    """Year 10 learners in no funded partnership on the loaded rosters and the draft, with a
+    warning when the draft has more: moving schools must not quietly take learners out of the
+    funded map."""
+    was = queries.overview_figures(loaded)["year10_outside_funded"]
+    now = queries.overview_figures(chosen)["year10_outside_funded"]
+    change = now - was
+    st.container(key="plan_outside").metric(
+        OUTSIDE,
+        count(now),
+        delta=None if change == 0 else ("+" if change > 0 else "") + count(change),
+        delta_color="inverse",
+        help="Year 10 of the open high and special schools in no partnership, or only in unfunded ones "
+        "(a school in several partnerships counts its share in each).",
+    )
+    st.caption(f"{count(was)} on the loaded rosters, {count(now)} with the draft.")
+    if now > was:
+        st.warning(
+            f"The draft puts more Year 10 learners outside funded partnerships: {count(was)} on the loaded rosters, "
+            f"{count(now)} with the draft.",
+            icon=":material/warning:",
+        )
+
+
 def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels: dict[str, str]) -> None:
     """Gap counts, money and the two maps, the draft's differences highlighted."""
+    outside_before_and_after(loaded, chosen)
     counts = queries.gap_counts(queries.gaps(loaded), queries.gaps(chosen))
     st.subheader("Gaps by kind")
     shown = counts.select(

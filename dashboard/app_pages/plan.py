@@ -6,7 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from dashboard import access, plan_tables, queries, scenario_form, state
+from dashboard import access, plan_tables, plan_view, queries, scenario_form, state
 from dashboard.formatting import MISSING, money, plain
 from dashboard.plan_view import apply, apply_best, best_outcome, change_form, side_by_side
 from pipelines import invocation, plan, plan_file
@@ -23,10 +23,12 @@ st.caption(
     "changes until a data officer approves the plan, which loads its roster like a roster file."
 )
 
-for problem in st.session_state.pop("plan_message_errors", []):
+for problem in st.session_state.pop(plan_view.ERRORS, []):
     st.error(plain(problem), icon=":material/block:")
-for note in st.session_state.pop("plan_message_notes", []):
+for note in st.session_state.pop(plan_view.NOTES, []):
     st.success(plain(note), icon=":material/check_circle:")
+for warning in st.session_state.pop(plan_view.WARNINGS, []):
+    st.warning(plain(warning), icon=":material/warning:")
 
 # --- 1. Suggestions ---------------------------------------------------------------------------
 st.header("Suggestions", divider="gray")
