@@ -4,6 +4,7 @@ before the draft takes them) and the loaded map beside the draft."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from decimal import Decimal
 
 import polars as pl
@@ -11,7 +12,7 @@ import streamlit as st
 
 from dashboard import plan_tables, queries, state, tables
 from dashboard.formatting import MISSING, count, plain
-from pipelines import free_text
+from pipelines import free_text, plan_best
 from pipelines.allocate import AllocationSettings
 from pipelines.money import pounds
 from pipelines.plan import PlanChange
@@ -70,14 +71,29 @@ def apply(changes: tuple[PlanChange, ...], what: str) -> None:
 def apply_best(codes: tuple[str, ...]) -> None:
     """The best alternative for every gap of these kinds, added to the draft: worked out on the
     draft as it grows (pipelines/plan_best.py, the same function as `suggest --best`). What it
-    could not close is kept beside the draft it made, and listed while that draft stands."""
+    could not close is kept beside the draft it made, and listed while that draft stands.
+
+    A button's callback, so the status it draws (at the top of the page, before the page runs)
+    shows each round as the search goes and stays, folded, with what it did and how long it took."""
     state.touch()
     chosen = dataclasses.replace(state.current(), changes=_draft())
-    try:
-        best = queries.best_plan(chosen, codes)
-    except PlanRefused as refusal:
-        st.session_state[ERRORS] = [f"The best plan was not worked out: {refusal}"]
-        return
+    started = time.perf_counter()
+    rounds: list[plan_best.Progress] = []
+    with st.status("Working out the best plan on the draft ...", expanded=True) as status:
+        bar = st.progress(0.0, text="Finding the gaps and their suggestions ...")
+
+        def report(progress: plan_best.Progress) -> None:
+            rounds.append(progress)
+            bar.progress(progress.fraction(), text=progress.words())
+
+        try:
+            best = queries.best_plan(chosen, codes, progress=report)
+        except PlanRefused as refusal:
+            status.update(label="The best plan was not worked out", state="error")
+            st.session_state[ERRORS] = [f"The best plan was not worked out: {refusal}"]
+            return
+        took = f"in {time.perf_counter() - started:.1f} s" if rounds else "before, for this draft"
+        status.update(label=f"Best plan worked out {took}: {best.summary()}", state="complete", expanded=False)
     st.session_state[BEST] = (best.changes, best.unclosed, best.opened)
     if best.changes == chosen.changes:
         st.session_state[NOTES] = ["The best plan adds nothing to the draft."]

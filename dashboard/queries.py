@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn
@@ -114,10 +115,27 @@ def report(relative_sql: str, changes: Changes = (), **params) -> pl.DataFrame:
     return _report(relative_sql, tuple(sorted(params.items())), _results_key(), changes)
 
 
+# Frames the best plan has just worked out for the draft it made (see best_plan), taken once by
+# the query for exactly that draft and those settings instead of working them out again.
+_JUST_WORKED_OUT: dict[tuple, pl.DataFrame] = {}
+_JUST_WORKED_OUT_MAX = 12
+
+
+def _worked_out(key: tuple) -> pl.DataFrame | None:
+    return _JUST_WORKED_OUT.pop(key, None)
+
+
+def _keep_worked_out(known: dict[tuple, pl.DataFrame | None]) -> None:
+    _JUST_WORKED_OUT.update({key: frame for key, frame in known.items() if frame is not None})
+    while len(_JUST_WORKED_OUT) > _JUST_WORKED_OUT_MAX:
+        del _JUST_WORKED_OUT[next(iter(_JUST_WORKED_OUT))]  # the oldest
+
+
 # A few plans at once (the sessions' drafts); a plan's roster is worked out once per data version.
 @_shared_frame(max_entries=16)
 def _roster(changes: Changes, as_of: dt.date | None, version: tuple) -> pl.DataFrame:
-    return plan.proposed_roster(cursor(), changes, as_of)
+    known = _worked_out(("roster", changes, as_of, version))
+    return known if known is not None else plan.proposed_roster(cursor(), changes, as_of)
 
 
 def proposed_roster(changes: Changes, as_of: dt.date | None) -> pl.DataFrame:
@@ -132,6 +150,8 @@ def _on_map(changes: Changes, as_of: dt.date | None):
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _plan_problems(changes: Changes, as_of: dt.date | None, version: tuple) -> list[str]:
+    if _worked_out(("fits", changes, as_of, version)) is not None:  # the best plan made its roster
+        return []
     return [plan.in_words(*found) for found in plan.problems(cursor(), changes, as_of)]
 
 
@@ -292,6 +312,9 @@ _GAP_REPORTS = {"gaps": allocation_sql.coverage_gaps, "suggestions": allocation_
 
 @_shared_frame(max_entries=64)
 def _gap_report(which, as_of, census_date, include_pending, travel_km, treat, version, changes) -> pl.DataFrame:
+    known = _worked_out((which, as_of, census_date, include_pending, travel_km, treat, version, changes))
+    if known is not None:
+        return known
     with _on_map(changes, as_of) as con:
         return _GAP_REPORTS[which](
             con,
@@ -332,7 +355,9 @@ def suggestions(chosen: AllocationSettings, travel_km: float = config.DEFAULT_TR
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _best_plan(as_of, census_date, include_pending, travel_km, treat, version, start, codes) -> plan_best.BestPlan:
+def _best_plan(
+    as_of, census_date, include_pending, travel_km, treat, version, start, codes, _progress, _worked_out
+) -> plan_best.BestPlan:
     return plan_best.best_plan(
         cursor(),
         as_of=as_of,
@@ -342,25 +367,53 @@ def _best_plan(as_of, census_date, include_pending, travel_km, treat, version, s
         treat_as_accredited=treat,
         start=start,
         codes=codes,
+        progress=_progress,
+        worked_out=_worked_out,
     )
 
 
 def best_plan(
-    chosen: AllocationSettings, codes: tuple[str, ...], travel_km: float = config.DEFAULT_TRAVEL_KM
+    chosen: AllocationSettings,
+    codes: tuple[str, ...],
+    travel_km: float = config.DEFAULT_TRAVEL_KM,
+    progress: Callable[[plan_best.Progress], None] | None = None,
 ) -> plan_best.BestPlan:
     """The best alternative for every gap of these kinds, worked out on the scenario's draft as
     it grows: the same function as `suggest --best` (raises PlanRefused when the draft does not
-    fit the data). Held once per process, like the frames: nothing changes it."""
-    return _best_plan(
+    fit the data). Held once per process, like the frames: nothing changes it. ``progress`` is
+    told how far it has got (not when the plan is held already).
+
+    Each figure is worked out once: the search starts from the draft's roster, gaps and
+    suggestions as the page has them, and the roster, gaps and suggestions of the draft it makes,
+    which its last round worked out, are kept for the page's next queries (on the same census,
+    travel distance and number of alternatives) rather than worked out again."""
+    version = _results_key()
+    census = census_used(chosen)
+    roster = proposed_roster(chosen.changes, chosen.as_of) if chosen.changes else None
+    best = _best_plan(
         chosen.as_of,
-        chosen.census_date,
+        census,
         chosen.include_pending,
         travel_km,
         chosen.treat_as_accredited,
-        _results_key(),
+        version,
         chosen.changes,
         tuple(sorted(codes)),
+        progress,
+        plan_best.WorkedOut(census, roster, gaps(chosen, travel_km), suggestions(chosen, travel_km)),
     )
+    final = best.final
+    if final is not None and best.changes:
+        settings = (chosen.as_of, final.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, version)
+        _keep_worked_out(
+            {
+                ("gaps", *settings, best.changes): final.gaps,
+                ("suggestions", *settings, best.changes): final.suggestions,
+                ("roster", best.changes, chosen.as_of, version): final.roster,
+                ("fits", best.changes, chosen.as_of, version): final.roster,
+            }
+        )
+    return best
 
 
 def gap_tally(gaps: pl.DataFrame) -> plan_gap_tally.GapTally:

@@ -1,5 +1,6 @@
 """What the Plan page tells the planner as it works (AppTest): Year 10 learners a change leaves
-outside funded partnerships, before and after, with a warning when they rise; a link to a plan whose roster has since been loaded; and what each
+outside funded partnerships, before and after, with a warning when they rise; the best plan's
+progress round by round; a link to a plan whose roster has since been loaded; and what each
 page's gap count counts, so 9, 31 and 37 on one map are not three answers to one question."""
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import duckdb
 import polars as pl
 import pytest
 from test_dashboard import AS_OF, OFFICER, fresh_caches, open_page  # noqa: F401 - fixtures
+from test_plan_best import conflict_store  # noqa: F401 - fixture
 
-from pipelines import allocate, config, plan, plan_file, plan_gap_tally
+from pipelines import allocate, config, db, plan, plan_best, plan_file, plan_gap_tally
 from pipelines.build_default import build
 
 ALPHA, ZETA = 100001, 100006  # Alpha: in North (P1, accredited); Zeta: in no partnership
@@ -51,6 +53,66 @@ def test_a_change_that_brings_learners_in_says_so_without_a_warning(store, monke
     metric = _outside_metric(app)
     assert (metric.value, metric.delta) == ("200", "-80")
     assert any(c.value == "280 on the loaded rosters, 200 with the draft." for c in app.caption)
+
+
+def test_the_best_plan_shows_its_progress_and_warns_when_learners_end_outside(conflict_store, monkeypatch):  # noqa: F811
+    """Iota (80) is in North (funded) and South (pending); the best plan settles it in one
+    partnership that is not funded and moves Zeta and Kappa to unfunded ones: 380 outside
+    before, 420 after."""
+    app = open_page(conflict_store, monkeypatch, "plan")
+    app.button(key="plan_apply_best").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    con = db.connect_read_only(conflict_store)
+    try:
+        best = plan_best.best_plan(con, as_of=dt.date.fromisoformat(AS_OF))
+    finally:
+        con.close()
+    assert plan.from_link(app.query_params["plan"])[0] == best.changes
+    (status,) = app.status
+    assert status.state == "complete"
+    assert status.label.startswith("Best plan worked out in ") and status.label.endswith(best.summary())
+    (bar,) = status.get("progress")
+    assert bar.value == 100
+    assert bar.text.startswith(f"Round {best.rounds}: {best.closed} of {best.addressed} gaps closed so far, 0 still being tried")
+    warned = [w.value for w in app.warning]
+    assert any("rise from 380 to 420 with the best plan" in w for w in warned), warned
+    assert (_outside_metric(app).value, _outside_metric(app).delta) == ("420", "+40")
+
+
+def test_the_best_plan_reports_each_round(conflict_store):  # noqa: F811
+    seen: list[plan_best.Progress] = []
+    con = db.connect_read_only(conflict_store)
+    try:
+        best = plan_best.best_plan(con, as_of=dt.date.fromisoformat(AS_OF), progress=seen.append)
+    finally:
+        con.close()
+    assert [p.rounds for p in seen] == [*range(1, best.rounds + 1), best.rounds]  # each round, then the end
+    assert seen[0].closed == 0 and seen[0].trying > 0 and seen[0].fraction() < 1
+    assert (seen[-1].closed, seen[-1].addressed, seen[-1].trying) == (best.closed, best.addressed, 0)
+    assert seen[-1].fraction() == 1.0 and seen[-1].changes == best.rows.height
+
+
+def test_the_figures_handed_in_and_back_are_those_worked_out_afresh(conflict_store):  # noqa: F811
+    """What the page already has is handed in, and what the last round worked out is handed back
+    for the page to show next; the plan and the figures are the same as when worked out afresh."""
+    as_of = dt.date.fromisoformat(AS_OF)
+    con = db.connect_read_only(conflict_store)
+    try:
+        census = allocate.default_census(con, as_of=as_of)["census_date"]
+        settings = {"as_of": as_of, "census_date": census}
+        alone = plan_best.best_plan(con, as_of=as_of)
+        handed = plan_best.WorkedOut(
+            census, None, allocate.coverage_gaps(con, **settings), allocate.membership_suggestions(con, **settings)
+        )
+        given = plan_best.best_plan(con, worked_out=handed, **settings)
+        final = given.final
+        assert final is not None and final.suggestions is not None and final.census_date == census
+        assert (given.changes, given.unclosed, given.summary()) == (alone.changes, alone.unclosed, alone.summary())
+        assert final.gaps.equals(allocate.coverage_gaps(con, changes=given.changes, **settings))
+        assert final.suggestions.equals(allocate.membership_suggestions(con, changes=given.changes, **settings))
+        assert final.roster is not None and final.roster.equals(plan.proposed_roster(con, given.changes, as_of))
+    finally:
+        con.close()
 
 
 def test_a_link_to_a_plan_whose_roster_was_loaded_says_it_is_already_loaded(store, monkeypatch):
@@ -123,3 +185,25 @@ def test_the_three_gap_counts_say_what_they_count(default_store, monkeypatch):
     app.switch_page("app_pages/gaps.py").run()
     assert "37 gap rows shown" in app.markdown[0].value
     assert why in [c.value.replace("\\", "") for c in app.caption]
+
+
+@pytest.mark.slow
+def test_the_best_plan_on_the_default_data_leaves_no_school_in_two_partnerships(default_store, monkeypatch):
+    """The report's case through the page: the best plan once left Hellesdon High and Ormiston
+    Victory in DC-WENSUM and LOC8 and doubled the Year 10 outside funded partnerships."""
+    app = open_page(default_store, monkeypatch, "plan", asof="2018-09-01")
+    app.button(key="plan_apply_best").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    drafted = plan.from_link(app.query_params["plan"])[0]
+    con = duckdb.connect(str(default_store), read_only=True)
+    try:
+        after = allocate.coverage_gaps(con, changes=drafted)
+    finally:
+        con.close()
+    assert drafted and after.filter(pl.col("code") == "school_multiple").height == 0
+    counts = next(d.value for d in app.dataframe if "Gap code" in d.value.columns and "Draft" in d.value.columns)
+    assert counts.loc[counts["Gap code"] == "school_multiple", "Draft"].tolist() == [0]
+    metric = _outside_metric(app)
+    assert float(metric.value) < 172.5 and metric.delta.startswith("-")
+    assert not [w.value for w in app.warning if "rise from" in w.value]
+    assert app.status[0].label.startswith("Best plan worked out in ")

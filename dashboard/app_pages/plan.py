@@ -50,17 +50,17 @@ else:
         "The suggestions are worked out again on the map after the plan so far."
     )
     st.caption(plain(tally.why_they_differ()))
-    if st.button(
+    st.button(
         "Apply the best alternative for every gap shown",
         icon=":material/done_all:",
         key="plan_apply_best",
         disabled=not shown,
+        on_click=apply_best,
+        args=(tuple(picked or ()),),
         help="Worked out on the draft as it grows: gaps in order (errors first), each alternative taken only if "
-        "it closes its gap without opening one closed before; the gaps it cannot close are listed with why.",
-    ):
-        with st.spinner("Working out the best plan on the draft ..."):
-            apply_best(tuple(picked or ()))
-        st.rerun()
+        "it closes its gap without opening one closed before; the gaps it cannot close are listed with why. "
+        "It takes some seconds: the page shows each round as it goes.",
+    )
     best_outcome(draft, labels)
     limit = 30
     for gap in shown[:limit]:
