@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import duckdb
 import polars as pl
@@ -32,6 +33,7 @@ from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F4
 from pipelines.plan import PlanChange
 
 Changes = tuple[PlanChange, ...]  # a draft membership plan; () is the loaded map
+V = TypeVar("V")
 logger = logging.getLogger(__name__)
 
 
@@ -115,20 +117,34 @@ def report(relative_sql: str, changes: Changes = (), **params) -> pl.DataFrame:
     return _report(relative_sql, tuple(sorted(params.items())), _results_key(), changes)
 
 
+class _Held(dict[tuple, V]):
+    """A few results held per process, the oldest dropped first: for the best plan, whose work
+    draws its progress on the page (st.cache_resource would replay those calls on a later run,
+    where the bar they draw on does not exist), and the figures it hands on."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__()
+        self.most = most
+        self.lock = threading.Lock()  # sessions run in threads of their own
+
+    def keep(self, key: tuple, value: V) -> None:
+        with self.lock:
+            self[key] = value
+            while len(self) > self.most:
+                del self[next(iter(self))]
+
+    def take(self, key: tuple) -> V | None:
+        with self.lock:
+            return self.pop(key, None)
+
+
 # Frames the best plan has just worked out for the draft it made (see best_plan), taken once by
 # the query for exactly that draft and those settings instead of working them out again.
-_JUST_WORKED_OUT: dict[tuple, pl.DataFrame] = {}
-_JUST_WORKED_OUT_MAX = 12
+_JUST_WORKED_OUT: _Held[pl.DataFrame] = _Held(12)
 
 
 def _worked_out(key: tuple) -> pl.DataFrame | None:
-    return _JUST_WORKED_OUT.pop(key, None)
-
-
-def _keep_worked_out(known: dict[tuple, pl.DataFrame | None]) -> None:
-    _JUST_WORKED_OUT.update({key: frame for key, frame in known.items() if frame is not None})
-    while len(_JUST_WORKED_OUT) > _JUST_WORKED_OUT_MAX:
-        del _JUST_WORKED_OUT[next(iter(_JUST_WORKED_OUT))]  # the oldest
+    return _JUST_WORKED_OUT.take(key)
 
 
 # A few plans at once (the sessions' drafts); a plan's roster is worked out once per data version.
@@ -354,22 +370,7 @@ def suggestions(chosen: AllocationSettings, travel_km: float = config.DEFAULT_TR
     return _gap_report_for("suggestions", chosen, travel_km)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _best_plan(
-    as_of, census_date, include_pending, travel_km, treat, version, start, codes, _progress, _worked_out
-) -> plan_best.BestPlan:
-    return plan_best.best_plan(
-        cursor(),
-        as_of=as_of,
-        census_date=census_date,
-        include_pending=include_pending,
-        travel_km=travel_km,
-        treat_as_accredited=treat,
-        start=start,
-        codes=codes,
-        progress=_progress,
-        worked_out=_worked_out,
-    )
+_BEST_PLANS: _Held[plan_best.BestPlan] = _Held(8)
 
 
 def best_plan(
@@ -389,30 +390,38 @@ def best_plan(
     travel distance and number of alternatives) rather than worked out again."""
     version = _results_key()
     census = census_used(chosen)
-    roster = proposed_roster(chosen.changes, chosen.as_of) if chosen.changes else None
-    best = _best_plan(
-        chosen.as_of,
-        census,
-        chosen.include_pending,
-        travel_km,
-        chosen.treat_as_accredited,
-        version,
-        chosen.changes,
-        tuple(sorted(codes)),
-        progress,
-        plan_best.WorkedOut(census, roster, gaps(chosen, travel_km), suggestions(chosen, travel_km)),
-    )
-    final = best.final
-    if final is not None and best.changes:
-        settings = (chosen.as_of, final.census_date, chosen.include_pending, travel_km, chosen.treat_as_accredited, version)
-        _keep_worked_out(
-            {
-                ("gaps", *settings, best.changes): final.gaps,
-                ("suggestions", *settings, best.changes): final.suggestions,
-                ("roster", best.changes, chosen.as_of, version): final.roster,
-                ("fits", best.changes, chosen.as_of, version): final.roster,
-            }
+    settings = (chosen.as_of, census, chosen.include_pending, travel_km, chosen.treat_as_accredited, version)
+    key = (*settings, chosen.changes, tuple(sorted(codes)))
+    best = _BEST_PLANS.get(key)
+    if best is None:
+        best = plan_best.best_plan(
+            cursor(),
+            as_of=chosen.as_of,
+            census_date=census,
+            include_pending=chosen.include_pending,
+            travel_km=travel_km,
+            treat_as_accredited=chosen.treat_as_accredited,
+            start=chosen.changes,
+            codes=codes,
+            progress=progress,
+            worked_out=plan_best.WorkedOut(
+                census,
+                proposed_roster(chosen.changes, chosen.as_of) if chosen.changes else None,
+                gaps(chosen, travel_km),
+                suggestions(chosen, travel_km),
+            ),
         )
+        _BEST_PLANS.keep(key, best)
+    final = best.final
+    if final is not None and final.census_date == census and best.changes:
+        for held, frame in (
+            (("gaps", *settings, best.changes), final.gaps),
+            (("suggestions", *settings, best.changes), final.suggestions),
+            (("roster", best.changes, chosen.as_of, version), final.roster),
+            (("fits", best.changes, chosen.as_of, version), final.roster),  # its roster was made: it fits
+        ):
+            if frame is not None:
+                _JUST_WORKED_OUT.keep(held, frame)
     return best
 
 

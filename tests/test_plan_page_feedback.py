@@ -77,6 +77,12 @@ def test_the_best_plan_shows_its_progress_and_warns_when_learners_end_outside(co
     warned = [w.value for w in app.warning]
     assert any("rise from 380 to 420 with the best plan" in w for w in warned), warned
     assert (_outside_metric(app).value, _outside_metric(app).delta) == ("420", "+40")
+    # Again from the same draft: the plan held since is given at once (its progress not replayed).
+    app.button(key="plan_discard").click().run()
+    app.button(key="plan_apply_best").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert plan.from_link(app.query_params["plan"])[0] == best.changes
+    assert app.status[0].label == f"Best plan worked out before, for this draft: {best.summary()}"
 
 
 def test_the_best_plan_reports_each_round(conflict_store):  # noqa: F811
