@@ -204,8 +204,7 @@ def outside_before_and_after(loaded: AllocationSettings, chosen: AllocationSetti
     st.caption(f"{count(was)} on the loaded rosters, {count(now)} with the draft.")
     if now > was:
         st.warning(
-            f"The draft puts more Year 10 learners outside funded partnerships: {count(was)} on the loaded rosters, "
-            f"{count(now)} with the draft.",
+            f"The draft puts more {OUTSIDE}: {count(was)} on the loaded rosters, {count(now)} with the draft.",
             icon=":material/warning:",
         )
 

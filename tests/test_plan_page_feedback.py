@@ -40,7 +40,7 @@ def test_a_change_that_takes_learners_out_of_funded_partnerships_is_warned(store
     assert plan.from_link(app.query_params["plan"])[0] == (plan.PlanChange("remove", "P1", ALPHA),)
     warned = [w.value for w in app.warning]
     assert any("rise from 280 to 380 with this change" in w for w in warned), warned
-    assert any("more Year 10 learners outside funded partnerships" in w and "380 with the draft" in w for w in warned)
+    assert any("The draft puts more Year 10 learners in no funded partnership" in w and "380 with the draft" in w for w in warned)
     metric = _outside_metric(app)
     assert (metric.value, metric.delta) == ("380", "+100")
     assert any(c.value == "280 on the loaded rosters, 380 with the draft." for c in app.caption)
