@@ -425,9 +425,24 @@ def best_plan(
     return best
 
 
-def gap_tally(gaps: pl.DataFrame) -> plan_gap_tally.GapTally:
-    """What a page's gap count counts, from the gaps it shows (see pipelines/plan_gap_tally.py)."""
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _gap_tally(as_of, census_date, include_pending, travel_km, treat, version, changes) -> plan_gap_tally.GapTally:
+    gaps = _gap_report("gaps", as_of, census_date, include_pending, travel_km, treat, version, changes)
     return plan_gap_tally.gap_tally(cursor(), gaps)
+
+
+def gap_tally(chosen: AllocationSettings, travel_km: float = config.DEFAULT_TRAVEL_KM) -> plan_gap_tally.GapTally:
+    """What each page's gap count counts, on the scenario's map (see pipelines/plan_gap_tally.py):
+    from the same gaps as gaps(), worked out once per map like them."""
+    return _gap_tally(
+        chosen.as_of,
+        census_used(chosen),
+        chosen.include_pending,
+        travel_km,
+        chosen.treat_as_accredited,
+        _results_key(),
+        chosen.changes,
+    )
 
 
 def gap_counts(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:

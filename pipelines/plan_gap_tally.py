@@ -53,13 +53,10 @@ class GapTally:
         return _n(self.closable, "gap a membership change could close", "gaps a membership change could close")
 
     def plan_count(self, listed: int) -> str:
-        """The Plan page's count, and how many of those gaps it lists with suggestions."""
-        if listed == self.closable:
-            return f"{self.closable_text()}, each with suggestions below."
-        if listed < self.closable:
-            missing = self.closable - listed
-            return f"{self.closable_text()}: {listed:,} with suggestions below, {missing:,} with none (the best plan lists why)."
-        return f"{self.closable_text()}, listed below as {listed:,} (a school shown once for each partnership it is far from)."
+        """The Plan page's count, and how many of those gaps it lists with suggestions. One form
+        whatever the numbers: it sits above buttons, and words that wrap onto another line after
+        a click would move them under the pointer between two quick clicks."""
+        return f"{self.closable_text()}, {listed:,} with suggestions below."
 
     def rows_text(self) -> str:
         return _n(self.gap_rows, "gap row of every kind", "gap rows of every kind")

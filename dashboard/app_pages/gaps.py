@@ -63,7 +63,7 @@ for column, picked in (
 errors = (shown["severity"] == "error").sum()
 rows = f"{shown.height} gap row{'s' if shown.height != 1 else ''}"
 st.markdown(f"**{rows} shown** ({errors} errors, {shown.height - errors} warnings) of {gaps.height}.")
-st.caption(plain(queries.gap_tally(gaps).why_they_differ()))
+st.caption(plain(queries.gap_tally(chosen, travel_km).why_they_differ()))
 st.dataframe(
     shown.select(
         pl.col("severity").alias("Severity"),

@@ -34,7 +34,7 @@ for warning in st.session_state.pop(plan_view.WARNINGS, []):
 st.header("Suggestions", divider="gray")
 gaps = plan_tables.gaps_with_alternatives(queries.suggestions(chosen))
 labels = dict(queries.gap_codes().select("code", "label").rows())
-tally = queries.gap_tally(queries.gaps(chosen))
+tally = queries.gap_tally(chosen)
 if not gaps:
     st.success("No gap on this map can be closed by a membership change.", icon=":material/check_circle:")
     st.caption(plain(tally.why_they_differ()))
@@ -49,7 +49,6 @@ else:
         + " Click an alternative to add it to the draft plan (best first; hover for the reason). "
         "The suggestions are worked out again on the map after the plan so far."
     )
-    st.caption(plain(tally.why_they_differ()))
     st.button(
         "Apply the best alternative for every gap shown",
         icon=":material/done_all:",
@@ -80,6 +79,8 @@ else:
             )
     if len(shown) > limit:
         st.caption(f"… and {len(shown) - limit} more gaps: pick fewer kinds above, or apply the best for all.")
+    # Below the buttons: its numbers change with each click, and so may its length.
+    st.caption(plain(tally.why_they_differ()))
 
 # --- 2. The draft -----------------------------------------------------------------------------
 st.header("Draft plan", divider="gray")
