@@ -112,23 +112,18 @@ def headings(labels: list[str]) -> dict[str, tuple[str, str]]:
     first = labels[0]
     short = {label: label.split(" ", 1)[0] for label in labels}
     named: dict[str, tuple[str, str]] = {}
-    for label in labels:
-        named[f"{label}: amount"] = (f"{short[label]} (£)", f"Amount: {label}")
-    for label in labels[1:]:
-        named[f"{DIFF}{label} vs {first}: amount"] = (
-            f"{short[label]} vs {short[first]} (£)",
-            f"Change in the amount: {label} less {first}",
-        )
-    for label in labels:
-        named[f"{label}: protection"] = (
-            f"{short[label]} protection (£)",
-            f"Transition protection (amount less Year 10 share): {label}",
-        )
-    for label in labels:
-        named[f"{label}: days/week"] = (f"{short[label]} days/wk", f"Manager days per week: {label}")
-    for label in labels[1:]:
-        named[f"{DIFF}{label} vs {first}: days/week"] = (
-            f"{short[label]} vs {short[first]} days/wk",
-            f"Change in days per week: {label} less {first}",
-        )
+    # (measure, heading after the label, help before it, whether differences follow)
+    measures = [
+        ("amount", "(£)", "Amount", "the amount"),
+        ("protection", "protection (£)", "Transition protection (amount less Year 10 share)", None),
+        ("days/week", "days/wk", "Manager days per week", "days per week"),
+    ]
+    for measure, heading, meaning, change in measures:
+        for label in labels:
+            named[f"{label}: {measure}"] = (f"{short[label]} {heading}", f"{meaning}: {label}")
+        for label in labels[1:] if change else []:
+            named[f"{DIFF}{label} vs {first}: {measure}"] = (
+                f"{short[label]} vs {short[first]} {heading}",
+                f"Change in {change}: {label} less {first}",
+            )
     return named

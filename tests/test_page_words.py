@@ -11,8 +11,8 @@ import re
 import polars as pl
 import pyarrow as pa
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
+from test_dashboard import fresh_caches  # noqa: F401 - autouse: every page starts with empty caches
 
 from dashboard.formatting import MISSING, SHARED_SCHOOL
 from pipelines import config
@@ -47,15 +47,6 @@ PAGES = [
 @pytest.fixture(scope="module")
 def default_store(tmp_path_factory):
     return demo_store(tmp_path_factory.mktemp("words"))
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _walk(node):
