@@ -71,7 +71,6 @@ from pipelines import audit_chain, config
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.xdist_group("machine"),  # with test_packaging and test_deploy_nginx: one worker, in turn
     pytest.mark.skipif(
         getattr(os, "geteuid", lambda: -1)() != 0,
         reason="the deployment guide's commands run as root (useradd, /etc, /opt, /var, sudo and runuser); "

@@ -30,9 +30,6 @@ from doc_blocks import blocks, section
 from benchmarks.serve import free_port
 from pipelines import config
 
-# Installs into, or serves from, the machine's fixed places (/opt/partnership, the guide's ports):
-# one worker runs every test of this group, one after another (pytest-xdist's loadgroup).
-pytestmark = pytest.mark.xdist_group("machine")
 DEPLOY = config.PROJECT_ROOT / "docs" / "deploy.md"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HOST = "partnerships.council.example"

@@ -32,9 +32,6 @@ from playwright.sync_api import expect, sync_playwright
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, free_port
 from pipelines import config
 
-# Installs into, or serves from, the machine's fixed places (/opt/partnership, the guide's ports):
-# one worker runs every test of this group, one after another (pytest-xdist's loadgroup).
-pytestmark = pytest.mark.xdist_group("machine")
 ROOT = config.PROJECT_ROOT
 LEFT_OUT = shutil.ignore_patterns(
     ".git",
