@@ -143,7 +143,9 @@ def _xlsx_total(path: str) -> Decimal:
 @contextmanager
 def _busy_cpus(count: int = 2):
     """Load the machine as a council laptop running other things is loaded: the test makes it."""
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: sum(i * i for i in range(10_000))"]) for _ in range(count)]
+    # Each stops by itself if the test is killed: it works only while its parent is alive.
+    burn = "import os\nparent = os.getppid()\nwhile os.getppid() == parent:\n    sum(i * i for i in range(10_000))"
+    burners = [subprocess.Popen([sys.executable, "-c", burn]) for _ in range(count)]
     try:
         yield
     finally:
