@@ -342,6 +342,7 @@ amounts AS (
             ELSE CAST(0 AS DECIMAL(18, 2)) END AS allocated,
         r.protection,
         CAST(pe.top_slice_p / 100 AS DECIMAL(18, 2)) AS top_slice,
+        r.y_scaled, sc.d AS y_scale, t.y_total, pe.total_p,
         s.day_rate, s.weeks_per_year, s.manager_cost, s.protect_loss, s.protect_gain,
         s.census_date,
         s.as_of
@@ -382,6 +383,14 @@ SELECT
     a.protection_effect,
     protection_note(a.protection, a.protection_effect, pa.amount, a.protect_loss, a.protect_gain) AS protection_note,
     a.top_slice,
+    -- Pounds per Year 10 learner, from the exact Year 10 (y_scaled / d): the amount, and the whole
+    -- pot over the funded partnerships' Year 10 (the same on every row), rounded half up to the
+    -- penny for people to read; nothing is computed from them. NULL for a partnership that is not
+    -- funded or has no Year 10 learners.
+    CASE WHEN a.funded AND a.y_scaled > 0 THEN CAST(CAST(
+        (2 * CAST(a.allocated * 100 AS HUGEINT) * a.y_scale + a.y_scaled) // (2 * a.y_scaled)
+    AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(18, 2)) END AS per_year10,
+    CAST(CAST((2 * a.total_p * a.y_scale + a.y_total) // (2 * a.y_total) AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(18, 2)) AS pot_per_year10,
     a.census_date,
     a.as_of
 FROM staffing AS a

@@ -14,6 +14,10 @@ SELECT
     min(amount) FILTER (WHERE funded) AS smallest,
     CAST(sum(previous_amount) AS DECIMAL(18, 2)) AS previous_total,
     CAST(sum(change) AS DECIMAL(18, 2)) AS change_total,
+    -- The staffing columns' totals (of the figures shown, each already rounded).
+    CAST(sum(days_per_week) AS DECIMAL(18, 2)) AS days_total,
+    CAST(sum(fte) AS DECIMAL(18, 3)) AS fte_total,
+    any_value(pot_per_year10) AS pot_per_year10,
     any_value(census_date) AS census_date,
     any_value(as_of) AS as_of
 FROM allocation_rows
