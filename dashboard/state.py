@@ -42,6 +42,11 @@ PLAN_LOADED = "scenario_plan_loaded"  # this run's plan is in force already: its
 # Set by the scenario's own controls in this run: the user acted on the scenario on screen, so an
 # address the browser sent before the last redraw reached it (two quick clicks) is not a link.
 TOUCHED = "scenario_touched"
+# Undo: the settings each change in this session replaced, newest last, and a mark that this run's
+# settings come from Undo itself (so undoing steps back instead of swapping two settings).
+HISTORY = "scenario_history"
+UNDOING = "scenario_undoing"
+HISTORY_LIMIT = 30
 
 
 def current() -> AllocationSettings:
@@ -260,6 +265,7 @@ def sidebar() -> AllocationSettings:
             icon=":material/restart_alt:",
             help="Back to the default pot and settings on every page (a draft membership plan is kept).",
         )
+    _remember(chosen)
     state[SETTINGS] = chosen
     wanted = links.to_query(chosen)
     other = {k: v for k, v in st.query_params.to_dict().items() if k not in links.KEYS}
@@ -490,3 +496,32 @@ def _census_choice(as_of: dt.date | None, changes: tuple[PlanChange, ...]) -> dt
         help="The default is the latest census with a Year 10 figure for every member school of the funded partnerships.",
     )
     return None if picked == default else picked
+
+
+def _remember(chosen: AllocationSettings) -> None:
+    """Keep the settings that this run's change replaced, whatever made it (a sidebar control, a
+    link, the browser's Back), so Undo can bring them back."""
+    state = st.session_state
+    last = state.get(SETTINGS)
+    if state.pop(UNDOING, False) or last is None or last == chosen:
+        return
+    history = state.setdefault(HISTORY, [])
+    history.append(last)
+    del history[:-HISTORY_LIMIT]
+
+
+def previous() -> AllocationSettings | None:
+    """The settings Undo would bring back (None: nothing has changed in this session)."""
+    history = st.session_state.get(HISTORY)
+    return history[-1] if history else None
+
+
+def undo() -> None:
+    """Bring back the settings before the last change (a button's callback: the sidebar and the
+    address follow in the rerun, as for any other change, so Back still steps through them)."""
+    history = st.session_state.get(HISTORY)
+    if not history:
+        return
+    touch()
+    _seed(history.pop())
+    st.session_state[UNDOING] = True

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, queries, scenario_form, state, tables
 from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
-from pipelines import clock, exports, provenance
+from pipelines import clock, exports, links, provenance
 
 chosen = state.current()
 st.title("Allocation")
@@ -37,6 +37,15 @@ st.success(
     f"the pot {money(chosen.total, pence=True)} "
     f"— {summary['funded']} funded partnerships, census {clock.day_text(summary['census_date'])}.",
     icon=":material/check_circle:",
+)
+undo_to = state.previous()
+st.button(
+    "Undo last change",
+    on_click=state.undo,
+    disabled=undo_to is None,
+    icon=":material/undo:",
+    key="undo_settings",
+    help=f"Back to: {links.summary(undo_to)}." if undo_to else "Nothing to undo: the settings have not changed yet.",
 )
 
 st.vega_lite_chart(charts.allocation_bars(frame, pence=pence, top_slice=summary["top_slice"]), width="stretch")
