@@ -28,7 +28,19 @@ import streamlit as st
 
 from dashboard import maps
 from pipelines import allocate as allocation_sql
-from pipelines import audit_chain, clock, config, db, districts, exports, plan, plan_best, plan_compare, plan_gap_tally
+from pipelines import (
+    allocation_views,
+    audit_chain,
+    clock,
+    config,
+    db,
+    districts,
+    exports,
+    plan,
+    plan_best,
+    plan_compare,
+    plan_gap_tally,
+)
 from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
 from pipelines.plan import PlanChange
 
@@ -303,6 +315,49 @@ def _allocation_summary(chosen: AllocationSettings, version: tuple) -> dict:
 def allocation_summary(chosen: AllocationSettings) -> dict:
     """Totals of the allocation (the proof it adds up, Year 10 of funded and of all partnerships)."""
     return dict(_allocation_summary(chosen, _results_key()))
+
+
+# --- beside the split: the baseline it is compared with, and its money by district ---------------
+
+
+def current_decision() -> dict | None:
+    """The decision in force (the newest approval), or None before the first."""
+    found = report("reports/current_decision.sql")
+    return found.row(0, named=True) if found.height else None
+
+
+def baseline_settings() -> AllocationSettings:
+    """The baseline when no decision is in force: the default settings on the loaded rosters."""
+    return AllocationSettings(total=Decimal(config.DEFAULT_TOTAL))
+
+
+@_shared_frame(max_entries=64)
+def _against_baseline(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
+    decision = current_decision()
+    if decision is not None:
+        lines, top_slice = decision_lines(decision["decision_id"]), decision["top_slice"]
+    else:
+        lines = _allocation(baseline_settings(), version)
+        top_slice = lines["top_slice"][0] if lines.height else None
+    return allocation_views.against_baseline(cursor(), _allocation(chosen, version), lines, top_slice)
+
+
+def against_baseline(chosen: AllocationSettings) -> pl.DataFrame:
+    """Each line's change against the baseline (current_decision, else baseline_settings), with
+    the total; raises AllocationRefused when the default settings give no allocation."""
+    return _against_baseline(chosen, _results_key())
+
+
+@_shared_frame(max_entries=64)
+def _by_district(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
+    roster = proposed_roster(chosen.changes, chosen.as_of) if chosen.changes else None
+    return allocation_views.by_district(cursor(), _allocation(chosen, version), chosen.changes, roster)
+
+
+def allocation_by_district(chosen: AllocationSettings) -> pl.DataFrame:
+    """The split's money by district (each partnership's by its Year 10 per district), with the
+    county top-slice and the total; raises AllocationRefused like allocation()."""
+    return _by_district(chosen, _results_key())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -77,5 +77,7 @@ def money_column(label: str | None = None, *, pence: bool = True, help: str | No
     return st.column_config.NumberColumn(label, format="localized", step=0.01 if pence else None, help=help, width=width)
 
 
-def money_config(columns: list[str], pence: bool = True) -> dict:
-    return {c: money_column(c, pence=pence) for c in columns}
+def money_config(columns: list[str], pence: bool = True, helps: dict[str, str] | None = None) -> dict:
+    """``helps``: a column's longer explanation, shown on its heading."""
+    helps = helps or {}
+    return {c: money_column(c, pence=pence, help=helps.get(c)) for c in columns}

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.slow
 SECONDS = float(os.environ.get("CONCURRENCY_SECONDS", "20"))
 SESSIONS = int(os.environ.get("CONCURRENCY_SESSIONS", "4"))
 WORKER = Path(__file__).parent / "session_worker.py"
-# Amount (£) column of the allocation table (P1, P2), as numbers, for each of the two census files.
-STATES = [[3750.0, 6250.0], [6154.0, 3846.0]]
+# Amount (£) column of the allocation table (P1, P2 and the total), as numbers, for each of the two census files.
+STATES = [[3750.0, 6250.0, 10000.0], [6154.0, 3846.0, 10000.0]]
 HEADCOUNTS = {"a.csv": 100, "b.csv": 300}  # Year 10 of school 100001 in each census file
 
 

@@ -26,11 +26,13 @@ LEVERED = {"total": "3000", "pending": "1", "loss": "5", "gain": "10", "manager"
 
 
 def _amounts(app) -> list[float]:
-    return list(app.dataframe[0].value["Amount (£)"])
+    return _column(app, "Amount (£)")
 
 
 def _column(app, name: str) -> list[float]:
-    return list(app.dataframe[0].value[name])
+    """A column of the Allocation table's partnership lines (its total row left out)."""
+    table = app.dataframe[0].value
+    return list(table[table["Partnership"] != "Total"][name])
 
 
 def _settings(app):

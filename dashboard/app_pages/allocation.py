@@ -49,6 +49,15 @@ st.button(
 )
 
 st.vega_lite_chart(charts.allocation_bars(frame, pence=pence, top_slice=summary["top_slice"]), width="stretch")
+versus: pl.DataFrame | None = None
+baseline_problem = None
+try:
+    versus = queries.against_baseline(chosen)
+except queries.AllocationRefused as refusal:
+    baseline_problem = str(refusal)
+decision = queries.current_decision()
+baseline_name = f"decision {decision['decision_id']}" if decision else "defaults"
+versus_column = f"Change vs {baseline_name} (£)"
 money_columns = ["Amount (£)", "Previous, 2008/9 (£)", "Change (£)"]
 table = frame.select(
     pl.col("partnership_code").alias("Code"),
@@ -57,6 +66,7 @@ table = frame.select(
     pl.col("year10").cast(pl.Float64).alias("Year 10"),
     pl.col("share_percent").cast(pl.Float64).alias("Share %"),
     pl.col("amount").cast(pl.Float64).alias("Amount (£)"),
+    pl.col("per_year10").cast(pl.Float64).alias("£/Year 10"),
     pl.col("days_per_week").cast(pl.Float64).alias("Days/week"),
     pl.col("fte").cast(pl.Float64).alias("FTE"),
     pl.col("previous_amount").cast(pl.Float64).alias("Previous, 2008/9 (£)"),
@@ -64,7 +74,8 @@ table = frame.select(
     pl.col("protection_note").fill_null("").alias("Protection"),
     pl.col("funding_reason").alias("Status"),
 )
-if summary["top_slice"]:  # the county's line, so the column adds up to the pot
+# The county's line, so the column adds up to the pot (and its change shows when only the baseline has one).
+if summary["top_slice"] or (versus is not None and "top_slice" in versus["line"].to_list()):
     table = pl.concat(
         [
             table,
@@ -84,6 +95,28 @@ if summary["top_slice"]:  # the county's line, so the column adds up to the pot
 # says the rest), and the long words (status, protection) in a table of their own below.
 DETAILS = ["Status", "Protection"]
 FIRST = ["Code", "Partnership", "Amount (£)", "Previous, 2008/9 (£)", "Change (£)", "Year 10", "Share %", "Days/week", "Funded"]
+details = table.select("Code", "Partnership", *DETAILS)  # the partnerships' lines, without the total
+totals = {  # the columns' totals, from the summary (the amounts with the top-slice are the pot)
+    "Year 10": summary["year10_all_partnerships"],
+    "Amount (£)": summary["pot_total"],
+    "£/Year 10": summary["pot_per_year10"],
+    "Days/week": summary["days_total"],
+    "FTE": summary["fte_total"],
+    "Previous, 2008/9 (£)": summary["previous_total"],
+    "Change (£)": summary["change_total"],
+}
+table = pl.concat(
+    [table, pl.DataFrame({"Partnership": ["Total"]} | {c: [v] for c, v in totals.items()}).cast({c: pl.Float64 for c in totals})],
+    how="diagonal_relaxed",
+)
+if versus is not None:  # by code, with the top-slice's line and the total's (which has no code)
+    table = table.join(
+        versus.select(pl.col("partnership_code").alias("Code"), pl.col("change").cast(pl.Float64).alias(versus_column)),
+        on="Code",
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
 st.dataframe(
     table,
     hide_index=True,
@@ -100,6 +133,21 @@ st.dataframe(
             "Previous (£)", pence=pence, width=90, help="The previous allocation, on the 2008/9 basis."
         ),
         "Change (£)": tables.money_column("Change (£)", pence=pence, width=85, help="Amount less previous."),
+        **tables.money_config(
+            ["£/Year 10"],
+            helps={
+                "£/Year 10": "Amount ÷ Year 10 counted, worked out exactly and rounded to the nearest penny (halves up) "
+                "for display only. Total row: the whole pot ÷ the Year 10 of the funded partnerships."
+            },
+        ),
+        **tables.money_config(
+            [versus_column],
+            pence=pence,
+            helps={
+                versus_column: f"Amount here less the amount in the baseline ({baseline_name}); a partnership the "
+                "baseline does not have counts from £0. The line under the table says what the baseline is."
+            },
+        ),
         "Year 10": st.column_config.NumberColumn(
             format="localized", width=65, help=f"Year 10 counted for this partnership. {SHARED_SCHOOL}"
         ),
@@ -113,7 +161,7 @@ st.dataframe(
 )
 with st.expander("Status and protection of each partnership", icon=":material/info:"):
     st.dataframe(
-        table.select("Code", "Partnership", *DETAILS),
+        details,
         hide_index=True,
         width="stretch",
         placeholder=MISSING,
@@ -126,7 +174,60 @@ with st.expander("Status and protection of each partnership", icon=":material/in
     )
 st.caption(
     f"Year 10 in funded partnerships: {count(summary['year10_funded'])} (the proxy the pot is shared by); "
-    f"in all partnerships, funded or not: {count(summary['year10_all_partnerships'])}. {SHARED_SCHOOL}"
+    f"in all partnerships, funded or not: {count(summary['year10_all_partnerships'])}. {SHARED_SCHOOL} "
+    f"The pot is {money(summary['pot_per_year10'], pence=True)} per Year 10 learner in the funded partnerships "
+    "(exact, rounded to the nearest penny for display)."
+)
+if decision:
+    st.caption(
+        plain(
+            f"{versus_column}: against decision {decision['decision_id']}, “{decision['title']}”, approved "
+            f"{clock.uk_text(decision['approved_at'])}, the decision in force ({money(decision['total'], pence=True)} pot, "
+            f"census {clock.day_text(decision['census_date'])})."
+        )
+    )
+elif versus is not None:
+    st.caption(
+        plain(
+            f"{versus_column}: against the default settings ({links.summary(queries.baseline_settings())}) "
+            "on the loaded rosters; no decision has been approved yet."
+        )
+    )
+else:
+    st.caption(
+        plain(
+            "No baseline to compare with: no decision is approved and the default settings give no allocation "
+            f"({baseline_problem})."
+        )
+    )
+
+st.subheader("By district")
+st.dataframe(
+    queries.allocation_by_district(chosen).select(
+        pl.col("district").alias("District"),
+        pl.col("year10").cast(pl.Float64).alias("Year 10"),
+        pl.col("amount").cast(pl.Float64).alias("Amount (£)"),
+        pl.col("per_year10").cast(pl.Float64).alias("£/Year 10"),
+        pl.col("partnerships").fill_null("").alias("Partnerships"),
+    ),
+    hide_index=True,
+    width="stretch",
+    key="by_district",
+    column_config={
+        **tables.money_config(
+            ["Amount (£)", "£/Year 10"],
+            helps={"£/Year 10": "The district's amount ÷ its Year 10; total row: the whole pot ÷ all of it."},
+        ),
+        "Year 10": st.column_config.NumberColumn(
+            format="localized", help="Year 10 of the funded partnerships' schools in the district."
+        ),
+    },
+)
+st.caption(
+    "Each funded partnership's amount is split across the districts of its schools by their Year 10 as counted "
+    "for it (a school in k partnerships counts 1/k), to the penny by largest remainder, so a partnership's parts "
+    "add up to its amount and the lines to the pot. A district's £/Year 10 is its amount ÷ that Year 10, "
+    "rounded to the nearest penny for display."
 )
 
 version = queries.version_label()
