@@ -16,6 +16,7 @@ from pipelines.exports import TOP_SLICE_CODE, TOP_SLICE_NAME
 from pipelines.money import D3_LOCALE
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
+PICK = "pick"  # the allocation chart's click selection, read back by the page as the partnership picked
 FUNDED_COLOURS = alt.Scale(domain=["funded", "not funded", "county top-slice"], range=["#0072B2", "#BBBBBB", "#E69F00"])
 
 
@@ -33,6 +34,7 @@ def allocation_bars(frame: pl.DataFrame, pence: bool = False, top_slice=None) ->
     and each rerun only puts in the rows (Altair's checks took a third of a rerun)."""
     data = frame.select(
         pl.int_range(pl.len()).alias("order"),  # by code, as the table
+        pl.col("partnership_code").alias("code"),
         partnership_label(pl.col("partnership_code"), pl.col("partnership_name")).alias("partnership"),
         pl.col("amount").cast(pl.Float64),
         pl.col("previous_amount").cast(pl.Float64).alias("previous"),
@@ -52,6 +54,7 @@ def allocation_bars(frame: pl.DataFrame, pence: bool = False, top_slice=None) ->
         rows.append(
             {
                 "order": len(rows),
+                "code": TOP_SLICE_CODE,
                 "partnership": f"{TOP_SLICE_CODE} — {TOP_SLICE_NAME[0].lower()}{TOP_SLICE_NAME[1:]}",
                 "amount": float(top_slice),
                 "previous": None,
@@ -83,11 +86,19 @@ def _allocation_template(pence: bool) -> dict:
         axis=alt.Axis(labelOverlap=False, labelLimit=440, labelFontSize=13, labelLineHeight=13, labelExpr=wrapped_label(60)),
     )
     base = alt.Chart(alt.NamedData(name="rows"))
-    bars = base.mark_bar().encode(
-        y=y,
-        x=alt.X("amount:Q", title="Amount (£)", axis=alt.Axis(format=",.0f")),
-        color=alt.Color("status:N", scale=FUNDED_COLOURS, legend=alt.Legend(title=None, orient="bottom")),
-        tooltip=tooltip,
+    # A click on a bar picks its partnership (the page shows its schools); the others fade.
+    pick = alt.selection_point(name=PICK, fields=["code"], on="click", clear="dblclick", toggle=False)
+    bars = (
+        base.mark_bar(cursor="pointer")
+        .encode(
+            y=y,
+            x=alt.X("amount:Q", title="Amount (£)", axis=alt.Axis(format=",.0f")),
+            color=alt.Color("status:N", scale=FUNDED_COLOURS, legend=alt.Legend(title=None, orient="bottom")),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.4)),
+            tooltip=tooltip,
+        )
+        .add_params(pick)
+        .properties(name="bars")
     )
     labels = base.mark_text(align="left", dx=4, fontSize=12).encode(y=y, x="amount:Q", text="label:N")
     previous = base.mark_tick(color="#D55E00", thickness=3, size=18).encode(y=y, x="previous:Q", tooltip=tooltip)

@@ -267,6 +267,24 @@ def test_every_bar_is_labelled(server, page):
         expect(chart.get_by_text(label).first).to_be_attached()
 
 
+def test_clicking_a_bar_shows_that_partnerships_schools(server, page):
+    """A click on a partnership's bar lists its schools under the chart, with a link to its page."""
+    page.goto(f"{server}/allocation?total=500000")
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    expect(chart).to_be_visible()
+    _settled(page)
+    expect(page.get_by_text("Schools of LOC9-10")).to_have_count(0)
+    chart.locator("path[aria-roledescription='bar'][aria-label*='partnership: LOC9-10 —']").click()
+    expect(page.get_by_role("heading", name="Schools of LOC9-10 — Yarmouth and Gorleston (Locality 9/10)")).to_be_visible()
+    schools = page.get_by_test_id("stDataFrame").filter(has_text="Caister Academy")
+    expect(schools).to_be_visible()
+    expect(schools).to_contain_text("Great Yarmouth")
+    page.get_by_role("link", name="Open LOC9-10 on the Partnerships page").click()
+    expect(page.get_by_role("heading", name="Yarmouth and Gorleston (Locality 9/10)")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/partnerships\?.*p=LOC9-10"))
+    expect(page).to_have_url(re.compile(r"total=500000"))
+
+
 def test_the_meeting_pack_downloads_as_a_pdf(server, page, tmp_path):
     page.goto(f"{server}/allocation?total=500000")
     expect(_proof_line(page)).to_contain_text("£500,000.00 equals")

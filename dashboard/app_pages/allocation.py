@@ -48,7 +48,43 @@ st.button(
     help=f"Back to: {links.summary(undo_to)}." if undo_to else "Nothing to undo: the settings have not changed yet.",
 )
 
-st.vega_lite_chart(charts.allocation_bars(frame, pence=pence, top_slice=summary["top_slice"]), width="stretch")
+picked = st.vega_lite_chart(
+    charts.allocation_bars(frame, pence=pence, top_slice=summary["top_slice"]),
+    width="stretch",
+    on_select="rerun",
+    selection_mode=charts.PICK,
+    key="allocation_chart",
+)
+picked_codes = [point.get("code") for point in picked.selection.get(charts.PICK, [])]
+picked_code = next((c for c in picked_codes if c in frame["partnership_code"].to_list()), None)
+if picked_code is None:
+    st.caption("Click a partnership's bar to see its schools here (double-click to clear).")
+else:
+    picked_name = frame.filter(pl.col("partnership_code") == picked_code)["partnership_name"][0]
+    st.subheader(plain(f"Schools of {picked_code} — {picked_name}"))
+    members = queries.attribution(chosen.as_of, summary["census_date"], chosen.changes).filter(
+        pl.col("partnership_code") == picked_code
+    )
+    st.dataframe(
+        members.select(
+            pl.col("name").alias("Member"),
+            pl.col("kind_label").alias("Kind"),
+            pl.col("district").alias("District"),
+            pl.col("year10_headcount").alias("Year 10 on roll"),
+            pl.col("counted_year10").cast(pl.Float64).alias("Counted here"),
+            pl.col("not_counted_because").fill_null("").alias("Not counted because"),
+        ),
+        hide_index=True,
+        width="stretch",
+        key="picked_schools",
+    )
+    st.page_link(
+        "app_pages/partnerships.py",
+        label=plain(f"Open {picked_code} on the Partnerships page"),
+        icon=":material/groups:",
+        query_params={**links.to_query(chosen), "p": picked_code},
+    )
+
 versus: pl.DataFrame | None = None
 baseline_problem = None
 try:
