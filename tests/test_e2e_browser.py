@@ -285,6 +285,30 @@ def test_clicking_a_bar_shows_that_partnerships_schools(server, page):
     expect(page).to_have_url(re.compile(r"total=500000"))
 
 
+def test_undo_is_a_step_that_back_and_forward_go_through(server, page):
+    """Undo brings back the previous pot; the browser's Back then returns to the pot before the
+    Undo, and Forward to the Undo's, each with its figures."""
+    page.goto(f"{server}/allocation?total=500000")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
+    for total in (600000, 700000):
+        _type_total(page, str(total))
+        expect(_proof_line(page)).to_contain_text(f"£{total:,}.00 equals the pot")
+        _settled(page)
+    page.get_by_role("button", name="Undo last change").click()
+    expect(_proof_line(page)).to_contain_text("£600,000.00 equals the pot")
+    expect(page).to_have_url(re.compile(r"total=600000"))
+    _settled(page)
+    page.go_back()
+    expect(_proof_line(page)).to_contain_text("£700,000.00 equals the pot")
+    expect(page.get_by_role("textbox", name="Exact total")).to_have_value("£700,000.00")
+    _settled(page)
+    page.go_forward()
+    expect(_proof_line(page)).to_contain_text("£600,000.00 equals the pot")
+    _settled(page)
+    page.get_by_role("button", name="Undo last change").click()  # the Forward was a change too
+    expect(_proof_line(page)).to_contain_text("£700,000.00 equals the pot")
+
+
 def test_the_meeting_pack_downloads_as_a_pdf(server, page, tmp_path):
     page.goto(f"{server}/allocation?total=500000")
     expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
