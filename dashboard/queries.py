@@ -350,8 +350,11 @@ def against_baseline(chosen: AllocationSettings) -> pl.DataFrame:
 
 @_shared_frame(max_entries=64)
 def _by_district(chosen: AllocationSettings, version: tuple) -> pl.DataFrame:
-    roster = proposed_roster(chosen.changes, chosen.as_of) if chosen.changes else None
-    return allocation_views.by_district(cursor(), _allocation(chosen, version), chosen.changes, roster)
+    frame = _allocation(chosen, version)
+    # Who counts where does not change with the pot: the attribution is cached apart (the
+    # Partnerships page reads it too), so a new pot costs only the split.
+    counted = _attribution(chosen.as_of, frame["census_date"][0], version, chosen.changes)
+    return allocation_views.by_district(cursor(), frame, counted)
 
 
 def allocation_by_district(chosen: AllocationSettings) -> pl.DataFrame:

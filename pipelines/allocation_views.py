@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 
-from pipelines import config, db, plan
+from pipelines import config, db
 
 
 def _over(con: duckdb.DuckDBPyConnection, sql: str, params: dict, **frames: pl.DataFrame) -> pl.DataFrame:
@@ -35,19 +35,13 @@ def against_baseline(
     )
 
 
-def by_district(
-    con: duckdb.DuckDBPyConnection,
-    frame: pl.DataFrame,
-    changes: tuple[plan.PlanChange, ...] = (),
-    roster: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """line (district, top_slice, total), district, year10, amount, per_year10, partnerships: on
-    the map, day and census the split was made on (its plan's draft map, if it has one)."""
-    as_of, census_date = (frame["as_of"][0], frame["census_date"][0]) if frame.height else (None, None)
-    with plan.draft(con, changes, as_of, roster) as on_map:
-        return _over(
-            on_map,
-            "reports/allocation_by_district.sql",
-            {"as_of": as_of, "census_date": census_date, "top_slice_name": config.TOP_SLICE_NAME},
-            allocation_rows=frame.select("partnership_code", "funded", "amount", "top_slice"),
-        )
+def by_district(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, attribution: pl.DataFrame) -> pl.DataFrame:
+    """line (district, top_slice, total), district, year10, amount, per_year10, partnerships.
+    ``attribution``: the year10_attribution rows of the day, census and map the split was made on."""
+    return _over(
+        con,
+        "reports/allocation_by_district.sql",
+        {"top_slice_name": config.TOP_SLICE_NAME},
+        allocation_rows=frame.select("partnership_code", "funded", "amount", "top_slice"),
+        attribution_rows=attribution.select("partnership_code", "district", "counted", "counted_headcount", "partnerships"),
+    )

@@ -11,7 +11,7 @@ import polars as pl
 from scenario import AS_OF, CENSUS, Member, Scenario, accredited, empty_store, fill
 
 from pipelines import allocation_views
-from pipelines.allocate import AllocationSettings, allocate, summarise
+from pipelines.allocate import AllocationSettings, allocate, summarise, year10_attribution
 
 
 def _settings(total, **kwargs) -> AllocationSettings:
@@ -20,6 +20,10 @@ def _settings(total, **kwargs) -> AllocationSettings:
 
 def _penny(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _by_district(con, frame):
+    return allocation_views.by_district(con, frame, year10_attribution(con, as_of=AS_OF, census_date=CENSUS))
 
 
 def _districts(con, districts: dict[int, str]) -> None:
@@ -92,7 +96,7 @@ def test_money_by_district_splits_each_partnership_by_its_year10_per_district():
     # £100 off the top; £1,000 shared 75 : 60 -> A £556 (555.56), B £444 (444.44).
     frame = allocate(con, _settings(1100, top_slice=Decimal(100)))
     assert frame["amount"].to_list() == [Decimal("556.00"), Decimal("444.00")]
-    lines = allocation_views.by_district(con, frame)
+    lines = _by_district(con, frame)
     assert lines.select("line", "district", "year10", "amount").rows() == [
         ("district", "North", Decimal("60.0000"), Decimal("444.80")),  # A's 60 of 75
         ("district", "South", Decimal("75.0000"), Decimal("555.20")),  # A's 15 of 75, and all of B's 444
@@ -106,7 +110,7 @@ def test_money_by_district_splits_each_partnership_by_its_year10_per_district():
 def test_money_by_district_rounds_to_the_penny_by_largest_remainder():
     con = fill(empty_store(), accredited({"A": [Member(100001 + i, year10=10) for i in range(3)]}))
     _districts(con, {100001: "Gamma", 100002: "Alpha", 100003: "Beta"})
-    lines = allocation_views.by_district(con, allocate(con, _settings(100)))
+    lines = _by_district(con, allocate(con, _settings(100)))
     assert lines.select("district", "amount").rows() == [
         ("Alpha", Decimal("33.34")),  # the penny left over goes to the first by name
         ("Beta", Decimal("33.33")),
@@ -127,7 +131,7 @@ def test_money_by_district_keeps_a_lump_sum_without_learners_and_a_school_withou
         ),
     )
     _districts(con, {100001: "North"})
-    lines = allocation_views.by_district(con, allocate(con, _settings(1010, lump_sum=Decimal(10))))
+    lines = _by_district(con, allocate(con, _settings(1010, lump_sum=Decimal(10))))
     assert lines.select("district", "amount").rows() == [
         ("North", Decimal("500.00")),
         ("District not recorded", Decimal("500.00")),

@@ -1,14 +1,15 @@
 -- An allocation's money by district (grain: line: a district, then the county top-slice and the
--- total). The split is registered as allocation_rows; $as_of and $census_date are the day and
--- census it was made on. Each funded partnership's amount is split across the districts of its
--- counted schools by their Year 10 as counted for it (a school in k partnerships counts 1/k, as
--- in year10_attribution), in whole pence by largest remainder (ties to the district first by
--- name), so each partnership's parts add up to its amount and the lines to the pot. A school
--- whose district is not recorded, and a funded partnership with no Year 10 learners (a lump sum
--- alone), each have a line of their own. Year 10 here is that of the funded partnerships.
+-- total). The split is registered as allocation_rows, and the year10_attribution rows of its day,
+-- census and map as attribution_rows (they do not change with the pot, so the caller keeps them).
+-- Each funded partnership's amount is split across the districts of its counted schools by their
+-- Year 10 as counted for it (a school in k partnerships counts 1/k), in whole pence by largest
+-- remainder (ties to the district first by name), so each partnership's parts add up to its
+-- amount and the lines to the pot. A school whose district is not recorded, and a funded
+-- partnership with no Year 10 learners (a lump sum alone), each have a line of their own. Year 10
+-- here is that of the funded partnerships.
 WITH counted AS (
     SELECT partnership_code, district, counted_headcount, partnerships
-    FROM year10_attribution(effective_as_of($as_of), $census_date)
+    FROM attribution_rows
     WHERE counted
 ),
 -- Year 10 scaled by the least common multiple d of the partnership counts: 1/k shares are whole.
