@@ -4,9 +4,9 @@ adds up to the pot, and the downloads finance pays from (each labelled with the 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, queries, scenario_form, state, tables
+from dashboard import allocation_parts, charts, queries, scenario_form, state, tables
 from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
-from pipelines import clock, exports, links, provenance
+from pipelines import clock, exports, provenance
 
 chosen = state.current()
 st.title("Allocation")
@@ -38,15 +38,7 @@ st.success(
     f"— {summary['funded']} funded partnerships, census {clock.day_text(summary['census_date'])}.",
     icon=":material/check_circle:",
 )
-undo_to = state.previous()
-st.button(
-    "Undo last change",
-    on_click=state.undo,
-    disabled=undo_to is None,
-    icon=":material/undo:",
-    key="undo_settings",
-    help=f"Back to: {links.summary(undo_to)}." if undo_to else "Nothing to undo: the settings have not changed yet.",
-)
+allocation_parts.undo_button()
 
 picked = st.vega_lite_chart(
     charts.allocation_bars(frame, pence=pence, top_slice=summary["top_slice"]),
@@ -55,45 +47,9 @@ picked = st.vega_lite_chart(
     selection_mode=charts.PICK,
     key="allocation_chart",
 )
-picked_codes = [point.get("code") for point in picked.selection.get(charts.PICK, [])]
-picked_code = next((c for c in picked_codes if c in frame["partnership_code"].to_list()), None)
-if picked_code is None:
-    st.caption("Click a partnership's bar to see its schools here (double-click to clear).")
-else:
-    picked_name = frame.filter(pl.col("partnership_code") == picked_code)["partnership_name"][0]
-    st.subheader(plain(f"Schools of {picked_code} — {picked_name}"))
-    members = queries.attribution(chosen.as_of, summary["census_date"], chosen.changes).filter(
-        pl.col("partnership_code") == picked_code
-    )
-    st.dataframe(
-        members.select(
-            pl.col("name").alias("Member"),
-            pl.col("kind_label").alias("Kind"),
-            pl.col("district").alias("District"),
-            pl.col("year10_headcount").alias("Year 10 on roll"),
-            pl.col("counted_year10").cast(pl.Float64).alias("Counted here"),
-            pl.col("not_counted_because").fill_null("").alias("Not counted because"),
-        ),
-        hide_index=True,
-        width="stretch",
-        key="picked_schools",
-    )
-    st.page_link(
-        "app_pages/partnerships.py",
-        label=plain(f"Open {picked_code} on the Partnerships page"),
-        icon=":material/groups:",
-        query_params={**links.to_query(chosen), "p": picked_code},
-    )
+allocation_parts.picked_schools(chosen, frame, picked)
 
-versus: pl.DataFrame | None = None
-baseline_problem = None
-try:
-    versus = queries.against_baseline(chosen)
-except queries.AllocationRefused as refusal:
-    baseline_problem = str(refusal)
-decision = queries.current_decision()
-baseline_name = f"decision {decision['decision_id']}" if decision else "defaults"
-versus_column = f"Change vs {baseline_name} (£)"
+baseline = allocation_parts.Baseline(chosen)
 money_columns = ["Amount (£)", "Previous, 2008/9 (£)", "Change (£)"]
 table = frame.select(
     pl.col("partnership_code").alias("Code"),
@@ -111,7 +67,7 @@ table = frame.select(
     pl.col("funding_reason").alias("Status"),
 )
 # The county's line, so the column adds up to the pot (and its change shows when only the baseline has one).
-if summary["top_slice"] or (versus is not None and "top_slice" in versus["line"].to_list()):
+if summary["top_slice"] or baseline.has_top_slice():
     table = pl.concat(
         [
             table,
@@ -130,29 +86,21 @@ if summary["top_slice"] or (versus is not None and "top_slice" in versus["line"]
 # name pinned (names cut short, whole on hover), the amounts first under short headings (the help
 # says the rest), and the long words (status, protection) in a table of their own below.
 DETAILS = ["Status", "Protection"]
-FIRST = ["Code", "Partnership", "Amount (£)", "Previous, 2008/9 (£)", "Change (£)", "Year 10", "Share %", "Days/week", "Funded"]
 details = table.select("Code", "Partnership", *DETAILS)  # the partnerships' lines, without the total
-totals = {  # the columns' totals, from the summary (the amounts with the top-slice are the pot)
-    "Year 10": summary["year10_all_partnerships"],
-    "Amount (£)": summary["pot_total"],
-    "£/Year 10": summary["pot_per_year10"],
-    "Days/week": summary["days_total"],
-    "FTE": summary["fte_total"],
-    "Previous, 2008/9 (£)": summary["previous_total"],
-    "Change (£)": summary["change_total"],
-}
-table = pl.concat(
-    [table, pl.DataFrame({"Partnership": ["Total"]} | {c: [v] for c, v in totals.items()}).cast({c: pl.Float64 for c in totals})],
-    how="diagonal_relaxed",
-)
-if versus is not None:  # by code, with the top-slice's line and the total's (which has no code)
-    table = table.join(
-        versus.select(pl.col("partnership_code").alias("Code"), pl.col("change").cast(pl.Float64).alias(versus_column)),
-        on="Code",
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    )
+table = allocation_parts.with_totals(table, summary, baseline)
+FIRST = [
+    "Code",
+    "Partnership",
+    "Amount (£)",
+    "Previous, 2008/9 (£)",
+    "Change (£)",
+    *baseline.columns(),
+    allocation_parts.PER_YEAR10,
+    "Year 10",
+    "Share %",
+    "Days/week",
+    "Funded",
+]
 st.dataframe(
     table,
     hide_index=True,
@@ -169,21 +117,8 @@ st.dataframe(
             "Previous (£)", pence=pence, width=90, help="The previous allocation, on the 2008/9 basis."
         ),
         "Change (£)": tables.money_column("Change (£)", pence=pence, width=85, help="Amount less previous."),
-        **tables.money_config(
-            ["£/Year 10"],
-            helps={
-                "£/Year 10": "Amount ÷ Year 10 counted, worked out exactly and rounded to the nearest penny (halves up) "
-                "for display only. Total row: the whole pot ÷ the Year 10 of the funded partnerships."
-            },
-        ),
-        **tables.money_config(
-            [versus_column],
-            pence=pence,
-            helps={
-                versus_column: f"Amount here less the amount in the baseline ({baseline_name}); a partnership the "
-                "baseline does not have counts from £0. The line under the table says what the baseline is."
-            },
-        ),
+        **allocation_parts.per_year10_config(),
+        **baseline.config(pence),
         "Year 10": st.column_config.NumberColumn(
             format="localized", width=65, help=f"Year 10 counted for this partnership. {SHARED_SCHOOL}"
         ),
@@ -214,57 +149,8 @@ st.caption(
     f"The pot is {money(summary['pot_per_year10'], pence=True)} per Year 10 learner in the funded partnerships "
     "(exact, rounded to the nearest penny for display)."
 )
-if decision:
-    st.caption(
-        plain(
-            f"{versus_column}: against decision {decision['decision_id']}, “{decision['title']}”, approved "
-            f"{clock.uk_text(decision['approved_at'])}, the decision in force ({money(decision['total'], pence=True)} pot, "
-            f"census {clock.day_text(decision['census_date'])})."
-        )
-    )
-elif versus is not None:
-    st.caption(
-        plain(
-            f"{versus_column}: against the default settings ({links.summary(queries.baseline_settings())}) "
-            "on the loaded rosters; no decision has been approved yet."
-        )
-    )
-else:
-    st.caption(
-        plain(
-            "No baseline to compare with: no decision is approved and the default settings give no allocation "
-            f"({baseline_problem})."
-        )
-    )
-
-st.subheader("By district")
-st.dataframe(
-    queries.allocation_by_district(chosen).select(
-        pl.col("district").alias("District"),
-        pl.col("year10").cast(pl.Float64).alias("Year 10"),
-        pl.col("amount").cast(pl.Float64).alias("Amount (£)"),
-        pl.col("per_year10").cast(pl.Float64).alias("£/Year 10"),
-        pl.col("partnerships").fill_null("").alias("Partnerships"),
-    ),
-    hide_index=True,
-    width="stretch",
-    key="by_district",
-    column_config={
-        **tables.money_config(
-            ["Amount (£)", "£/Year 10"],
-            helps={"£/Year 10": "The district's amount ÷ its Year 10; total row: the whole pot ÷ all of it."},
-        ),
-        "Year 10": st.column_config.NumberColumn(
-            format="localized", help="Year 10 of the funded partnerships' schools in the district."
-        ),
-    },
-)
-st.caption(
-    "Each funded partnership's amount is split across the districts of its schools by their Year 10 as counted "
-    "for it (a school in k partnerships counts 1/k), to the penny by largest remainder, so a partnership's parts "
-    "add up to its amount and the lines to the pot. A district's £/Year 10 is its amount ÷ that Year 10, "
-    "rounded to the nearest penny for display."
-)
+baseline.caption()
+allocation_parts.by_district(chosen)
 
 version = queries.version_label()
 status = queries.data_status()
