@@ -161,32 +161,37 @@ def per_year10_config() -> dict:
 
 
 def by_district(chosen: AllocationSettings) -> None:
-    st.subheader("By district")
-    st.dataframe(
-        queries.allocation_by_district(chosen).select(
-            pl.col("district").alias("District"),
-            pl.col("year10").cast(pl.Float64).alias("Year 10"),
-            pl.col("amount").cast(pl.Float64).alias("Amount (£)"),
-            pl.col("per_year10").cast(pl.Float64).alias("£/Year 10"),
-            pl.col("partnerships").alias("Partnerships"),
-        ),
-        hide_index=True,
-        width="stretch",
-        placeholder=MISSING,
-        key="by_district",
-        column_config={
-            **tables.money_config(
-                ["Amount (£)", "£/Year 10"],
-                helps={"£/Year 10": "The district's amount ÷ its Year 10; total row: the whole pot ÷ all of it."},
+    """The money by district, worked out only while its panel is open (it costs a query for
+    every new pot, which a meeting moving the slider need not pay when nobody is looking)."""
+    panel = st.expander("Amounts by district", icon=":material/map:", key="by_district_open", on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
+        st.dataframe(
+            queries.allocation_by_district(chosen).select(
+                pl.col("district").alias("District"),
+                pl.col("year10").cast(pl.Float64).alias("Year 10"),
+                pl.col("amount").cast(pl.Float64).alias("Amount (£)"),
+                pl.col("per_year10").cast(pl.Float64).alias("£/Year 10"),
+                pl.col("partnerships").alias("Partnerships"),
             ),
-            "Year 10": st.column_config.NumberColumn(
-                format="localized", help="Year 10 of the funded partnerships' schools in the district."
-            ),
-        },
-    )
-    st.caption(
-        "Each funded partnership's amount is split across the districts of its schools by their Year 10 as counted "
-        "for it (a school in k partnerships counts 1/k), to the penny by largest remainder, so a partnership's parts "
-        "add up to its amount and the lines to the pot. A district's £/Year 10 is its amount ÷ that Year 10, "
-        "rounded to the nearest penny for display."
-    )
+            hide_index=True,
+            width="stretch",
+            placeholder=MISSING,
+            key="by_district",
+            column_config={
+                **tables.money_config(
+                    ["Amount (£)", "£/Year 10"],
+                    helps={"£/Year 10": "The district's amount ÷ its Year 10; total row: the whole pot ÷ all of it."},
+                ),
+                "Year 10": st.column_config.NumberColumn(
+                    format="localized", help="Year 10 of the funded partnerships' schools in the district."
+                ),
+            },
+        )
+        st.caption(
+            "Each funded partnership's amount is split across the districts of its schools by their Year 10 as "
+            "counted for it (a school in k partnerships counts 1/k), to the penny by largest remainder, so a "
+            "partnership's parts add up to its amount and the lines to the pot. A district's £/Year 10 is its "
+            "amount ÷ that Year 10, rounded to the nearest penny for display."
+        )

@@ -55,6 +55,9 @@ def test_the_change_is_against_the_decision_in_force(store, monkeypatch):
 
 def test_money_by_district(store, monkeypatch):
     app = open_page(store, monkeypatch, "allocation", total="10000", pending="1")
+    assert not any("Partnerships" in d.value.columns for d in app.dataframe)  # worked out only when opened
+    app.session_state["by_district_open"] = True  # as a click on the panel's heading
+    app.run()
     districts = next(d.value for d in app.dataframe if "District" in d.value.columns and "Partnerships" in d.value.columns)
     # P1's schools are in Northtown, P2's counted school (Beta, 200) in Southtown.
     assert list(districts["District"]) == ["Northtown", "Southtown", "Total"]

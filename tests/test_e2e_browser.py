@@ -285,6 +285,16 @@ def test_clicking_a_bar_shows_that_partnerships_schools(server, page):
     expect(page).to_have_url(re.compile(r"total=500000"))
 
 
+def test_amounts_by_district_open_on_a_click(server, page):
+    page.goto(f"{server}/allocation?total=500000")
+    expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
+    _settled(page)
+    page.get_by_text("Amounts by district").click()
+    districts = page.get_by_test_id("stDataFrame").filter(has_text="King's Lynn and West Norfolk")
+    expect(districts).to_be_visible()
+    expect(districts).to_contain_text(re.compile(r"Total[\d.]+500000"))  # the total row: the districts add up to the pot
+
+
 def test_undo_is_a_step_that_back_and_forward_go_through(server, page):
     """Undo brings back the previous pot; the browser's Back then returns to the pot before the
     Undo, and Forward to the Undo's, each with its figures."""
