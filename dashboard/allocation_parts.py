@@ -14,10 +14,13 @@ from pipelines import clock, links
 from pipelines.allocate import AllocationSettings
 
 PER_YEAR10 = "£/Year 10"
-# Widths of the two columns beside the amounts, so that with them the figures a meeting compares
-# still fit a projector at 1280 px with the sidebar open.
-PER_YEAR10_WIDTH = 70
-BASELINE_WIDTH = 90
+# Widths (px) of the two columns beside the amounts, under short headings (the help says the rest),
+# so that with them the figures a meeting compares fit a projector at 1280 x 720 with the sidebar
+# open: "vs #12 (£)" over a change of -112,345.67, "vs defaults (£)" before the first decision,
+# a £/Year 10 of 1,234.56. The partnership's name gets what the baseline's column leaves.
+PER_YEAR10_WIDTH = 60
+BASELINE_WIDTH = 76
+BASELINE_WIDTH_DEFAULTS = 92
 
 
 def undo_button() -> None:
@@ -73,8 +76,9 @@ class Baseline:
         self.decision = queries.current_decision()
         self.name = f"decision {self.decision['decision_id']}" if self.decision else "defaults"
         self.column = f"Change vs {self.name} (£)"
-        # The heading a projector has room for; the help says it in full.
-        self.heading = f"vs {'dec. ' + str(self.decision['decision_id']) if self.decision else 'defaults'} (£)"
+        # The heading a projector has room for (a decision is "#N", as on the Decisions page); the
+        # help says it in full.
+        self.heading = f"vs #{self.decision['decision_id']} (£)" if self.decision else "vs defaults (£)"
         self.lines: pl.DataFrame | None = None
         self.problem: str | None = None
         try:
@@ -88,12 +92,19 @@ class Baseline:
     def columns(self) -> list[str]:
         return [self.column] if self.lines is not None else []
 
+    @property
+    def width(self) -> int:
+        """0 when there is no baseline column, so the partnership's name takes its room."""
+        if self.lines is None:
+            return 0
+        return BASELINE_WIDTH if self.decision else BASELINE_WIDTH_DEFAULTS
+
     def config(self, pence: bool) -> dict:
         return {
             self.column: tables.money_column(
                 self.heading,
                 pence=pence,
-                width=BASELINE_WIDTH,
+                width=self.width,
                 help=f"{self.column}: the amount here less the amount in the baseline ({self.name}); a partnership "
                 "the baseline does not have counts from £0. The line under the table says what the baseline is.",
             )
@@ -103,13 +114,13 @@ class Baseline:
         if self.decision:
             d = self.decision
             said = (
-                f"{self.column}: against decision {d['decision_id']}, “{d['title']}”, "
+                f"{self.heading}, the change against decision {d['decision_id']}, “{d['title']}”, "
                 f"approved {clock.uk_text(d['approved_at'])}, "
                 f"the decision in force ({money(d['total'], pence=True)} pot, census {clock.day_text(d['census_date'])})."
             )
         elif self.lines is not None:
             said = (
-                f"{self.column}: against the default settings ({links.summary(queries.baseline_settings())}) on the "
+                f"{self.heading}, the change against the default settings ({links.summary(queries.baseline_settings())}) on the "
                 "loaded rosters; no decision has been approved yet."
             )
         else:

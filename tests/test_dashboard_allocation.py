@@ -4,6 +4,7 @@ defaults), the money by district, and Undo of the last change to the settings.""
 
 from __future__ import annotations
 
+import json
 import math
 
 from test_dashboard import AS_OF, fresh_caches, open_page  # noqa: F401 - fixtures
@@ -14,6 +15,11 @@ from pipelines import records
 
 def _table(app):
     return next(d.value for d in app.dataframe if "Share %" in d.value.columns)
+
+
+def _config(app, name: str) -> dict:
+    """A column's heading, width and help as the page configures them (what a meeting reads)."""
+    return json.loads(next(d for d in app.dataframe if "Share %" in d.value.columns).proto.columns)[name]
 
 
 def _column(app, name: str) -> list:
@@ -41,6 +47,8 @@ def test_the_change_is_against_the_defaults_when_no_decision_is_approved(store, 
     app = open_page(store, monkeypatch, "allocation", total="10000")
     # The defaults: £500,000 to P1, the only accredited partnership.
     assert _column(app, "Change vs defaults (£)") == [-490000.0, 0.0, -490000.0]
+    heading = _config(app, "Change vs defaults (£)")  # short enough for a projector; the help names it
+    assert heading["label"] == "vs defaults (£)" and heading["help"].startswith("Change vs defaults (£):")
     assert any("against the default settings" in c.value and "£500,000" in c.value for c in app.caption)
 
 
@@ -50,7 +58,13 @@ def test_the_change_is_against_the_decision_in_force(store, monkeypatch):
     app = open_page(store, monkeypatch, "allocation", total="10000")
     assert "Change vs defaults (£)" not in _table(app).columns
     assert _column(app, "Change vs decision 2 (£)") == [1000.0, 0.0, 1000.0]  # decision 2 gave P1 £9,000
-    assert any("against decision 2, “£9000”" in c.value and "the decision in force" in c.value for c in app.caption)
+    heading = _config(app, "Change vs decision 2 (£)")
+    assert heading["label"] == "vs #2 (£)" and heading["help"].startswith("Change vs decision 2 (£):")
+    assert _config(app, "£/Year 10")["label"] == "£/Y10"
+    assert any(
+        "vs #2 (£), the change against decision 2, “£9000”" in c.value.replace("\\", "") and "the decision in force" in c.value
+        for c in app.caption
+    )
 
 
 def test_money_by_district(store, monkeypatch):

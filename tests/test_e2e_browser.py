@@ -406,15 +406,27 @@ def _projector(page: Page, url: str) -> None:
 
 
 def test_the_figures_a_meeting_compares_fit_a_projector(server, page):
-    """At 1280 x 720 the Allocation table's money, Year 10 and share columns, its status and
-    protection (in the table below it), and every amount of a comparison of scenarios are within
-    the tables' visible width, without scrolling sideways."""
+    """At 1280 x 720 the Allocation table's money, its change against the decision in force,
+    £/Year 10, Year 10 and share columns, its status and protection (in the table below it), and
+    every amount of a comparison of scenarios are within the tables' visible width, without
+    scrolling sideways. (The staffing figures, Days/wk and FTE, come next, past the edge.)"""
     _projector(page, f"{server}/allocation?total=500000&loss=5")
     expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
     main = page.get_by_test_id("stDataFrame").first
     expect(main.locator("th[role=columnheader]").first).to_be_attached()
     shown = main.evaluate(VISIBLE_COLUMNS)
-    for column in ("Code", "Partnership", "Amount (£)", "Previous (£)", "Change (£)", "Year 10", "Share", "Days/wk", "Funded"):
+    for column in (
+        "Code",
+        "Partnership",
+        "Amount (£)",
+        "Previous (£)",
+        "Change (£)",
+        "vs #1 (£)",
+        "£/Y10",
+        "Year 10",
+        "Share",
+        "Funded",
+    ):
         assert column in shown, (column, shown)
     page.get_by_text("Status and protection of each partnership").click()
     details = page.get_by_test_id("stDataFrame").nth(1)

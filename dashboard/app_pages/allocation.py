@@ -83,8 +83,10 @@ if summary["top_slice"] or baseline.has_top_slice():
         how="diagonal_relaxed",
     )
 # At 1280 px with the sidebar open the figures a meeting compares fit without scrolling: code and
-# name pinned (names cut short, whole on hover), the amounts first under short headings (the help
-# says the rest), and the long words (status, protection) in a table of their own below.
+# name pinned (names cut short, whole on hover), the amounts, the change against the baseline and
+# £/Year 10 first under short headings (the help says the rest), the staffing figures just past
+# the edge (there is no room for them beside the baseline's change), and the long words (status,
+# protection) in a table of their own below.
 DETAILS = ["Status", "Protection"]
 details = table.select("Code", "Partnership", *DETAILS)  # the partnerships' lines, without the total
 table = allocation_parts.with_totals(table, summary, baseline)
@@ -98,8 +100,9 @@ FIRST = [
     allocation_parts.PER_YEAR10,
     "Year 10",
     "Share %",
-    "Days/week",
     "Funded",
+    "Days/week",
+    "FTE",
 ]
 st.dataframe(
     table,
@@ -111,22 +114,25 @@ st.dataframe(
     column_config={
         **tables.money_config(money_columns, pence=pence),
         "Code": st.column_config.TextColumn(width=140, pinned=True),
-        "Partnership": st.column_config.TextColumn(width=160, pinned=True),
-        "Amount (£)": tables.money_column("Amount (£)", pence=pence, width=85),
-        "Previous, 2008/9 (£)": tables.money_column(
-            "Previous (£)", pence=pence, width=90, help="The previous allocation, on the 2008/9 basis."
+        # The name gets what the baseline's column leaves (see allocation_parts.BASELINE_WIDTH).
+        "Partnership": st.column_config.TextColumn(width=192 - baseline.width, pinned=True),
+        "Amount (£)": tables.money_column(
+            "Amount (£)", pence=pence, width=84, help="Days/wk and FTE, right of Funded, say it as manager time."
         ),
-        "Change (£)": tables.money_column("Change (£)", pence=pence, width=85, help="Amount less previous."),
+        "Previous, 2008/9 (£)": tables.money_column(
+            "Previous (£)", pence=pence, width=84, help="The previous allocation, on the 2008/9 basis."
+        ),
+        "Change (£)": tables.money_column("Change (£)", pence=pence, width=76, help="Amount less previous."),
         **allocation_parts.per_year10_config(),
         **baseline.config(pence),
         "Year 10": st.column_config.NumberColumn(
-            format="localized", width=65, help=f"Year 10 counted for this partnership. {SHARED_SCHOOL}"
+            format="localized", width=58, help=f"Year 10 counted for this partnership. {SHARED_SCHOOL}"
         ),
-        "Share %": st.column_config.NumberColumn("Share", format="%.2f%%", width=65, help="Share of the pot."),
+        "Share %": st.column_config.NumberColumn("Share", format="%.2f%%", width=62, help="Share of the pot."),
         "Days/week": st.column_config.NumberColumn(
             "Days/wk", format="%.2f", width=65, help="Manager days per week at the day rate and weeks per year."
         ),
-        "Funded": st.column_config.TextColumn(width=60, help="Why or why not: the status table below."),
+        "Funded": st.column_config.TextColumn(width=58, help="Why or why not: the status table below."),
         "FTE": st.column_config.NumberColumn(format="%.3f", help="Days per week / 5."),
     },
 )
