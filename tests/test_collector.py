@@ -31,7 +31,8 @@ def test_runs_without_new_imports_do_not_freeze_again(thawed):
     frozen = gc.get_freeze_count()
     kept = [[object()] for _ in range(100)]  # objects made by a run, which must stay collectable
     assert collector.freeze_when_modules_grow() is False
-    assert gc.get_freeze_count() == frozen
+    # No more frozen (frozen objects freed by other threads of the process may make it fewer).
+    assert gc.get_freeze_count() <= frozen
     assert len(kept) == 100
 
 

@@ -165,8 +165,17 @@ QUICK_CLICK_DELAYS_MS = (30, 60, 90, 120, 150, 60)
 
 
 def test_two_quick_clicks_on_one_suggestion_keep_it_once(server, page):
-    """Two clicks some tens of ms apart on the same spot (an impatient user): the change is in the draft once."""
+    """Two clicks some tens of ms apart on the same spot (an impatient user): the first click's
+    change is in the draft once and nothing is lost. When the page has already redrawn before the
+    second click, the second lands on whatever suggestion is then under the pointer (the one
+    clicked has left the list, its gap closed) and adds that one: a different change, also once."""
     link = f"{server}/plan?total=500000&plan=" + json.dumps([["add", "LOC2", 130763, "full"]], separators=(",", ":"))
+    page.goto(link)
+    expect(_draft_note(page)).to_contain_text("Draft membership plan: 1 change.")
+    _settled(page)
+    _primary_college_buttons(page).first.click()
+    _after_click(page, "Draft membership plan: 2 changes.")
+    once = _plan_in_url(page)  # what one click on the first suggestion makes
     outcomes = []
     for delay in QUICK_CLICK_DELAYS_MS:
         page.goto(link)
@@ -186,10 +195,16 @@ def test_two_quick_clicks_on_one_suggestion_keep_it_once(server, page):
         _settled(page)
         page.wait_for_timeout(1500)
         _settled(page)
-        note = re.search(r"Draft membership plan: \d+ changes?", _draft_note(page).inner_text())
-        outcomes.append(
-            (delay, note and note.group(0), len(_plan_in_url(page)), _draft_rows(page).get_attribute("aria-rowcount"))
+        plan = _plan_in_url(page)
+        note = re.search(r"Draft membership plan: (\d+) changes?", _draft_note(page).inner_text())
+        outcomes.append((delay, plan, note and int(note.group(1)), _draft_rows(page).get_attribute("aria-rowcount")))
+        kept = (
+            all(plan.count(change) == 1 for change in once)  # the first click's change, once; nothing lost
+            and len({json.dumps(c) for c in plan}) == len(plan) <= len(once) + 1  # no change twice
+            and note is not None
+            and int(note.group(1)) == len(plan)  # the draft on the page is the one in the address
+            and _draft_rows(page).get_attribute("aria-rowcount") == str(len(plan) + 1)
         )
-        if outcomes[-1][1:] != ("Draft membership plan: 2 changes", 2, "3"):
+        if not kept:
             break
-    assert all(o[1:] == ("Draft membership plan: 2 changes", 2, "3") for o in outcomes), outcomes
+    assert len(outcomes) == len(QUICK_CLICK_DELAYS_MS) and kept, outcomes
