@@ -27,6 +27,16 @@ def _query(page: Page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.url).query)
 
 
+def _more_settings(page: Page) -> None:
+    """Open the sidebar's "More settings" once the page is drawn, and wait until it is open (a
+    click during a redraw can land before the section is there to open)."""
+    _settled(page)
+    section = page.get_by_test_id("stSidebar").get_by_test_id("stExpander").filter(has_text="More settings").locator("details")
+    if section.get_attribute("open") is None:
+        page.get_by_text("More settings").click()
+    expect(section).to_have_attribute("open", "")
+
+
 def _clear_by_hand(page: Page, label: str, then: str) -> None:
     """Click into the box, select its text, Delete, then Enter or Tab, as a person does."""
     box = page.get_by_role("spinbutton", name=label)
@@ -65,7 +75,7 @@ def test_clearing_the_loss_limit_by_hand_takes_the_floor_off(server, page, then)
     _settled(page)
     floored = _amounts(page)
     assert floored != no_floor  # the floor moves money on this data, so the check below means something
-    page.get_by_text("More settings").click()
+    _more_settings(page)
     _clear_by_hand(page, "Loss limit (%)", then)
     expect(page).not_to_have_url(re.compile(r"[?&]loss="))
     _settled(page)
@@ -79,7 +89,7 @@ def test_clearing_the_loss_limit_by_hand_takes_the_floor_off(server, page, then)
 def test_clearing_the_gain_limit_and_the_manager_cost_by_hand(server, page):
     page.goto(f"{server}{LEVERED}")
     expect(_proof_line(page)).to_contain_text("equals the pot £500,000.00")
-    page.get_by_text("More settings").click()
+    _more_settings(page)
     _clear_by_hand(page, "Gain limit (%)", "Enter")
     expect(page).not_to_have_url(re.compile(r"[?&]gain="))
     _settled(page)
@@ -94,7 +104,7 @@ def test_clearing_the_gain_limit_and_the_manager_cost_by_hand(server, page):
 def test_a_typed_zero_loss_limit_stays_zero(server, page):
     page.goto(f"{server}/allocation?total=500000")
     expect(_proof_line(page)).to_contain_text("equals the pot £500,000.00")
-    page.get_by_text("More settings").click()
+    _more_settings(page)
     box = page.get_by_role("spinbutton", name="Loss limit (%)")
     box.click()
     box.press_sequentially("0")
