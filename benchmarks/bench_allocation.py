@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.baselines import allocation_polars  # noqa: E402
 from benchmarks.figures import machine, spread  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
-from pipelines.allocate import AllocationSettings, allocate, coverage_gaps, default_census  # noqa: E402
+from pipelines.rules.allocate import AllocationSettings, allocate, coverage_gaps, default_census  # noqa: E402
 
 POT = 500_000
 

@@ -32,8 +32,8 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 from benchmarks.figures import machine, spread  # noqa: E402
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, serve  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
-from pipelines import db  # noqa: E402
-from pipelines.allocate import AllocationSettings, allocate  # noqa: E402
+from pipelines.rules.allocate import AllocationSettings, allocate  # noqa: E402
+from pipelines.store import db  # noqa: E402
 
 START = 500_000  # the pot each page opens at; every press adds £1,000
 STEP = 1_000

@@ -31,7 +31,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import bench_stores  # noqa: E402
-from pipelines.load import Upload, load  # noqa: E402
+from pipelines.ingest.load import Upload, load  # noqa: E402
 
 READY_TIMEOUT_S = 120  # a writer that has not started by then has failed
 

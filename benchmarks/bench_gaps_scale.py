@@ -8,7 +8,7 @@ a pairwise call takes minutes).
     python benchmarks/bench_gaps_scale.py [--scales 1,4,16] [--repeat 20] [--folder DIR] [--quick]
 
 Calls go through the query functions the dashboard and the command line use
-(pipelines.allocate.coverage_gaps, membership_suggestions and allocate) on a read-only cursor, with the census named as
+(pipelines.rules.allocate.coverage_gaps, membership_suggestions and allocate) on a read-only cursor, with the census named as
 the dashboard sends it. Wall time per call is median (min-max) of the runs; CPU is the median
 process CPU per call (every DuckDB thread). The floor is a bare count over memberships_on.
 Stores are built under a temporary folder (or --folder, reused when already there; never
@@ -35,14 +35,15 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import scaled_england_store  # noqa: E402
-from pipelines import config, db  # noqa: E402
-from pipelines.allocate import (  # noqa: E402
+from pipelines.base import config  # noqa: E402
+from pipelines.rules.allocate import (  # noqa: E402
     AllocationSettings,
     allocate,
     coverage_gaps,
     default_census,
     membership_suggestions,
 )
+from pipelines.store import db
 
 BASELINES = Path(__file__).resolve().parent / "baselines"
 BEFORE_GRID = BASELINES / "travel_distances_before_grid.sql"

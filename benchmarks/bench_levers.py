@@ -27,7 +27,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import bench_stores  # noqa: E402
-from pipelines.allocate import AllocationSettings, allocate, default_census  # noqa: E402
+from pipelines.rules.allocate import AllocationSettings, allocate, default_census  # noqa: E402
 
 BEFORE_LEVERS = Path(__file__).resolve().parent / "baselines" / "allocation_before_levers.sql"
 BEFORE_CALL = """

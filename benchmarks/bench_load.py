@@ -23,10 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import duckdb  # noqa: E402
 
 from benchmarks.generate import gias_register, write_cp1252, write_england  # noqa: E402
-from pipelines import config, db  # noqa: E402
-from pipelines.build_default import build  # noqa: E402
-from pipelines.context import context_from  # noqa: E402
-from pipelines.load import Upload, check, load, load_all, write  # noqa: E402
+from pipelines.base import config  # noqa: E402
+from pipelines.datasets.build_default import build  # noqa: E402
+from pipelines.ingest.load import Upload, check, load, load_all, write  # noqa: E402
+from pipelines.store import db
+from pipelines.store.context import context_from  # noqa: E402
 
 
 def _best(fn, repeat: int) -> float:

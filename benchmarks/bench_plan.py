@@ -28,8 +28,9 @@ from streamlit.testing.v1 import AppTest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.stores import bench_stores  # noqa: E402
-from pipelines import allocate, config, plan, plan_best  # noqa: E402
-from pipelines.allocate import AllocationSettings  # noqa: E402
+from pipelines.base import config  # noqa: E402
+from pipelines.rules import allocate, plan, plan_best
+from pipelines.rules.allocate import AllocationSettings  # noqa: E402
 
 
 def _times_ms(fn, repeat: int) -> list[float]:

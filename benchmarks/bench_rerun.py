@@ -30,7 +30,7 @@ from benchmarks.figures import machine, spread  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
 from dashboard import collector  # noqa: E402
 from dashboard.state import POT_SLIDER  # noqa: E402
-from pipelines import config  # noqa: E402
+from pipelines.base import config  # noqa: E402
 
 # The floor: the same select slider (same options and key) and nothing else.
 BARE = (

@@ -20,8 +20,8 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from pipelines import config  # noqa: E402
-from pipelines.gias import COLLEGE_TYPES, MAINSTREAM_TYPES, OTHER_TYPES, PRU_TYPES, SPECIAL_TYPES  # noqa: E402
+from pipelines.base import config  # noqa: E402
+from pipelines.ingest.gias import COLLEGE_TYPES, MAINSTREAM_TYPES, OTHER_TYPES, PRU_TYPES, SPECIAL_TYPES  # noqa: E402
 
 # A block of central England in British National Grid metres: all of it on land.
 EASTING = (350_000, 550_000)
@@ -82,7 +82,7 @@ BEYOND_GREAT_BRITAIN = "beyond_great_britain.csv"  # true places of tiles the re
 @dataclass(frozen=True)
 class Tile:
     """Where one England-sized tile of a scaled map lies: its row and column, and whether all of
-    it falls inside Great Britain as the register validation has it (pipelines/config.py)."""
+    it falls inside Great Britain as the register validation has it (pipelines/base/config.py)."""
 
     index: int
     row_shift: int  # tiles north (+) or south (-) of England's

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 
 from benchmarks.generate import BEYOND_GREAT_BRITAIN, write_england
-from pipelines import config
-from pipelines.build_default import build
-from pipelines.load import Upload, load_all
+from pipelines.base import config
+from pipelines.datasets.build_default import build
+from pipelines.ingest.load import Upload, load_all
 
 
 def england_store(folder: Path, scale: int = 1) -> Path:
@@ -43,7 +43,7 @@ def place_beyond_great_britain(store: Path, places: Path) -> float:
     the seconds it took.
 
     16 times England's area does not fit in Great Britain, and the register refuses places
-    outside it (pipelines/checks.py) as does the institutions table's CHECK. So the files hold
+    outside it (pipelines/ingest/checks.py) as does the institutions table's CHECK. So the files hold
     those tiles at England's own position and load through the ordinary loader; then, for the
     benchmark only, the institutions table is rebuilt with the same definition less its two
     Great Britain CHECKs, with those tiles at their true places (grid positions dropped: none

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.formatting import plain
-from pipelines import config, invocation
+from pipelines.base import config, invocation
 
 
 def _secret(section: str) -> dict:

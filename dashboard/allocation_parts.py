@@ -10,8 +10,9 @@ import streamlit as st
 
 from dashboard import charts, queries, state, tables
 from dashboard.formatting import MISSING, money, plain
-from pipelines import clock, links
-from pipelines.allocate import AllocationSettings
+from pipelines.base import clock
+from pipelines.rules import links
+from pipelines.rules.allocate import AllocationSettings
 
 PER_YEAR10 = "£/Year 10"
 # Widths (px) of the two columns beside the amounts, under short headings (the help says the rest),

@@ -13,8 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 
 from dashboard import access, collector, queries, state  # noqa: E402
 from dashboard.formatting import plain  # noqa: E402
-from pipelines import clock, config, db, logs  # noqa: E402
-from pipelines.refusals import Failed, Refused  # noqa: E402
+from pipelines.base import clock, config, logs  # noqa: E402
+from pipelines.base.refusals import Failed, Refused  # noqa: E402
+from pipelines.store import db
 
 logs.setup()
 collector.freeze_when_modules_grow()

@@ -11,9 +11,9 @@ import altair as alt
 import polars as pl
 
 from dashboard.formatting import money
-from dashboard.maps import wrapped_label
-from pipelines.exports import TOP_SLICE_CODE, TOP_SLICE_NAME
-from pipelines.money import D3_LOCALE
+from pipelines.base.money import D3_LOCALE
+from pipelines.outputs.exports import TOP_SLICE_CODE, TOP_SLICE_NAME
+from pipelines.outputs.maps import wrapped_label
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
 PICK = "pick"  # the allocation chart's click selection, read back by the page as the partnership picked

@@ -10,8 +10,9 @@ import json
 import polars as pl
 
 from dashboard.formatting import money
-from pipelines import exports, links
-from pipelines.allocate import AllocationSettings
+from pipelines.outputs import exports
+from pipelines.rules import links
+from pipelines.rules.allocate import AllocationSettings
 
 DIFF = "change "  # prefix of the difference columns
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from pipelines.money import pounds
+from pipelines.base.money import pounds
 
 # What a figure or a table cell shows when there is none (a school with no district, a
 # partnership with no previous amount): the same dash everywhere, never Python's "None".

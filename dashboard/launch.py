@@ -6,7 +6,7 @@ and win (e.g. `partnership-dashboard --server.port 8080`).
 
 Streamlit's own log lines are given the tool's format and zone here, before Streamlit is imported:
 every log record gets its UTC stamp, and Streamlit a message format that prints it (see
-pipelines/logs.py)."""
+pipelines/base/logs.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from pipelines import logs
-from pipelines.resources import installed_folder
+from pipelines.base import logs
+from pipelines.base.resources import installed_folder
 
 APP = Path(__file__).resolve().parent / "app.py"
 CONFIG = installed_folder("partnership_streamlit", Path(__file__).resolve().parent.parent / ".streamlit") / "config.toml"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.plan import PlanChange
+from pipelines.rules.plan import PlanChange
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ import streamlit as st
 
 from dashboard import plan_tables, queries, state, tables
 from dashboard.formatting import MISSING, count, plain
-from pipelines import free_text, plan_best
-from pipelines.allocate import AllocationSettings
-from pipelines.money import pounds
-from pipelines.plan import PlanChange
-from pipelines.refusals import PlanRefused
+from pipelines.base import free_text
+from pipelines.base.money import pounds
+from pipelines.base.refusals import PlanRefused
+from pipelines.rules import plan_best
+from pipelines.rules.allocate import AllocationSettings
+from pipelines.rules.plan import PlanChange
 
 ERRORS, NOTES, WARNINGS = "plan_message_errors", "plan_message_notes", "plan_message_warnings"
 OUTSIDE = "Year 10 learners in no funded partnership"
@@ -70,7 +71,7 @@ def apply(changes: tuple[PlanChange, ...], what: str) -> None:
 
 def apply_best(codes: tuple[str, ...]) -> None:
     """The best alternative for every gap of these kinds, added to the draft: worked out on the
-    draft as it grows (pipelines/plan_best.py, the same function as `suggest --best`). What it
+    draft as it grows (pipelines/rules/plan_best.py, the same function as `suggest --best`). What it
     could not close is kept beside the draft it made, and listed while that draft stands.
 
     A button's callback, so the status it draws (at the top of the page, before the page runs)

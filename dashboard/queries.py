@@ -26,23 +26,14 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import maps
-from pipelines import allocate as allocation_sql
-from pipelines import (
-    allocation_views,
-    audit_chain,
-    clock,
-    config,
-    db,
-    districts,
-    exports,
-    plan,
-    plan_best,
-    plan_compare,
-    plan_gap_tally,
-)
-from pipelines.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
-from pipelines.plan import PlanChange
+from pipelines.base import clock, config
+from pipelines.datasets import districts
+from pipelines.outputs import exports, maps
+from pipelines.rules import allocate as allocation_sql
+from pipelines.rules import allocation_views, plan, plan_best, plan_compare, plan_gap_tally
+from pipelines.rules.allocate import AllocationRefused, AllocationSettings  # noqa: F401 - pages catch it from here
+from pipelines.rules.plan import PlanChange
+from pipelines.store import audit_chain, db
 
 Changes = tuple[PlanChange, ...]  # a draft membership plan; () is the loaded map
 V = TypeVar("V")
@@ -69,7 +60,7 @@ def _refuse(problem: db.StoreProblem) -> NoReturn:
 def _ensure_store(path: str) -> Path:
     # Imported here: building brings the loader and its checks (pyproj among them), which a start
     # on an existing store never uses.
-    from pipelines import build_default
+    from pipelines.datasets import build_default
 
     return build_default.ensure_store(Path(path))
 
@@ -215,7 +206,7 @@ def provenance() -> pl.DataFrame:
 
 
 def data_status() -> pl.DataFrame:
-    """Per input: real, proxy, inferred, synthetic or unlabelled (see pipelines/provenance.py)."""
+    """Per input: real, proxy, inferred, synthetic or unlabelled (see pipelines/store/provenance.py)."""
     return report("reports/data_status.sql")
 
 
@@ -490,7 +481,7 @@ def _gap_tally(as_of, census_date, include_pending, travel_km, treat, version, c
 
 
 def gap_tally(chosen: AllocationSettings, travel_km: float = config.DEFAULT_TRAVEL_KM) -> plan_gap_tally.GapTally:
-    """What each page's gap count counts, on the scenario's map (see pipelines/plan_gap_tally.py):
+    """What each page's gap count counts, on the scenario's map (see pipelines/rules/plan_gap_tally.py):
     from the same gaps as gaps(), worked out once per map like them."""
     return _gap_tally(
         chosen.as_of,
@@ -566,7 +557,7 @@ def map_spec(
 
 @st.cache_resource
 def districts_geojson() -> dict:
-    """Read and rewound once per process; see pipelines.districts."""
+    """Read and rewound once per process; see pipelines.datasets.districts."""
     return districts.districts_geojson()
 
 
@@ -577,7 +568,7 @@ def districts_geojson() -> dict:
 def _meeting_pack(chosen: AllocationSettings, version: tuple) -> bytes:
     # Imported on the first pack only: the PDF and map renderers take a second to load, which
     # every page would otherwise pay at start.
-    from pipelines.meeting_pack import meeting_pack_pdf
+    from pipelines.outputs.meeting_pack import meeting_pack_pdf
 
     return meeting_pack_pdf(cursor(), chosen, produced=clock.utc_now())
 

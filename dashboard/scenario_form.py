@@ -7,8 +7,10 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.formatting import plain
-from pipelines import free_text, links, records
-from pipelines.allocate import AllocationSettings
+from pipelines.base import free_text
+from pipelines.outputs import records
+from pipelines.rules import links
+from pipelines.rules.allocate import AllocationSettings
 
 
 def save_form(chosen: AllocationSettings, placeholder: str) -> None:

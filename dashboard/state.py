@@ -17,11 +17,13 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import money, plain
-from pipelines import clock, config, exports, links, plan
-from pipelines.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
-from pipelines.money import pounds
-from pipelines.plan import PlanChange
-from pipelines.typed_values import MAX_GAIN_PERCENT, MAX_POUNDS
+from pipelines.base import clock, config
+from pipelines.base.money import pounds
+from pipelines.base.typed_values import MAX_GAIN_PERCENT, MAX_POUNDS
+from pipelines.outputs import exports
+from pipelines.rules import links, plan
+from pipelines.rules.allocate import AllocationRefused, AllocationSettings, to_money, to_percent
+from pipelines.rules.plan import PlanChange
 
 SETTINGS = "scenario_settings"  # the AllocationSettings of this run
 PUBLISHED = "scenario_published"  # the scenario part of the URL as this session last wrote it

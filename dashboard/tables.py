@@ -10,7 +10,8 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.formatting import MISSING, plain
-from pipelines import clock, provenance
+from pipelines.base import clock
+from pipelines.store import provenance
 
 
 def plain_table(frame: pl.DataFrame) -> None:
@@ -73,7 +74,7 @@ def reviews_due(reviews: pl.DataFrame) -> None:
 def money_column(label: str | None = None, *, pence: bool = True, help: str | None = None, width=None):
     """Money shown as a number with separators and, where the unit is pence, two decimals; the
     heading carries the £. Numbers sort as numbers and align right. A loss reads "-5,219.00",
-    as pipelines.money writes it (Streamlit's "accounting" format would put it in brackets)."""
+    as pipelines.base.money writes it (Streamlit's "accounting" format would put it in brackets)."""
     return st.column_config.NumberColumn(label, format="localized", step=0.01 if pence else None, help=help, width=width)
 
 

@@ -17,8 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
-from pipelines import config, records  # noqa: E402
-from pipelines.build_default import build  # noqa: E402
+from pipelines.base import config  # noqa: E402
+from pipelines.datasets.build_default import build  # noqa: E402
+from pipelines.outputs import records
 
 DOCS = config.PROJECT_ROOT / "docs"
 SHOTS = DOCS / "screenshots"

@@ -1,4 +1,4 @@
-"""The offline map built with Altair: the reference ``dashboard.maps.map_spec`` must equal
+"""The offline map built with Altair: the reference ``pipelines.outputs.maps.map_spec`` must equal
 (tests/test_maps_spec.py). The product writes the spec itself so its pages need not import
 Altair; this is the chart as Altair writes it, from the same pieces (markers, colours, codes)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from dashboard import maps
+from pipelines.outputs import maps
 
 
 def institutions_map(

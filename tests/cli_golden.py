@@ -59,7 +59,7 @@ INVOCATIONS = (
 
 
 def _run(words: tuple[str, ...], store: Path, tmp: Path) -> dict:
-    from pipelines.__main__ import main
+    from pipelines.cli.main import main
 
     argv = [word.format(store=store, tmp=tmp, tests=TESTS) for word in words]
     out, err = io.StringIO(), io.StringIO()
@@ -83,7 +83,7 @@ def _normalised(text: str, places: dict[str, str]) -> str:
 def record(small_store: Path) -> list[dict]:
     """Every invocation's exit code and words, with this machine's paths replaced by names.
     Each command gets its own copy of the small store. The caller sets ENVIRONMENT."""
-    from pipelines import clock, config
+    from pipelines.base import clock, config
 
     results = []
     with tempfile.TemporaryDirectory() as folder:
@@ -107,7 +107,7 @@ def record(small_store: Path) -> list[dict]:
 
 
 def main() -> None:
-    from pipelines.build_default import build
+    from pipelines.datasets.build_default import build
 
     os.environ.update(ENVIRONMENT)
     with tempfile.TemporaryDirectory() as folder:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from pipelines import db
+from pipelines.store import db
 
 CENSUS = dt.date(2025, 1, 16)
 AS_OF = dt.date(2025, 9, 1)

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from pipelines import config  # noqa: E402
+from pipelines.base import config  # noqa: E402
 
 
 def main(store: str, seconds: float, allowed: str) -> None:

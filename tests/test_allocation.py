@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from scenario import AS_OF, CENSUS, Member, Scenario, accredited, empty_store, fill
 
-from pipelines.allocate import AllocationRefused, AllocationSettings, allocate
+from pipelines.rules.allocate import AllocationRefused, AllocationSettings, allocate
 
 
 def run(scenario: Scenario, total, **kwargs) -> dict[str, dict]:
@@ -180,7 +180,7 @@ def raw_allocation(con, **overrides):
         "manager_cost": None,
     }
     params.update(overrides)
-    from pipelines import db
+    from pipelines.store import db
 
     return con.sql(db.read_sql("reports/allocation.sql"), params=params).pl()
 

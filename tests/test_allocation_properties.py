@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scenario import AS_OF, CENSUS, Member, Scenario, empty_store, fill
 
-from pipelines.allocate import AllocationSettings, allocate
+from pipelines.rules.allocate import AllocationSettings, allocate
 
 CON = empty_store()
 STATUSES = ("accredited", "pending", "not_accredited", "lapsed", None)

@@ -10,8 +10,8 @@ from fractions import Fraction
 import polars as pl
 from scenario import AS_OF, CENSUS, Member, Scenario, accredited, empty_store, fill
 
-from pipelines import allocation_views
-from pipelines.allocate import AllocationSettings, allocate, summarise, year10_attribution
+from pipelines.rules import allocation_views
+from pipelines.rules.allocate import AllocationSettings, allocate, summarise, year10_attribution
 
 
 def _settings(total, **kwargs) -> AllocationSettings:

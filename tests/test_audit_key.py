@@ -15,8 +15,9 @@ from conftest import SMALL, TEST_AUDIT_KEY
 from test_audit_tamper import _write
 from test_environment_failures import held_open  # noqa: F401 - a fixture
 
-from pipelines import audit_chain, backup, db, records
-from pipelines.__main__ import main
+from pipelines.cli.main import main
+from pipelines.outputs import records
+from pipelines.store import audit_chain, backup, db
 
 
 def _census_file(tmp_path: Path, store: Path) -> Path:

@@ -21,9 +21,10 @@ import pytest
 from conftest import TEST_AUDIT_KEY
 from test_dashboard import fresh_caches, open_page  # noqa: F401 - a fixture
 
-from pipelines import audit_chain, db, meeting_pack, records
-from pipelines.__main__ import main
-from pipelines.allocate import AllocationSettings
+from pipelines.cli.main import main
+from pipelines.outputs import meeting_pack, records
+from pipelines.rules.allocate import AllocationSettings
+from pipelines.store import audit_chain, db
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
 OLD_RULE = "sha256(concat_ws('|', prev_hash, CAST(seq AS VARCHAR), CAST(recorded_at AS VARCHAR), actor, action, subject, detail))"

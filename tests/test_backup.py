@@ -15,8 +15,10 @@ import pytest
 from conftest import unpack_previous_release
 from streamlit.testing.v1 import AppTest
 
-from pipelines import backup, config, db, records
-from pipelines.__main__ import main
+from pipelines.base import config
+from pipelines.cli.main import main
+from pipelines.outputs import records
+from pipelines.store import backup, db
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 ALLOCATE = ["allocate", "--total", "10000", "--include-pending", "--as-of", "2025-09-01"]

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from conftest import unpack_previous_release
 
-from pipelines import backup, db
-from pipelines.__main__ import main
+from pipelines.cli.main import main
+from pipelines.store import backup, db
 
 
 def _sealed(path: Path) -> Path:

@@ -11,8 +11,8 @@ import pytest
 from conftest import BAD
 from storecheck import file_digest, table_checksums
 
-from pipelines.load import Upload, load
-from pipelines.problems import ValidationFailed
+from pipelines.ingest.load import Upload, load
+from pipelines.ingest.problems import ValidationFailed
 
 # file, kind, row, column (None: the problem is about the whole row), words the message must hold
 CASES = [
@@ -131,8 +131,8 @@ def test_corpus_holds_at_least_forty_distinct_bad_files_all_tested():
 
 
 def test_a_huge_file_is_refused_before_parsing(store, tmp_path, monkeypatch):
-    from pipelines import config
-    from pipelines.input_file import InputFileRefused
+    from pipelines.base import config
+    from pipelines.base.input_file import InputFileRefused
 
     monkeypatch.setattr(config, "MAX_FILE_MB", 1)
     huge = tmp_path / "census_huge.csv"
@@ -150,7 +150,7 @@ def test_a_failed_load_into_a_missing_store_creates_nothing(tmp_path):
 
 
 def test_every_check_a_problem_names_is_in_the_summary_list(store):
-    from pipelines.problems import CHECKS, check_summary
+    from pipelines.ingest.problems import CHECKS, check_summary
 
     seen = set()
     for name, kind, *_ in CASES:

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bad_files import _assert_refused
 
-from pipelines import config
-from pipelines.layouts import LAYOUTS
-from pipelines.load import Upload, check_file, load
-from pipelines.problems import ValidationFailed
+from pipelines.base import config
+from pipelines.ingest.layouts import LAYOUTS
+from pipelines.ingest.load import Upload, check_file, load
+from pipelines.ingest.problems import ValidationFailed
 
 # file, kind, row, column (None: the problem is about the whole row), words the message must hold
 TEXT_CASES = [
@@ -166,7 +166,7 @@ def test_the_reproduction_passes_neither_check_nor_load(store):
 
 def test_a_store_refusal_that_escapes_validation_names_the_file_not_a_change(store, monkeypatch):
     """Were a range ever missed, the store's own refusal is a refusal of this file."""
-    from pipelines import validate
+    from pipelines.ingest import validate
 
     monkeypatch.setattr(validate, "_out_of_range", lambda field, parsed: pl.lit(False))
     upload = Upload.from_path("census", BAD / "census_headcount_beyond_store.csv")
@@ -178,7 +178,7 @@ def test_the_data_page_says_the_store_refused_the_file(store, monkeypatch):
     from test_dashboard import OFFICER, open_page
 
     from dashboard.formatting import plain
-    from pipelines import validate
+    from pipelines.ingest import validate
 
     monkeypatch.setattr(validate, "_out_of_range", lambda field, parsed: pl.lit(False))
     monkeypatch.setattr(config, "UPLOADS_ENABLED", True)

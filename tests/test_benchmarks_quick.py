@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipelines import config
+from pipelines.base import config
 
 
 @pytest.mark.parametrize(

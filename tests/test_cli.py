@@ -8,7 +8,7 @@ import sys
 import pytest
 from conftest import BAD, SMALL
 
-from pipelines.__main__ import main
+from pipelines.cli.main import main
 
 
 def test_build_then_load_and_check(tmp_path, capsys):

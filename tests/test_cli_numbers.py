@@ -16,8 +16,10 @@ from examples import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines import figures_cli, links, records
-from pipelines.__main__ import _parser, main
+from pipelines.cli import figures_cli
+from pipelines.cli.main import _parser, main
+from pipelines.outputs import records
+from pipelines.rules import links
 
 AS_OF = "2025-09-01"
 SETTINGS = ["--include-pending", "--as-of", AS_OF]

@@ -44,7 +44,7 @@ def test_python_dash_m_pipelines_prints_the_recorded_help():
         timeout=120,
         check=False,
     )
-    from pipelines import config
+    from pipelines.base import config
 
     assert done.returncode == 0
     assert done.stdout.replace(str(config.DEFAULT_DB), "<default store>") == GOLDEN[1]["stdout"]

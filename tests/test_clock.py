@@ -9,7 +9,9 @@ import time
 import duckdb
 import polars as pl
 
-from pipelines import clock, db, records
+from pipelines.base import clock
+from pipelines.outputs import records
+from pipelines.store import db
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
 
@@ -94,7 +96,8 @@ def test_a_record_made_now_is_stored_in_utc(store, monkeypatch):
 
 
 def test_files_carry_stored_times_as_iso_8601_utc():
-    from pipelines import csv_out, exports
+    from pipelines.base import csv_out
+    from pipelines.outputs import exports
 
     frame = pl.DataFrame(
         {
@@ -116,7 +119,7 @@ def test_the_data_pages_logs_show_times_with_their_zone(store, monkeypatch):
 
     from streamlit.testing.v1 import AppTest
 
-    from pipelines import config
+    from pipelines.base import config
 
     monkeypatch.setattr(config, "DEFAULT_DB", store)
     app = AppTest.from_file(str(config.PROJECT_ROOT / "dashboard" / "app_pages" / "data.py"), default_timeout=60).run()

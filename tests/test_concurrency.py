@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.load import Upload, load
+from pipelines.ingest.load import Upload, load
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ import pytest
 from storecheck import table_checksums
 
 from benchmarks.generate import gias_register, write_cp1252
-from pipelines.load import Upload, load
+from pipelines.ingest.load import Upload, load
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Every CSV the tool writes goes through one formula guard (pipelines/csv_out.py), and what the
+"""Every CSV the tool writes goes through one formula guard (pipelines/base/csv_out.py), and what the
 tool wrote loads back through its own loaders as it was."""
 
 from __future__ import annotations
@@ -16,9 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines import csv_out, db, exports, load, plan, plan_file, records
-from pipelines.__main__ import main
-from pipelines.load import Upload
+from pipelines.base import csv_out
+from pipelines.cli.main import main
+from pipelines.ingest import load
+from pipelines.ingest.load import Upload
+from pipelines.outputs import exports, records
+from pipelines.rules import plan, plan_file
+from pipelines.store import db
 
 ROOT = Path(__file__).parent.parent
 AS_OF = dt.date(2025, 9, 1)
@@ -161,7 +165,7 @@ WRITERS = re.compile(r"\.write_csv\(|\bcsv\.writer\(|\bcsv\.DictWriter\(|\.to_cs
 # Where code may write CSV without the guard, and why.
 NOT_A_FILE_WRITTEN = {
     # A file being READ: old-Mac line ends turned into ones polars reads; every cell is kept as it was.
-    "pipelines/readers.py",
+    "pipelines/ingest/readers.py",
 }
 # What a CSV download button on a page may offer: bytes from the guarded writers only.
 GUARDED_DOWNLOADS = re.compile(
@@ -181,12 +185,12 @@ def test_no_code_writes_csv_except_through_the_guard():
     found = []
     for path in _sources():
         name = path.relative_to(ROOT).as_posix()
-        if name in ("pipelines/csv_out.py", *NOT_A_FILE_WRITTEN):
+        if name in ("pipelines/base/csv_out.py", *NOT_A_FILE_WRITTEN):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if WRITERS.search(line):
                 found.append(f"{name}:{number}: {line.strip()}")
-    assert found == [], "write CSV with pipelines.csv_out (frame_csv or rows_csv), which guards every text cell"
+    assert found == [], "write CSV with pipelines.base.csv_out (frame_csv or rows_csv), which guards every text cell"
 
 
 def test_every_csv_download_on_a_page_offers_guarded_bytes():
@@ -208,7 +212,7 @@ def test_every_csv_download_on_a_page_offers_guarded_bytes():
 
 
 def test_the_templates_header_names_start_no_formula():
-    from pipelines.templates import template_files
+    from pipelines.ingest.templates import template_files
 
     assert not any(_starts_a_formula(c) for text in template_files().values() for c in text.strip().split(","))
 

@@ -13,7 +13,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from pipelines import config
+from pipelines.base import config
 
 APP = str(config.PROJECT_ROOT / "dashboard" / "app.py")
 AS_OF = "2025-09-01"
@@ -225,7 +225,7 @@ def test_only_a_signed_in_data_officer_may_upload(store, monkeypatch, auth, user
 
 def test_names_from_files_are_shown_as_text_not_markup(store, monkeypatch, tmp_path):
     from dashboard.formatting import plain
-    from pipelines.load import Upload, load
+    from pipelines.ingest.load import Upload, load
 
     roster = tmp_path / "roster.csv"
     roster.write_text(
@@ -259,7 +259,7 @@ def test_data_page_upload_shows_the_report_and_loads_only_a_passing_file(store, 
 
 
 def test_missing_census_for_a_funded_school_is_flagged_above_the_figures(store, monkeypatch, tmp_path):
-    from pipelines.load import Upload, load
+    from pipelines.ingest.load import Upload, load
 
     register = tmp_path / "register.csv"
     register.write_text("urn,name,kind,status,latitude,longitude\n200001,Kappa High,high_school,open,52.71,1.21\n")

@@ -10,7 +10,7 @@ import math
 from test_dashboard import AS_OF, fresh_caches, open_page  # noqa: F401 - fixtures
 
 from dashboard.formatting import MISSING
-from pipelines import records
+from pipelines.outputs import records
 
 
 def _table(app):

@@ -16,7 +16,8 @@ import pytest
 from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
 
 from benchmarks.serve import free_port
-from pipelines import audit_chain, config, db, logs
+from pipelines.base import config, logs
+from pipelines.store import audit_chain, db
 
 STAMP = r"(?P<stamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"
 FAR_ZONE = "Pacific/Kiritimati"  # UTC+14
@@ -72,7 +73,7 @@ def test_a_store_upgraded_by_the_dashboard_is_logged_once(previous, monkeypatch,
     open_page(previous, monkeypatch)
     after = _utc_now()
     err = capsys.readouterr().err
-    pattern = rf"{STAMP} INFO pipelines\.db: {re.escape(db._upgrade_note(previous, found))}"  # noqa: SLF001
+    pattern = rf"{STAMP} INFO pipelines\.store\.db: {re.escape(db._upgrade_note(previous, found))}"  # noqa: SLF001
     [line] = _lines(err, pattern)
     assert before <= line["stamp"] <= after
     assert db.sql_is_current(previous)

@@ -11,7 +11,7 @@ import json
 import duckdb
 from test_dashboard import AS_OF, OFFICER, downloads, fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import links, plan
+from pipelines.rules import links, plan
 
 ZETA = 100006  # Zeta High School, Easttown: open, in no partnership; nearer South (P2) than North (P1)
 WBL = 10000002  # Work Ready Training Ltd: an associate of P2 only
@@ -135,7 +135,7 @@ def _as_of():
 
 
 def test_a_draft_saved_as_a_scenario_reopens_and_compares_like_any_other(store, monkeypatch):
-    from pipelines import records
+    from pipelines.outputs import records
 
     drafted = plan.to_link([plan.PlanChange("add", "P2", ZETA, "full")])
     app = open_page(store, monkeypatch, "plan", total="10000", pending="1", plan=drafted)

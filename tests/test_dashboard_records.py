@@ -7,8 +7,9 @@ from __future__ import annotations
 import duckdb
 from test_dashboard import AS_OF, OFFICER, downloads, fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import db, records
-from pipelines.load import Upload, load
+from pipelines.ingest.load import Upload, load
+from pipelines.outputs import records
+from pipelines.store import db
 
 LINK = {"total": "10000", "pending": "1", "asof": AS_OF}
 

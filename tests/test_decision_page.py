@@ -12,9 +12,9 @@ import xlsxwriter
 from test_dashboard import AS_OF, open_page
 
 from dashboard import compare
-from pipelines import exports, records
-from pipelines.allocate import AllocationSettings
-from pipelines.load import Upload, load
+from pipelines.ingest.load import Upload, load
+from pipelines.outputs import exports, records
+from pipelines.rules.allocate import AllocationSettings
 
 LINK = {"total": "10000", "pending": "1", "asof": AS_OF}
 STAND_IN = (

@@ -8,11 +8,12 @@ import polars as pl
 import pytest
 from conftest import REAL
 
-from pipelines import config, districts
-from pipelines.build_default import DEFAULT_FILES, build
-from pipelines.load import Upload, load
-from pipelines.make_default_data import make, unmatched_2008_members
-from pipelines.templates import template_files
+from pipelines.base import config
+from pipelines.datasets import districts
+from pipelines.datasets.build_default import DEFAULT_FILES, build
+from pipelines.datasets.make_default_data import make, unmatched_2008_members
+from pipelines.ingest.load import Upload, load
+from pipelines.ingest.templates import template_files
 
 needs_real = pytest.mark.skipif(not REAL.exists(), reason="../shared/data/real is not beside the project")
 

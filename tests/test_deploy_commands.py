@@ -67,7 +67,8 @@ from installed_wheels import wheelhouse
 from packaging.utils import canonicalize_name
 from test_packaging import build, wheel  # noqa: F401 - fixtures: the README's wheel build
 
-from pipelines import audit_chain, config
+from pipelines.base import config
+from pipelines.store import audit_chain
 
 pytestmark = [
     pytest.mark.slow,

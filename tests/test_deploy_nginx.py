@@ -28,7 +28,7 @@ from cryptography.x509.oid import NameOID
 from doc_blocks import blocks, section
 
 from benchmarks.serve import free_port
-from pipelines import config
+from pipelines.base import config
 
 DEPLOY = config.PROJECT_ROOT / "docs" / "deploy.md"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"

@@ -35,7 +35,7 @@ WAIT_MS = 60_000  # a loaded 2-core machine can take seconds for a first draw
 def server(tmp_path_factory):
     assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
     store = demo_store(tmp_path_factory.mktemp("e2e"))
-    from pipelines import config
+    from pipelines.base import config
 
     with serve(config.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
         yield served.url

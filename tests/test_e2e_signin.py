@@ -53,7 +53,7 @@ def signin_server(tmp_path_factory, provider):
         f'data_officers = ["{OFFICER}"]\n',
         encoding="utf-8",
     )
-    from pipelines import config
+    from pipelines.base import config
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(serving, "free_port", lambda: port)  # the redirect URI above names the port

@@ -34,8 +34,9 @@ import pytest
 from storecheck import file_digest, table_checksums
 from streamlit.testing.v1 import AppTest
 
-from pipelines import backup, config, db
-from pipelines.__main__ import main
+from pipelines.base import config
+from pipelines.cli.main import main
+from pipelines.store import backup, db
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"

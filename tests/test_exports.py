@@ -19,8 +19,10 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipelines import audit_chain, csv_out, exports, provenance
-from pipelines.allocate import AllocationSettings, allocate, coverage_gaps, data_version, loaded_files
+from pipelines.base import csv_out
+from pipelines.outputs import exports
+from pipelines.rules.allocate import AllocationSettings, allocate, coverage_gaps, data_version, loaded_files
+from pipelines.store import audit_chain, provenance
 
 GOLDEN = Path(__file__).parent / "golden"
 PRODUCED = dt.datetime(2025, 9, 1, 9, 30, 0)
@@ -134,7 +136,7 @@ def test_the_allocation_sheet_says_what_the_figures_are_under_its_total(allocati
 
 def test_a_decisions_workbook_says_what_its_figures_are_on_its_first_sheet(store):
     """A decision's frozen workbook is made the same way, with the status of the data it was made on."""
-    from pipelines import records
+    from pipelines.outputs import records
 
     approval = records.approve(store, {"total": "10000", "pending": "1", "asof": "2025-09-01"}, title="Paid", approved_by="Chair")
     con = duckdb.connect(str(store), read_only=True)
@@ -229,7 +231,7 @@ def test_ordinary_text_is_untouched(text):
 
 
 def test_names_survive_a_round_trip_through_csv_and_xlsx(store, tmp_path):
-    from pipelines.load import Upload, load
+    from pipelines.ingest.load import Upload, load
 
     tricky = {
         "P1": 'St Mary\'s, "the" North — Gorleston\nsecond line',

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from pipelines import config
+from pipelines.base import config
 
 # Needed by other pages, the exports, the meeting pack or the loader, never by the Overview.
 NOT_ON_THE_FIRST_PAGE = ("altair", "jsonschema", "reportlab", "vl_convert", "xlsxwriter", "pyproj", "shapely", "fastexcel")

@@ -1,4 +1,4 @@
-"""One rule for the text a person types (pipelines/free_text.py): names, titles, notes, scenario
+"""One rule for the text a person types (pipelines/base/free_text.py): names, titles, notes, scenario
 and partnership names are trimmed, refused with a line naming the field when they hold control
 or invisible characters, and shown as plain text on the terminal and the pages."""
 
@@ -14,10 +14,12 @@ from storecheck import file_digest
 from test_dashboard import OFFICER, open_page  # noqa: F401 - fixtures
 
 from dashboard.formatting import plain
-from pipelines import free_text, plan, records
-from pipelines.__main__ import main
-from pipelines.free_text import FreeTextRefused
-from pipelines.load import Upload, load
+from pipelines.base import free_text
+from pipelines.base.free_text import FreeTextRefused
+from pipelines.cli.main import main
+from pipelines.ingest.load import Upload, load
+from pipelines.outputs import records
+from pipelines.rules import plan
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
 APPROVE = ["approve", "--total", "10000", "--include-pending", "--as-of", "2025-09-01"]
@@ -107,7 +109,7 @@ def test_approve_refuses_a_typed_field_and_records_nothing(store, capsys, flags,
 def test_a_title_made_from_long_settings_is_shortened_not_refused(store, capsys, monkeypatch):
     """A title the tool writes itself (the settings in words: many partnerships treated as
     accredited make a long one) is cut to the field's length, not refused."""
-    from pipelines import links
+    from pipelines.rules import links
 
     monkeypatch.setattr(links, "summary", lambda chosen: "£10,000 pot; " + "treated as accredited: P1; " * 20)
     assert main([*APPROVE, "--by", "Jo", "--db", str(store)]) == 0
@@ -148,7 +150,7 @@ def test_scenario_names_savers_and_accreditation_notes_follow_the_rule(store):
         records.save_scenario(store, "Plan\x1b[31m", LINK, "Chair")
     with pytest.raises(FreeTextRefused, match="say who is saving the scenario"):
         records.save_scenario(store, "Plan", LINK, INVISIBLE)
-    from pipelines.load import accreditation_upload
+    from pipelines.ingest.load import accreditation_upload
 
     with pytest.raises(FreeTextRefused, match="the accreditation notes holds a control character"):
         accreditation_upload("P1", "accredited", dt.date(2025, 9, 1), None, "ok\rforged", OFFICER)

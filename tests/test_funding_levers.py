@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from scenario import AS_OF, CENSUS, Member, Scenario, empty_store, fill
 
-from pipelines.allocate import AllocationRefused, AllocationSettings, allocate, summarise
+from pipelines.rules.allocate import AllocationRefused, AllocationSettings, allocate, summarise
 
 D = Decimal
 
@@ -152,7 +152,7 @@ def test_a_top_slice_larger_than_the_pot_is_refused():
 
 
 def test_the_command_line_takes_the_levers_and_refuses_an_unknown_code(store, capsys):
-    from pipelines.__main__ import main
+    from pipelines.cli.main import main
 
     base = ["allocate", "--total", "10000", "--as-of", AS_OF.isoformat(), "--db", str(store), "--include-pending"]
     assert main([*base, "--top-slice", "1000", "--manager-cost", "45000"]) == 0
@@ -164,7 +164,7 @@ def test_the_command_line_takes_the_levers_and_refuses_an_unknown_code(store, ca
 
 
 def test_a_link_carries_the_levers_and_reports_what_it_cannot_use():
-    from pipelines import links
+    from pipelines.rules import links
 
     chosen, problems = links.from_query({"total": "500000", "slice": "50000", "loss": "10", "gain": "25", "manager": "45000"})
     assert problems == []
@@ -204,7 +204,7 @@ def test_the_allocation_page_shows_the_levers_from_the_sidebar(store, monkeypatc
 def test_a_decision_with_a_top_slice_keeps_it_and_still_adds_up(store, monkeypatch):
     from test_dashboard import open_page
 
-    from pipelines import records
+    from pipelines.outputs import records
 
     query = {"total": "10000", "pending": "1", "slice": "1000", "loss": "5", "asof": AS_OF.isoformat()}
     approval = records.approve(store, query, title="With a top-slice", approved_by="Chair")
@@ -217,7 +217,7 @@ def test_a_decision_with_a_top_slice_keeps_it_and_still_adds_up(store, monkeypat
 
 
 def test_a_link_with_a_grouped_top_slice_and_a_percentage_opens_on_the_amount():
-    from pipelines import links
+    from pipelines.rules import links
 
     chosen, problems = links.from_query({"total": "500000", "slice": "5,000", "slicepct": "5"})
     assert (chosen.top_slice, chosen.top_slice_pct) == (D("5000.00"), None)
@@ -249,7 +249,7 @@ def test_the_scenario_comparison_shows_the_top_slice_line_and_each_protection():
 def test_the_scenarios_page_compares_levered_scenarios_with_their_settings(store, monkeypatch):
     from test_dashboard import open_page
 
-    from pipelines import records
+    from pipelines.outputs import records
 
     link = {"total": "10000", "pending": "1", "asof": AS_OF.isoformat()}
     records.save_scenario(store, "Plain", link, "Chair")

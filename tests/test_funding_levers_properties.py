@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scenario import AS_OF, CENSUS, Scenario, empty_store, fill
 from test_allocation_properties import funded_with_learners, maps
 
-from pipelines.allocate import AllocationRefused, AllocationSettings, allocate
+from pipelines.rules.allocate import AllocationRefused, AllocationSettings, allocate
 
 CON = empty_store()
 common = settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])

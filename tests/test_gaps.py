@@ -8,9 +8,10 @@ import math
 import duckdb
 import pytest
 
-from pipelines import config, db
-from pipelines.allocate import coverage_gaps, gap_codes
-from pipelines.load import Upload, load
+from pipelines.base import config
+from pipelines.ingest.load import Upload, load
+from pipelines.rules.allocate import coverage_gaps, gap_codes
+from pipelines.store import db
 
 AS_OF = dt.date(2025, 9, 1)
 

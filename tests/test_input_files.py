@@ -1,6 +1,6 @@
 """Input files named on the command line: only a regular file is read, one over the size limit is
 refused from its size before any of it is read, and reading stops one byte past the limit however
-much the file grows meanwhile (pipelines/input_file.py, used by load, check, build, plan --changes
+much the file grows meanwhile (pipelines/base/input_file.py, used by load, check, build, plan --changes
 and restore)."""
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from storecheck import file_digest, table_checksums
 
-from pipelines import backup, config, input_file
-from pipelines.__main__ import main
-from pipelines.input_file import InputFileRefused
-from pipelines.load import Upload
+from pipelines.base import config, input_file
+from pipelines.base.input_file import InputFileRefused
+from pipelines.cli.main import main
+from pipelines.ingest.load import Upload
+from pipelines.store import backup
 
 ROOT = Path(__file__).resolve().parent.parent
 CENSUS = "urn,census_date,nc_year,headcount\n100001,2026-01-15,10,123\n"

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import config, db, invocation
+from pipelines.base import config, invocation
+from pipelines.store import db
 
 SCRIPT = "/opt/partnership/venv/bin/partnership"
 DASHBOARD_SCRIPT = "/opt/partnership/venv/bin/partnership-dashboard"
@@ -30,7 +31,7 @@ def _started(monkeypatch, argv0: str, orig: list[str]) -> None:
         (SCRIPT, ["/opt/partnership/venv/bin/python", SCRIPT, "load"], "partnership"),
         ("streamlit", ["/opt/partnership/venv/bin/python", DASHBOARD_SCRIPT, "--server.port", "8501"], "partnership"),
         (r"C:\Users\officer\partnership\Scripts\partnership.exe", ["python.exe", "-c", ""], "partnership"),
-        ("/work/main/pipelines/__main__.py", ["python", "-m", "pipelines", "load"], "python -m pipelines"),
+        ("/work/main/pipelines/cli/main.py", ["python", "-m", "pipelines", "load"], "python -m pipelines"),
         ("/usr/bin/streamlit", ["python", "/usr/bin/streamlit", "run", "dashboard/app.py"], "python -m pipelines"),
         ("/home/me/bin/partnership-tools", ["python", "/home/me/bin/partnership-tools"], "python -m pipelines"),
     ],
@@ -42,7 +43,7 @@ def test_the_program_is_named_as_it_was_started(monkeypatch, argv0, orig, expect
 
 
 def test_help_and_refusals_name_the_command_as_typed(monkeypatch, tmp_path, capsys):
-    from pipelines.__main__ import main
+    from pipelines.cli.main import main
 
     damaged = tmp_path / "store.duckdb"
     damaged.write_bytes(b"not a store" * 100)

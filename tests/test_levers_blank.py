@@ -20,7 +20,7 @@ import openpyxl
 from test_dashboard import downloads, fresh_caches, open_page  # noqa: F401 - fixtures
 
 from dashboard import state
-from pipelines import links
+from pipelines.rules import links
 
 LEVERED = {"total": "3000", "pending": "1", "loss": "5", "gain": "10", "manager": "45000"}
 

@@ -1,5 +1,5 @@
 """A mangled link still opens, with a note saying which part was not usable: the numbers a link
-carries are read as ASCII digits of bounded length within their ranges (pipelines/typed_values.py),
+carries are read as ASCII digits of bounded length within their ranges (pipelines/base/typed_values.py),
 and its membership plan as JSON of bounded size and depth whose members are URNs or UKPRNs.
 The five links of the outside review, each on its own page, and the readers themselves."""
 
@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_dashboard import AS_OF, fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import links, plan, records, typed_values
-from pipelines.typed_values import UnreadableJson, Unusable, bounded_json, whole_number
+from pipelines.base import typed_values
+from pipelines.base.typed_values import UnreadableJson, Unusable, bounded_json, whole_number
+from pipelines.outputs import records
+from pipelines.rules import links, plan
 
 LINK = {"total": "10000", "pending": "1", "asof": AS_OF}
 DEEP = "[" * 3000 + "]" * 3000

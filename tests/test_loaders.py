@@ -10,9 +10,9 @@ import pytest
 from conftest import SMALL
 from storecheck import table_checksums
 
-from pipelines.build_default import DEFAULT_FILES, build
-from pipelines.load import Upload, load, load_all
-from pipelines.problems import ValidationFailed
+from pipelines.datasets.build_default import DEFAULT_FILES, build
+from pipelines.ingest.load import Upload, load, load_all
+from pipelines.ingest.problems import ValidationFailed
 
 
 def _rows(store, sql: str) -> list[tuple]:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import config, db
-from pipelines.__main__ import main
+from pipelines.base import config
+from pipelines.cli.main import main
+from pipelines.store import db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOLDER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from pipelines import db
+    from pipelines.store import db
     with db.writer_lock(Path(sys.argv[1])):
         print("held", flush=True)
         sys.stdin.read()
@@ -53,7 +54,7 @@ def test_the_store_module_imports_and_locks_without_fcntl(tmp_path):
     script = textwrap.dedent(f"""
         import importlib, sys
         sys.modules["fcntl"] = None  # import fcntl now raises ImportError, as on Windows
-        import pipelines.db as db
+        import pipelines.store.db as db
         importlib.reload(db)
         from pathlib import Path
         store = Path({str(tmp_path / "store.duckdb")!r})
@@ -65,7 +66,7 @@ def test_the_store_module_imports_and_locks_without_fcntl(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("ok")
-    source = (ROOT / "pipelines" / "db.py").read_text(encoding="utf-8")
+    source = (ROOT / "pipelines" / "store" / "db.py").read_text(encoding="utf-8")
     assert "import fcntl" not in source and "fcntl." not in source
 
 
@@ -167,7 +168,7 @@ def test_a_write_keeps_the_stores_permissions(store, tmp_path):
     """The deployment guide's 0640: a load run under sudo's umask (022) must not widen it."""
     import stat
 
-    from pipelines.__main__ import main
+    from pipelines.cli.main import main
 
     store.chmod(0o640)
     old = os.umask(0o022)

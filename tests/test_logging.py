@@ -14,9 +14,10 @@ import streamlit as st
 from conftest import BAD
 from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import config, logs, records
-from pipelines.load import Upload, load
-from pipelines.problems import ValidationFailed
+from pipelines.base import config, logs
+from pipelines.ingest.load import Upload, load
+from pipelines.ingest.problems import ValidationFailed
+from pipelines.outputs import records
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
 
@@ -31,7 +32,7 @@ def test_a_load_logs_its_file_kind_rows_digest_and_outcome(store, tmp_path, capl
     caplog.set_level(logging.INFO, logger="pipelines")
     upload = _census(tmp_path)
     load(upload, store)
-    [line] = [r for r in caplog.records if r.name == "pipelines.load"]
+    [line] = [r for r in caplog.records if r.name == "pipelines.ingest.load"]
     assert line.levelno == logging.INFO
     message = line.getMessage()
     assert message.startswith("loaded census_2025_update.csv (census): 1 rows")
@@ -45,7 +46,7 @@ def test_a_refused_load_logs_the_refusal_and_its_reason(store, caplog):
     caplog.set_level(logging.INFO, logger="pipelines")
     with pytest.raises(ValidationFailed):
         load(Upload.from_path("census", BAD / "census_bad_date.csv"), store)
-    [line] = [r for r in caplog.records if r.name == "pipelines.load"]
+    [line] = [r for r in caplog.records if r.name == "pipelines.ingest.load"]
     assert line.levelno == logging.WARNING
     message = line.getMessage()
     assert message.startswith("load refused: census_bad_date.csv (census)")
@@ -55,7 +56,7 @@ def test_a_refused_load_logs_the_refusal_and_its_reason(store, caplog):
 def test_an_approval_logs_the_decision_and_who_approved(store, caplog):
     caplog.set_level(logging.INFO, logger="pipelines")
     approval = records.approve(store, LINK, title="2025/26 capacity", approved_by="officer@council.example")
-    messages = [r.getMessage() for r in caplog.records if r.name == "pipelines.records"]
+    messages = [r.getMessage() for r in caplog.records if r.name == "pipelines.outputs.records"]
     assert any(
         m.startswith(f"decision {approval.decision_id} approved by officer@council.example: '2025/26 capacity'") for m in messages
     ), messages
@@ -67,7 +68,7 @@ def test_a_refused_approval_and_scenario_changes_are_logged(store, caplog):
         records.approve(store, {**LINK, "total": "abc"}, title="Bad", approved_by="Chair")
     scenario_id = records.save_scenario(store, "Draft", LINK, "Chair")
     records.delete_scenario(store, scenario_id, "Vice chair")
-    messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "pipelines.records"]
+    messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "pipelines.outputs.records"]
     assert messages[0][0] == "WARNING" and messages[0][1].startswith("approval refused (by Chair, 'Bad')")
     assert messages[1:] == [
         ("INFO", f"scenario {scenario_id} saved: 'Draft' by Chair"),
@@ -115,7 +116,7 @@ def test_the_level_comes_from_the_environment(store, tmp_path):
     upload.write_text("urn,census_date,nc_year,headcount\n100001,2025-01-16,10,124\n")
     told = _cli("load", "census", str(upload), "--db", str(store), level="INFO")
     assert told.returncode == 0, told.stderr
-    assert "Z INFO pipelines.load: loaded census_2025_update.csv (census): 1 rows" in told.stderr
+    assert "Z INFO pipelines.ingest.load: loaded census_2025_update.csv (census): 1 rows" in told.stderr
 
 
 @pytest.mark.page_error_expected
@@ -153,7 +154,7 @@ def test_a_refusal_escaping_a_page_is_shown_as_it_is_said(store, monkeypatch, ca
     from test_dashboard import open_page
 
     from dashboard import queries
-    from pipelines import db
+    from pipelines.store import db
 
     def busy(*_args, **_kwargs):
         raise db.WriterBusy("another load or approval is holding the store; nothing was changed")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import maps
-from pipelines import districts
+from pipelines.datasets import districts
+from pipelines.outputs import maps
 
 
 def _points(institutions: int, partnerships: int) -> pl.DataFrame:

@@ -7,8 +7,9 @@ import altair as alt
 import polars as pl
 import pytest
 
-from dashboard import maps
-from pipelines import db, districts
+from pipelines.datasets import districts
+from pipelines.outputs import maps
+from pipelines.store import db
 from tests import altair_map
 
 

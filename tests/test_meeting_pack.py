@@ -14,10 +14,13 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from dashboard import maps
-from pipelines import allocate, build_default, clock, db, districts, meeting_pack, provenance
-from pipelines.__main__ import main
-from pipelines.allocate import AllocationRefused, AllocationSettings
+from pipelines.base import clock
+from pipelines.cli.main import main
+from pipelines.datasets import build_default, districts
+from pipelines.outputs import maps, meeting_pack
+from pipelines.rules import allocate
+from pipelines.rules.allocate import AllocationRefused, AllocationSettings
+from pipelines.store import db, provenance
 from tests import altair_map
 
 PRODUCED = dt.datetime(2026, 1, 20, 9, 30)

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from pipelines.money import pounds
+from pipelines.base.money import pounds
 
 
 def test_pounds_are_written_one_way():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_environment_failures import _error_lines, _state, read_only_store  # noqa: F401 - a fixture
 
-from pipelines.__main__ import main
+from pipelines.cli.main import main
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from doc_blocks import blocks, commands, section
 from playwright.sync_api import expect, sync_playwright
 
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, free_port
-from pipelines import config
+from pipelines.base import config
 
 ROOT = config.PROJECT_ROOT
 LEFT_OUT = shutil.ignore_patterns(
@@ -149,7 +149,7 @@ def test_the_wheel_carries_the_sql_the_default_data_and_the_dashboard_settings(w
     assert not [n for n in names if n.endswith(".duckdb") or n.startswith("tests/")]
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert (
-        "partnership = pipelines.__main__:main" in entry_points
+        "partnership = pipelines.cli.main:main" in entry_points
         and "partnership-dashboard = dashboard.launch:main" in entry_points
     )
 
@@ -181,7 +181,7 @@ def test_the_installed_command_line_builds_its_store_outside_the_checkout(instal
         [
             str(bin_dir / "python"),
             "-c",
-            "import pipelines, partnership_sql; from pipelines import config;print(pipelines.__file__); print(config.DEFAULT_DB)",
+            "import pipelines, partnership_sql; from pipelines.base import config;print(pipelines.__file__); print(config.DEFAULT_DB)",
         ],
         cwd=outside,
         env=env,

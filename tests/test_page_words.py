@@ -1,6 +1,6 @@
 """The words and numbers every page shows on the default data, read from AppTest renders: no
 table cell reads "None", and money is written one way ("£1,234", "-£5,219.00"; see
-pipelines/money.py), in text, table cells, table formats and charts alike."""
+pipelines/base/money.py), in text, table cells, table formats and charts alike."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 from test_dashboard import fresh_caches  # noqa: F401 - autouse: every page starts with empty caches
 
 from dashboard.formatting import MISSING, SHARED_SCHOOL
-from pipelines import config
-from pipelines.money import D3_LOCALE, MINUS, pounds
+from pipelines.base import config
+from pipelines.base.money import D3_LOCALE, MINUS, pounds
 from scripts.screenshots import demo_store
 
 APP = str(config.PROJECT_ROOT / "dashboard" / "app.py")

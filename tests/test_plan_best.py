@@ -20,9 +20,10 @@ import pytest
 from conftest import SMALL
 from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import allocate, db, plan, plan_best, plan_file
-from pipelines.__main__ import main
-from pipelines.build_default import build
+from pipelines.cli.main import main
+from pipelines.datasets.build_default import build
+from pipelines.rules import allocate, plan, plan_best, plan_file
+from pipelines.store import db
 
 AS_OF = dt.date(2025, 9, 1)
 IOTA, KAPPA, ZETA = 100009, 100010, 100006

@@ -13,11 +13,14 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipelines import allocate, config, db, links, plan, plan_file, records
-from pipelines.__main__ import main
-from pipelines.build_default import build
-from pipelines.load import Upload, load
-from pipelines.refusals import PlanRefused
+from pipelines.base import config
+from pipelines.base.refusals import PlanRefused
+from pipelines.cli.main import main
+from pipelines.datasets.build_default import build
+from pipelines.ingest.load import Upload, load
+from pipelines.outputs import records
+from pipelines.rules import allocate, links, plan, plan_file
+from pipelines.store import db
 
 AS_OF = dt.date(2025, 9, 1)
 DAY_BEFORE = AS_OF - dt.timedelta(days=1)

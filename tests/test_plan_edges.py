@@ -11,9 +11,10 @@ import duckdb
 import polars as pl
 from conftest import SMALL
 
-from pipelines import allocate, db, plan, plan_file
-from pipelines.__main__ import main
-from pipelines.build_default import build
+from pipelines.cli.main import main
+from pipelines.datasets.build_default import build
+from pipelines.rules import allocate, plan, plan_file
+from pipelines.store import db
 
 AS_OF = dt.date(2025, 9, 1)
 C = plan.PlanChange

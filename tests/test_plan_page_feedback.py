@@ -13,8 +13,10 @@ import pytest
 from test_dashboard import AS_OF, OFFICER, fresh_caches, open_page  # noqa: F401 - fixtures
 from test_plan_best import conflict_store  # noqa: F401 - fixture
 
-from pipelines import allocate, config, db, plan, plan_best, plan_file, plan_gap_tally
-from pipelines.build_default import build
+from pipelines.base import config
+from pipelines.datasets.build_default import build
+from pipelines.rules import allocate, plan, plan_best, plan_file, plan_gap_tally
+from pipelines.store import db
 
 ALPHA, ZETA = 100001, 100006  # Alpha: in North (P1, accredited); Zeta: in no partnership
 OUTSIDE = "Year 10 learners in no funded partnership"

@@ -16,8 +16,9 @@ import polars as pl
 import pytest
 from conftest import SMALL
 
-from pipelines import allocate, config, plan
-from pipelines.build_default import build
+from pipelines.base import config
+from pipelines.datasets.build_default import build
+from pipelines.rules import allocate, plan
 
 AS_OF = dt.date(2025, 9, 1)
 ROSTER_HEADER = "partnership_code,partnership_name,member_id,role,joined,left\n"

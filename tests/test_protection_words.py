@@ -14,9 +14,11 @@ from decimal import Decimal
 import pytest
 from scenario import AS_OF, CENSUS, Member, Scenario, empty_store, fill
 
-from pipelines import build_default, db, meeting_pack
-from pipelines.__main__ import main
-from pipelines.allocate import AllocationSettings, allocate
+from pipelines.cli.main import main
+from pipelines.datasets import build_default
+from pipelines.outputs import meeting_pack
+from pipelines.rules.allocate import AllocationSettings, allocate
+from pipelines.store import db
 
 D = Decimal
 # The settings the head teachers read: a £450,000 pot, a £25,000 top-slice, loss and gain limits 10%.

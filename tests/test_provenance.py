@@ -8,9 +8,10 @@ import re
 import duckdb
 import pytest
 
-from pipelines import config, db, provenance
-from pipelines.build_default import build
-from pipelines.load import Upload, load
+from pipelines.base import config
+from pipelines.datasets.build_default import build
+from pipelines.ingest.load import Upload, load
+from pipelines.store import db, provenance
 
 
 def _by_input(status):
@@ -131,7 +132,7 @@ def test_the_data_page_shows_the_status_table_and_the_load_time(store, monkeypat
 
 
 def test_the_allocate_command_prints_the_data_status(store, capsys):
-    from pipelines.__main__ import main
+    from pipelines.cli.main import main
 
     assert main(["allocate", "--total", "10000", "--as-of", "2025-09-01", "--include-pending", "--db", str(store)]) == 0
     assert "Data status: register: unlabelled (9 rows);" in capsys.readouterr().out

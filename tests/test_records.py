@@ -15,11 +15,14 @@ from conftest import SMALL
 from storecheck import file_digest, table_checksums
 
 from dashboard import compare
-from pipelines import audit_chain, config, db, links, records
-from pipelines.__main__ import _parser, main
-from pipelines.allocate import AllocationRefused, AllocationSettings, allocate
-from pipelines.build_default import build
-from pipelines.load import Upload, load
+from pipelines.base import config
+from pipelines.cli.main import _parser, main
+from pipelines.datasets.build_default import build
+from pipelines.ingest.load import Upload, load
+from pipelines.outputs import records
+from pipelines.rules import links
+from pipelines.rules.allocate import AllocationRefused, AllocationSettings, allocate
+from pipelines.store import audit_chain, db
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
 

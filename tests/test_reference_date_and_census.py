@@ -10,9 +10,12 @@ import duckdb
 import pytest
 from scenario import AS_OF, CENSUS, Member, accredited, empty_store, fill
 
-from pipelines import config, db
-from pipelines.__main__ import main
-from pipelines.allocate import (
+from pipelines.base import config
+from pipelines.cli.main import main
+from pipelines.datasets.build_default import build
+from pipelines.ingest.load import Upload, load
+from pipelines.ingest.problems import ValidationFailed
+from pipelines.rules.allocate import (
     AllocationRefused,
     AllocationSettings,
     allocate,
@@ -20,10 +23,8 @@ from pipelines.allocate import (
     dataset_info,
     default_census,
 )
-from pipelines.build_default import build
-from pipelines.links import KEYS, from_query, summary, to_query
-from pipelines.load import Upload, load
-from pipelines.problems import ValidationFailed
+from pipelines.rules.links import KEYS, from_query, summary, to_query
+from pipelines.store import db
 
 COMPLETE = dt.date(2025, 1, 16)  # the small dataset's census: every member school has Year 10
 NEWER = dt.date(2026, 1, 15)

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from scenario import AS_OF
 from test_dashboard import open_page
 
-from pipelines import exports, meeting_pack, records
-from pipelines.allocate import AllocationSettings
+from pipelines.outputs import exports, meeting_pack, records
+from pipelines.rules.allocate import AllocationSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def test_the_paradox_is_worded_in_one_place_of_the_product():
         for path in sorted((ROOT / folder).rglob("*.*"))
         if path.suffix in (".py", ".sql") and "alabama paradox" in path.read_text(encoding="utf-8").lower()
     ]
-    assert wording == ["pipelines/exports.py"]
+    assert wording == ["pipelines/outputs/exports.py"]
     assert exports.ALABAMA_PARADOX in exports.ROUNDING_RULE
     # The sentence's own example, checked: Year 10 of 6, 6 and 2 by largest remainder.
     assert "£4, £4 and £2 of £10 but £5, £5 and £1 of £11" in exports.ALABAMA_PARADOX

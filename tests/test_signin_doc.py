@@ -8,7 +8,7 @@ import re
 from doc_blocks import section
 from test_dashboard import fresh_caches, open_page  # noqa: F401 - fixtures
 
-from pipelines import config
+from pipelines.base import config
 
 SIGN_IN_DOC = config.PROJECT_ROOT / "docs" / "sign-in.md"
 PAGES = sorted(p.stem for p in (config.PROJECT_ROOT / "dashboard" / "app_pages").glob("*.py") if p.stem != "__init__")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines import config
+from pipelines.base import config
 from tests.test_dashboard import OFFICER, fresh_caches, open_page  # noqa: F401 (fixture)
 
 

@@ -8,8 +8,10 @@ import shutil
 
 import duckdb
 
-from pipelines import __main__ as cli
-from pipelines import build_default, db, records
+from pipelines.cli import main as cli
+from pipelines.datasets import build_default
+from pipelines.outputs import records
+from pipelines.store import db
 
 
 def _as_an_earlier_release_left_it(store) -> None:

@@ -8,11 +8,11 @@ import pytest
 from conftest import BAD, SMALL
 from storecheck import file_digest, table_checksums
 
-from pipelines import db
-from pipelines import load as load_module
-from pipelines.build_default import default_uploads
-from pipelines.load import Upload, load, load_all
-from pipelines.problems import ValidationFailed
+from pipelines.datasets.build_default import default_uploads
+from pipelines.ingest import load as load_module
+from pipelines.ingest.load import Upload, load, load_all
+from pipelines.ingest.problems import ValidationFailed
+from pipelines.store import db
 
 
 def _census(tmp_path, name: str, headcount: int):
@@ -148,7 +148,7 @@ def test_a_reader_opened_after_a_load_sees_it_while_an_older_reader_is_open(stor
 def test_first_run_build_does_not_replace_a_store_another_process_built(store, monkeypatch):
     """Two dashboards start on a missing store: the second to take the lock must keep the
     first one's store (and any load made to it since), not rebuild over it."""
-    from pipelines import build_default
+    from pipelines.datasets import build_default
 
     before = file_digest(store)
     real_exists = type(store).exists

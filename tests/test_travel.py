@@ -8,7 +8,7 @@ import math
 import duckdb
 
 from benchmarks.generate import england
-from pipelines.load import Upload, load_all
+from pipelines.ingest.load import Upload, load_all
 
 
 def _km(a, b) -> float:

@@ -13,9 +13,9 @@ import polars as pl
 import pytest
 
 from benchmarks.generate import england
-from pipelines import config
-from pipelines.build_default import build
-from pipelines.load import Upload, load_all
+from pipelines.base import config
+from pipelines.datasets.build_default import build
+from pipelines.ingest.load import Upload, load_all
 
 BASELINES = config.PROJECT_ROOT / "benchmarks" / "baselines"
 BEFORE_GRID = BASELINES / "travel_distances_before_grid.sql"

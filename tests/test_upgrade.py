@@ -15,9 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import audit_chain, build_default, db
-from pipelines.__main__ import main
-from pipelines.allocate import AllocationSettings, allocate, data_version
+from pipelines.cli.main import main
+from pipelines.datasets import build_default
+from pipelines.rules.allocate import AllocationSettings, allocate, data_version
+from pipelines.store import audit_chain, db
 
 BEFORE_VERSIONS = 0  # a5555f3 recorded no schema version
 

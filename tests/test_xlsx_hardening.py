@@ -19,9 +19,9 @@ import xlsxwriter
 from conftest import BAD
 from test_bad_files import _assert_refused
 
-from pipelines import config
-from pipelines.load import Upload, load
-from pipelines.readers import read_table
+from pipelines.base import config
+from pipelines.ingest.load import Upload, load
+from pipelines.ingest.readers import read_table
 
 HEADER = ["urn", "census_date", "nc_year", "headcount"]
 SHEET = "xl/worksheets/sheet1.xml"
@@ -155,8 +155,8 @@ def test_refusing_a_zip_bomb_keeps_memory_bounded(tmp_path):
     path.write_bytes(_lying_bomb(1000))
     script = (
         "import resource, sys\n"
-        "import pipelines.xlsx_reader\n"
-        "from pipelines.readers import read_table\n"
+        "import pipelines.ingest.xlsx_reader\n"
+        "from pipelines.ingest.readers import read_table\n"
         "data = open(sys.argv[1], 'rb').read()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "table = read_table('census.xlsx', data, sheet_hint='census')\n"

@@ -6,7 +6,9 @@ import streamlit as st
 
 from dashboard import allocation_parts, charts, queries, scenario_form, state, tables
 from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
-from pipelines import clock, exports, provenance
+from pipelines.base import clock
+from pipelines.outputs import exports
+from pipelines.store import provenance
 
 chosen = state.current()
 st.title("Allocation")

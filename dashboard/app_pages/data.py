@@ -6,11 +6,13 @@ import streamlit as st
 
 from dashboard import access, queries
 from dashboard.formatting import MISSING, plain
-from pipelines import clock, config, exports, invocation, provenance
-from pipelines.layouts import KINDS
-from pipelines.load import Upload, check_file, load
-from pipelines.problems import ValidationFailed, check_summary
-from pipelines.templates import template_files
+from pipelines.base import clock, config, invocation
+from pipelines.ingest.layouts import KINDS
+from pipelines.ingest.load import Upload, check_file, load
+from pipelines.ingest.problems import ValidationFailed, check_summary
+from pipelines.ingest.templates import template_files
+from pipelines.outputs import exports
+from pipelines.store import provenance
 
 st.title("Data")
 st.subheader("What the store holds")

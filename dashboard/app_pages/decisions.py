@@ -11,7 +11,9 @@ import streamlit as st
 from dashboard import compare, queries, state
 from dashboard.formatting import MISSING, money, money_column, plain
 from dashboard.tables import plain_table
-from pipelines import clock, exports, invocation, links
+from pipelines.base import clock, invocation
+from pipelines.outputs import exports
+from pipelines.rules import links
 
 st.title("Decisions")
 listed = queries.decisions()

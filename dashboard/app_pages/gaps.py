@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import queries, state, tables
 from dashboard.formatting import MISSING, plain
-from pipelines import clock, config, exports
+from pipelines.base import clock, config
+from pipelines.outputs import exports
 
 chosen = state.current()
 st.title("Coverage gaps")

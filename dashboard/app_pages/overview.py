@@ -5,7 +5,8 @@ import streamlit as st
 
 from dashboard import queries, state, tables
 from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
-from pipelines import clock, plan_gap_tally
+from pipelines.base import clock
+from pipelines.rules import plan_gap_tally
 
 chosen = state.current()
 figures = queries.overview_figures(chosen)

@@ -6,11 +6,12 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import access, maps, queries, state, tables
+from dashboard import access, queries, state, tables
 from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
-from pipelines import clock, free_text
-from pipelines.load import accreditation_upload, load
-from pipelines.problems import ValidationFailed
+from pipelines.base import clock, free_text
+from pipelines.ingest.load import accreditation_upload, load
+from pipelines.ingest.problems import ValidationFailed
+from pipelines.outputs import maps
 
 chosen = state.current()
 accreditation = queries.accreditation(chosen.as_of, chosen.changes)

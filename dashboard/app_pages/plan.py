@@ -9,8 +9,9 @@ import streamlit as st
 from dashboard import access, plan_tables, plan_view, queries, scenario_form, state
 from dashboard.formatting import MISSING, money, plain
 from dashboard.plan_view import apply, apply_best, best_outcome, change_form, side_by_side
-from pipelines import invocation, plan, plan_file
-from pipelines.problems import ValidationFailed
+from pipelines.base import invocation
+from pipelines.ingest.problems import ValidationFailed
+from pipelines.rules import plan, plan_file
 
 chosen = state.current()
 draft = st.session_state.get(state.PLAN, ())

@@ -8,8 +8,10 @@ import streamlit as st
 
 from dashboard import access, charts, compare, queries, tables
 from dashboard.formatting import MISSING, plain
-from pipelines import clock, free_text, links, records
-from pipelines.allocate import AllocationRefused
+from pipelines.base import clock, free_text
+from pipelines.outputs import records
+from pipelines.rules import links
+from pipelines.rules.allocate import AllocationRefused
 
 st.title("Scenarios")
 saved = queries.scenarios()

@@ -16,12 +16,12 @@ CREATE OR REPLACE MACRO latest_census_date() AS (SELECT max(census_date) FROM ce
 -- (the dataset table), else today. A store of 2018/19 data is judged as of 2018/19, not today.
 CREATE OR REPLACE MACRO effective_as_of(p) AS
     coalesce(CAST(p AS DATE), (SELECT max(reference_date) FROM dataset), current_date);
--- pounds_text: whole pence as "£1,234.56", a loss as "-£1,234.56" (the rule of pipelines/money.py
+-- pounds_text: whole pence as "£1,234.56", a loss as "-£1,234.56" (the rule of pipelines/base/money.py
 -- pounds), for messages (exact: a double holds every penny below £90 trillion).
 CREATE OR REPLACE MACRO pounds_text(p_pence) AS
     CASE WHEN p_pence < 0 THEN '-' ELSE '' END || '£' || format('{:,.2f}', abs(CAST(p_pence AS DOUBLE)) / 100);
 -- day_text: a day in words for people, GOV.UK style ("7 December 2026"), the rule of
--- pipelines/clock.py day_text (a test keeps the two the same) for messages made in SQL.
+-- pipelines/base/clock.py day_text (a test keeps the two the same) for messages made in SQL.
 CREATE OR REPLACE MACRO day_text(p_day) AS strftime(CAST(p_day AS DATE), '%-d %B %Y');
 -- grid_lat, grid_lon: the cell of a fixed grid a position falls in (0.1 degrees of latitude by
 -- 0.2 of longitude, about 11 by 13 km in England), for joining places near each other by cell

@@ -1,5 +1,5 @@
 -- plan_gap_scope(): the coverage gaps a membership change can close (grain: code): the ones the
--- suggestions offer alternatives for and the best plan (pipelines/plan_best.py) works through.
+-- suggestions offer alternatives for and the best plan (pipelines/rules/plan_best.py) works through.
 -- `identity` says what one such gap is about, whatever rows show it:
 --   institution: the school or provider, wherever it is (school_multiple shows a row per
 --     partnership, and a travel_outlier moved to a partnership where it is still far is the same

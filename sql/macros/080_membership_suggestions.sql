@@ -2,7 +2,7 @@
 -- alternatives that would close it, best first (grain: gap_code, gap_partnership_code,
 -- gap_institution_id, rank, change, partnership_code, member_id). One alternative may take two
 -- rows (a move is a remove and an add; keeping one of three partnerships is two removes), so
--- rows of one alternative share its rank. The columns are a plan's (pipelines/plan.py): the
+-- rows of one alternative share its rank. The columns are a plan's (pipelines/rules/plan.py): the
 -- rows kept from this output, edited or not, are a valid plan.
 -- Parameters: the coverage_gaps_on_census settings, and p_alternatives (3): how many to offer.
 -- Distances are to partnership_centres on the as-of day, before any change is made: a plan's

@@ -1,4 +1,4 @@
--- 003: the audit log is sealed with a key (an HMAC per entry, pipelines/audit_chain.py), entries
+-- 003: the audit log is sealed with a key (an HMAC per entry, pipelines/store/audit_chain.py), entries
 -- can carry sealed evidence, and decisions record where the log stood when they were approved.
 -- The old table is renamed and kept, unchanged (its unkeyed hashes too), as audit_log_before_003;
 -- a new one takes its place. DuckDB cannot compute an HMAC, so this file only makes the tables:

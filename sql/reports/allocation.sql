@@ -1,5 +1,5 @@
 -- The allocation for one set of settings (grain: partnership_code); every value is bound. The
--- caller names the census (the default worked out first, see pipelines.allocate.allocate).
+-- caller names the census (the default worked out first, see pipelines.rules.allocate.allocate).
 SELECT *
 FROM allocation_on_census(
     $total, $lump_sum, $unit, $day_rate, $weeks_per_year,

@@ -1,6 +1,6 @@
 -- Coverage gaps for one set of settings (grain: code, partnership_code, institution_id); every
 -- value is bound. The caller names the census (the default worked out first, see
--- pipelines.allocate.coverage_gaps).
+-- pipelines.rules.allocate.coverage_gaps).
 SELECT *
 FROM coverage_gaps_on_census(
     p_as_of := $as_of,

@@ -1,7 +1,7 @@
 -- audit_log: every load, accreditation change, scenario save or delete, approval and
 -- supersession, schema upgrade and restore from a backup, in order (grain: seq). Appended to,
 -- never updated or deleted: nothing in the code does either. Each row is sealed
--- (pipelines/audit_chain.py): entry_hash is an HMAC-SHA256, under a key kept outside the store
+-- (pipelines/store/audit_chain.py): entry_hash is an HMAC-SHA256, under a key kept outside the store
 -- (key_id is its fingerprint), of the row's fields and the previous row's hash as one JSON array,
 -- so an edit, an insertion or a re-hash made behind the tool's back without the key breaks it.
 -- evidence (JSON, sealed with the row) is what the entry vouches for beyond its words: an

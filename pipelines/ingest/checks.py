@@ -1,0 +1,461 @@
+"""The rules of each kind of file beyond its cell types: keys, cross-column sense, and
+agreement with what the store already holds. Each returns the rows ready to write."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+import polars as pl
+from pyproj import Transformer
+
+from pipelines.base import config
+from pipelines.ingest import gias
+from pipelines.ingest.gias import KNOWN_TYPES
+from pipelines.ingest.problems import Problem, Report
+from pipelines.ingest.raw_table import ROW
+from pipelines.ingest.validate import duplicate_problems
+from pipelines.store.context import StoreContext
+
+_BNG_TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+
+def _rows(frame: pl.DataFrame, condition: pl.Expr, *columns: str) -> list[tuple]:
+    return frame.filter(condition).select(ROW, *columns).sort(ROW).rows()
+
+
+def _first_row(frame: pl.DataFrame) -> int:
+    """The smallest row number of a frame that has rows."""
+    first = frame[ROW].min()
+    assert isinstance(first, int)
+    return first
+
+
+# --- register ------------------------------------------------------------------------------
+
+
+def check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    already = len(report.problems)
+    rows = _check_register(typed, file, ctx, report, layout)
+    if layout == "gias":
+        report.problems[already:] = [
+            dataclasses.replace(p, column=gias.LABELS.get(p.column or "", p.column)) for p in report.problems[already:]
+        ]
+    return rows
+
+
+def _check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    if layout == "gias":
+        _unknown_gias(typed, file, report)
+        for row, value in _rows(typed, gias.status_expr("EstablishmentStatus (name)").is_null(), "EstablishmentStatus (name)"):
+            report.add(
+                Problem(
+                    file,
+                    row,
+                    "EstablishmentStatus (name)",
+                    value,
+                    "a GIAS status: Open, Closed, Open but proposed to close, Proposed to open",
+                    "error",
+                    "value",
+                )
+            )
+        typed = gias.to_register(typed).filter(pl.col("status").is_not_null())
+    typed = typed.with_columns(pl.coalesce("urn", "ukprn").alias("institution_id"))
+    for (row,) in _rows(typed, pl.col("institution_id").is_null()):
+        report.add(Problem(file, row, "urn", None, "a URN or a UKPRN on every row", "error", "value"))
+    # Rosters name members by URN or UKPRN, so each must point at one institution.
+    report.extend(duplicate_problems(typed, file, ["urn"], "urn", "each URN"))
+    report.extend(duplicate_problems(typed, file, ["ukprn"], "ukprn", "each UKPRN"))
+    _ukprn_held_in_store(typed, file, ctx, report)
+    for row, opened, closed in _rows(typed, pl.col("closed") < pl.col("opened"), "opened", "closed"):
+        report.add(
+            Problem(file, row, "closed", str(closed), f"a closing date on or after the opening date {opened}", "error", "value")
+        )
+    typed = _locate(typed, file, report)
+    return typed.select(
+        ROW,
+        "institution_id",
+        "urn",
+        "ukprn",
+        "name",
+        "kind",
+        "la_code",
+        "district",
+        "status",
+        pl.col("opened").alias("opened_on"),
+        pl.col("closed").alias("closed_on"),
+        "easting",
+        "northing",
+        "latitude",
+        "longitude",
+        "source",
+    )
+
+
+def _ukprn_held_in_store(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report) -> None:
+    """A register file replaces the institutions it lists (by institution id) and keeps the
+    rest (sql/load/register.sql), so a UKPRN the file gives one institution must not stay with
+    another that the file leaves in the store: rosters could no longer tell which one it means."""
+    listed = typed["institution_id"].drop_nulls().implode()
+    kept = ctx.institutions.filter(pl.col("ukprn").is_not_null() & ~pl.col("institution_id").is_in(listed)).select(
+        "ukprn", pl.col("urn").alias("holder_urn"), pl.col("name").alias("holder_name")
+    )
+    clashes = typed.filter(pl.col("ukprn").is_not_null()).join(kept, on="ukprn")
+    for row, ukprn, holder_urn, holder_name in _rows(clashes, pl.lit(True), "ukprn", "holder_urn", "holder_name"):
+        if holder_urn is None:
+            holder = f"{holder_name} (UKPRN {ukprn}, no URN)"
+            remedy = (
+                "correct the UKPRN on this row or, if it is the same provider, leave the row out: the store knows it by its UKPRN"
+            )
+        else:
+            holder, remedy = (
+                f"{holder_name} (URN {holder_urn})",
+                f"correct the UKPRN on this row, or list URN {holder_urn} in this file with its UKPRN corrected or blank",
+            )
+        report.add(
+            Problem(
+                file,
+                row,
+                "ukprn",
+                str(ukprn),
+                f"a UKPRN no other institution holds ({holder} already has it in the store; {remedy})",
+                "error",
+                "duplicate",
+            )
+        )
+
+
+def _unknown_gias(typed: pl.DataFrame, file: str, report: Report) -> None:
+    column = "TypeOfEstablishment (name)"
+    unknown = typed.filter(~pl.col(column).is_in(KNOWN_TYPES) & pl.col(column).is_not_null())
+    for value, first_row, count in unknown.group_by(column).agg(pl.col(ROW).min(), pl.len()).sort(ROW).rows():
+        report.add(
+            Problem(
+                file,
+                first_row,
+                column,
+                value,
+                f"a GIAS establishment type we know; {count} row(s) of this type were loaded as kind 'other'",
+                "warning",
+                "gias_type",
+            )
+        )
+
+
+def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
+    """Latitude/longitude from the file, or converted from British National Grid. Each
+    coordinate's own range (inside Great Britain) is the layout's, checked with the cells; a
+    grid position can still convert to a point outside it (in the sea off the coast)."""
+    for first, second in (("latitude", "longitude"), ("easting", "northing")):
+        for row, _, b in _rows(typed, pl.col(first).is_null() != pl.col(second).is_null(), first, second):
+            missing = second if b is None else first
+            report.add(Problem(file, row, missing, None, f"both {first} and {second}, or neither", "error", "coordinates"))
+    converted = typed["latitude"].is_null() & typed["easting"].is_not_null() & typed["northing"].is_not_null()
+    if converted.any():
+        lon, lat = _BNG_TO_WGS84.transform(typed["easting"].fill_null(0).to_numpy(), typed["northing"].fill_null(0).to_numpy())
+        typed = typed.with_columns(
+            pl.when(converted).then(pl.Series(lat)).otherwise(pl.col("latitude")).round(6).alias("latitude"),
+            pl.when(converted).then(pl.Series(lon)).otherwise(pl.col("longitude")).round(6).alias("longitude"),
+        )
+    typed = typed.with_columns(pl.Series("converted", converted))
+    lat_lo, lat_hi = config.GB_LATITUDE
+    lon_lo, lon_hi = config.GB_LONGITUDE
+    outside = pl.col("converted") & ~(
+        pl.col("latitude").is_between(lat_lo, lat_hi) & pl.col("longitude").is_between(lon_lo, lon_hi)
+    )
+    for row, lat, lon, east, north in _rows(typed, outside, "latitude", "longitude", "easting", "northing"):
+        report.add(
+            Problem(
+                file,
+                row,
+                "easting",
+                f"{east:.0f}, {north:.0f}",
+                f"a grid position in Great Britain (it converts to {lat:.4f}, {lon:.4f})",
+                "error",
+                "coordinates",
+            )
+        )
+    return typed.drop("converted")
+
+
+# --- census --------------------------------------------------------------------------------
+
+
+def check_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    if layout == "wide":
+        years = [c for c in typed.columns if c.startswith("year_") and typed[c].is_not_null().any()]
+        typed = typed.unpivot(index=[ROW, "urn", "census_date", "source"], on=years, variable_name="year", value_name="headcount")
+        typed = typed.with_columns(pl.col("year").str.strip_prefix("year_").cast(pl.Int64).alias("nc_year"))
+        typed = typed.filter(pl.col("headcount").is_not_null())
+    report.extend(duplicate_problems(typed, file, ["urn", "census_date", "nc_year"], "urn", "each school, census date and year"))
+    today = dt.date.today()
+    for row, value in _rows(typed.unique(ROW), pl.col("census_date") > today, "census_date"):
+        report.add(Problem(file, row, "census_date", str(value), f"a census date not after today ({today})", "error", "value"))
+    known = ctx.institutions["urn"].drop_nulls()
+    unknown = typed.filter(~pl.col("urn").is_in(known.implode()) & pl.col("urn").is_not_null())
+    for urn, first_row in unknown.group_by("urn").agg(pl.col(ROW).min()).sort(ROW).rows():
+        report.add(
+            Problem(
+                file,
+                first_row,
+                "urn",
+                str(urn),
+                "a URN in the register (kept, but not counted until the register lists it)",
+                "warning",
+                "unknown_urn",
+            )
+        )
+    _partial_census(typed, file, ctx, report)
+    return typed.select(ROW, "urn", "census_date", "nc_year", "headcount", "source")
+
+
+def _partial_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report) -> None:
+    """A newer census with a handful of schools would become the latest one; warn before a
+    figure for one school is taken for the county's census."""
+    year10 = typed.filter((pl.col("nc_year") == 10) & pl.col("census_date").is_not_null() & pl.col("urn").is_not_null())
+    if ctx.latest_census is None or year10.is_empty():
+        return
+    latest_date, latest_schools = ctx.latest_census
+    newest = year10["census_date"].max()
+    assert isinstance(newest, dt.date)  # the rows kept all have a census date
+    if newest <= latest_date:
+        return
+    on_newest = year10.filter(pl.col("census_date") == newest)
+    schools = on_newest["urn"].n_unique()
+    if schools < config.PARTIAL_CENSUS_SHARE * latest_schools:
+        report.add(
+            Problem(
+                file,
+                _first_row(on_newest),
+                "census_date",
+                str(newest),
+                f"a new census about as full as the latest: the {newest} census in this file has Year 10 figures for "
+                f"{schools} school(s), the store's latest ({latest_date}) for {latest_schools}. Allocations keep using the "
+                f"latest census that is complete for the funded partnerships; load the rest of the {newest} figures "
+                "before choosing it",
+                "warning",
+                "partial_census",
+            )
+        )
+
+
+# --- roster --------------------------------------------------------------------------------
+
+
+def check_roster(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    names = typed.group_by("partnership_code").agg(
+        pl.col("partnership_name").first().alias("first_name"), pl.col(ROW).min().alias("first_row")
+    )
+    clash = typed.join(names, on="partnership_code").filter(pl.col("partnership_name") != pl.col("first_name"))
+    for row, value, first_name, first_row in clash.select(ROW, "partnership_name", "first_name", "first_row").sort(ROW).rows():
+        report.add(
+            Problem(
+                file,
+                row,
+                "partnership_name",
+                value,
+                f"the same name for the partnership on every row ({first_name!r} on row {first_row})",
+                "error",
+                "value",
+            )
+        )
+    for row, joined, left in _rows(typed, pl.col("left") < pl.col("joined"), "joined", "left"):
+        report.add(
+            Problem(file, row, "left", str(left), f"a leaving date on or after the joining date {joined}", "error", "value")
+        )
+    typed = _resolve_members(typed, file, ctx, report)
+    _overlapping_memberships(typed, file, report)
+    closed = typed.filter(pl.col("status") == "closed")
+    for row, member, name in closed.select(ROW, "member_id", "member_name").sort(ROW).rows():
+        report.add(
+            Problem(
+                file,
+                row,
+                "member_id",
+                str(member),
+                f"an open institution ({name} is closed in the register; it will show as a gap)",
+                "warning",
+                "closed_member",
+            )
+        )
+    return typed.select(
+        ROW,
+        "partnership_code",
+        "partnership_name",
+        "institution_id",
+        "role",
+        pl.col("joined").alias("joined_on"),
+        pl.col("left").alias("left_on"),
+        "source",
+    )
+
+
+def _resolve_members(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report) -> pl.DataFrame:
+    """A member may be named by URN or by UKPRN; either must be in the register."""
+    register = ctx.institutions
+    by_id = register.select(
+        pl.col("institution_id").alias("member_id"), "institution_id", "status", pl.col("name").alias("member_name")
+    )
+    by_ukprn = register.filter(pl.col("ukprn").is_not_null() & (pl.col("ukprn") != pl.col("institution_id"))).select(
+        pl.col("ukprn").alias("member_id"), "institution_id", "status", pl.col("name").alias("member_name")
+    )
+    lookup = pl.concat([by_id, by_ukprn])
+    ambiguous = lookup.group_by("member_id").len().filter(pl.col("len") > 1)["member_id"]
+    lookup = lookup.filter(~pl.col("member_id").is_in(ambiguous.implode()))
+    for row, member in _rows(typed, pl.col("member_id").is_in(ambiguous.implode()), "member_id"):
+        report.add(
+            Problem(
+                file,
+                row,
+                "member_id",
+                str(member),
+                "a UKPRN that names one institution (several share it; use the URN)",
+                "error",
+                "member",
+            )
+        )
+    resolved = typed.join(lookup, on="member_id", how="left")
+    unknown = resolved.filter(
+        pl.col("institution_id").is_null() & pl.col("member_id").is_not_null() & ~pl.col("member_id").is_in(ambiguous.implode())
+    )
+    for row, member in unknown.select(ROW, "member_id").sort(ROW).rows():
+        report.add(
+            Problem(
+                file,
+                row,
+                "member_id",
+                str(member),
+                "a URN or UKPRN in the register (load the register first, or correct the id)",
+                "error",
+                "member",
+            )
+        )
+    return resolved
+
+
+def _overlapping_memberships(typed: pl.DataFrame, file: str, report: Report) -> None:
+    """The same institution listed twice in one partnership for overlapping periods."""
+    far = dt.date(9999, 12, 31)
+    spans = typed.filter(pl.col("institution_id").is_not_null()).select(
+        ROW,
+        "partnership_code",
+        "institution_id",
+        "member_id",
+        "joined",
+        pl.col("left").fill_null(far).alias("until"),
+    )
+    pairs = spans.join(spans, on=["partnership_code", "institution_id"], suffix="_other").filter(
+        (pl.col(f"{ROW}_other") < pl.col(ROW))
+        & (pl.col("joined") <= pl.col("until_other"))
+        & (pl.col("joined_other") <= pl.col("until"))
+    )
+    first = pairs.group_by(ROW).agg(pl.col(f"{ROW}_other").min(), pl.col("member_id").first(), pl.col("partnership_code").first())
+    for row, other, member, code in first.sort(ROW).select(ROW, f"{ROW}_other", "member_id", "partnership_code").rows():
+        report.add(
+            Problem(
+                file,
+                row,
+                "member_id",
+                str(member),
+                f"each member once in partnership {code} (it is already on row {other} for an overlapping period)",
+                "error",
+                "duplicate",
+            )
+        )
+
+
+# --- accreditation, health check, previous allocation ------------------------------------------
+
+
+def _known_partnerships(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, severity: str) -> None:
+    unknown = typed.filter(
+        ~pl.col("partnership_code").is_in(sorted(ctx.partnership_codes)) & pl.col("partnership_code").is_not_null()
+    )
+    for row, code in unknown.select(ROW, "partnership_code").sort(ROW).rows():
+        expected = (
+            "a partnership with a loaded roster (load its roster first)"
+            if severity == "error"
+            else "a current partnership (kept, shown as previous-only)"
+        )
+        report.add(Problem(file, row, "partnership_code", code, expected, severity, "partnership"))
+
+
+def _not_in_future(typed: pl.DataFrame, file: str, column: str, report: Report) -> None:
+    today = dt.date.today()
+    for row, value in _rows(typed, pl.col(column) > today, column):
+        report.add(Problem(file, row, column, str(value), f"a date not after today ({today})", "error", "value"))
+
+
+def check_accreditation(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    _known_partnerships(typed, file, ctx, report, "error")
+    report.extend(
+        duplicate_problems(typed, file, ["partnership_code", "decided_on"], "decided_on", "each partnership and decision date")
+    )
+    _not_in_future(typed, file, "decided_on", report)
+    for row, decided, due in _rows(typed, pl.col("review_due") < pl.col("decided_on"), "decided_on", "review_due"):
+        report.add(
+            Problem(file, row, "review_due", str(due), f"a review date on or after the decision date {decided}", "error", "value")
+        )
+    return typed.with_columns(pl.coalesce("review_due", pl.col("decided_on").dt.offset_by("1y")).alias("review_due")).select(
+        ROW, "partnership_code", "status", "decided_on", "review_due", "notes"
+    )
+
+
+def check_health_check(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    _known_partnerships(typed, file, ctx, report, "error")
+    report.extend(duplicate_problems(typed, file, ["partnership_code", "decided_on", "item"], "item", "each item per decision"))
+    _not_in_future(typed, file, "decided_on", report)
+    decisions = pl.DataFrame(sorted(ctx.decisions), schema={"partnership_code": pl.String, "decided_on": pl.Date}, orient="row")
+    orphan = typed.join(decisions, on=["partnership_code", "decided_on"], how="anti")
+    for row, code, decided in orphan.select(ROW, "partnership_code", "decided_on").sort(ROW).rows():
+        report.add(
+            Problem(
+                file,
+                row,
+                "decided_on",
+                str(decided),
+                f"the date of a loaded accreditation decision for {code} (kept; load the decision too)",
+                "warning",
+                "decision",
+            )
+        )
+    return typed.select(ROW, "partnership_code", "decided_on", "item", "met", "note")
+
+
+def check_previous_allocation(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    _known_partnerships(typed, file, ctx, report, "warning")
+    report.extend(duplicate_problems(typed, file, ["partnership_code"], "partnership_code", "each partnership"))
+    return typed.select(ROW, "partnership_code", "amount", "source")
+
+
+def check_dataset(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
+    """The store holds one description of its data, so a file must give exactly one."""
+    if typed.height > 1:
+        first = _first_row(typed)
+        for (row,) in _rows(typed, pl.col(ROW) != first):
+            report.add(
+                Problem(
+                    file,
+                    row,
+                    None,
+                    None,
+                    f"exactly one data row (a dataset file describes the whole store; row {first} already does)",
+                    "error",
+                    "one_row",
+                )
+            )
+    elif report.rows > 1:  # the other rows have bad cells, already reported
+        report.add(Problem(file, None, None, None, f"exactly one data row (the file has {report.rows})", "error", "one_row"))
+    return typed.select(ROW, "reference_date", "name", "description", "source")
+
+
+CHECKS: dict[str, Callable[[pl.DataFrame, str, StoreContext, Report, str], pl.DataFrame]] = {
+    "register": check_register,
+    "census": check_census,
+    "roster": check_roster,
+    "accreditation": check_accreditation,
+    "health_check": check_health_check,
+    "previous_allocation": check_previous_allocation,
+    "dataset": check_dataset,
+}
