@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, state, tables
-from dashboard.formatting import MISSING, money, plain
+from dashboard.formatting import money, plain
 from pipelines.base import clock
 from pipelines.rules import links
 from pipelines.rules.allocate import AllocationSettings
@@ -47,7 +47,7 @@ def picked_schools(chosen: AllocationSettings, frame: pl.DataFrame, event) -> No
     code, name, census_date = picked.row(0)[0], picked["partnership_name"][0], picked["census_date"][0]
     st.subheader(plain(f"Schools of {code} — {name}"))
     members = queries.attribution(chosen.as_of, census_date, chosen.changes).filter(pl.col("partnership_code") == code)
-    st.dataframe(
+    tables.show(
         members.select(
             pl.col("name").alias("Member"),
             pl.col("kind_label").alias("Kind"),
@@ -56,9 +56,6 @@ def picked_schools(chosen: AllocationSettings, frame: pl.DataFrame, event) -> No
             pl.col("counted_year10").cast(pl.Float64).alias("Counted here"),
             pl.col("not_counted_because").alias("Not counted because"),
         ),
-        hide_index=True,
-        width="stretch",
-        placeholder=MISSING,
         key="picked_schools",
     )
     st.page_link(
@@ -179,7 +176,7 @@ def by_district(chosen: AllocationSettings) -> None:
     if not panel.open:
         return
     with panel:
-        st.dataframe(
+        tables.show(
             queries.allocation_by_district(chosen).select(
                 pl.col("district").alias("District"),
                 pl.col("year10").cast(pl.Float64).alias("Year 10"),
@@ -187,9 +184,6 @@ def by_district(chosen: AllocationSettings) -> None:
                 pl.col("per_year10").cast(pl.Float64).alias("£/Year 10"),
                 pl.col("partnerships").alias("Partnerships"),
             ),
-            hide_index=True,
-            width="stretch",
-            placeholder=MISSING,
             key="by_district",
             column_config={
                 **tables.money_config(

@@ -117,7 +117,7 @@ def best_outcome(draft: tuple[PlanChange, ...], labels: dict[str, str]) -> None:
         if not gaps:
             continue
         st.warning(what.format(n=len(gaps)), icon=":material/report:")
-        st.dataframe(
+        tables.show(
             pl.DataFrame(
                 {
                     "Gap": [labels.get(g.code, g.code) for g in gaps],
@@ -126,10 +126,7 @@ def best_outcome(draft: tuple[PlanChange, ...], labels: dict[str, str]) -> None:
                     "Gap code": [g.code for g in gaps],
                 }
             ),
-            hide_index=True,
-            width="stretch",
             key=key,
-            placeholder=MISSING,
         )
 
 

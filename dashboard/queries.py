@@ -391,9 +391,9 @@ def _gap_report(which, as_of, census_date, include_pending, travel_km, treat, ve
         )
 
 
-def _gap_report_for(which: str, chosen: AllocationSettings, travel_km: float) -> pl.DataFrame:
-    return _gap_report(
-        which,
+def _gap_key(chosen: AllocationSettings, travel_km: float) -> tuple:
+    """What the gaps of a scenario's map depend on, in the order the cached calls take it."""
+    return (
         chosen.as_of,
         census_used(chosen),
         chosen.include_pending,
@@ -402,6 +402,10 @@ def _gap_report_for(which: str, chosen: AllocationSettings, travel_km: float) ->
         _results_key(),
         chosen.changes,
     )
+
+
+def _gap_report_for(which: str, chosen: AllocationSettings, travel_km: float) -> pl.DataFrame:
+    return _gap_report(which, *_gap_key(chosen, travel_km))
 
 
 def gaps(chosen: AllocationSettings | None = None, travel_km: float = config.DEFAULT_TRAVEL_KM) -> pl.DataFrame:
@@ -483,15 +487,7 @@ def _gap_tally(as_of, census_date, include_pending, travel_km, treat, version, c
 def gap_tally(chosen: AllocationSettings, travel_km: float = config.DEFAULT_TRAVEL_KM) -> plan_gap_tally.GapTally:
     """What each page's gap count counts, on the scenario's map (see pipelines/rules/plan_gap_tally.py):
     from the same gaps as gaps(), worked out once per map like them."""
-    return _gap_tally(
-        chosen.as_of,
-        census_used(chosen),
-        chosen.include_pending,
-        travel_km,
-        chosen.treat_as_accredited,
-        _results_key(),
-        chosen.changes,
-    )
+    return _gap_tally(*_gap_key(chosen, travel_km))
 
 
 def gap_counts(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:

@@ -1,9 +1,12 @@
-"""Page pieces used on several pages, drawn the same way everywhere: the note on what the data
-is, the overdue-review line, and money columns that stay numbers (sortable, right-aligned)."""
+"""Page pieces used on several pages, drawn the same way everywhere: every table and download
+button, the note on what the data is, the overdue-review line, and money columns that stay
+numbers (sortable, right-aligned)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePath
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -12,6 +15,37 @@ from dashboard import queries
 from dashboard.formatting import MISSING, plain
 from pipelines.base import clock
 from pipelines.store import provenance
+
+
+def show(frame: pl.DataFrame, **options: Any) -> Any:
+    """Every interactive table the same way: no row numbers (a row number is not a figure) and a
+    blank cell shown as MISSING, never as "None". Returns what st.dataframe returns (the
+    selection, for a table that can be clicked)."""
+    return st.dataframe(frame, hide_index=True, placeholder=MISSING, **options)
+
+
+# A file's type and icon by its name's ending, for every download button.
+_MIME = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pdf": "application/pdf",
+}
+_ICON = {".pdf": ":material/picture_as_pdf:"}
+
+
+def download(where: Any, label: str, data: Any, file_name: str, **options: Any) -> None:
+    """A download button in ``where`` (st or a column). A click never reruns the page, so the other
+    buttons stay valid; a click during a redraw waits for the redrawn button (download_guard.js)."""
+    suffix = PurePath(file_name).suffix.lower()
+    where.download_button(
+        label,
+        data,
+        file_name=file_name,
+        mime=_MIME[suffix],
+        icon=_ICON.get(suffix, ":material/download:"),
+        on_click="ignore",
+        **options,
+    )
 
 
 def plain_table(frame: pl.DataFrame) -> None:
@@ -59,15 +93,12 @@ def reviews_due(reviews: pl.DataFrame) -> None:
         return
     st.warning(f"Accreditation review due or overdue for {reviews.height} partnership(s).", icon=":material/event_upcoming:")
     with st.expander(f"The {reviews.height} review(s)"):
-        st.dataframe(
+        show(
             reviews.select(
                 pl.col("partnership_code").alias("Code"),
                 pl.col("partnership_name").alias("Partnership"),
                 pl.col("detail").alias("Review"),
-            ),
-            hide_index=True,
-            width="stretch",
-            placeholder=MISSING,
+            )
         )
 
 

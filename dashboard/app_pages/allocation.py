@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import allocation_parts, charts, queries, scenario_form, state, tables
-from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
+from dashboard.formatting import SHARED_SCHOOL, count, money, plain
 from pipelines.base import clock
 from pipelines.outputs import exports
 from pipelines.store import provenance
@@ -106,12 +106,9 @@ FIRST = [
     "Days/week",
     "FTE",
 ]
-st.dataframe(
+tables.show(
     table,
-    hide_index=True,
-    width="stretch",
     height=38 + 35 * min(table.height, 20),
-    placeholder=MISSING,
     column_order=[*FIRST, *(c for c in table.columns if c not in FIRST and c not in DETAILS)],
     column_config={
         **tables.money_config(money_columns, pence=pence),
@@ -139,11 +136,8 @@ st.dataframe(
     },
 )
 with st.expander("Status and protection of each partnership", icon=":material/info:"):
-    st.dataframe(
+    tables.show(
         details,
-        hide_index=True,
-        width="stretch",
-        placeholder=MISSING,
         column_config={
             "Code": st.column_config.TextColumn(width=140),
             "Partnership": st.column_config.TextColumn(width=220),
@@ -168,33 +162,27 @@ down_csv = down_xlsx = down_pack = st.container(horizontal=True, gap="small")  #
 # Files are made when clicked (a rerun stays quick) and a click does not rerun the page (so the
 # other buttons stay valid); a click while the page is redrawn waits for the redrawn button
 # (dashboard/download_guard.js): a file is never missing and always for the settings on screen.
-down_csv.download_button(
+tables.download(
+    down_csv,
     f"CSV for {pot}",
     lambda: queries.allocation_csv(chosen),
-    file_name=exports.allocation_filename(chosen, census_date, "csv"),
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
+    exports.allocation_filename(chosen, census_date, "csv"),
     key="download_csv",
     help="One row per partnership, the settings and data status on every row.",
 )
-down_xlsx.download_button(
+tables.download(
+    down_xlsx,
     f"XLSX for {pot}",
     lambda: queries.allocation_xlsx(chosen),
-    file_name=exports.allocation_filename(chosen, census_date, "xlsx"),
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    on_click="ignore",
+    exports.allocation_filename(chosen, census_date, "xlsx"),
     key="download_xlsx",
     help="Money as numbers, a total row, and an About sheet with the settings and the data's status.",
 )
-down_pack.download_button(
+tables.download(
+    down_pack,
     f"Meeting pack (PDF) for {pot}",
     lambda: queries.meeting_pack(chosen),
-    file_name=exports.allocation_filename(chosen, census_date, "pdf").replace("allocation_", "meeting-pack_"),
-    mime="application/pdf",
-    icon=":material/picture_as_pdf:",
-    on_click="ignore",
+    exports.allocation_filename(chosen, census_date, "pdf").replace("allocation_", "meeting-pack_"),
     key="download_pack",
     help="A4: the map, this table and the gaps summary at these settings, for the papers before a meeting. "
     "Made when clicked (it takes a few seconds).",

@@ -4,8 +4,8 @@ runs the command line's validation and loads only a file that passes."""
 import polars as pl
 import streamlit as st
 
-from dashboard import access, queries
-from dashboard.formatting import MISSING, plain
+from dashboard import access, queries, tables
+from dashboard.formatting import plain
 from pipelines.base import clock, config, invocation
 from pipelines.ingest.layouts import KINDS
 from pipelines.ingest.load import Upload, check_file, load
@@ -16,7 +16,7 @@ from pipelines.store import provenance
 
 st.title("Data")
 st.subheader("What the store holds")
-st.dataframe(queries.table_counts(), hide_index=True, placeholder=MISSING)
+tables.show(queries.table_counts())
 
 st.subheader("What the figures are")
 status = queries.data_status()
@@ -28,7 +28,7 @@ st.caption(
 warning = provenance.stand_in_warning(status)
 if warning:
     st.warning(plain(warning), icon=":material/info:")
-st.dataframe(
+tables.show(
     status.select(
         pl.col("input").alias("Input"),
         pl.col("status").fill_null("none loaded").alias("Status"),
@@ -37,16 +37,13 @@ st.dataframe(
         pl.col("breakdown").alias("Every status"),
         pl.col("example_note").alias("Example source note"),
         pl.col("meaning").alias("What the status means"),
-    ),
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
+    )
 )
 with st.expander("Every source note in the store"):
-    st.dataframe(queries.provenance(), hide_index=True, width="stretch", placeholder=MISSING)
+    tables.show(queries.provenance())
 
 st.subheader("Load log")
-st.dataframe(queries.load_log().with_columns(clock.uk_column("loaded_at")), hide_index=True, width="stretch", placeholder=MISSING)
+tables.show(queries.load_log().with_columns(clock.uk_column("loaded_at")))
 
 st.subheader("Audit log")
 audit = queries.audit_log()
@@ -75,21 +72,13 @@ st.caption(
     f"{audit.height} entries, newest first. Nothing in the tool changes or deletes an entry. Exports say where the log "
     f"stood when they were made (audit log: N entries, head ...); check one with: {invocation.command('audit --anchor N:HEX')}."
 )
-st.dataframe(
-    audit.with_columns(clock.uk_column("recorded_at")), hide_index=True, width="stretch", height=300, placeholder=MISSING
-)
-st.download_button(
-    "Download the audit log (CSV)",
-    lambda: exports.audit_csv(audit),
-    file_name="audit_log.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
+tables.show(audit.with_columns(clock.uk_column("recorded_at")), height=300)
+tables.download(st, "Download the audit log (CSV)", lambda: exports.audit_csv(audit), "audit_log.csv")
 
 st.subheader("Templates")
 cols = st.columns(4)
 for index, (name, text) in enumerate(template_files().items()):
-    cols[index % 4].download_button(name, text.encode("utf-8"), file_name=name, mime="text/csv", key=f"template_{name}")
+    tables.download(cols[index % 4], name, text.encode("utf-8"), name, key=f"template_{name}")
 
 st.subheader("Load a file")
 allowed, why_not = access.may_load_data()
@@ -116,23 +105,16 @@ if uploaded is not None:
         f"**{plain(upload.name)}** {verdict}: {len(report.errors)} error(s), {len(report.warnings)} warning(s), "
         f"{report.rows} rows."
     )
-    st.dataframe(
-        pl.DataFrame(check_summary(report), schema=["check", "outcome", "problems"], orient="row"),
-        hide_index=True,
-        placeholder=MISSING,
-    )
+    tables.show(pl.DataFrame(check_summary(report), schema=["check", "outcome", "problems"], orient="row"))
     if report.problems:
-        st.dataframe(
+        tables.show(
             pl.DataFrame(
                 [
                     {"severity": p.severity, "row": p.row, "column": p.column, "value": p.value, "expected": p.expected}
                     for p in report.problems
                 ],
                 schema={"severity": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String, "expected": pl.String},
-            ),
-            hide_index=True,
-            width="stretch",
-            placeholder=MISSING,
+            )
         )
     if checked.ok and st.button("Load it", type="primary"):
         try:

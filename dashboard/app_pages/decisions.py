@@ -8,8 +8,8 @@ import json
 import polars as pl
 import streamlit as st
 
-from dashboard import compare, queries, state
-from dashboard.formatting import MISSING, money, money_column, plain
+from dashboard import compare, queries, state, tables
+from dashboard.formatting import money, money_column, plain
 from dashboard.tables import plain_table
 from pipelines.base import clock, invocation
 from pipelines.outputs import exports
@@ -51,7 +51,7 @@ if changes.height:
         "Its figures are kept as approved; a new decision is needed to pay on the new data.",
         icon=":material/sync_problem:",
     )
-    st.dataframe(
+    tables.show(
         changes.select(
             pl.col("kind").alias("Kind"),
             pl.col("file_name").alias("File"),
@@ -59,10 +59,7 @@ if changes.height:
             clock.uk_column("loaded_at").alias("Loaded"),
             pl.col("sha256_at_decision").str.slice(0, 12).alias("sha256 then"),
             pl.col("sha256_now").str.slice(0, 12).alias("sha256 now"),
-        ),
-        hide_index=True,
-        width="stretch",
-        placeholder=MISSING,
+        )
     )
 
 # A county's full list of partnerships (fifteen on the default data) still prints on one sheet,
@@ -133,29 +130,15 @@ with st.expander("Settings and data files", expanded=False):
     )
 
 csv_col, xlsx_col, _ = st.columns([1, 1, 3])
-csv_col.download_button(
-    "Download CSV",
-    record["csv_bytes"],
-    file_name=record["csv_file_name"],
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
-xlsx_col.download_button(
-    "Download XLSX",
-    record["xlsx_bytes"],
-    file_name=record["xlsx_file_name"],
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    on_click="ignore",
-)
+tables.download(csv_col, "Download CSV", record["csv_bytes"], record["csv_file_name"])
+tables.download(xlsx_col, "Download XLSX", record["xlsx_bytes"], record["xlsx_file_name"])
 st.caption(
     f"The files were made when the decision was approved and are the same bytes at every download "
     f"(CSV sha256 {record['csv_sha256'][:16]}…). Print with Ctrl+P: the page fits one A4 sheet."
 )
 
 with st.expander("All decisions", expanded=False):
-    st.dataframe(
+    tables.show(
         listed.select(
             pl.col("decision_id").alias("#"),
             pl.col("title").alias("Title"),
@@ -163,8 +146,5 @@ with st.expander("All decisions", expanded=False):
             pl.col("approved_by").alias("Approved by"),
             clock.uk_column("approved_at").alias("Approved"),
             pl.col("status").alias("Status"),
-        ),
-        hide_index=True,
-        width="stretch",
-        placeholder=MISSING,
+        )
     )

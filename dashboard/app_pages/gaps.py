@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, state, tables
-from dashboard.formatting import MISSING, plain
+from dashboard.formatting import plain
 from pipelines.base import clock, config
 from pipelines.outputs import exports
 
@@ -65,7 +65,7 @@ errors = (shown["severity"] == "error").sum()
 rows = f"{shown.height} gap row{'s' if shown.height != 1 else ''}"
 st.markdown(f"**{rows} shown** ({errors} errors, {shown.height - errors} warnings) of {gaps.height}.")
 st.caption(plain(queries.gap_tally(chosen, travel_km).why_they_differ()))
-st.dataframe(
+tables.show(
     shown.select(
         pl.col("severity").alias("Severity"),
         pl.col("code").replace_strict(labels, default=pl.col("code")).alias("Gap"),
@@ -76,18 +76,13 @@ st.dataframe(
         pl.col("detail").alias("Detail"),
         pl.col("action").alias("What to do"),
         pl.col("code").alias("Gap code"),
-    ),
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
+    )
 )
-st.download_button(
+tables.download(
+    st,
     "Download these gaps (CSV)",
     lambda: exports.gaps_csv(shown),
-    file_name=f"coverage_gaps_{figures['as_of']}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
+    f"coverage_gaps_{figures['as_of']}.csv",
     key="download_gaps",
     help="The rows shown, with the filters above applied.",
 )

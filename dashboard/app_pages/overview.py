@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries, state, tables
-from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
+from dashboard.formatting import SHARED_SCHOOL, count, money, plain
 from pipelines.base import clock
 from pipelines.rules import plan_gap_tally
 
@@ -64,15 +64,12 @@ if info and info.get("description"):  # what the data is, its partnership codes'
 st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=520), width="stretch")
 st.subheader("Schools not covered")
 uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"], chosen.changes)
-st.dataframe(
+tables.show(
     uncovered.select(
         pl.col("name").alias("School"),
         pl.col("kind_label").alias("Kind"),
         pl.col("partnerships").alias("Partnerships"),
         pl.col("district").alias("District"),
-    ),
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
+    )
 )
 st.caption("Triangles with a black outline on the map. Institutions without a location are listed but not mapped.")

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, queries, state, tables
-from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
+from dashboard.formatting import SHARED_SCHOOL, count, money, plain
 from pipelines.base import clock, free_text
 from pipelines.ingest.load import accreditation_upload, load
 from pipelines.ingest.problems import ValidationFailed
@@ -64,7 +64,7 @@ except queries.AllocationRefused as refusal:
     st.caption(f"No allocation with the current settings: {plain(str(refusal))}")
 
 st.subheader("Year 10 by school")
-st.dataframe(
+tables.show(
     attribution.select(
         pl.col("name").alias("Member"),
         pl.col("kind_label").alias("Kind"),
@@ -73,28 +73,22 @@ st.dataframe(
         pl.col("partnerships").alias("Partnerships it is in"),
         pl.col("counted_year10").cast(pl.Float64).alias("Counted here"),
         pl.col("not_counted_because").fill_null("").alias("Not counted because"),
-    ),
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
+    )
 )
 
 members = queries.partnership_members(code, chosen.as_of, chosen.changes)
 st.subheader("Members by kind and role")
-st.dataframe(members.group_by("kind", "role").len("members").sort("kind", "role"), hide_index=True, placeholder=MISSING)
+tables.show(members.group_by("kind", "role").len("members").sort("kind", "role"))
 
 st.subheader("Health check")
 checks = queries.health_checks(code, chosen.as_of)
 if checks.height:
-    st.dataframe(
+    tables.show(
         checks.select(
             pl.col("item").alias("Item"),
             pl.when(pl.col("met")).then(pl.lit("met")).otherwise(pl.lit("NOT met")).alias("Result"),
             pl.col("note").fill_null("").alias("Note"),
-        ),
-        hide_index=True,
-        width="stretch",
-        placeholder=MISSING,
+        )
     )
 else:
     st.caption("No health-check items recorded for its latest decision.")

@@ -6,8 +6,8 @@ import dataclasses
 
 import streamlit as st
 
-from dashboard import access, plan_tables, plan_view, queries, scenario_form, state
-from dashboard.formatting import MISSING, money, plain
+from dashboard import access, plan_tables, plan_view, queries, scenario_form, state, tables
+from dashboard.formatting import money, plain
 from dashboard.plan_view import apply, apply_best, best_outcome, change_form, side_by_side
 from pipelines.base import invocation
 from pipelines.ingest.problems import ValidationFailed
@@ -93,15 +93,7 @@ if not draft:
     st.info("No changes yet: apply a suggestion, add a change by hand, or open a plan file.", icon=":material/edit_road:")
 else:
     table = plan_tables.draft_table(draft, names, partnerships)
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        key="plan_draft_table",
-        on_select="rerun",
-        selection_mode="multi-row",
-        placeholder=MISSING,
-    )
+    tables.show(table, key="plan_draft_table", on_select="rerun", selection_mode="multi-row")
     selected = st.session_state.get("plan_draft_table", {}).get("selection", {}).get("rows", [])
     remove, discard, *_ = st.columns([2, 2, 3])
     remove.button(
@@ -156,23 +148,19 @@ side_by_side(loaded, chosen, labels)
 st.header("Keep, share or approve the draft", divider="gray")
 roster = queries.proposed_roster(chosen.changes, chosen.as_of)
 files = st.columns(3)
-files[0].download_button(
+tables.download(
+    files[0],
     "Plan file (CSV)",
     plan.changes_csv(chosen.changes),
-    file_name="membership_plan.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
+    "membership_plan.csv",
     key="plan_download_changes",
     help=f"The changes, in the suggestions' columns: `{invocation.command('plan --changes')}` reads it.",
 )
-files[1].download_button(
+tables.download(
+    files[1],
     "Proposed roster (CSV)",
     plan.roster_csv(roster),
-    file_name="proposed_roster.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
+    "proposed_roster.csv",
     key="plan_download_roster",
     help=f"The whole roster after the plan ({roster.height} rows), in the roster loader's layout.",
 )

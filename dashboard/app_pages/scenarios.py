@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, charts, compare, queries, tables
-from dashboard.formatting import MISSING, plain
+from dashboard.formatting import plain
 from pipelines.base import clock, free_text
 from pipelines.outputs import records
 from pipelines.rules import links
@@ -31,17 +31,14 @@ def _settings(scenario_id: int):
     return links.from_query(json.loads(by_id[scenario_id]["query_json"]))[0]
 
 
-st.dataframe(
+tables.show(
     saved.select(
         pl.col("scenario_id").alias("#"),
         pl.col("name").alias("Name"),
         pl.col("scenario_id").map_elements(lambda i: links.summary(_settings(i)), return_dtype=pl.String).alias("Settings"),
         pl.col("saved_by").alias("Saved by"),
         clock.uk_column("saved_at").alias("Saved"),
-    ),
-    hide_index=True,
-    width="stretch",
-    placeholder=MISSING,
+    )
 )
 
 st.subheader("Open, delete or approve one")
@@ -165,11 +162,8 @@ if len(chosen_ids) >= 2:
         st.altair_chart(charts.difference_bars(compare.differences_long(table)), width="stretch")
         shown = table.with_columns(pl.col(c).cast(pl.Float64) for c in table.columns if c not in ("Code", "Partnership"))
         named = {c: h for c, h in compare.headings([label for label, _ in allocations]).items() if c in table.columns}
-        st.dataframe(
+        tables.show(
             shown,
-            hide_index=True,
-            width="stretch",
-            placeholder=MISSING,
             column_order=["Code", "Partnership", *named],
             column_config={
                 "Code": st.column_config.TextColumn(width=140, pinned=True),
