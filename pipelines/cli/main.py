@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -254,39 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     logs.setup(args.log_level)
     logger = logging.getLogger("pipelines.cli")  # not __name__: run as -m, that is "__main__"
     try:
-        if args.command == "build":
-            return _build(args)
-        if args.command == "backup":  # the store as it is: an upgrade waits until after the backup
-            return backup.backup_command(args)
-        if args.command == "restore":  # the live store may be the damaged one
-            return backup.restore_command(args)
-        if args.command == "make-key":  # touches no store
-            return records_cli.make_key_command(args)
-        if args.command == "upgrade":
-            return records_cli.upgrade_command(args)
-        db.bring_sql_up_to_date(args.db)  # a store an earlier release wrote (logged when it is)
-        if args.command == "allocate":
-            return figures_cli.allocate_command(args)
-        if args.command == "gaps":
-            return figures_cli.gaps_command(args)
-        if args.command == "suggest":
-            return plan_cli.suggest_command(args)
-        if args.command == "plan":
-            return plan_cli.plan_command(args)
-        if args.command == "pack":
-            return pack_cli.pack_command(args)
-        if args.command == "approve":
-            return records_cli.approve_command(args)
-        if args.command == "decisions":
-            return records_cli.decisions_command(args)
-        if args.command == "audit":
-            return records_cli.audit_command(args)
-        upload = Upload.from_path(args.kind, args.file)
-        if args.command == "check":
-            checked = check_file(upload, args.db)
-            print(checked.report.format(), file=sys.stdout if checked.ok else sys.stderr)
-            return EXIT_OK if checked.ok else EXIT_INVALID
-        return _load(upload, args.db)
+        run = _ON_THE_STORE_AS_IT_IS.get(args.command)
+        if run is None:
+            db.bring_sql_up_to_date(args.db)  # a store an earlier release wrote (logged when it is)
+            run = _ON_AN_UP_TO_DATE_STORE[args.command]
+        return run(args)
     except ValidationFailed as failure:
         logger.warning("%s refused: %s, %d errors", args.command, failure.report.file, len(failure.report.errors))
         print(failure.report.format(), file=sys.stderr)
@@ -333,15 +306,47 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load(upload: Upload, db_path: Path) -> int:
-    result = load(upload, db_path)
+def _check(args: argparse.Namespace) -> int:
+    checked = check_file(Upload.from_path(args.kind, args.file), args.db)
+    print(checked.report.format(), file=sys.stdout if checked.ok else sys.stderr)
+    return EXIT_OK if checked.ok else EXIT_INVALID
+
+
+def _load(args: argparse.Namespace) -> int:
+    upload = Upload.from_path(args.kind, args.file)
+    result = load(upload, args.db)
     if result.report.warnings:
         print(result.report.format(), file=sys.stderr)
     if result.skipped:
         print(f"{upload.name}: identical to the latest {upload.kind} load (sha256 {result.sha256[:12]}); nothing changed")
     else:
-        print(f"{upload.name}: loaded {result.rows} rows into {db_path} (sha256 {result.sha256[:12]})")
+        print(f"{upload.name}: loaded {result.rows} rows into {args.db} (sha256 {result.sha256[:12]})")
     return EXIT_OK
+
+
+# Each command's function, by when it runs. These first, on the store as it is: build replaces
+# it, backup copies it as it is (an upgrade waits until after the backup), restore replaces it
+# (the live store may be the damaged one), make-key touches no store, upgrade is the upgrade.
+_ON_THE_STORE_AS_IT_IS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": _build,
+    "backup": backup.backup_command,
+    "restore": backup.restore_command,
+    "make-key": records_cli.make_key_command,
+    "upgrade": records_cli.upgrade_command,
+}
+# The rest once the store's SQL is brought up to date.
+_ON_AN_UP_TO_DATE_STORE: dict[str, Callable[[argparse.Namespace], int]] = {
+    "allocate": figures_cli.allocate_command,
+    "gaps": figures_cli.gaps_command,
+    "suggest": plan_cli.suggest_command,
+    "plan": plan_cli.plan_command,
+    "pack": pack_cli.pack_command,
+    "approve": records_cli.approve_command,
+    "decisions": records_cli.decisions_command,
+    "audit": records_cli.audit_command,
+    "check": _check,
+    "load": _load,
+}
 
 
 if __name__ == "__main__":
