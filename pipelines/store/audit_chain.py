@@ -205,35 +205,20 @@ def _sql(relative: str) -> str:
     return (config.SQL_DIR / relative).read_text(encoding="utf-8")
 
 
-def canonical(
-    key_id: str,
-    prev_hash: str,
-    seq: int,
-    recorded_at: dt.datetime,
-    actor: str,
-    action: str,
-    subject: str,
-    detail: str,
-    evidence: str | None,
-) -> bytes:
+# What an entry's hash covers besides the key and the entry before it, in order: seq, recorded_at,
+# actor, action, subject, detail and evidence (its JSON text, or None).
+Entry = tuple[int, dt.datetime, str, str, str, str, str | None]
+
+
+def canonical(key_id: str, prev_hash: str, *entry: *Entry) -> bytes:
     """The bytes an entry's hash covers: a JSON array, so a field's text cannot pass for the next's."""
-    fields = [SCHEME, key_id, prev_hash, seq, recorded_at.isoformat(), actor, action, subject, detail, evidence]
+    seq, recorded_at, *words = entry
+    fields = [SCHEME, key_id, prev_hash, seq, recorded_at.isoformat(), *words]
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def seal(
-    key: Key,
-    prev_hash: str,
-    seq: int,
-    recorded_at: dt.datetime,
-    actor: str,
-    action: str,
-    subject: str,
-    detail: str,
-    evidence: str | None,
-) -> str:
-    message = canonical(key.key_id, prev_hash, seq, recorded_at, actor, action, subject, detail, evidence)
-    return hmac.new(key.secret, message, hashlib.sha256).hexdigest()
+def seal(key: Key, prev_hash: str, *entry: *Entry) -> str:
+    return hmac.new(key.secret, canonical(key.key_id, prev_hash, *entry), hashlib.sha256).hexdigest()
 
 
 def _evidence_text(evidence: dict[str, Any] | None) -> str | None:
@@ -259,7 +244,16 @@ def append(
     key = key or writer_key(con)
     last_seq, last_hash, _ = _head(con)
     at = _utc_naive(at or clock.utc_now())
-    seq, text = last_seq + 1, _evidence_text(evidence)
+    seq = last_seq + 1
+    _write(con, key, last_hash, seq, at, actor, action, subject, detail, _evidence_text(evidence))
+    return seq
+
+
+def _write(con: duckdb.DuckDBPyConnection, key: Key, prev_hash: str, *entry: *Entry) -> str:
+    """One entry, sealed after ``prev_hash``, for a new entry and for an old one sealed again;
+    returns its hash, the next entry's ``prev_hash``."""
+    entry_hash = seal(key, prev_hash, *entry)
+    seq, at, actor, action, subject, detail, evidence = entry
     con.execute(
         _sql("records/append_audit.sql"),
         {
@@ -269,14 +263,14 @@ def append(
             "action": action,
             "subject": subject,
             "detail": detail,
-            "evidence": text,
-            "prev_hash": last_hash,
+            "evidence": evidence,
+            "prev_hash": prev_hash,
             "key_id": key.key_id,
             "hash_scheme": SCHEME,
-            "entry_hash": seal(key, last_hash, seq, at, actor, action, subject, detail, text),
+            "entry_hash": entry_hash,
         },
     )
-    return seq
+    return entry_hash
 
 
 # --- anchors -------------------------------------------------------------------------------------
@@ -397,30 +391,13 @@ def after_migration(con: duckdb.DuckDBPyConnection, number: int) -> dict[str, An
     legacy = con.execute(_sql("records/legacy_audit_entries.sql")).fetchall()
     key = writer_key(con, to_seal=len(legacy))
     legacy_broken = [seq for seq, intact in con.execute(_sql("records/legacy_audit_verification.sql")).fetchall() if not intact]
-    prev_hash, count = "", 0
+    prev_hash = ""
     for seq, at, actor, action, subject, detail, old_hash in legacy:
         evidence = _evidence_text({"sha256_before_003": old_hash})
-        entry_hash = seal(key, prev_hash, seq, at, actor, action, subject, detail, evidence)
-        con.execute(
-            _sql("records/append_audit.sql"),
-            {
-                "seq": seq,
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "subject": subject,
-                "detail": detail,
-                "evidence": evidence,
-                "prev_hash": prev_hash,
-                "key_id": key.key_id,
-                "hash_scheme": SCHEME,
-                "entry_hash": entry_hash,
-            },
-        )
-        prev_hash, count = entry_hash, count + 1
+        prev_hash = _write(con, key, prev_hash, seq, at, actor, action, subject, detail, evidence)
     unrecorded = [f"{kind} {ident}" for kind, ident, _ in con.execute(_sql("reports/audit_unrecorded.sql")).fetchall()]
     return {
-        "resealed_entries": count,
+        "resealed_entries": len(legacy),
         "broken_before_seal": legacy_broken,
         "unrecorded_before_seal": unrecorded,
         "decision_seals": {str(k): v for k, v in decision_seals(con).items()},
