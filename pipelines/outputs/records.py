@@ -1,5 +1,5 @@
 """What the Strategy Group decides, kept beside the data: saved scenarios and frozen decisions,
-each with its audit entry (pipelines/store/record_tables.py). A decision is the allocation's
+each with its audit entry (pipelines/store/audit_chain.py). A decision is the allocation's
 export frozen in the store, so this sits with the exports, above the rules that make its figures.
 
 Every write here goes through the same writer lock and store swap as a load, so a decision is
@@ -26,7 +26,7 @@ from pipelines.outputs import exports
 from pipelines.rules.allocate import allocate, data_version, loaded_files
 from pipelines.rules.links import from_query
 from pipelines.store import audit_chain, db, provenance
-from pipelines.store.record_tables import append_audit, now
+from pipelines.store.record_tables import now
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_b
             db.read_sql("records/insert_scenario.sql"),
             {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": now()},
         )
-        append_audit(con, saved_by, "scenario_save", f"scenario {scenario_id}", f"{name}: {query_json}")
+        audit_chain.append(con, saved_by, "scenario_save", f"scenario {scenario_id}", f"{name}: {query_json}")
         con.commit()
     logger.info("scenario %d saved: %r by %s", scenario_id, name, saved_by)
     return scenario_id
@@ -72,7 +72,7 @@ def delete_scenario(db_path: Path | str, scenario_id: int, deleted_by: str) -> N
         if not gone:
             con.rollback()
             raise ValueError(f"there is no scenario {scenario_id}")
-        append_audit(con, deleted_by, "scenario_delete", f"scenario {scenario_id}", gone[0][0])
+        audit_chain.append(con, deleted_by, "scenario_delete", f"scenario {scenario_id}", gone[0][0])
         con.commit()
     logger.info("scenario %d deleted: %r by %s", scenario_id, gone[0][0], deleted_by)
 
@@ -173,17 +173,19 @@ def _approve(
         con.register("lines", frame.with_columns(pl.lit(decision_id).alias("decision_id")))
         con.execute(db.read_sql("records/insert_decision_lines.sql"))
         con.unregister("lines")
-        append_audit(
+        audit_chain.append(
             con,
             approved_by,
             "approve",
             f"decision {decision_id}",
             f"{title}: {pounds(fixed.total)}, census {census_date}, data version {version}" + (f"; note: {note}" if note else ""),
-            at,
+            at=at,
             evidence={"decision_seal": audit_chain.decision_seals(con, decision_id)[decision_id]},
         )
         if previous:
-            append_audit(con, approved_by, "supersede", f"decision {previous}", f"superseded by decision {decision_id}", at)
+            audit_chain.append(
+                con, approved_by, "supersede", f"decision {previous}", f"superseded by decision {decision_id}", at=at
+            )
         con.commit()
     logger.info(
         "decision %d approved by %s: %r, total %s, census %s, data version %s%s",

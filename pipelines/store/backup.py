@@ -328,7 +328,7 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str, accept_
                 key, evidence = _backup_log_verified(con, backup_file, accept_unverified)
                 if legacy and evidence is None:  # sealed on the way in: nothing about it was verified
                     evidence = {"sealed_unverified_at_restore": {"schema_version": version}}
-                record_tables.append_audit(
+                audit_chain.append(
                     con,
                     actor,
                     "restore",

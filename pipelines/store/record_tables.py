@@ -35,19 +35,8 @@ def now() -> dt.datetime:
     return clock.utc_now()
 
 
-def append_audit(
-    con: duckdb.DuckDBPyConnection,
-    actor: str,
-    action: str,
-    subject: str,
-    detail: str,
-    at: dt.datetime | None = None,
-    *,
-    evidence: dict | None = None,
-    key: audit_chain.Key | None = None,
-) -> None:
-    """One audit entry, sealed with the audit key (pipelines/store/audit_chain.py), inside the caller's transaction."""
-    audit_chain.append(con, actor, action, subject, detail, at=at or now(), evidence=evidence, key=key)
+# The loaders still write their audit entries by this name; everything else calls audit_chain.append.
+append_audit = audit_chain.append
 
 
 def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
