@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypedDict, Unpack
 
 import duckdb
 import polars as pl
@@ -195,85 +196,58 @@ def _allocate(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, defaul
         raise AllocationRefused(f"a setting is out of range for the calculation ({exc})") from None
 
 
-def coverage_gaps(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: dt.date | None = None,
-    census_date: dt.date | None = None,
-    include_pending: bool = False,
-    travel_km: float = config.DEFAULT_TRAVEL_KM,
-    treat_as_accredited: tuple[str, ...] = (),
-    changes: tuple[plan.PlanChange, ...] = (),
-    roster: pl.DataFrame | None = None,
-) -> pl.DataFrame:
+class MapSettings(TypedDict, total=False):
+    """The settings the gaps of a map depend on, as keywords, each optional (the defaults:
+    map_settings): one list for the gaps, the suggestions and the best plan's search."""
+
+    as_of: dt.date | None  # None: the data's reference date, else today
+    census_date: dt.date | None  # None: the default census (see default_census)
+    include_pending: bool
+    travel_km: float
+    treat_as_accredited: tuple[str, ...]
+
+
+class DraftMapSettings(MapSettings, total=False):
+    """The same, on a membership plan's draft map (``roster``: its proposed roster, if the caller
+    has it already)."""
+
+    changes: tuple[plan.PlanChange, ...]
+    roster: pl.DataFrame | None
+
+
+def map_settings(given: MapSettings) -> MapSettings:
+    """Every setting of ``given``, with the default of each left out."""
+    return {
+        "as_of": given.get("as_of"),
+        "census_date": given.get("census_date"),
+        "include_pending": given.get("include_pending", False),
+        "travel_km": given.get("travel_km", config.DEFAULT_TRAVEL_KM),
+        "treat_as_accredited": tuple(given.get("treat_as_accredited", ())),
+    }
+
+
+def coverage_gaps(con: duckdb.DuckDBPyConnection, **settings: Unpack[DraftMapSettings]) -> pl.DataFrame:
     """The gaps of the map (after a membership plan's changes, if there are any)."""
-    return _gap_kind(
-        "reports/coverage_gaps.sql",
-        con,
-        as_of=as_of,
-        census_date=census_date,
-        include_pending=include_pending,
-        travel_km=travel_km,
-        treat_as_accredited=treat_as_accredited,
-        changes=changes,
-        roster=roster,
-    )
+    return _gap_kind("reports/coverage_gaps.sql", con, settings)
 
 
 def membership_suggestions(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: dt.date | None = None,
-    census_date: dt.date | None = None,
-    include_pending: bool = False,
-    travel_km: float = config.DEFAULT_TRAVEL_KM,
-    treat_as_accredited: tuple[str, ...] = (),
-    changes: tuple[plan.PlanChange, ...] = (),
-    roster: pl.DataFrame | None = None,
-    alternatives: int = config.SUGGESTED_ALTERNATIVES,
+    con: duckdb.DuckDBPyConnection, *, alternatives: int = config.SUGGESTED_ALTERNATIVES, **settings: Unpack[DraftMapSettings]
 ) -> pl.DataFrame:
     """For each gap a membership change can close, the changes that would, best first: on the
     same settings as the gaps, so the two always agree (see the macro)."""
-    return _gap_kind(
-        "reports/membership_suggestions.sql",
-        con,
-        as_of=as_of,
-        census_date=census_date,
-        include_pending=include_pending,
-        travel_km=travel_km,
-        treat_as_accredited=treat_as_accredited,
-        changes=changes,
-        roster=roster,
-        alternatives=alternatives,
-    )
+    return _gap_kind("reports/membership_suggestions.sql", con, settings, alternatives=alternatives)
 
 
-def _gap_kind(
-    report: str,
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of,
-    census_date,
-    include_pending,
-    travel_km,
-    treat_as_accredited,
-    changes,
-    roster,
-    **extra,
-) -> pl.DataFrame:
-    with plan.draft(con, changes, as_of, roster) as on_map:
-        if census_date is None:  # the default, worked out first (see allocate)
-            census_date = default_census(
-                on_map, as_of=as_of, include_pending=include_pending, treat_as_accredited=treat_as_accredited
+def _gap_kind(report: str, con: duckdb.DuckDBPyConnection, settings: DraftMapSettings, **extra: object) -> pl.DataFrame:
+    chosen = map_settings(settings)
+    as_of, include_pending, treat = chosen["as_of"], chosen["include_pending"], chosen["treat_as_accredited"]
+    with plan.draft(con, settings.get("changes", ()), as_of, settings.get("roster")) as on_map:
+        if chosen["census_date"] is None:  # the default, worked out first (see allocate)
+            chosen["census_date"] = default_census(
+                on_map, as_of=as_of, include_pending=include_pending, treat_as_accredited=treat
             )["census_date"]
-        params = {
-            "as_of": as_of,
-            "census_date": census_date,
-            "include_pending": include_pending,
-            "travel_km": travel_km,
-            "treat_as_accredited": list(treat_as_accredited),
-            **extra,
-        }
+        params = {**chosen, "treat_as_accredited": list(treat), **extra}
         return on_map.sql(db.read_sql(report), params=params).pl()
 
 
@@ -301,7 +275,7 @@ def default_census(
     include_pending: bool = False,
     treat_as_accredited: tuple[str, ...] = (),
     changes: tuple[plan.PlanChange, ...] = (),
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The census used when none is chosen: census_date, complete (False: no census has every
     funded school, so an allocation on it is refused unless missing figures are accepted),
     latest_census_date and the effective as_of."""

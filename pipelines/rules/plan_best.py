@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Unpack
 
 import duckdb
 import polars as pl
@@ -183,7 +184,7 @@ class _Step:
 @dataclass
 class _Search:
     con: duckdb.DuckDBPyConnection
-    settings: dict
+    settings: allocate.MapSettings  # every one given (see allocate.map_settings)
     scope: _Scope
     codes: frozenset[str]
     alternatives: int
@@ -491,16 +492,12 @@ def gap_scope(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def best_plan(
     con: duckdb.DuckDBPyConnection,
     *,
-    as_of: dt.date | None = None,
-    census_date: dt.date | None = None,
-    include_pending: bool = False,
-    travel_km: float = config.DEFAULT_TRAVEL_KM,
-    treat_as_accredited: tuple[str, ...] = (),
     start: Sequence[PlanChange] = (),
     codes: Collection[str] | None = None,
     alternatives: int = config.SUGGESTED_ALTERNATIVES,
     progress: Callable[[Progress], None] | None = None,
     worked_out: WorkedOut | None = None,
+    **settings: Unpack[allocate.MapSettings],
 ) -> BestPlan:
     """The best plan for the gaps of ``codes`` (default: every gap a membership change can
     close), grown on the draft of ``start`` (the plan so far). ``con`` reads the loaded map
@@ -516,13 +513,7 @@ def best_plan(
     chosen = frozenset(scope.identity) if codes is None else frozenset(codes) & frozenset(scope.identity)
     search = _Search(
         con,
-        {
-            "as_of": as_of,
-            "census_date": census_date,
-            "include_pending": include_pending,
-            "travel_km": travel_km,
-            "treat_as_accredited": tuple(treat_as_accredited),
-        },
+        allocate.map_settings(settings),
         scope,
         chosen,
         alternatives,
