@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import polars as pl
@@ -13,26 +14,19 @@ from pipelines.outputs import exports
 from pipelines.rules import allocate
 from pipelines.store import audit_chain, db, provenance
 
+# Each allocation setting is read from the flag of its name, but for these: a plan's changes come
+# from its file, not from a flag.
+_FLAG_OF_SETTING: dict[str, str | None] = {"census_date": "census", "weeks_per_year": "weeks", "changes": None}
+
 
 def settings_from_args(args: argparse.Namespace) -> allocate.AllocationSettings:
     """The allocation settings flags (shared by allocate, pack and approve) read one way."""
-    return allocate.AllocationSettings(
-        total=args.total,
-        lump_sum=args.lump_sum,
-        unit=args.unit,
-        census_date=args.census,
-        include_pending=args.include_pending,
-        day_rate=args.day_rate,
-        weeks_per_year=args.weeks,
-        as_of=args.as_of,
-        treat_as_accredited=tuple(args.treat_as_accredited),
-        accept_missing_census=args.accept_missing_census,
-        top_slice=args.top_slice,
-        top_slice_pct=args.top_slice_pct,
-        protect_loss=args.protect_loss,
-        protect_gain=args.protect_gain,
-        manager_cost=args.manager_cost,
-    )
+    given = {}
+    for setting in dataclasses.fields(allocate.AllocationSettings):
+        flag = _FLAG_OF_SETTING.get(setting.name, setting.name)
+        if flag is not None:
+            given[setting.name] = getattr(args, flag)
+    return allocate.AllocationSettings(**given)
 
 
 def allocation_table(frame: pl.DataFrame, chosen: allocate.AllocationSettings, summary: dict) -> str:
