@@ -72,18 +72,24 @@ def meeting_pack_pdf(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings,
         return _pack(on_map, chosen, produced, anchor)
 
 
-def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: dt.datetime, anchor: audit_chain.Anchor) -> bytes:
-    frame = allocate.allocate(con, chosen)
-    # The gaps and the map use the census and day the allocation settled on, so every page of
-    # the pack describes the same data even where the defaults would resolve differently.
-    census_date, as_of = frame["census_date"][0], frame["as_of"][0]
-    gaps = allocate.coverage_gaps(
+def gaps_beside(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, frame: pl.DataFrame) -> pl.DataFrame:
+    """The gaps the pack shows beside the allocation ``frame``: on the census and day it settled
+    on, so every page of the pack describes the same data even where the defaults would resolve
+    differently."""
+    return allocate.coverage_gaps(
         con,
-        as_of=as_of,
-        census_date=census_date,
+        as_of=frame["as_of"][0],
+        census_date=frame["census_date"][0],
         include_pending=chosen.include_pending,
         treat_as_accredited=chosen.treat_as_accredited,
     )
+
+
+def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: dt.datetime, anchor: audit_chain.Anchor) -> bytes:
+    frame = allocate.allocate(con, chosen)
+    # The map too is of the census and day the allocation settled on (see gaps_beside).
+    census_date, as_of = frame["census_date"][0], frame["as_of"][0]
+    gaps = gaps_beside(con, chosen, frame)
     points = con.sql(db.read_sql("reports/map_institutions.sql"), params={"as_of": as_of, "census_date": census_date}).pl()
     version = allocate.data_version(con)
     files = allocate.loaded_files(con)
