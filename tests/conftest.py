@@ -23,7 +23,7 @@ REAL = TESTS.parent.parent / "shared" / "data" / "real"
 settings.load_profile(QUICK)
 
 
-# The audit log is sealed with a key kept outside the store (pipelines/store/audit_chain.py). Tests use
+# The audit log is sealed with a key kept outside the store (pipelines/store/audit_key.py). Tests use
 # this fixed one, so no test (nor a command line or dashboard it starts, which inherit the
 # environment) reads or makes a key file in the real home folder.
 TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789abcdef"

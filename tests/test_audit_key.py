@@ -17,7 +17,7 @@ from test_environment_failures import held_open  # noqa: F401 - a fixture
 
 from pipelines.cli.main import main
 from pipelines.outputs import records
-from pipelines.store import audit_chain, backup, db
+from pipelines.store import audit_chain, audit_key, backup, db
 
 
 def _census_file(tmp_path: Path, store: Path) -> Path:
@@ -91,7 +91,7 @@ def test_a_new_store_makes_its_key_where_the_variable_points(tmp_path, monkeypat
     store = tmp_path / "new.duckdb"
     assert main(["build", "--db", str(store), "--data", str(SMALL)]) == 0
     assert key_file.is_file()
-    key = audit_chain.load_key()
+    key = audit_key.load_key()
     assert key is not None and {row[1] for row in _entries(store)} == {key.key_id}
 
 
@@ -127,7 +127,7 @@ def test_an_old_store_is_sealed_with_a_key_made_by_the_command(previous, tmp_pat
     assert main(["make-key"]) == 2  # never replaced
     assert main(["upgrade", "--db", str(previous)]) == 0
     assert main(["audit", "--db", str(previous)]) == 0
-    key = audit_chain.load_key()
+    key = audit_key.load_key()
     assert key is not None and {row[1] for row in _entries(previous)} == {key.key_id}
 
 

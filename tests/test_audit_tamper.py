@@ -24,7 +24,7 @@ from test_dashboard import fresh_caches, open_page  # noqa: F401 - a fixture
 from pipelines.cli.main import main
 from pipelines.outputs import meeting_pack, records
 from pipelines.rules.allocate import AllocationSettings
-from pipelines.store import audit_chain, db
+from pipelines.store import audit_chain, audit_key, db
 
 LINK = {"total": "10000", "pending": "1", "asof": "2025-09-01"}
 OLD_RULE = "sha256(concat_ws('|', prev_hash, CAST(seq AS VARCHAR), CAST(recorded_at AS VARCHAR), actor, action, subject, detail))"
@@ -214,7 +214,7 @@ def test_a_wrong_key_is_reported_as_unverifiable_never_as_no_change(sealed, caps
     code, out, err = _audit(sealed, capsys)
     assert code == 2
     assert "no change" not in (out + err).lower()
-    ours = audit_chain.Key(TEST_AUDIT_KEY.encode(), "test").key_id
+    ours = audit_key.Key(TEST_AUDIT_KEY.encode(), "test").key_id
     assert "NOT VERIFIED (changed or unverifiable)" in err
     assert f"entries 1-11 carry another key's id ({ours})" in err and "changed or sealed with another key" in err
 
@@ -280,7 +280,7 @@ def test_no_key_at_all_says_so(sealed, capsys, monkeypatch, tmp_path):
 
 
 def test_an_entry_re_sealed_with_another_key_is_not_intact(sealed):
-    other = audit_chain.Key(b"an-attackers-own-key-xxxxxxxxxxxx", "elsewhere")
+    other = audit_key.Key(b"an-attackers-own-key-xxxxxxxxxxxx", "elsewhere")
     seq, at, actor, action, subject, detail, evidence, prev, *_ = _rows(
         sealed, db.read_sql("reports/audit_entries.sql").replace("ORDER BY seq", "ORDER BY seq DESC LIMIT 1")
     )[0]
@@ -364,22 +364,22 @@ def test_the_meeting_pack_carries_the_anchor(sealed):
 def test_a_key_file_is_made_once_readable_by_its_owner_only(monkeypatch, tmp_path):
     monkeypatch.delenv("PARTNERSHIP_AUDIT_KEY")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    assert audit_chain.load_key() is None
-    made = audit_chain.make_key()
+    assert audit_key.load_key() is None
+    made = audit_key.make_key()
     path = tmp_path / "config" / "partnership-funding" / "audit.key"
     assert made.source == str(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert len(bytes.fromhex(path.read_text().strip())) == 32
-    assert audit_chain.load_key() == made  # read back
-    with pytest.raises(audit_chain.AuditKeyProblem, match="a key is never replaced"):
-        audit_chain.make_key()
+    assert audit_key.load_key() == made  # read back
+    with pytest.raises(audit_key.AuditKeyProblem, match="a key is never replaced"):
+        audit_key.make_key()
     monkeypatch.setenv("PARTNERSHIP_AUDIT_KEY_FILE", str(path))
-    assert audit_chain.load_key().key_id == made.key_id  # the same key named by the variable
+    assert audit_key.load_key().key_id == made.key_id  # the same key named by the variable
 
 
 def test_a_short_key_is_refused():
-    with pytest.raises(audit_chain.AuditKeyProblem, match="too short"):
-        audit_chain._secret_from_text("short", "$PARTNERSHIP_AUDIT_KEY")
+    with pytest.raises(audit_key.AuditKeyProblem, match="too short"):
+        audit_key._secret_from_text("short", "$PARTNERSHIP_AUDIT_KEY")
 
 
 # --- stores from before the keyed seal ------------------------------------------------------------

@@ -68,7 +68,7 @@ from packaging.utils import canonicalize_name
 from test_packaging import build, wheel  # noqa: F401 - fixtures: the README's wheel build
 
 from pipelines.base import config
-from pipelines.store import audit_chain
+from pipelines.store import audit_chain, audit_key
 
 pytestmark = [
     pytest.mark.slow,
@@ -328,15 +328,15 @@ def _read(store: Path, sql: str, tmp_path: Path) -> list[tuple]:
         con.close()
 
 
-def _server_key(monkeypatch) -> audit_chain.Key:
-    monkeypatch.delenv(audit_chain.KEY_ENV, raising=False)
-    monkeypatch.setenv(audit_chain.KEY_FILE_ENV, str(KEY))
-    key = audit_chain.load_key()
+def _server_key(monkeypatch) -> audit_key.Key:
+    monkeypatch.delenv(audit_key.KEY_ENV, raising=False)
+    monkeypatch.setenv(audit_key.KEY_FILE_ENV, str(KEY))
+    key = audit_key.load_key()
     assert key is not None
     return key
 
 
-def _verdict(store: Path, key: audit_chain.Key, tmp_path: Path) -> audit_chain.Verdict:
+def _verdict(store: Path, key: audit_key.Key, tmp_path: Path) -> audit_chain.Verdict:
     copy = tmp_path / f"verify-{time.monotonic_ns()}.duckdb"
     shutil.copyfile(store, copy)
     con = duckdb.connect(str(copy), read_only=True)
@@ -446,14 +446,14 @@ def test_the_same_load_without_the_key_file_is_refused_and_makes_no_key(server, 
     _stage_roster(drop=3)
     command = _one(LOAD, r"partnership load roster")
     words = shlex.split(command)
-    [named] = [w for w in words if w.startswith(f"{audit_chain.KEY_FILE_ENV}=")]
+    [named] = [w for w in words if w.startswith(f"{audit_key.KEY_FILE_ENV}=")]
     without = shlex.join([w for w in words if w != named])
     own_key = STATE / ".config" / "partnership-funding" / "audit.key"
     store_before = (STORE.stat().st_ino, STORE.read_bytes())
     refused = server.run(without)
     errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
     assert refused.returncode == 2 and len(errors) == 1, refused.stderr
-    assert str(own_key) in errors[0] and audit_chain.KEY_FILE_ENV in errors[0] and "nothing was changed" in errors[0]
+    assert str(own_key) in errors[0] and audit_key.KEY_FILE_ENV in errors[0] and "nothing was changed" in errors[0]
     assert not own_key.exists() and not (STATE / ".config").exists()
     assert (STORE.stat().st_ino, STORE.read_bytes()) == store_before
     assert _owner(KEY) == ("root", USER, "0o640")

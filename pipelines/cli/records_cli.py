@@ -20,7 +20,7 @@ from pipelines.base.money import pounds
 from pipelines.cli import figures_cli, flags
 from pipelines.outputs import exports, records
 from pipelines.rules import links
-from pipelines.store import audit_chain, db
+from pipelines.store import audit_chain, audit_key, db
 
 
 def _open(db_path: Path):
@@ -98,10 +98,10 @@ def upgrade_command(args: argparse.Namespace) -> int:
 
 
 def make_key_command(args: argparse.Namespace) -> int:
-    key = audit_chain.make_key(args.out)
+    key = audit_key.make_key(args.out)
     print(
         f"made a new audit key at {key.source} (key id {key.key_id}); give it to every account that writes the store "
-        f"({audit_chain.KEY_FILE_ENV}={key.source}) and keep a copy apart from the store's backups"
+        f"({audit_key.KEY_FILE_ENV}={key.source}) and keep a copy apart from the store's backups"
     )
     return 0
 

@@ -33,7 +33,7 @@ import duckdb
 
 from pipelines.base import config, free_text, input_file, invocation
 from pipelines.base.refusals import Failed
-from pipelines.store import audit_chain, db, record_tables
+from pipelines.store import audit_chain, audit_key, db, record_tables
 
 logger = logging.getLogger(__name__)
 
@@ -376,10 +376,10 @@ def restore(db_path: Path | str, backup_file: Path | str, *, actor: str, accept_
 
 def _backup_log_verified(
     con: duckdb.DuckDBPyConnection, backup_file: Path, accept_unverified: bool
-) -> tuple[audit_chain.Key, dict | None]:
+) -> tuple[audit_key.Key, dict | None]:
     """The key to seal the restore with, and the evidence of an accepted unverified log (None
     when it verified). Refused when the log does not verify and that was not accepted."""
-    key = audit_chain.load_key()
+    key = audit_key.load_key()
     if key is None:
         audit_chain.writer_key(con)  # refuses, naming where it looked (a backup always has entries)
         raise AssertionError("unreachable: a restored store has audit entries")
@@ -390,7 +390,7 @@ def _backup_log_verified(
         raise BackupRefused(
             f"{backup_file}: its audit log does not verify under the audit key in use (key id {key.key_id}, from "
             f"{key.source}): {verdict.summary()}; nothing was changed; restore a backup that verifies, point "
-            f"{audit_chain.KEY_FILE_ENV} at the key it was sealed with, or, having checked it another way, restore it "
+            f"{audit_key.KEY_FILE_ENV} at the key it was sealed with, or, having checked it another way, restore it "
             "anyway with --accept-unverified (recorded in the audit log)"
         )
     rows = con.execute(db.read_sql("reports/audit_entries.sql")).fetchall()
