@@ -76,7 +76,26 @@ class Layout:
         return next(f for f in self.fields if f.name == name)
 
 
+def _optional(name: str, parse: str = "text", *, choices: tuple[str, ...] = (), description: str = "") -> Field:
+    """A column a file may leave out altogether or leave blank on any row. Most columns beyond a
+    row's key and its figures are, so that a file holding only what the council needs passes."""
+    return Field(name, parse, required=False, nullable=True, choices=choices, description=description)
+
+
+def _number(name: str, parse: str, within: tuple[float, float], *, optional: bool = False, description: str = "") -> Field:
+    """A numeric column and its range, given together because every number a file may hold has
+    one (the ranges above); ``optional`` as in _optional."""
+    low, high = within
+    return Field(name, parse, required=not optional, nullable=optional, minimum=low, maximum=high, description=description)
+
+
+# Where a row's figures came from, in the data officer's words: most of our layouts end with it.
+SOURCE = _optional("source")
+
+
 def _year_fields() -> tuple[Field, ...]:
+    """A wide census's columns, one per year: a file may leave out a year the school does not
+    teach, but a year it has needs a figure on every row."""
     low, high = HEADCOUNT_RANGE
     return tuple(
         Field(f"year_{y}", "int", required=False, minimum=low, maximum=high, description=f"Year {y} headcount")
@@ -94,37 +113,44 @@ def _position_fields(*names: str) -> tuple[Field, ...]:
     }
     fields = []
     for name in names:
-        (low, high), description = ranges[name.lower()]
-        fields.append(Field(name, "float", required=False, nullable=True, minimum=low, maximum=high, description=description))
+        within, description = ranges[name.lower()]
+        fields.append(_number(name, "float", within, optional=True, description=description))
     return tuple(fields)
 
 
-REGISTER = Layout(
+def _standard(kind: str, *fields: Field, description: str) -> Layout:
+    """A kind's layout of our own design, which reports call "standard" (the register also takes
+    the GIAS download; the census has two layouts of its own, long and wide)."""
+    return Layout(kind, "standard", fields, description=description)
+
+
+def _per_partnership(kind: str, *fields: Field, description: str) -> Layout:
+    """A file about partnerships, which the store keys by code: every row names its partnership
+    in the first column, and the code is checked as one (CODE_PATTERN)."""
+    return _standard(kind, Field("partnership_code", "code"), *fields, description=description)
+
+
+def _census(name: str, *counts: Field, description: str) -> Layout:
+    """Both census layouts key a row by school and census date; they differ in how the
+    headcounts are laid out."""
+    return Layout(
+        "census", name, (_number("urn", "int", URN_RANGE), Field("census_date", "date"), *counts, SOURCE), description=description
+    )
+
+
+REGISTER = _standard(
     "register",
-    "standard",
-    (
-        Field(
-            "urn", "int", required=False, nullable=True, minimum=URN_RANGE[0], maximum=URN_RANGE[1], description="URN (schools)"
-        ),
-        Field(
-            "ukprn",
-            "int",
-            required=False,
-            nullable=True,
-            minimum=UKPRN_RANGE[0],
-            maximum=UKPRN_RANGE[1],
-            description="UKPRN (colleges, WBL providers)",
-        ),
-        Field("name", "text"),
-        Field("kind", "choice", choices=INSTITUTION_KINDS),
-        Field("la_code", "text", required=False, nullable=True, description="local authority code, e.g. 926"),
-        Field("district", "text", required=False, nullable=True),
-        Field("status", "choice", choices=STATUSES),
-        Field("opened", "date", required=False, nullable=True),
-        Field("closed", "date", required=False, nullable=True),
-        *_position_fields("easting", "northing", "latitude", "longitude"),
-        Field("source", "text", required=False, nullable=True, description="provenance note"),
-    ),
+    _number("urn", "int", URN_RANGE, optional=True, description="URN (schools)"),
+    _number("ukprn", "int", UKPRN_RANGE, optional=True, description="UKPRN (colleges, WBL providers)"),
+    Field("name", "text"),
+    Field("kind", "choice", choices=INSTITUTION_KINDS),
+    _optional("la_code", description="local authority code, e.g. 926"),
+    _optional("district"),
+    Field("status", "choice", choices=STATUSES),
+    _optional("opened", "date"),
+    _optional("closed", "date"),
+    *_position_fields("easting", "northing", "latitude", "longitude"),
+    _optional("source", description="provenance note"),
     description="our register layout: one row per institution",
 )
 
@@ -133,65 +159,38 @@ GIAS_REGISTER = Layout(
     "register",
     "gias",
     (
-        Field("URN", "int", minimum=URN_RANGE[0], maximum=URN_RANGE[1]),
+        _number("URN", "int", URN_RANGE),
         Field("EstablishmentName", "text"),
         Field("TypeOfEstablishment (name)", "text"),
         Field("EstablishmentStatus (name)", "text"),
-        Field("PhaseOfEducation (name)", "text", required=False, nullable=True),
-        Field("UKPRN", "int", required=False, nullable=True, minimum=UKPRN_RANGE[0], maximum=UKPRN_RANGE[1]),
-        Field("LA (code)", "text", required=False, nullable=True),
-        Field("DistrictAdministrative (name)", "text", required=False, nullable=True),
-        Field("OpenDate", "date", required=False, nullable=True),
-        Field("CloseDate", "date", required=False, nullable=True),
+        _optional("PhaseOfEducation (name)"),
+        _number("UKPRN", "int", UKPRN_RANGE, optional=True),
+        _optional("LA (code)"),
+        _optional("DistrictAdministrative (name)"),
+        _optional("OpenDate", "date"),
+        _optional("CloseDate", "date"),
         *_position_fields("Easting", "Northing"),
     ),
     ignore_unknown=True,
     description="DfE GIAS establishment download",
 )
 
-CENSUS_LONG = Layout(
-    "census",
+CENSUS_LONG = _census(
     "long",
-    (
-        Field("urn", "int", minimum=URN_RANGE[0], maximum=URN_RANGE[1]),
-        Field("census_date", "date"),
-        Field(
-            "nc_year",
-            "int",
-            minimum=NC_YEAR_RANGE[0],
-            maximum=NC_YEAR_RANGE[1],
-            description="National Curriculum year; Reception is 0",
-        ),
-        Field("headcount", "int", minimum=HEADCOUNT_RANGE[0], maximum=HEADCOUNT_RANGE[1]),
-        Field("source", "text", required=False, nullable=True),
-    ),
+    _number("nc_year", "int", NC_YEAR_RANGE, description="National Curriculum year; Reception is 0"),
+    _number("headcount", "int", HEADCOUNT_RANGE),
     description="one row per school, census date and year",
 )
+CENSUS_WIDE = _census("wide", *_year_fields(), description="one row per school and census date, a column per year")
 
-CENSUS_WIDE = Layout(
-    "census",
-    "wide",
-    (
-        Field("urn", "int", minimum=URN_RANGE[0], maximum=URN_RANGE[1]),
-        Field("census_date", "date"),
-        *_year_fields(),
-        Field("source", "text", required=False, nullable=True),
-    ),
-    description="one row per school and census date, a column per year",
-)
-
-ROSTER = Layout(
+ROSTER = _per_partnership(
     "roster",
-    "standard",
-    (
-        Field("partnership_code", "code"),
-        Field("partnership_name", "text"),
-        Field("member_id", "int", minimum=MEMBER_ID_RANGE[0], maximum=MEMBER_ID_RANGE[1], description="URN or UKPRN"),
-        Field("role", "choice", choices=ROLES),
-        Field("joined", "date"),
-        Field("left", "date", required=False, nullable=True),
-        Field("source", "text", required=False, nullable=True),
-    ),
+    Field("partnership_name", "text"),
+    _number("member_id", "int", MEMBER_ID_RANGE, description="URN or UKPRN"),
+    Field("role", "choice", choices=ROLES),
+    Field("joined", "date"),
+    _optional("left", "date"),
+    SOURCE,
     description="the full membership of each partnership named in the file",
 )
 
@@ -210,85 +209,58 @@ PLAN = Layout(
             description="add or remove a member; create, rename or merge partnerships; none: changes nothing",
         ),
         Field("partnership_code", "code", nullable=True, description="the partnership changed (a new code for create)"),
-        Field("partnership_name", "text", required=False, nullable=True, description="the new name for create and rename"),
-        Field(
-            "member_id",
-            "int",
-            required=False,
-            nullable=True,
-            minimum=MEMBER_ID_RANGE[0],
-            maximum=MEMBER_ID_RANGE[1],
-            description="URN or UKPRN",
-        ),
-        Field("role", "choice", required=False, nullable=True, choices=ROLES, description="for add: full (blank) or associate"),
-        Field("into_code", "code", required=False, nullable=True, description="for merge: the partnership it merges into"),
-        Field("gap_code", "text", required=False, nullable=True),
-        Field("gap_partnership_code", "text", required=False, nullable=True),
-        Field("gap_institution_id", "text", required=False, nullable=True),
-        Field("rank", "int", required=False, nullable=True, minimum=PLAN_RANK_RANGE[0], maximum=PLAN_RANK_RANGE[1]),
-        Field("member_name", "text", required=False, nullable=True),
-        Field(
-            "distance_km",
-            "float",
-            required=False,
-            nullable=True,
-            minimum=PLAN_DISTANCE_KM_RANGE[0],
-            maximum=PLAN_DISTANCE_KM_RANGE[1],
-            description="kilometres",
-        ),
-        Field("reason", "text", required=False, nullable=True),
+        _optional("partnership_name", description="the new name for create and rename"),
+        _number("member_id", "int", MEMBER_ID_RANGE, optional=True, description="URN or UKPRN"),
+        _optional("role", "choice", choices=ROLES, description="for add: full (blank) or associate"),
+        _optional("into_code", "code", description="for merge: the partnership it merges into"),
+        _optional("gap_code"),
+        _optional("gap_partnership_code"),
+        _optional("gap_institution_id"),
+        _number("rank", "int", PLAN_RANK_RANGE, optional=True),
+        _optional("member_name"),
+        _number("distance_km", "float", PLAN_DISTANCE_KM_RANGE, optional=True, description="kilometres"),
+        _optional("reason"),
     ),
     description="membership changes, one per row, applied in the order create, rename, remove, add, merge",
 )
 
-ACCREDITATION = Layout(
+# With the partnership's code, the day names an accreditation decision: a health check's items
+# point at theirs by the same two columns.
+DECIDED_ON = Field("decided_on", "date")
+
+ACCREDITATION = _per_partnership(
     "accreditation",
-    "standard",
-    (
-        Field("partnership_code", "code"),
-        Field("status", "choice", choices=ACCREDITATION_STATUSES),
-        Field("decided_on", "date"),
-        Field("review_due", "date", required=False, nullable=True),
-        Field("notes", "text", required=False, nullable=True),
-    ),
+    Field("status", "choice", choices=ACCREDITATION_STATUSES),
+    DECIDED_ON,
+    _optional("review_due", "date"),
+    _optional("notes"),
     description="one row per accreditation decision",
 )
 
-HEALTH_CHECK = Layout(
+HEALTH_CHECK = _per_partnership(
     "health_check",
-    "standard",
-    (
-        Field("partnership_code", "code"),
-        Field("decided_on", "date"),
-        Field("item", "text"),
-        Field("met", "bool"),
-        Field("note", "text", required=False, nullable=True),
-    ),
+    DECIDED_ON,
+    Field("item", "text"),
+    Field("met", "bool"),
+    _optional("note"),
     description="one row per health-check item of an accreditation decision",
 )
 
-PREVIOUS_ALLOCATION = Layout(
+PREVIOUS_ALLOCATION = _per_partnership(
     "previous_allocation",
-    "standard",
-    (
-        Field("partnership_code", "code"),
-        Field("amount", "decimal", minimum=AMOUNT_RANGE[0], maximum=AMOUNT_RANGE[1]),
-        Field("source", "text", required=False, nullable=True),
-    ),
+    _number("amount", "decimal", AMOUNT_RANGE),
+    SOURCE,
     description="the allocation on the basis used until 2008/9",
 )
 
 # What the store's data describes as a whole: its name and the day it is "as of", which every
 # as-of date defaults to, so a store of 2018/19 data is not judged against today.
-DATASET = Layout(
+DATASET = _standard(
     "dataset",
-    "standard",
-    (
-        Field("reference_date", "date", description="the day the data describes; the default as-of date"),
-        Field("name", "text"),
-        Field("description", "text", required=False, nullable=True),
-        Field("source", "text", required=False, nullable=True),
-    ),
+    Field("reference_date", "date", description="the day the data describes; the default as-of date"),
+    Field("name", "text"),
+    _optional("description"),
+    SOURCE,
     description="exactly one row describing the whole dataset",
 )
 
