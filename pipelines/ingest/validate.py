@@ -32,6 +32,10 @@ FALSE_WORDS = ("no", "n", "false", "0", "not met", "not_met")
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 # Thousands separators only in threes ("1,234,567.50"): anything else with a comma is a typo.
 GROUPED_NUMBER = r"^\d{1,3}(,\d{3})+(\.\d+)?$"
+# What a numeric cell's message says beyond what was expected: a suppressed figure cannot be
+# read, a grouped one is read without its separators.
+SUPPRESSED_HINT = " (this figure is suppressed; ask for the real one)"
+UNGROUPED = "a number without thousands separators; read as "
 
 
 def choose_layout(kind: str, file: str, columns: list[str], header_row: int = 1) -> tuple[Layout, dict[str, str], list[Problem]]:
@@ -198,44 +202,22 @@ def _cell_problems(frame: pl.DataFrame, file: str, field: Field, source: str, ce
         _out_of_range(field, parsed).alias("range"),
         (cell.str.contains(GROUPED_NUMBER) if numeric else pl.lit(False)).alias("thousands"),
     ).filter(pl.col("blank") | pl.col("bad") | pl.col("range") | pl.col("thousands"))
-    problems = []
     expected = _expected(field)
+    blank_hint = (
+        " (the cell is blank; if the figure was suppressed, ask for the real one)"
+        if numeric
+        else " (the cell is blank, or holds only spaces or invisible characters)"
+    )
+    problems = []
     for row, value, blank, bad, out_of_range, thousands in flags.iter_rows():
         if blank:
-            hint = (
-                " (the cell is blank; if the figure was suppressed, ask for the real one)"
-                if numeric
-                else " (the cell is blank, or holds only spaces or invisible characters)"
-            )
-            problems.append(Problem(file, row, source, None, expected + hint, "error", "blank"))
+            problems.append(Problem(file, row, source, None, expected + blank_hint, "error", "blank"))
         elif bad and numeric and value.strip().lower() in SUPPRESSION_MARKS:
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    source,
-                    value,
-                    expected + " (this figure is suppressed; ask for the real one)",
-                    "error",
-                    "suppressed",
-                )
-            )
-        elif bad:
-            problems.append(Problem(file, row, source, value, expected, "error", "type"))
-        elif out_of_range:
-            problems.append(Problem(file, row, source, value, expected, "error", "range"))
+            problems.append(Problem(file, row, source, value, expected + SUPPRESSED_HINT, "error", "suppressed"))
+        elif bad or out_of_range:
+            problems.append(Problem(file, row, source, value, expected, "error", "type" if bad else "range"))
         elif thousands:
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    source,
-                    value,
-                    "a number without thousands separators; read as " + value.replace(",", ""),
-                    "warning",
-                    "thousands",
-                )
-            )
+            problems.append(Problem(file, row, source, value, UNGROUPED + value.replace(",", ""), "warning", "thousands"))
     return problems
 
 
