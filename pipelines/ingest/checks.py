@@ -25,6 +25,28 @@ def _rows(frame: pl.DataFrame, condition: pl.Expr, *columns: str) -> list[tuple]
     return frame.filter(condition).select(ROW, *columns).sort(ROW).rows()
 
 
+def _flag(
+    report: Report, file: str, found: pl.DataFrame, column: str, expected: str, severity: str = "error", check: str = "value"
+) -> None:
+    """One problem per row found, in row order, each showing the row's own value in ``column``.
+    ``expected`` is a str.format template over the row's columns, so that each rule's message
+    is written once yet names what the row holds ("... the opening date {opened}"); text put into
+    it beforehand must hold no braces."""
+    for cells in found.sort(ROW).iter_rows(named=True):
+        report.add(Problem(file, cells[ROW], column, str(cells[column]), expected.format(**cells), severity, check))
+
+
+def _not_before(typed: pl.DataFrame, file: str, report: Report, later: str, earlier: str, expected: str) -> None:
+    """Rows whose ``later`` date (closing, leaving, review) comes before their ``earlier`` one."""
+    _flag(report, file, typed.filter(pl.col(later) < pl.col(earlier)), later, expected)
+
+
+def _dated_on(*columns: str) -> list[pl.Expr]:
+    """The store names a date column for what happened on the day ("opened_on"); files use the
+    plain word."""
+    return [pl.col(column).alias(f"{column}_on") for column in columns]
+
+
 def _first_row(frame: pl.DataFrame) -> int:
     """The smallest row number of a frame that has rows."""
     first = frame[ROW].min()
@@ -48,18 +70,9 @@ def check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Re
 def _check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
     if layout == "gias":
         _unknown_gias(typed, file, report)
-        for row, value in _rows(typed, gias.status_expr("EstablishmentStatus (name)").is_null(), "EstablishmentStatus (name)"):
-            report.add(
-                Problem(
-                    file,
-                    row,
-                    "EstablishmentStatus (name)",
-                    value,
-                    "a GIAS status: Open, Closed, Open but proposed to close, Proposed to open",
-                    "error",
-                    "value",
-                )
-            )
+        status = "EstablishmentStatus (name)"
+        unread = typed.filter(gias.status_expr(status).is_null())
+        _flag(report, file, unread, status, "a GIAS status: Open, Closed, Open but proposed to close, Proposed to open")
         typed = gias.to_register(typed).filter(pl.col("status").is_not_null())
     typed = typed.with_columns(pl.coalesce("urn", "ukprn").alias("institution_id"))
     for (row,) in _rows(typed, pl.col("institution_id").is_null()):
@@ -68,10 +81,7 @@ def _check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: R
     report.extend(duplicate_problems(typed, file, ["urn"], "urn", "each URN"))
     report.extend(duplicate_problems(typed, file, ["ukprn"], "ukprn", "each UKPRN"))
     _ukprn_held_in_store(typed, file, ctx, report)
-    for row, opened, closed in _rows(typed, pl.col("closed") < pl.col("opened"), "opened", "closed"):
-        report.add(
-            Problem(file, row, "closed", str(closed), f"a closing date on or after the opening date {opened}", "error", "value")
-        )
+    _not_before(typed, file, report, "closed", "opened", "a closing date on or after the opening date {opened}")
     typed = _locate(typed, file, report)
     return typed.select(
         ROW,
@@ -83,8 +93,7 @@ def _check_register(typed: pl.DataFrame, file: str, ctx: StoreContext, report: R
         "la_code",
         "district",
         "status",
-        pl.col("opened").alias("opened_on"),
-        pl.col("closed").alias("closed_on"),
+        *_dated_on("opened", "closed"),
         "easting",
         "northing",
         "latitude",
@@ -109,38 +118,18 @@ def _ukprn_held_in_store(typed: pl.DataFrame, file: str, ctx: StoreContext, repo
                 "correct the UKPRN on this row or, if it is the same provider, leave the row out: the store knows it by its UKPRN"
             )
         else:
-            holder, remedy = (
-                f"{holder_name} (URN {holder_urn})",
-                f"correct the UKPRN on this row, or list URN {holder_urn} in this file with its UKPRN corrected or blank",
-            )
-        report.add(
-            Problem(
-                file,
-                row,
-                "ukprn",
-                str(ukprn),
-                f"a UKPRN no other institution holds ({holder} already has it in the store; {remedy})",
-                "error",
-                "duplicate",
-            )
-        )
+            holder = f"{holder_name} (URN {holder_urn})"
+            remedy = f"correct the UKPRN on this row, or list URN {holder_urn} in this file with its UKPRN corrected or blank"
+        expected = f"a UKPRN no other institution holds ({holder} already has it in the store; {remedy})"
+        report.add(Problem(file, row, "ukprn", str(ukprn), expected, "error", "duplicate"))
 
 
 def _unknown_gias(typed: pl.DataFrame, file: str, report: Report) -> None:
     column = "TypeOfEstablishment (name)"
     unknown = typed.filter(~pl.col(column).is_in(KNOWN_TYPES) & pl.col(column).is_not_null())
-    for value, first_row, count in unknown.group_by(column).agg(pl.col(ROW).min(), pl.len()).sort(ROW).rows():
-        report.add(
-            Problem(
-                file,
-                first_row,
-                column,
-                value,
-                f"a GIAS establishment type we know; {count} row(s) of this type were loaded as kind 'other'",
-                "warning",
-                "gias_type",
-            )
-        )
+    first_rows = unknown.group_by(column).agg(pl.col(ROW).min(), pl.len().alias("count"))
+    expected = "a GIAS establishment type we know; {count} row(s) of this type were loaded as kind 'other'"
+    _flag(report, file, first_rows, column, expected, "warning", "gias_type")
 
 
 def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
@@ -165,17 +154,8 @@ def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
         pl.col("latitude").is_between(lat_lo, lat_hi) & pl.col("longitude").is_between(lon_lo, lon_hi)
     )
     for row, lat, lon, east, north in _rows(typed, outside, "latitude", "longitude", "easting", "northing"):
-        report.add(
-            Problem(
-                file,
-                row,
-                "easting",
-                f"{east:.0f}, {north:.0f}",
-                f"a grid position in Great Britain (it converts to {lat:.4f}, {lon:.4f})",
-                "error",
-                "coordinates",
-            )
-        )
+        expected = f"a grid position in Great Britain (it converts to {lat:.4f}, {lon:.4f})"
+        report.add(Problem(file, row, "easting", f"{east:.0f}, {north:.0f}", expected, "error", "coordinates"))
     return typed.drop("converted")
 
 
@@ -189,23 +169,11 @@ def check_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Repo
         typed = typed.with_columns(pl.col("year").str.strip_prefix("year_").cast(pl.Int64).alias("nc_year"))
         typed = typed.filter(pl.col("headcount").is_not_null())
     report.extend(duplicate_problems(typed, file, ["urn", "census_date", "nc_year"], "urn", "each school, census date and year"))
-    today = dt.date.today()
-    for row, value in _rows(typed.unique(ROW), pl.col("census_date") > today, "census_date"):
-        report.add(Problem(file, row, "census_date", str(value), f"a census date not after today ({today})", "error", "value"))
+    _not_in_future(typed.unique(ROW), file, "census_date", report, "a census date")
     known = ctx.institutions["urn"].drop_nulls()
     unknown = typed.filter(~pl.col("urn").is_in(known.implode()) & pl.col("urn").is_not_null())
-    for urn, first_row in unknown.group_by("urn").agg(pl.col(ROW).min()).sort(ROW).rows():
-        report.add(
-            Problem(
-                file,
-                first_row,
-                "urn",
-                str(urn),
-                "a URN in the register (kept, but not counted until the register lists it)",
-                "warning",
-                "unknown_urn",
-            )
-        )
+    expected = "a URN in the register (kept, but not counted until the register lists it)"
+    _flag(report, file, unknown.group_by("urn").agg(pl.col(ROW).min()), "urn", expected, "warning", "unknown_urn")
     _partial_census(typed, file, ctx, report)
     return typed.select(ROW, "urn", "census_date", "nc_year", "headcount", "source")
 
@@ -224,20 +192,13 @@ def _partial_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: R
     on_newest = year10.filter(pl.col("census_date") == newest)
     schools = on_newest["urn"].n_unique()
     if schools < config.PARTIAL_CENSUS_SHARE * latest_schools:
-        report.add(
-            Problem(
-                file,
-                _first_row(on_newest),
-                "census_date",
-                str(newest),
-                f"a new census about as full as the latest: the {newest} census in this file has Year 10 figures for "
-                f"{schools} school(s), the store's latest ({latest_date}) for {latest_schools}. Allocations keep using the "
-                f"latest census that is complete for the funded partnerships; load the rest of the {newest} figures "
-                "before choosing it",
-                "warning",
-                "partial_census",
-            )
+        expected = (
+            f"a new census about as full as the latest: the {newest} census in this file has Year 10 figures for "
+            f"{schools} school(s), the store's latest ({latest_date}) for {latest_schools}. Allocations keep using the "
+            f"latest census that is complete for the funded partnerships; load the rest of the {newest} figures "
+            "before choosing it"
         )
+        report.add(Problem(file, _first_row(on_newest), "census_date", str(newest), expected, "warning", "partial_census"))
 
 
 # --- roster --------------------------------------------------------------------------------
@@ -248,46 +209,16 @@ def check_roster(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Repo
         pl.col("partnership_name").first().alias("first_name"), pl.col(ROW).min().alias("first_row")
     )
     clash = typed.join(names, on="partnership_code").filter(pl.col("partnership_name") != pl.col("first_name"))
-    for row, value, first_name, first_row in clash.select(ROW, "partnership_name", "first_name", "first_row").sort(ROW).rows():
-        report.add(
-            Problem(
-                file,
-                row,
-                "partnership_name",
-                value,
-                f"the same name for the partnership on every row ({first_name!r} on row {first_row})",
-                "error",
-                "value",
-            )
-        )
-    for row, joined, left in _rows(typed, pl.col("left") < pl.col("joined"), "joined", "left"):
-        report.add(
-            Problem(file, row, "left", str(left), f"a leaving date on or after the joining date {joined}", "error", "value")
-        )
+    expected = "the same name for the partnership on every row ({first_name!r} on row {first_row})"
+    _flag(report, file, clash, "partnership_name", expected)
+    _not_before(typed, file, report, "left", "joined", "a leaving date on or after the joining date {joined}")
     typed = _resolve_members(typed, file, ctx, report)
     _overlapping_memberships(typed, file, report)
     closed = typed.filter(pl.col("status") == "closed")
-    for row, member, name in closed.select(ROW, "member_id", "member_name").sort(ROW).rows():
-        report.add(
-            Problem(
-                file,
-                row,
-                "member_id",
-                str(member),
-                f"an open institution ({name} is closed in the register; it will show as a gap)",
-                "warning",
-                "closed_member",
-            )
-        )
+    expected = "an open institution ({member_name} is closed in the register; it will show as a gap)"
+    _flag(report, file, closed, "member_id", expected, "warning", "closed_member")
     return typed.select(
-        ROW,
-        "partnership_code",
-        "partnership_name",
-        "institution_id",
-        "role",
-        pl.col("joined").alias("joined_on"),
-        pl.col("left").alias("left_on"),
-        "source",
+        ROW, "partnership_code", "partnership_name", "institution_id", "role", *_dated_on("joined", "left"), "source"
     )
 
 
@@ -303,34 +234,14 @@ def _resolve_members(typed: pl.DataFrame, file: str, ctx: StoreContext, report: 
     lookup = pl.concat([by_id, by_ukprn])
     ambiguous = lookup.group_by("member_id").len().filter(pl.col("len") > 1)["member_id"]
     lookup = lookup.filter(~pl.col("member_id").is_in(ambiguous.implode()))
-    for row, member in _rows(typed, pl.col("member_id").is_in(ambiguous.implode()), "member_id"):
-        report.add(
-            Problem(
-                file,
-                row,
-                "member_id",
-                str(member),
-                "a UKPRN that names one institution (several share it; use the URN)",
-                "error",
-                "member",
-            )
-        )
+    shared = typed.filter(pl.col("member_id").is_in(ambiguous.implode()))
+    _flag(report, file, shared, "member_id", "a UKPRN that names one institution (several share it; use the URN)", check="member")
     resolved = typed.join(lookup, on="member_id", how="left")
     unknown = resolved.filter(
         pl.col("institution_id").is_null() & pl.col("member_id").is_not_null() & ~pl.col("member_id").is_in(ambiguous.implode())
     )
-    for row, member in unknown.select(ROW, "member_id").sort(ROW).rows():
-        report.add(
-            Problem(
-                file,
-                row,
-                "member_id",
-                str(member),
-                "a URN or UKPRN in the register (load the register first, or correct the id)",
-                "error",
-                "member",
-            )
-        )
+    expected = "a URN or UKPRN in the register (load the register first, or correct the id)"
+    _flag(report, file, unknown, "member_id", expected, check="member")
     return resolved
 
 
@@ -350,19 +261,11 @@ def _overlapping_memberships(typed: pl.DataFrame, file: str, report: Report) -> 
         & (pl.col("joined") <= pl.col("until_other"))
         & (pl.col("joined_other") <= pl.col("until"))
     )
-    first = pairs.group_by(ROW).agg(pl.col(f"{ROW}_other").min(), pl.col("member_id").first(), pl.col("partnership_code").first())
-    for row, other, member, code in first.sort(ROW).select(ROW, f"{ROW}_other", "member_id", "partnership_code").rows():
-        report.add(
-            Problem(
-                file,
-                row,
-                "member_id",
-                str(member),
-                f"each member once in partnership {code} (it is already on row {other} for an overlapping period)",
-                "error",
-                "duplicate",
-            )
-        )
+    first = pairs.group_by(ROW).agg(
+        pl.col(f"{ROW}_other").min().alias("other_row"), pl.col("member_id").first(), pl.col("partnership_code").first()
+    )
+    expected = "each member once in partnership {partnership_code} (it is already on row {other_row} for an overlapping period)"
+    _flag(report, file, first, "member_id", expected, check="duplicate")
 
 
 # --- accreditation, health check, previous allocation ------------------------------------------
@@ -372,19 +275,17 @@ def _known_partnerships(typed: pl.DataFrame, file: str, ctx: StoreContext, repor
     unknown = typed.filter(
         ~pl.col("partnership_code").is_in(sorted(ctx.partnership_codes)) & pl.col("partnership_code").is_not_null()
     )
-    for row, code in unknown.select(ROW, "partnership_code").sort(ROW).rows():
-        expected = (
-            "a partnership with a loaded roster (load its roster first)"
-            if severity == "error"
-            else "a current partnership (kept, shown as previous-only)"
-        )
-        report.add(Problem(file, row, "partnership_code", code, expected, severity, "partnership"))
+    expected = (
+        "a partnership with a loaded roster (load its roster first)"
+        if severity == "error"
+        else "a current partnership (kept, shown as previous-only)"
+    )
+    _flag(report, file, unknown, "partnership_code", expected, severity, "partnership")
 
 
-def _not_in_future(typed: pl.DataFrame, file: str, column: str, report: Report) -> None:
+def _not_in_future(typed: pl.DataFrame, file: str, column: str, report: Report, what: str = "a date") -> None:
     today = dt.date.today()
-    for row, value in _rows(typed, pl.col(column) > today, column):
-        report.add(Problem(file, row, column, str(value), f"a date not after today ({today})", "error", "value"))
+    _flag(report, file, typed.filter(pl.col(column) > today), column, f"{what} not after today ({today})")
 
 
 def check_accreditation(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
@@ -393,10 +294,7 @@ def check_accreditation(typed: pl.DataFrame, file: str, ctx: StoreContext, repor
         duplicate_problems(typed, file, ["partnership_code", "decided_on"], "decided_on", "each partnership and decision date")
     )
     _not_in_future(typed, file, "decided_on", report)
-    for row, decided, due in _rows(typed, pl.col("review_due") < pl.col("decided_on"), "decided_on", "review_due"):
-        report.add(
-            Problem(file, row, "review_due", str(due), f"a review date on or after the decision date {decided}", "error", "value")
-        )
+    _not_before(typed, file, report, "review_due", "decided_on", "a review date on or after the decision date {decided_on}")
     return typed.with_columns(pl.coalesce("review_due", pl.col("decided_on").dt.offset_by("1y")).alias("review_due")).select(
         ROW, "partnership_code", "status", "decided_on", "review_due", "notes"
     )
@@ -408,18 +306,8 @@ def check_health_check(typed: pl.DataFrame, file: str, ctx: StoreContext, report
     _not_in_future(typed, file, "decided_on", report)
     decisions = pl.DataFrame(sorted(ctx.decisions), schema={"partnership_code": pl.String, "decided_on": pl.Date}, orient="row")
     orphan = typed.join(decisions, on=["partnership_code", "decided_on"], how="anti")
-    for row, code, decided in orphan.select(ROW, "partnership_code", "decided_on").sort(ROW).rows():
-        report.add(
-            Problem(
-                file,
-                row,
-                "decided_on",
-                str(decided),
-                f"the date of a loaded accreditation decision for {code} (kept; load the decision too)",
-                "warning",
-                "decision",
-            )
-        )
+    expected = "the date of a loaded accreditation decision for {partnership_code} (kept; load the decision too)"
+    _flag(report, file, orphan, "decided_on", expected, "warning", "decision")
     return typed.select(ROW, "partnership_code", "decided_on", "item", "met", "note")
 
 
@@ -433,18 +321,9 @@ def check_dataset(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Rep
     """The store holds one description of its data, so a file must give exactly one."""
     if typed.height > 1:
         first = _first_row(typed)
+        expected = f"exactly one data row (a dataset file describes the whole store; row {first} already does)"
         for (row,) in _rows(typed, pl.col(ROW) != first):
-            report.add(
-                Problem(
-                    file,
-                    row,
-                    None,
-                    None,
-                    f"exactly one data row (a dataset file describes the whole store; row {first} already does)",
-                    "error",
-                    "one_row",
-                )
-            )
+            report.add(Problem(file, row, None, None, expected, "error", "one_row"))
     elif report.rows > 1:  # the other rows have bad cells, already reported
         report.add(Problem(file, None, None, None, f"exactly one data row (the file has {report.rows})", "error", "one_row"))
     return typed.select(ROW, "reference_date", "name", "description", "source")
