@@ -20,7 +20,7 @@ from pipelines.ingest.problems import Problem, Report, ValidationFailed
 from pipelines.ingest.raw_table import ROW
 from pipelines.ingest.readers import read_table
 from pipelines.ingest.validate import columns_worth_reading, validate_table
-from pipelines.store import db, record_tables
+from pipelines.store import audit_chain, db, record_tables
 from pipelines.store.context import StoreContext, context_from, read_context
 
 logger = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ def load_all(
                 # A rebuild replaces the data, never the record of what was decided on it.
                 record_tables.carry_over(db_path, con)
                 con.begin()
-                record_tables.append_audit(
+                audit_chain.append(
                     con,
                     (uploads[0].actor if uploads else "") or record_tables.command_line_actor(),
                     "build",
@@ -225,7 +225,7 @@ def write(con: duckdb.DuckDBPyConnection, checked: Checked) -> int:
             },
         )
         con.unregister("incoming")
-        record_tables.append_audit(
+        audit_chain.append(
             con,
             upload.actor or record_tables.command_line_actor(),
             "accreditation_change" if upload.kind == "accreditation" else "load",

@@ -19,14 +19,13 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.base import free_text
+from pipelines.base import clock, free_text
 from pipelines.base.money import pounds
 from pipelines.base.refusals import Refused
 from pipelines.outputs import exports
 from pipelines.rules.allocate import allocate, data_version, loaded_files
 from pipelines.rules.links import from_query
 from pipelines.store import audit_chain, db, provenance
-from pipelines.store.record_tables import now
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ def save_scenario(db_path: Path | str, name: str, query: dict[str, str], saved_b
         scenario_id = db.scalar(
             con,
             db.read_sql("records/insert_scenario.sql"),
-            {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": now()},
+            {"name": name, "query_json": query_json, "saved_by": saved_by, "saved_at": clock.utc_now()},
         )
         audit_chain.append(con, saved_by, "scenario_save", f"scenario {scenario_id}", f"{name}: {query_json}")
         con.commit()
@@ -129,7 +128,7 @@ def _approve(
         )
     db_path = Path(db_path)
     with db.writer_lock(db_path), db.swapped_store(db_path) as con:
-        at = now()
+        at = clock.utc_now()
         frame = allocate(con, chosen)
         census_date, as_of = frame["census_date"][0], frame["as_of"][0]
         # Pin the census and the day, so the record says exactly what the figures used.

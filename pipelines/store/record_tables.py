@@ -1,12 +1,10 @@
-"""The tables of what people did, as the store keeps them: the audit entry every change writes
-(sealed by audit_chain), who made it from the command line, and the record tables a rebuild of
-the data carries over unchanged. Below ingest (a load writes its audit entry and carries the
-records over) and below the decisions and scenarios that write these tables
-(pipelines/outputs/records.py)."""
+"""The tables of what people did, as the store keeps them: who made a change from the command
+line, and the record tables a rebuild of the data carries over unchanged. Below ingest (a rebuild
+carries the records over) and below the decisions and scenarios that write these tables
+(pipelines/outputs/records.py); every audit entry is written by audit_chain.append."""
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import shutil
 import tempfile
@@ -14,8 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.base import clock
-from pipelines.store import audit_chain, db
+from pipelines.store import db
 
 # Tables that record what people did, not what the files said: a rebuild of the data from the
 # default files carries them over unchanged.
@@ -27,16 +24,6 @@ def command_line_actor() -> str:
         return f"{getpass.getuser()} (command line)"
     except (KeyError, OSError):
         return "command line"
-
-
-def now() -> dt.datetime:
-    """UTC, naive, to the second (see pipelines.base.clock). Entries written before the store kept UTC
-    hold local time; the audit chain hashes the stored value, so they still verify as they are."""
-    return clock.utc_now()
-
-
-# The loaders still write their audit entries by this name; everything else calls audit_chain.append.
-append_audit = audit_chain.append
 
 
 def carry_over(old_store: Path, con: duckdb.DuckDBPyConnection) -> None:
