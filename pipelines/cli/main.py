@@ -49,17 +49,14 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("kind", choices=KINDS, help="what the file holds")
         sub.add_argument("file", type=Path, help="a CSV or XLSX file")
-        sub.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     allocate = commands.add_parser("allocate", help="share the pot between accredited partnerships by Year 10")
     _add_settings_flags(allocate)
     allocate.add_argument("--out", type=Path, help="write CSV or XLSX (by extension); a folder gets a named file")
-    allocate.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     pack = commands.add_parser("pack", help="write the meeting pack: an A4 PDF with the map, the allocation and the gaps")
     _add_settings_flags(pack)
     pack.add_argument("--out", type=Path, required=True, help="the PDF to write; a folder gets a named file")
-    pack.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     gaps = commands.add_parser("gaps", help="list where the partnership map breaks the rules")
     gaps.add_argument("--census", type=_date, help="census date YYYY-MM-DD (default: as for allocate)")
@@ -67,7 +64,6 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--include-pending", action="store_true", help="treat pending partnerships as funded")
     gaps.add_argument("--travel-km", type=flags.km, default=config.DEFAULT_TRAVEL_KM, help="distance that flags a school")
     gaps.add_argument("--out", type=Path, help="write CSV or XLSX (by extension)")
-    gaps.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
     suggest = commands.add_parser(
         "suggest", help="ways to close each gap a membership change can close, best first, as a plan file"
     )
@@ -92,7 +88,6 @@ def _parser() -> argparse.ArgumentParser:
         "lists the gaps it could not close and why",
     )
     suggest.add_argument("--out", type=Path, help="write the suggestions as CSV (a plan file: keep the rows you agree with)")
-    suggest.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     plan = commands.add_parser("plan", help="a plan's gaps and allocation before and after, and its proposed roster")
     plan.add_argument("--changes", type=Path, required=True, help="the plan: CSV or XLSX with the columns of suggest's output")
@@ -101,20 +96,17 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", type=Path, help="write the proposed roster (the roster loader's layout) to this CSV")
     plan.add_argument("--load", action="store_true", help="approve the plan: load its roster into the store now")
     plan.add_argument("--by", help="who approves the plan (for the audit log; default: this computer's user)")
-    plan.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     approve = commands.add_parser(
         "approve", help="approve an allocation as the Group's decision: by settings or a saved scenario"
     )
     records_cli.add_approve_flags(approve, lambda sub: _add_settings_flags(sub, total_required=False))
-    approve.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     decisions = commands.add_parser("decisions", help="list approved decisions, or write one's frozen CSV/XLSX")
     decisions.add_argument(
         "id", type=flags.record_id, nargs="?", help="a decision number: show it (and with --out, write its file)"
     )
     decisions.add_argument("--out", type=Path, help="write the decision's CSV or XLSX (by extension), exactly as approved")
-    decisions.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     audit = commands.add_parser("audit", help="print the audit log and check that nobody has changed it")
     audit.add_argument("--last", type=flags.count, default=50, help="how many of the newest entries to print (default 50)")
@@ -124,14 +116,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N:HEX",
         help="also check an export's 'audit log: N entries, head HEX' against the log (exit 2 if not)",
     )
-    audit.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
-    upgrade = commands.add_parser(
+    commands.add_parser(
         "upgrade",
         help="bring a store an earlier release wrote up to this release; one from before the keyed audit log has its "
         "log checked by the old rule and sealed with the key as it stands (routine commands never do that)",
     )
-    upgrade.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
 
     make_key = commands.add_parser(
         "make-key",
@@ -155,7 +145,6 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with a folder: keep the newest N backups made there, delete older ones (default: keep all)",
     )
-    copy.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
     restore = commands.add_parser("restore", help="replace the store with a backup, once the backup is checked; audited")
     restore.add_argument("file", type=Path, help="a file written by the backup command (its .sha256 file beside it)")
     restore.add_argument("--by", help="who restores (for the audit log; default: this computer's user)")
@@ -165,7 +154,10 @@ def _parser() -> argparse.ArgumentParser:
         help="restore a backup whose audit log does not verify under the key in use (recorded in the log, which "
         "reports those entries as not verified from then on)",
     )
-    restore.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
+    # Every command that opens a store takes --db, last (build names it before its data folder).
+    for name, command in commands.choices.items():
+        if name not in ("build", "make-key"):
+            command.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
     return parser
 
 
