@@ -8,7 +8,7 @@
 -- Distances are to partnership_centres on the as-of day, before any change is made: a plan's
 -- own figures show what the changes do to the centres. Alternatives exactly as far away are
 -- taken in code order (partnership code, or a college's id). The nearest are looked for on a
--- grid (grid_lat, grid_lon), so the work grows with the gaps, not with gaps x partnerships; the
+-- grid (grid_nearest), so the work grows with the gaps, not with gaps x partnerships; the
 -- macro as it was, measuring every pair, is benchmarks/baselines/membership_suggestions_before_grid.sql.
 CREATE OR REPLACE MACRO membership_suggestions(
     p_as_of := NULL, p_census_date := NULL, p_include_pending := false, p_travel_km := 25,
@@ -53,86 +53,24 @@ joiners AS (
     JOIN stg_institutions AS i USING (institution_id)
     WHERE g.code IN ('school_uncovered', 'college_not_full_member', 'wbl_not_full_member')
 ),
--- Partnerships ranked by the distance to their centre: the p_alternatives nearest, looked for on
--- the grid (grid_lat/grid_lon) in the 5 x 5 cells round the institution, which is enough when the
--- cap of the last one's distance lies inside them; else in that cap's cells, or among every
--- centre when fewer were found (measuring every centre for every joiner grows with both). Only
--- the few offered are measured to their nearest member.
-centre_cells AS (
-    SELECT partnership_code, partnership_name, centre_lat, centre_lon,
-           grid_lat(centre_lat) AS cell_lat, grid_lon(centre_lon) AS cell_lon
+-- Partnerships ranked by the distance to their centre: the p_alternatives nearest (grid_nearest:
+-- in the 5 x 5 cells round the institution first). Only the few offered are measured to their
+-- nearest member.
+centre_targets AS (
+    SELECT partnership_code AS key, partnership_name AS name, centre_lat AS latitude, centre_lon AS longitude
     FROM centres
-    WHERE centre_lat IS NOT NULL
 ),
 join_points AS MATERIALIZED ( -- materialized: its row numbers key the rest
-    SELECT row_number() OVER () AS point, code, institution_id, name, latitude, longitude, district,
-           grid_lat(latitude) AS home_lat, grid_lon(longitude) AS home_lon
+    SELECT row_number() OVER () AS point, code, institution_id, name, latitude, longitude, district
     FROM joiners
     WHERE latitude IS NOT NULL
 ),
-join_ring AS (
-    SELECT p.point, p.latitude, p.longitude, a.cell_lat, b.cell_lon
-    FROM join_points AS p,
-         unnest(range(p.home_lat - 2, p.home_lat + 3)) AS a(cell_lat),
-         unnest(range(p.home_lon - 2, p.home_lon + 3)) AS b(cell_lon)
-),
-join_near AS (
-    SELECT p.point,
-           min_by({'partnership_code': c.partnership_code, 'partnership_name': c.partnership_name,
-                   'km': km_between(p.latitude, p.longitude, c.centre_lat, c.centre_lon)},
-                  (km_between(p.latitude, p.longitude, c.centre_lat, c.centre_lon), c.partnership_code), p_alternatives) AS nearest,
-           count(*) AS found
-    FROM join_ring AS p
-    JOIN centre_cells AS c ON c.cell_lat = p.cell_lat AND c.cell_lon = p.cell_lon
-    GROUP BY p.point
-),
-join_unsettled AS (
-    SELECT p.point, p.latitude, p.longitude, coalesce(n.found, 0) AS found,
-           list_max(list_transform(n.nearest, lambda x: x.km)) AS last_km
-    FROM join_points AS p
-    LEFT JOIN join_near AS n USING (point)
-    WHERE NOT coalesce(
-        n.found >= p_alternatives
-        AND grid_lat(p.latitude - cap_dlat(list_max(list_transform(n.nearest, lambda x: x.km)))) >= p.home_lat - 2
-        AND grid_lat(p.latitude + cap_dlat(list_max(list_transform(n.nearest, lambda x: x.km)))) <= p.home_lat + 2
-        AND grid_lon(p.longitude - cap_dlon(p.latitude, list_max(list_transform(n.nearest, lambda x: x.km)))) >= p.home_lon - 2
-        AND grid_lon(p.longitude + cap_dlon(p.latitude, list_max(list_transform(n.nearest, lambda x: x.km)))) <= p.home_lon + 2,
-        false)
-),
-join_cap_cells AS (
-    SELECT u.point, u.latitude, u.longitude, a.cell_lat, b.cell_lon
-    FROM join_unsettled AS u,
-         unnest(range(grid_lat(u.latitude - cap_dlat(u.last_km)), grid_lat(u.latitude + cap_dlat(u.last_km)) + 1)) AS a(cell_lat),
-         unnest(range(grid_lon(u.longitude - cap_dlon(u.latitude, u.last_km)),
-                      grid_lon(u.longitude + cap_dlon(u.latitude, u.last_km)) + 1)) AS b(cell_lon)
-    WHERE u.found >= p_alternatives
-),
-join_nearest AS (
-    SELECT point, nearest FROM join_near WHERE point NOT IN (SELECT point FROM join_unsettled)
-    UNION ALL
-    SELECT u.point,
-           min_by({'partnership_code': c.partnership_code, 'partnership_name': c.partnership_name,
-                   'km': km_between(u.latitude, u.longitude, c.centre_lat, c.centre_lon)},
-                  (km_between(u.latitude, u.longitude, c.centre_lat, c.centre_lon), c.partnership_code), p_alternatives)
-    FROM join_cap_cells AS u
-    JOIN centre_cells AS c ON c.cell_lat = u.cell_lat AND c.cell_lon = u.cell_lon
-    GROUP BY u.point
-    UNION ALL
-    SELECT u.point,
-           min_by({'partnership_code': c.partnership_code, 'partnership_name': c.partnership_name,
-                   'km': km_between(u.latitude, u.longitude, c.centre_lat, c.centre_lon)},
-                  (km_between(u.latitude, u.longitude, c.centre_lat, c.centre_lon), c.partnership_code), p_alternatives)
-    FROM join_unsettled AS u
-    CROSS JOIN centre_cells AS c
-    WHERE u.found < p_alternatives
-    GROUP BY u.point
-),
 join_by_distance AS (
     SELECT code, institution_id, name, latitude, longitude, district,
-           unnest(nearest).partnership_code AS partnership_code, unnest(nearest).partnership_name AS partnership_name,
-           unnest(nearest).km AS km_centre
+           unnest(nearest_key) AS partnership_code, unnest(nearest_name) AS partnership_name,
+           unnest(nearest_km) AS km_centre
     FROM join_points
-    JOIN join_nearest USING (point)
+    JOIN grid_nearest_anywhere('join_points', 'centre_targets', 2, p_alternatives) USING (point)
 ),
 nearest_member AS (
     SELECT j.institution_id, j.partnership_code,
@@ -220,83 +158,23 @@ no_college AS (
 colleges AS (
     SELECT institution_id, name, district, latitude, longitude FROM open_institutions WHERE kind = 'college'
 ),
-college_cells AS (
-    SELECT institution_id, name, latitude, longitude, grid_lat(latitude) AS cell_lat, grid_lon(longitude) AS cell_lon
-    FROM colleges
-    WHERE latitude IS NOT NULL
+college_targets AS (
+    SELECT institution_id AS key, name, latitude, longitude FROM colleges
 ),
--- The nearest colleges to a centre, found on the grid as join_nearest finds the nearest centres
--- (in the 9 x 9 cells round it first: colleges are fewer than centres).
+-- The nearest colleges to a centre, found as the nearest centres are (in the 9 x 9 cells round it
+-- first: colleges are fewer than centres).
 college_points AS MATERIALIZED ( -- materialized: its row numbers key the rest
-    SELECT row_number() OVER () AS point, partnership_code, partnership_name, centre_lat AS latitude, centre_lon AS longitude,
-           grid_lat(centre_lat) AS home_lat, grid_lon(centre_lon) AS home_lon
+    SELECT row_number() OVER () AS point, partnership_code, partnership_name, centre_lat AS latitude, centre_lon AS longitude
     FROM no_college
     WHERE centre_lat IS NOT NULL
-),
-college_ring AS ( -- 9 x 9 cells: colleges are fewer than centres
-    SELECT p.point, p.latitude, p.longitude, a.cell_lat, b.cell_lon
-    FROM college_points AS p,
-         unnest(range(p.home_lat - 4, p.home_lat + 5)) AS a(cell_lat),
-         unnest(range(p.home_lon - 4, p.home_lon + 5)) AS b(cell_lon)
-),
-college_near AS (
-    SELECT p.point,
-           min_by({'institution_id': i.institution_id, 'name': i.name,
-                   'km': km_between(p.latitude, p.longitude, i.latitude, i.longitude)},
-                  (km_between(p.latitude, p.longitude, i.latitude, i.longitude), i.institution_id), p_alternatives) AS nearest,
-           count(*) AS found
-    FROM college_ring AS p
-    JOIN college_cells AS i ON i.cell_lat = p.cell_lat AND i.cell_lon = p.cell_lon
-    GROUP BY p.point
-),
-college_unsettled AS (
-    SELECT p.point, p.latitude, p.longitude, coalesce(n.found, 0) AS found,
-           list_max(list_transform(n.nearest, lambda x: x.km)) AS last_km
-    FROM college_points AS p
-    LEFT JOIN college_near AS n USING (point)
-    WHERE NOT coalesce(
-        n.found >= p_alternatives
-        AND grid_lat(p.latitude - cap_dlat(list_max(list_transform(n.nearest, lambda x: x.km)))) >= p.home_lat - 4
-        AND grid_lat(p.latitude + cap_dlat(list_max(list_transform(n.nearest, lambda x: x.km)))) <= p.home_lat + 4
-        AND grid_lon(p.longitude - cap_dlon(p.latitude, list_max(list_transform(n.nearest, lambda x: x.km)))) >= p.home_lon - 4
-        AND grid_lon(p.longitude + cap_dlon(p.latitude, list_max(list_transform(n.nearest, lambda x: x.km)))) <= p.home_lon + 4,
-        false)
-),
-college_cap_cells AS (
-    SELECT u.point, u.latitude, u.longitude, a.cell_lat, b.cell_lon
-    FROM college_unsettled AS u,
-         unnest(range(grid_lat(u.latitude - cap_dlat(u.last_km)), grid_lat(u.latitude + cap_dlat(u.last_km)) + 1)) AS a(cell_lat),
-         unnest(range(grid_lon(u.longitude - cap_dlon(u.latitude, u.last_km)),
-                      grid_lon(u.longitude + cap_dlon(u.latitude, u.last_km)) + 1)) AS b(cell_lon)
-    WHERE u.found >= p_alternatives
-),
-college_nearest AS (
-    SELECT point, nearest FROM college_near WHERE point NOT IN (SELECT point FROM college_unsettled)
-    UNION ALL
-    SELECT u.point,
-           min_by({'institution_id': i.institution_id, 'name': i.name,
-                   'km': km_between(u.latitude, u.longitude, i.latitude, i.longitude)},
-                  (km_between(u.latitude, u.longitude, i.latitude, i.longitude), i.institution_id), p_alternatives)
-    FROM college_cap_cells AS u
-    JOIN college_cells AS i ON i.cell_lat = u.cell_lat AND i.cell_lon = u.cell_lon
-    GROUP BY u.point
-    UNION ALL
-    SELECT u.point,
-           min_by({'institution_id': i.institution_id, 'name': i.name,
-                   'km': km_between(u.latitude, u.longitude, i.latitude, i.longitude)},
-                  (km_between(u.latitude, u.longitude, i.latitude, i.longitude), i.institution_id), p_alternatives)
-    FROM college_unsettled AS u
-    CROSS JOIN college_cells AS i
-    WHERE u.found < p_alternatives
-    GROUP BY u.point
 ),
 -- A located partnership: its nearest located colleges; one without a centre: the colleges in
 -- its member schools' districts, those with the most of its schools first.
 college_options AS (
-    SELECT partnership_code, partnership_name, unnest(nearest).institution_id AS institution_id,
-           unnest(nearest).name AS name, unnest(nearest).km AS km_centre, 0 AS in_district, NULL::VARCHAR AS district
+    SELECT partnership_code, partnership_name, unnest(nearest_key) AS institution_id,
+           unnest(nearest_name) AS name, unnest(nearest_km) AS km_centre, 0 AS in_district, NULL::VARCHAR AS district
     FROM college_points
-    JOIN college_nearest USING (point)
+    JOIN grid_nearest_anywhere('college_points', 'college_targets', 4, p_alternatives) USING (point)
     UNION ALL
     SELECT n.partnership_code, n.partnership_name, i.institution_id, i.name, NULL::DOUBLE, d.in_district, i.district
     FROM no_college AS n
@@ -318,98 +196,38 @@ college_rows AS (
 outliers AS (
     SELECT t.*
     FROM gaps AS g
-    JOIN travel_distances(effective_as_of(p_as_of)) AS t USING (partnership_code, institution_id)
+    JOIN own_centre_distances(effective_as_of(p_as_of)) AS t USING (partnership_code, institution_id)
     WHERE g.code = 'travel_outlier'
 ),
 -- The centres nearer than its own inside its box (as in travel_distances), the p_alternatives
--- nearest: looked for on the grid in the box's cells among the 5 x 5 round the school, which is
--- enough when every cell a nearer one could lie in (the box inside the cap of the last one found,
--- or of its own centre's distance when fewer were found) is among them; else in those cells.
+-- nearest (grid_nearest: in the box's cells among the 5 x 5 round the school first), but not one
+-- it is a full member of already (then keeping one of them is the suggestion).
+full_memberships AS (
+    SELECT institution_id, list(partnership_code) AS partnership_codes
+    FROM schools
+    WHERE institution_id IN (SELECT institution_id FROM outliers)
+    GROUP BY institution_id
+),
 move_points AS MATERIALIZED ( -- materialized: its row numbers key the rest
-    SELECT row_number() OVER () AS point, partnership_code, partnership_name, institution_id, name, km_to_own_centre,
-           latitude, longitude, lat_lo, lat_hi, lon_lo, lon_hi,
-           greatest(grid_lat(lat_lo), grid_lat(latitude) - 2) AS near_lat_lo,
-           least(grid_lat(lat_hi), grid_lat(latitude) + 2) AS near_lat_hi,
-           greatest(grid_lon(lon_lo), grid_lon(longitude) - 2) AS near_lon_lo,
-           least(grid_lon(lon_hi), grid_lon(longitude) + 2) AS near_lon_hi
-    FROM (
-        SELECT *, latitude - km_to_own_centre / 110 AS lat_lo, latitude + km_to_own_centre / 110 AS lat_hi,
-               longitude - km_to_own_centre / 55 AS lon_lo, longitude + km_to_own_centre / 55 AS lon_hi
-        FROM outliers
-    )
+    SELECT row_number() OVER () AS point, o.partnership_code, o.partnership_name, o.institution_id, o.name,
+           o.km_to_own_centre, o.latitude, o.longitude,
+           o.latitude - o.km_to_own_centre / 110 AS box_lat_lo, o.latitude + o.km_to_own_centre / 110 AS box_lat_hi,
+           o.longitude - o.km_to_own_centre / 55 AS box_lon_lo, o.longitude + o.km_to_own_centre / 55 AS box_lon_hi,
+           o.partnership_code AS skip_key, f.partnership_codes AS skip_keys
+    FROM outliers AS o
+    LEFT JOIN full_memberships AS f USING (institution_id)
 ),
-move_near_cells AS (
-    SELECT m.point, m.partnership_code, m.institution_id, m.latitude, m.longitude, m.km_to_own_centre,
-           m.lat_lo, m.lat_hi, m.lon_lo, m.lon_hi, a.cell_lat, b.cell_lon
-    FROM move_points AS m,
-         unnest(range(m.near_lat_lo, m.near_lat_hi + 1)) AS a(cell_lat),
-         unnest(range(m.near_lon_lo, m.near_lon_hi + 1)) AS b(cell_lon)
-),
-move_near AS (
-    SELECT m.point,
-           min_by({'partnership_code': c.partnership_code, 'partnership_name': c.partnership_name,
-                   'km': km_between(m.latitude, m.longitude, c.centre_lat, c.centre_lon)},
-                  (km_between(m.latitude, m.longitude, c.centre_lat, c.centre_lon), c.partnership_code), p_alternatives) AS nearer,
-           count(*) AS found
-    FROM move_near_cells AS m
-    JOIN centre_cells AS c
-      ON c.cell_lat = m.cell_lat AND c.cell_lon = m.cell_lon
-     AND c.partnership_code <> m.partnership_code
-     AND c.centre_lat BETWEEN m.lat_lo AND m.lat_hi
-     AND c.centre_lon BETWEEN m.lon_lo AND m.lon_hi
-     AND km_between(m.latitude, m.longitude, c.centre_lat, c.centre_lon) < m.km_to_own_centre
-     -- not one it is a full member of already (then keeping one of them is the suggestion)
-     AND NOT EXISTS (SELECT 1 FROM schools AS s WHERE s.partnership_code = c.partnership_code AND s.institution_id = m.institution_id)
-    GROUP BY m.point
-),
-move_unsettled AS (
-    SELECT *
-    FROM (
-        SELECT m.*,
-               greatest(grid_lat(m.lat_lo), grid_lat(m.latitude - cap_dlat(reach.km))) AS need_lat_lo,
-               least(grid_lat(m.lat_hi), grid_lat(m.latitude + cap_dlat(reach.km))) AS need_lat_hi,
-               greatest(grid_lon(m.lon_lo), grid_lon(m.longitude - cap_dlon(m.latitude, reach.km))) AS need_lon_lo,
-               least(grid_lon(m.lon_hi), grid_lon(m.longitude + cap_dlon(m.latitude, reach.km))) AS need_lon_hi
-        FROM move_points AS m
-        LEFT JOIN move_near AS n USING (point)
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN n.found >= p_alternatives
-                        THEN least(m.km_to_own_centre, list_max(list_transform(n.nearer, lambda x: x.km)))
-                        ELSE m.km_to_own_centre END AS km
-        ) AS reach
-    )
-    WHERE need_lat_lo < near_lat_lo OR need_lat_hi > near_lat_hi OR need_lon_lo < near_lon_lo OR need_lon_hi > near_lon_hi
-),
-move_cap_cells AS (
-    SELECT m.point, m.partnership_code, m.institution_id, m.latitude, m.longitude, m.km_to_own_centre,
-           m.lat_lo, m.lat_hi, m.lon_lo, m.lon_hi, a.cell_lat, b.cell_lon
-    FROM move_unsettled AS m,
-         unnest(range(m.need_lat_lo, m.need_lat_hi + 1)) AS a(cell_lat),
-         unnest(range(m.need_lon_lo, m.need_lon_hi + 1)) AS b(cell_lon)
-),
-move_nearest AS (
-    SELECT point, nearer FROM move_near WHERE point NOT IN (SELECT point FROM move_unsettled)
-    UNION ALL
-    SELECT m.point,
-           min_by({'partnership_code': c.partnership_code, 'partnership_name': c.partnership_name,
-                   'km': km_between(m.latitude, m.longitude, c.centre_lat, c.centre_lon)},
-                  (km_between(m.latitude, m.longitude, c.centre_lat, c.centre_lon), c.partnership_code), p_alternatives)
-    FROM move_cap_cells AS m
-    JOIN centre_cells AS c
-      ON c.cell_lat = m.cell_lat AND c.cell_lon = m.cell_lon
-     AND c.partnership_code <> m.partnership_code
-     AND c.centre_lat BETWEEN m.lat_lo AND m.lat_hi
-     AND c.centre_lon BETWEEN m.lon_lo AND m.lon_hi
-     AND km_between(m.latitude, m.longitude, c.centre_lat, c.centre_lon) < m.km_to_own_centre
-     AND NOT EXISTS (SELECT 1 FROM schools AS s WHERE s.partnership_code = c.partnership_code AND s.institution_id = m.institution_id)
-    GROUP BY m.point
-),
+-- Of the nearest in its box, those nearer than its own centre (they come first: the ranks hold).
 move_ranked AS (
     SELECT partnership_code AS from_code, partnership_name AS from_name, institution_id, name, km_to_own_centre,
-           unnest(nearer).partnership_code AS partnership_code, unnest(nearer).partnership_name AS partnership_name,
-           unnest(nearer).km AS km_centre, generate_subscripts(nearer, 1) AS rank
-    FROM move_points
-    JOIN move_nearest USING (point)
+           unnest(nearest_key[1:nearer]) AS partnership_code, unnest(nearest_name[1:nearer]) AS partnership_name,
+           unnest(nearest_km[1:nearer]) AS km_centre, generate_subscripts(nearest_km[1:nearer], 1) AS rank
+    FROM (
+        SELECT m.*, n.nearest_km, n.nearest_key, n.nearest_name,
+               len(list_filter(n.nearest_km, lambda km: km < m.km_to_own_centre)) AS nearer
+        FROM move_points AS m
+        JOIN grid_nearest('move_points', 'centre_targets', 2, p_alternatives) AS n USING (point)
+    )
 ),
 move_rows AS (
     SELECT 'travel_outlier' AS code, from_code AS gap_partnership_code, institution_id AS gap_institution_id, rank,
