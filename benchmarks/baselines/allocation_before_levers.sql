@@ -1,3 +1,7 @@
+-- A deliberate frozen copy of the earlier SQL, kept as a benchmark floor: not a second home for
+-- any rule. The rule lives in sql/macros/050_allocation.sql; a change to it is made there, never
+-- here.
+--
 -- The allocation macro as it was before the funding levers (top-slice, protection, manager cost),
 -- kept word for word but renamed and temporary, so a benchmark can time today's call against the
 -- call as it was, in the same run, on the same connection. Not used by the product.

@@ -5,6 +5,9 @@ named census, a school in k partnerships counting 1/k in each, whole pounds by l
 outside the timing, so the figure is the arithmetic alone. It is not the product's rule, only
 what the same arithmetic costs in a dataframe library; bench_allocation.py checks that it gives
 the macro's amounts to the penny before timing either.
+
+A deliberate frozen floor for the benchmark, not a second home for the rule: the rule lives
+in sql/macros/050_allocation.sql, and a change to it is made there, never here.
 """
 
 from __future__ import annotations

@@ -1,3 +1,8 @@
+-- A deliberate frozen copy of the earlier SQL, kept as a benchmark floor (and the reference the
+-- grid's distances are compared with): not a second home for any rule. The rule lives in
+-- sql/macros/060_travel_distances.sql and sql/macros/005_grid_nearest.sql; a change to it is
+-- made there, never here.
+--
 -- The travel_distances macro as it was before the spatial grid, kept word for word but renamed
 -- and temporary, so a test and a benchmark can compare today's results and timings with the macro
 -- as it was, in the same run, on the same connection. It joins every located school with every
