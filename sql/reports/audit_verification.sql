@@ -1,6 +1,6 @@
 -- audit_verification: the chain's links (grain: seq): numbers run 1, 2, 3 ... and each entry names
 -- its predecessor's hash. This part needs no key; the keyed hashes themselves, what approvals
--- vouch for and the cross-checks against the record tables are pipelines/audit_chain.verify.
+-- vouch for and the cross-checks against the record tables are pipelines/store/audit_chain.verify.
 WITH chained AS (
     SELECT
         seq,
