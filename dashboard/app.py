@@ -11,7 +11,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from a clone
 
-from dashboard import access, collector, queries, state  # noqa: E402
+from dashboard import access, collector, formatting, queries, state  # noqa: E402
 from dashboard.formatting import plain  # noqa: E402
 from pipelines.base import clock, config, logs  # noqa: E402
 from pipelines.base.refusals import Failed, Refused  # noqa: E402
@@ -23,7 +23,7 @@ collector.freeze_when_modules_grow()
 logger = logging.getLogger("dashboard.app")
 
 # A file beside the app, not a named icon: nothing is fetched from the internet at run time.
-st.set_page_config(page_title="14-19 partnerships", page_icon=str(Path(__file__).resolve().parent / "icon.png"), layout="wide")
+st.set_page_config(page_title=formatting.SERVICE, page_icon=str(Path(__file__).resolve().parent / "icon.png"), layout="wide")
 st.html(
     """<style>
     /* While the page is redrawn for new settings the download buttons on screen are the old
@@ -70,6 +70,8 @@ try:
         access.sign_in_controls()
     navigation = st.navigation(NAVIGATION)
     page_title = navigation.title
+    info = queries.dataset_info()
+    st.set_page_config(page_title=formatting.browser_title(page_title, str(info["name"]) if info and info.get("name") else None))
     navigation.run()
 except Refused as refusal:  # what the tool will not do as asked (e.g. another writer busy): said as it is
     logger.warning("page %r: %s", page_title, refusal)

@@ -39,3 +39,14 @@ def plain(text: str) -> str:
     """Text from files (names, details) shown in Markdown as the characters they are: no links,
     markup, LaTeX or emoji codes can be smuggled in."""
     return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+
+
+# What the tool is called where no dataset names what it is about.
+SERVICE = "14-19 partnerships"
+
+
+def browser_title(page: str, dataset_name: str | None) -> str:
+    """A browser tab's title in the GOV.UK order, the page first and then what it is about (the
+    loaded dataset's own name), so tabs, bookmarks and a screen reader's list of windows tell the
+    pages apart."""
+    return f"{page} – {(dataset_name or '').strip() or SERVICE}"

@@ -32,12 +32,17 @@ WAIT_MS = 60_000  # a loaded 2-core machine can take seconds for a first draw
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def demo(tmp_path_factory) -> Path:
+    """The store the pages are served from: the default data with scenarios and a decision."""
+    return demo_store(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="module")
+def server(demo):
     assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install chromium)"
-    store = demo_store(tmp_path_factory.mktemp("e2e"))
     from pipelines.base import config
 
-    with serve(config.PROJECT_ROOT / "dashboard" / "app.py", store) as served:
+    with serve(config.PROJECT_ROOT / "dashboard" / "app.py", demo) as served:
         yield served.url
 
 
@@ -449,3 +454,58 @@ def test_labels_are_read_whole_on_a_projector(server, page):
         _settled(page)
         labels, cut = page.evaluate(CUT_LABELS)
         assert label in labels and cut == [], (path, cut)
+
+
+# Every page, by its name in the sidebar.
+PAGES = ("Overview", "Allocation", "Coverage gaps", "Partnerships", "Plan", "Scenarios", "Decisions", "Data")
+WCAG_A_AND_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def _dataset_name(store: Path) -> str:
+    import duckdb
+
+    from pipelines.rules.allocate import dataset_info
+
+    with duckdb.connect(str(store), read_only=True) as con:
+        return str(dataset_info(con)["name"])
+
+
+def _each_page(page: Page, server: str):
+    """Opens the Overview, then every page by a click on its sidebar link, as a person goes."""
+    page.goto(server)
+    for name in PAGES:
+        page.get_by_role("link", name=name, exact=True).click()
+        expect(page.get_by_role("link", name=name, exact=True)).to_have_attribute("aria-current", "page")
+        page.wait_for_selector("[data-testid=stStatusWidget]", state="detached")
+        yield name
+
+
+def test_every_page_has_a_title_of_its_own(server, demo, page):
+    """The browser tab names the page and then the dataset, so tabs and a screen reader's list
+    of windows tell the pages apart."""
+    dataset = _dataset_name(demo)
+    titles = {}
+    for name in _each_page(page, server):
+        expect(page).to_have_title(f"{name} – {dataset}")
+        titles[name] = page.title()
+    assert len(set(titles.values())) == len(PAGES)
+
+
+def test_every_page_passes_the_wcag_a_and_aa_rules_of_axe(server, page):
+    """axe-core (bundled in the axe-playwright-python wheel: nothing fetched at run time) run on
+    every page once it has drawn; any violation is listed by page, rule and element."""
+    import axe_playwright_python
+
+    axe = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+    found = []
+    for name in _each_page(page, server):
+        page.wait_for_timeout(1500)  # charts and the map draw after the script ends
+        page.add_script_tag(content=axe)
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_A_AND_AA)
+        found += [
+            f"{name}: {violation['id']} ({violation['impact']}): {node['target']} {node['failureSummary'].splitlines()[-1].strip()}"
+            for violation in result["violations"]
+            for node in violation["nodes"]
+        ]
+        assert result["passes"], f"axe checked nothing on {name}"
+    assert found == [], "\n".join(found)

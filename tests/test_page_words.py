@@ -185,3 +185,11 @@ def test_the_overview_says_what_the_codes_and_the_halves_are(default_store, monk
     assert all(prefix in captions for prefix in ("LOC…", "DC-…", "INF-…")), captions
     funded = next(m for m in app.metric if m.label == "Year 10, funded")
     assert funded.value.endswith(".5") and SHARED_SCHOOL in funded.help
+
+
+def test_a_browser_title_names_the_page_then_the_dataset_and_a_blank_name_means_the_service():
+    from dashboard.formatting import SERVICE, browser_title
+
+    assert browser_title("Allocation", "Kent school partnerships, 2023") == "Allocation – Kent school partnerships, 2023"
+    assert browser_title("Data", "  ") == f"Data – {SERVICE}"
+    assert browser_title("Data", None) == f"Data – {SERVICE}"
