@@ -45,7 +45,7 @@ def picked_schools(chosen: AllocationSettings, frame: pl.DataFrame, event) -> No
         st.caption("Click a partnership's bar to see its schools here (double-click to clear).")
         return
     code, name, census_date = picked.row(0)[0], picked["partnership_name"][0], picked["census_date"][0]
-    st.subheader(plain(f"Schools of {code} — {name}"))
+    st.header(plain(f"Schools of {code} — {name}"))
     members = queries.attribution(chosen.as_of, census_date, chosen.changes).filter(pl.col("partnership_code") == code)
     tables.show(
         members.select(

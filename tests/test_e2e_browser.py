@@ -458,7 +458,8 @@ def test_labels_are_read_whole_on_a_projector(server, page):
 
 # Every page, by its name in the sidebar.
 PAGES = ("Overview", "Allocation", "Coverage gaps", "Partnerships", "Plan", "Scenarios", "Decisions", "Data")
-WCAG_A_AND_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# WCAG 2.2 A and AA, and axe's best practices (headings in order among them).
+WCAG_A_AND_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 
 
 def _dataset_name(store: Path) -> str:
@@ -491,7 +492,7 @@ def test_every_page_has_a_title_of_its_own(server, demo, page):
     assert len(set(titles.values())) == len(PAGES)
 
 
-def test_every_page_passes_the_wcag_a_and_aa_rules_of_axe(server, page):
+def test_every_page_passes_the_wcag_a_and_aa_rules_and_best_practices_of_axe(server, page):
     """axe-core (bundled in the axe-playwright-python wheel: nothing fetched at run time) run on
     every page once it has drawn; any violation is listed by page, rule and element."""
     import axe_playwright_python

@@ -19,7 +19,7 @@ from test_e2e_browser import WAIT_MS, _metric, _proof_line, _settled
 
 pytestmark = pytest.mark.e2e
 # The same fixtures as test_e2e_browser (a server of its own for this module, Debian's chromium).
-server, browser, page = test_e2e_browser.server, test_e2e_browser.browser, test_e2e_browser.page
+demo, server, browser, page = test_e2e_browser.demo, test_e2e_browser.server, test_e2e_browser.browser, test_e2e_browser.page
 
 
 def _draft_note(page: Page):

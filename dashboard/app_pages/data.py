@@ -15,10 +15,10 @@ from pipelines.outputs import exports
 from pipelines.store import provenance
 
 st.title("Data")
-st.subheader("What the store holds")
+st.header("What the store holds")
 tables.show(queries.table_counts())
 
-st.subheader("What the figures are")
+st.header("What the figures are")
 status = queries.data_status()
 st.caption(
     f"Data last loaded {provenance.last_loaded_text(status)}. Each input's status is read from the source notes "
@@ -42,10 +42,10 @@ tables.show(
 with st.expander("Every source note in the store"):
     tables.show(queries.provenance())
 
-st.subheader("Load log")
+st.header("Load log")
 tables.show(queries.load_log().with_columns(clock.uk_column("loaded_at")))
 
-st.subheader("Audit log")
+st.header("Audit log")
 audit = queries.audit_log()
 audit_verdict = queries.audit_verdict()
 if audit_verdict.intact:
@@ -75,12 +75,12 @@ st.caption(
 tables.show(audit.with_columns(clock.uk_column("recorded_at")), height=300)
 tables.download(st, "Download the audit log (CSV)", lambda: exports.audit_csv(audit), "audit_log.csv")
 
-st.subheader("Templates")
+st.header("Templates")
 cols = st.columns(4)
 for index, (name, text) in enumerate(template_files().items()):
     tables.download(cols[index % 4], name, text.encode("utf-8"), name, key=f"template_{name}")
 
-st.subheader("Load a file")
+st.header("Load a file")
 allowed, why_not = access.may_load_data()
 if not allowed:
     st.info(why_not)

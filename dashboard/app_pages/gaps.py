@@ -87,13 +87,13 @@ tables.download(
     help="The rows shown, with the filters above applied.",
 )
 
-st.subheader("On the map")
+st.header("On the map")
 flagged = frozenset(shown["institution_id"].drop_nulls().to_list())
 st.vega_lite_chart(
     queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=480, highlight=flagged), width="stretch"
 )
 
-st.subheader("What each gap means")
+st.header("What each gap means")
 for code, label, severity, meaning, action in codes.rows():
     level = "error if the partnership is funded, otherwise warning" if severity == "error_if_funded" else severity
     st.markdown(f"**{label}** (`{code}`, {level}): {meaning} *What to do:* {action}")

@@ -57,12 +57,12 @@ except queries.AllocationRefused as refusal:
 
 tables.reviews_due(queries.reviews_due(chosen))
 
-st.subheader("Map")
+st.header("Map")
 info = queries.dataset_info()
 if info and info.get("description"):  # what the data is, its partnership codes' prefixes included
     st.caption(plain(info["description"]))
 st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=520), width="stretch")
-st.subheader("Schools not covered")
+st.header("Schools not covered")
 uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"], chosen.changes)
 tables.show(
     uncovered.select(

@@ -63,7 +63,7 @@ except queries.AllocationRefused as refusal:
     row[2].metric("Allocation at current settings", "—")
     st.caption(f"No allocation with the current settings: {plain(str(refusal))}")
 
-st.subheader("Year 10 by school")
+st.header("Year 10 by school")
 tables.show(
     attribution.select(
         pl.col("name").alias("Member"),
@@ -77,10 +77,10 @@ tables.show(
 )
 
 members = queries.partnership_members(code, chosen.as_of, chosen.changes)
-st.subheader("Members by kind and role")
+st.header("Members by kind and role")
 tables.show(members.group_by("kind", "role").len("members").sort("kind", "role"))
 
-st.subheader("Health check")
+st.header("Health check")
 checks = queries.health_checks(code, chosen.as_of)
 if checks.height:
     tables.show(
@@ -93,7 +93,7 @@ if checks.height:
 else:
     st.caption("No health-check items recorded for its latest decision.")
 
-st.subheader("On the map")
+st.header("On the map")
 points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
 ids = set(members["institution_id"].to_list())
 st.vega_lite_chart(

@@ -41,7 +41,7 @@ tables.show(
     )
 )
 
-st.subheader("Open, delete or approve one")
+st.header("Open, delete or approve one")
 picked = st.selectbox(
     "Scenario", list(by_id), format_func=_label, key="scenario_pick", help="The scenario the buttons below act on."
 )
@@ -127,7 +127,7 @@ with st.expander("Approve as the Group's decision (data officers)", expanded=Fal
                     query_params={"d": str(approval.decision_id)},
                 )
 
-st.subheader("Compare side by side")
+st.header("Compare side by side")
 # The comparison is in the URL too (?compare=1,2), so it can be shared as a link.
 if "compare_pick" not in st.session_state:
     linked, problems = links.record_ids(st.query_params.get("compare"), by_id, "scenario", 3)
