@@ -61,30 +61,51 @@ def _url_scenario() -> dict[str, str]:
     return {k: v for k, v in st.query_params.to_dict().items() if k in links.KEYS}
 
 
+def _seeded(chosen: AllocationSettings) -> dict[str, object]:
+    """What a scenario puts into the sidebar's widgets and the values behind them."""
+    return {
+        W + "total_text": money(chosen.total, pence=True),
+        POT_SLIDER: _nearest_option(chosen.total),
+        W + "total": chosen.total,
+        W + "lump_text": money(chosen.lump_sum, pence=True),
+        W + "lump": chosen.lump_sum,
+        W + "unit": "£1" if chosen.unit == 1 else "£0.01",
+        W + "census": chosen.census_date,
+        W + "as_of": chosen.as_of,
+        W + "pending": chosen.include_pending,
+        W + "treat": list(chosen.treat_as_accredited),
+        W + "missing": chosen.accept_missing_census,
+        W + "rate": float(chosen.day_rate),
+        W + "weeks": float(chosen.weeks_per_year),
+        PLAN: chosen.changes,
+        W + "slice": _slice_text(chosen),
+        W + "slice_text": _slice_text(chosen),
+        W + "loss": float(chosen.protect_loss) if chosen.protect_loss is not None else None,
+        W + "gain": float(chosen.protect_gain) if chosen.protect_gain is not None else None,
+        W + "manager": float(chosen.manager_cost) if chosen.manager_cost is not None else None,
+    }
+
+
 def _seed(chosen: AllocationSettings) -> None:
     """Put a scenario into the sidebar widgets (before they are drawn in this run)."""
+    st.session_state.update(_seeded(chosen))
+    st.session_state.pop(W + "as_of_pick", None)
+    st.session_state.pop(W + "census_pick", None)
+
+
+def _restore_dropped() -> None:
+    """Put back the sidebar values Streamlit dropped. A click on another page that arrives before
+    the browser has drawn the sidebar (a busy machine, a quick hand) tells Streamlit that those
+    widgets are gone, and it forgets their values: the slider would then show £0 and the page
+    fail on a missing setting. The last run's scenario fills only what is missing, so nothing
+    the user has just changed is overwritten."""
     state = st.session_state
-    state[W + "total_text"] = money(chosen.total, pence=True)
-    state[POT_SLIDER] = _nearest_option(chosen.total)
-    state[W + "total"] = chosen.total
-    state[W + "lump_text"] = money(chosen.lump_sum, pence=True)
-    state[W + "lump"] = chosen.lump_sum
-    state[W + "unit"] = "£1" if chosen.unit == 1 else "£0.01"
-    state[W + "census"] = chosen.census_date
-    state[W + "as_of"] = chosen.as_of
-    state[W + "pending"] = chosen.include_pending
-    state[W + "treat"] = list(chosen.treat_as_accredited)
-    state[W + "missing"] = chosen.accept_missing_census
-    state[W + "rate"] = float(chosen.day_rate)
-    state[W + "weeks"] = float(chosen.weeks_per_year)
-    state[PLAN] = chosen.changes
-    state[W + "slice"] = _slice_text(chosen)
-    state[W + "slice_text"] = state[W + "slice"]
-    state[W + "loss"] = float(chosen.protect_loss) if chosen.protect_loss is not None else None
-    state[W + "gain"] = float(chosen.protect_gain) if chosen.protect_gain is not None else None
-    state[W + "manager"] = float(chosen.manager_cost) if chosen.manager_cost is not None else None
-    state.pop(W + "as_of_pick", None)
-    state.pop(W + "census_pick", None)
+    last = state.get(SETTINGS)
+    if last is None:
+        return
+    for key, value in _seeded(last).items():
+        if key not in state:
+            state[key] = value
 
 
 def slider_top(total: Decimal) -> int:
@@ -221,6 +242,8 @@ def sidebar() -> AllocationSettings:
         chosen, problems = links.from_query(from_url)
         _seed(chosen)
         state[PROBLEMS] = [*state.get(PROBLEMS, []), *problems]
+    else:
+        _restore_dropped()
 
     reference = queries.reference_date()
     with st.sidebar:
