@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 import polars as pl
 
+from pipelines.base import clock
 from pipelines.base.money import pounds
 
 # What a figure or a table cell shows when there is none (a school with no district, a
@@ -50,3 +53,13 @@ def browser_title(page: str, dataset_name: str | None) -> str:
     loaded dataset's own name), so tabs, bookmarks and a screen reader's list of windows tell the
     pages apart."""
     return f"{page} – {(dataset_name or '').strip() or SERVICE}"
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def setting_value(value: object) -> str:
+    """A frozen setting as people read it: a day written in a file's ISO form ("2018-01-18")
+    reads "18 January 2018"; anything else as it was recorded."""
+    text = str(value)
+    return clock.day_text(dt.date.fromisoformat(text)) if ISO_DAY.fullmatch(text) else text

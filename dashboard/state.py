@@ -274,7 +274,7 @@ def sidebar() -> AllocationSettings:
             "Exact total",
             key=W + "total_text",
             on_change=_from_total_text,
-            help="Type any amount in pounds and pence, e.g. £612,345.67, then press Enter.",
+            help="Type any amount in pounds and pence, for example £612,345.67, then press Enter.",
         )
         with st.expander("More settings", icon=":material/tune:"):
             chosen = _more_settings(reference)
@@ -405,7 +405,7 @@ def _more_settings(reference: dt.date | None) -> AllocationSettings:
         key=W + "slice_text",
         on_change=_from_slice_text,
         placeholder="none",
-        help="Taken off the pot first for the county's strategic support, e.g. £50,000 or 10% (rounded down "
+        help="Taken off the pot first for the county's strategic support, for example £50,000 or 10% (rounded down "
         "to the unit); the rest is shared as usual. Blank: none.",
     )
     left, right = st.columns(2)

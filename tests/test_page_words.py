@@ -1,6 +1,8 @@
 """The words and numbers every page shows on the default data, read from AppTest renders: no
 table cell reads "None", and money is written one way ("£1,234", "-£5,219.00"; see
-pipelines/base/money.py), in text, table cells, table formats and charts alike."""
+pipelines/base/money.py), in text, table cells, table formats and charts alike; the pages' words
+follow GOV.UK style: days as "1 March 2018" (pipelines/base/clock.day_text), never 2018-03-01 or
+01/03/2018, and plain words for Latin abbreviations and code words."""
 
 from __future__ import annotations
 
@@ -29,6 +31,14 @@ MONEY = re.compile(rf"(?:{re.escape(MINUS)}|\+)?£\d{{1,3}}(?:,\d{{3}})*(?:\.\d\
 # Streamlit number formats that would write money another way: brackets for a loss, a dollar
 # sign, or a printf pattern ("£%.2f" writes "£-5219.00").
 WRONG_FORMATS = re.compile(r"^(accounting|dollar|euro|yen)$|£")
+# A day written any way but GOV.UK's "1 March 2018": ISO (files keep it), numeric, or a leading zero.
+WRONG_DAYS = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b0\d (?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+# Words GOV.UK asks to write plainly (its style guide: "for example", "that is", no "etc.";
+# nor a program's own words for nothing or yes and no).
+NOT_PLAIN = re.compile(r"\b(?:e\.g\.|i\.e\.|etc\.|via|N/A|nan|NaN|null|NULL|None|True|False)(?![\w])")
 # Pages with what they are opened with: the comparison and a decision as a meeting has them, a
 # split in pence with protection against the previous amounts (losses shown), a draft plan.
 PAGES = [
@@ -76,6 +86,21 @@ def _display_values(element) -> list[str]:
         return []
     table = pa.ipc.open_stream(io.BytesIO(styler.display_values)).read_all()
     return [str(v) for column in table.columns for v in column.to_pylist() if v is not None]
+
+
+def _words(app: AppTest) -> list[str]:
+    """The page's own words: text, labels, helps, placeholders and metric values (not table cells,
+    which hold the data as loaded, nor the choices of a list, which are names from the data). The
+    escapes that keep Markdown plain are taken off, so "2018\\-01\\-18" is read as written."""
+    words: list[str] = []
+    for node in _walk(app._tree):
+        if node.type in ("dataframe", "table", "vega_lite_chart", "html", "date_input"):
+            continue
+        for attribute in ("value", "label", "help", "body", "placeholder"):
+            value = getattr(node, attribute, None)
+            if isinstance(value, str):
+                words.append(re.sub(r"\\(.)", r"\1", value))
+    return words
 
 
 def _texts(app: AppTest) -> list[str]:
@@ -147,11 +172,14 @@ def _problems(app: AppTest) -> list[str]:
         wrong = [f.strip() for f in MONEY_LIKE.findall(text) if not MONEY.fullmatch(f.strip())]
         wrong += [f for f in BRACKETED.findall(text) if "£" in f]
         problems += [f"money written as {figure!r} in {text[:80]!r}" for figure in wrong]
+    for text in _words(app):
+        problems += [f"a day written as {day!r} in {text[:80]!r}" for day in WRONG_DAYS.findall(text)]
+        problems += [f"{word!r} in {text[:80]!r}" for word in NOT_PLAIN.findall(text)]
     return problems
 
 
 @pytest.mark.parametrize(("page", "query"), PAGES, ids=[f"{p}-{i}" for i, (p, _) in enumerate(PAGES)])
-def test_every_page_writes_money_one_way_and_no_none(default_store, monkeypatch, page, query):
+def test_every_page_writes_money_and_days_one_way_in_plain_words(default_store, monkeypatch, page, query):
     app = _rendered(default_store, monkeypatch, page, {"total": "500000", **query})
     assert _problems(app) == []
 
@@ -164,6 +192,20 @@ def test_the_checks_catch_what_they_look_for():
     for right in (pounds(-5219), pounds(5000, pence=False), "+£1,000", "£500k, accredited only"):
         assert all(MONEY.fullmatch(f.strip()) for f in MONEY_LIKE.findall(right)), right
     assert WRONG_FORMATS.search("accounting") and WRONG_FORMATS.search("£%.2f") and not WRONG_FORMATS.search("localized")
+    for wrong in ("as of 2018-09-01.", "on 01/09/2018", "on 1/9/18", "on 01 September 2018"):
+        assert WRONG_DAYS.findall(wrong), wrong
+    for right in (
+        "on 1 September 2018",
+        "2018/19",
+        "the 2008/9 basis",
+        "Year 10 of 1,234",
+        "11:30am GMT (2026-12-07T11:30:00Z)"[:20],
+    ):
+        assert not WRONG_DAYS.findall(right), right
+    for wrong in ("e.g. £5", "fast, i.e. now", "and so on etc.", "sent via e-mail", "None", "is True", "N/A"):
+        assert NOT_PLAIN.findall(wrong), wrong
+    for right in ("for example £5", "none", "Nonesuch School", "true to its word", "Trueman Academy"):
+        assert not NOT_PLAIN.findall(right), right
 
 
 def test_a_typing_error_is_not_shown_as_a_broken_link(default_store, monkeypatch):

@@ -190,4 +190,4 @@ tables.download(
 st.caption(f"Rounding: {exports.ROUNDING_RULE} Data version {version}. {plain(provenance.data_status_line(status))}.")
 
 with st.expander("Save these settings as a scenario", icon=":material/bookmark_add:"):
-    scenario_form.save_form(chosen, "e.g. £500k, pending included")
+    scenario_form.save_form(chosen, "For example, £500,000 with pending included")

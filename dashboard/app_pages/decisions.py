@@ -8,7 +8,7 @@ import json
 import polars as pl
 import streamlit as st
 
-from dashboard import compare, queries, state, tables
+from dashboard import compare, formatting, queries, state, tables
 from dashboard.formatting import money, money_column, plain
 from dashboard.tables import plain_table
 from pipelines.base import clock, invocation
@@ -21,7 +21,7 @@ if listed.height == 0:
     st.info(
         "No decision has been approved yet. A data officer approves a saved scenario on the Scenarios page; "
         f"without sign-in set up, approve from the command line: `{invocation.command('approve --scenario ID --by NAME')}` "
-        "(or with the allocate command's settings, e.g. `--total 500000`)."
+        "(or with the allocate command's settings, for example `--total 500000`)."
     )
     st.stop()
 
@@ -90,7 +90,7 @@ frozen = queries.decision_data_status(picked)
 if frozen.warning:
     st.warning(plain(f"Made on stand-in data. {frozen.warning}"), icon=":material/science:")
 settings = json.loads(record["settings_json"])
-settings_text = " · ".join(f"{name}: {value}" for name, value in settings)
+settings_text = " · ".join(f"{name}: {formatting.setting_value(value)}" for name, value in settings)
 st.caption(plain(f"Settings — {settings_text}."))
 st.caption(
     plain(

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import access, queries, state, tables
-from dashboard.formatting import SHARED_SCHOOL, count, money, plain
+from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
 from pipelines.base import clock, free_text
 from pipelines.ingest.load import accreditation_upload, load
 from pipelines.ingest.problems import ValidationFailed
@@ -43,7 +43,9 @@ status = (record["status"] or "no decision").replace("_", " ")
 row[0].metric(
     "Accreditation",
     status,
-    help=f"Decided {record['decided_on']}; review due {record['review_due']}" if record["decided_on"] else None,
+    help=f"Decided on {clock.day_text(record['decided_on'])}; review due {clock.day_text(record['review_due'], MISSING)}."
+    if record["decided_on"]
+    else None,
 )
 try:
     allocation = queries.allocation(chosen).filter(pl.col("partnership_code") == code).row(0, named=True)

@@ -166,7 +166,7 @@ tables.download(
 )
 st.caption("To share the draft, copy this page's address: it carries the plan and the money settings.")
 with st.expander("Save the draft as a scenario", icon=":material/bookmark_add:"):
-    scenario_form.save_form(chosen, f"e.g. Plan of {len(chosen.changes)} changes, {money(chosen.total)}")
+    scenario_form.save_form(chosen, f"For example, plan of {len(chosen.changes)} changes, {money(chosen.total)}")
 
 allowed, why_not = access.may_approve()
 st.subheader("Approve the plan")

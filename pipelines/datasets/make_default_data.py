@@ -24,6 +24,7 @@ What is real, what is a proxy and what is inferred or synthetic is written into 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import re
@@ -34,7 +35,7 @@ from shapely import make_valid
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from pipelines.base import config, csv_out
+from pipelines.base import clock, config, csv_out
 from pipelines.datasets import districts as map_districts
 
 CENSUS_DATE = "2018-01-18"  # spring census 2018, when the 2019 Year 11 cohort was in Year 10
@@ -496,6 +497,9 @@ def build_accreditation(roster: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
 
 
 def build_dataset() -> pl.DataFrame:
+    census, accredited, reference = (
+        clock.day_text(dt.date.fromisoformat(day)) for day in (CENSUS_DATE, ACCREDITED_ON, REFERENCE_DATE)
+    )
     return pl.DataFrame(
         {
             "reference_date": [REFERENCE_DATE],
@@ -503,10 +507,10 @@ def build_dataset() -> pl.DataFrame:
             "description": [
                 "Real Norfolk schools, colleges and training providers (DfE 2018/19, a UKPRN list), the 2008 14-19 "
                 "groupings and the 2008/09 Diploma consortia, Year 10 proxy for the "
-                f"{CENSUS_DATE} census, synthetic accreditation of {ACCREDITED_ON}. Memberships and accreditation are "
-                f"judged as of {REFERENCE_DATE}, the start of the 2018/19 school year, unless a day is chosen. "
+                f"{census} census, synthetic accreditation of {accredited}. Memberships and accreditation are "
+                f"judged as of {reference}, the start of the 2018/19 school year, unless a day is chosen. "
                 "Partnership codes: LOC… are the 2008 14-19 collaborative groups (the council's localities, "
-                "NCC MI sheet 194/08); DC-… the 2008/09 Diploma consortia (as the EDP listed them); INF-… "
+                "NCC MI sheet 194/08); DC-… the 2008/09 Diploma consortia (as the Eastern Daily Press listed them); INF-… "
                 "partnerships inferred from the district, for the schools neither source names."
             ],
             "source": [
