@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,11 @@ def free_port() -> int:
 class Served:
     url: str
     process: subprocess.Popen
+    log: Path  # everything the server printed; a file, so a long run never blocks on a full pipe
+
+    def faults(self) -> list[str]:
+        """The pages that failed with a fault (the app logs each with its traceback)."""
+        return [line for line in self.log.read_text(errors="replace").splitlines() if " ERROR " in line]
 
     def rss_mb(self) -> float:
         """Resident memory of the server process (Streamlit serves every session from it)."""
@@ -53,25 +59,28 @@ def serve(script: Path, store: Path | None = None, timeout_s: float = 90, env: d
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     if store is not None:
         env["PARTNERSHIP_DB"] = str(store)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=PROJECT_ROOT,
-    )
+    handle, name = tempfile.mkstemp(prefix="streamlit-", suffix=".log")
+    log = Path(name)
+    with os.fdopen(handle, "wb") as output:  # the server keeps its own copy of the file
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(script),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+        )
     try:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -81,13 +90,13 @@ def serve(script: Path, store: Path | None = None, timeout_s: float = 90, env: d
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     process.kill()
-                    output = process.stdout.read() if process.stdout else b""
-                    raise RuntimeError("Streamlit did not start: " + output.decode(errors="replace")) from None
+                    raise RuntimeError("Streamlit did not start: " + log.read_text(errors="replace")) from None
                 time.sleep(0.3)
-        yield Served(f"http://127.0.0.1:{port}", process)
+        yield Served(f"http://127.0.0.1:{port}", process, log)
     finally:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.unlink(missing_ok=True)

@@ -44,6 +44,9 @@ def server(demo):
 
     with serve(config.PROJECT_ROOT / "dashboard" / "app.py", demo) as served:
         yield served.url
+        # A page can fail and the test still pass (its check ran on what was left on screen): the
+        # server's log must have no fault from any page the tests opened.
+        assert served.faults() == [], "\n".join(served.faults())
 
 
 @pytest.fixture(scope="module")
