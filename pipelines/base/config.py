@@ -16,6 +16,8 @@ DATA_DIR = installed_folder("partnership_data", PROJECT_ROOT / "data")
 DEFAULT_DATA_DIR = DATA_DIR / "default"
 REFERENCE_DIR = DATA_DIR / "reference"
 TEMPLATES_DIR = DATA_DIR / "templates"
+# Every English authority's schools, census, codes and outlines (pipelines/datasets/england.py).
+ENGLAND_DIR = DATA_DIR / "england"
 # Run from a checkout (or an editable install), the tool keeps its store beside the data, as it
 # always has; installed from the wheel, its package folder is no place for a store.
 FROM_CHECKOUT = DATA_DIR == PROJECT_ROOT / "data"

@@ -24,11 +24,13 @@ def districts_geojson(path: Path = MAP_FILE) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def rewound_for_map(path: Path = DISTRICTS_FILE) -> dict:
+def rewound_for_map(path: Path = DISTRICTS_FILE, *, feature_extents: bool = False) -> dict:
     """The source boundaries made valid and rewound, with their extent as "bbox".
 
     GeoJSON winds outer rings anticlockwise; Vega-Lite (d3-geo) reads that as "everything
-    but this polygon" and would paint the whole frame, so the rings are rewound clockwise."""
+    but this polygon" and would paint the whole frame, so the rings are rewound clockwise.
+    ``feature_extents``: every feature carries its own "bbox" too, so a map of a few of them
+    (one authority's) is fitted without walking their coordinates."""
     from shapely import make_valid  # only when the map file is made, never at a start
     from shapely.geometry import MultiPolygon, mapping, shape
     from shapely.geometry.polygon import orient
@@ -38,6 +40,8 @@ def rewound_for_map(path: Path = DISTRICTS_FILE) -> dict:
     for feature in collection["features"]:
         polygons = _polygons(make_valid(shape(feature["geometry"])))
         shapes.extend(polygons)
+        if feature_extents and polygons:
+            feature["bbox"] = list(MultiPolygon(polygons).bounds)
         feature["geometry"] = mapping(MultiPolygon([orient(p, sign=-1.0) for p in polygons]))
     if shapes:  # the extent, worked out once, so a map need not walk every coordinate for it
         collection["bbox"] = list(MultiPolygon(shapes).bounds)
@@ -46,7 +50,12 @@ def rewound_for_map(path: Path = DISTRICTS_FILE) -> dict:
 
 
 def write_map_file(source: Path = DISTRICTS_FILE, out: Path = MAP_FILE) -> None:
-    out.write_text(json.dumps(rewound_for_map(source), separators=(",", ":")) + "\n", encoding="utf-8")
+    write_map_json(rewound_for_map(source), out)
+
+
+def write_map_json(collection: dict, out: Path) -> None:
+    """A map file as every one is written: compact JSON, one line, UTF-8."""
+    out.write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def _polygons(geometry) -> list:
