@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import pytest
 from doc_blocks import blocks, commands, section
 from playwright.sync_api import expect, sync_playwright
@@ -138,11 +139,11 @@ def installed(wheel, tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
     return venv / "bin", env, outside
 
 
-def test_the_wheel_carries_the_sql_the_default_data_and_the_dashboard_settings(wheel):
+def test_the_wheel_carries_the_sql_the_default_data_the_england_pack_and_the_dashboard_settings(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     sql = {p.relative_to(ROOT / "sql").as_posix() for p in (ROOT / "sql").rglob("*.sql")}
     assert {n.removeprefix("partnership_sql/") for n in names if n.startswith("partnership_sql/") and n.endswith(".sql")} == sql
-    for folder in ("default", "reference", "templates"):
+    for folder in ("default", "reference", "templates", "samples", "england"):
         shipped = {p.name for p in (ROOT / "data" / folder).iterdir()}
         assert {n.rsplit("/", 1)[1] for n in names if n.startswith(f"partnership_data/{folder}/")} == shipped
     assert "partnership_streamlit/config.toml" in names and "dashboard/icon.png" in names
@@ -207,6 +208,30 @@ def test_the_installed_command_line_builds_its_store_outside_the_checkout(instal
     )
     assert allocated.returncode == 0, allocated.stderr
     assert "Total £500,000.00 equals the pot £500,000.00" in allocated.stdout
+
+
+def test_the_installed_tool_finds_an_authority_and_its_schools_in_the_wheels_england_pack(installed):
+    bin_dir, env, outside = installed
+    read = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "from pipelines.datasets import england; kent = england.resolve_authority('kent');"
+            "print(england.PACK_DIR, kent.code, england.schools(kent.code).height, len(england.authorities()))",
+        ],
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert read.returncode == 0, read.stderr
+    pack, code, schools, authorities = read.stdout.split()
+    assert pack.startswith(str(bin_dir.parent)) and pack.endswith("partnership_data/england")
+    assert (code, authorities) == ("886", "153")
+    assert (
+        int(schools)
+        == pl.read_parquet(config.ENGLAND_DIR / "schools_gias_2025.parquet").filter(pl.col("la_code") == "886").height
+    )
 
 
 def test_the_installed_command_line_names_itself_partnership(installed):
