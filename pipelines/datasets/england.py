@@ -8,8 +8,8 @@ several, is refused with the names it might have meant, never guessed at: the to
 otherwise build a store for the wrong council.
 
 Read with polars' lazy Parquet reader: filtered on the authority, it skips the row groups
-without it and reads one authority in about a millisecond (DuckDB's read_parquet takes about
-three, most of it starting a connection)."""
+without it and reads one authority in about a millisecond (DuckDB's read_parquet takes 3 ms on
+an open connection, 14 ms with a new one)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ loading a register, a census and boundaries by hand. It holds, for all 153 autho
 the Open Government Licence v3.0, the boundaries contain OS data © Crown copyright and database
 right 2024), every row and every column, in two forms chosen for the wheel and for a start:
 
-- the four tables as Parquet (zstd): a ninth of the CSVs' size, and one authority is read from
-  them in a few milliseconds where DuckDB takes over 100 ms to sniff and parse the CSV. Each
+- the four tables as Parquet (zstd): a seventh of the CSVs' size, and one authority is read from
+  them in a few milliseconds where DuckDB or polars takes about 100 ms to parse the CSV. Each
   column gets an explicit type here rather than whatever a reader would infer: authority codes
   are 3-digit text, as the store keeps them; URNs and counts are 32-bit integers, as the store
   keeps them; dates are dates. Rows are sorted by authority, then URN, and written in row groups
