@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import copy
 import functools
+from decimal import Decimal
 
 import altair as alt
 import polars as pl
 
 from dashboard.formatting import money
+from pipelines.base import clock
 from pipelines.base.money import D3_LOCALE
 from pipelines.outputs.exports import TOP_SLICE_CODE, TOP_SLICE_NAME
 from pipelines.outputs.maps import wrapped_label
@@ -26,9 +28,33 @@ def partnership_label(code: pl.Expr, name: pl.Expr) -> pl.Expr:
     return pl.concat_str([code, pl.lit(" — "), name])
 
 
-def allocation_bars(frame: pl.DataFrame, pence: bool = False, top_slice=None) -> dict:
+def allocation_description(summary: dict, total: Decimal, pence: bool = False) -> str:
+    """The allocation chart's text alternative (a screen reader's name for it): the pot, how
+    many partnerships share it and who gets most and least, from the allocation's summary
+    (sql/reports/allocation_summary.sql)."""
+    funded, unfunded = summary["funded"], summary["unfunded"]
+    parts = [
+        f"Bar chart of the {money(total, pence)} pot shared by Year 10 "
+        f"(census {clock.day_text(summary['census_date'], 'not known')}) between {funded} funded "
+        f"partnership{'' if funded == 1 else 's'}"
+    ]
+    if funded:
+        parts[0] += f": the largest share {summary['largest_partnership']} {money(summary['largest'], pence)}"
+        if funded > 1:
+            parts[0] += f", the smallest {summary['smallest_partnership']} {money(summary['smallest'], pence)}"
+    parts[0] += "."
+    if unfunded:
+        parts.append(f"{unfunded} partnership{' is' if unfunded == 1 else 's are'} not funded ({money(0)}).")
+    if summary["top_slice"]:
+        parts.append(f"The county's top-slice, {money(summary['top_slice'], pence)}, is a bar of its own.")
+    parts.append("Orange ticks mark each partnership's previous amount (2008/9 basis).")
+    return " ".join(parts)
+
+
+def allocation_bars(frame: pl.DataFrame, pence: bool = False, top_slice=None, description: str | None = None) -> dict:
     """Amount per partnership with every bar labelled (code and name on the axis, the amount at
-    the bar's end), the previous amount as a tick for the comparison.
+    the bar's end), the previous amount as a tick for the comparison. ``description``: the
+    chart's text alternative (allocation_description).
 
     A Vega-Lite spec: the chart's shape is built and checked by Altair once per rounding unit,
     and each rerun only puts in the rows (Altair's checks took a third of a rerun)."""
@@ -65,6 +91,8 @@ def allocation_bars(frame: pl.DataFrame, pence: bool = False, top_slice=None) ->
         )
     spec = copy.deepcopy(_allocation_template(pence))
     spec["datasets"] = {"rows": rows}
+    if description:
+        spec["description"] = description
     return spec
 
 
@@ -113,9 +141,10 @@ def _allocation_template(pence: bool) -> dict:
     )
 
 
-def difference_bars(long: pl.DataFrame) -> alt.Chart:
+def difference_bars(long: pl.DataFrame, description: str | None = None) -> alt.Chart:
     """Each partnership's change in pounds against the first scenario; one colour per
-    comparison, gains right of zero and losses left."""
+    comparison, gains right of zero and losses left. ``description``: the chart's text
+    alternative (compare.differences_description)."""
     tooltip = [
         alt.Tooltip("Partnership:N"),
         alt.Tooltip("comparison:N", title="Comparison"),
@@ -135,6 +164,6 @@ def difference_bars(long: pl.DataFrame) -> alt.Chart:
             ),
             tooltip=tooltip,
         )
-        .properties(height=alt.Step(14))
+        .properties(height=alt.Step(14), **({"description": description} if description else {}))
         .configure(locale=D3_LOCALE)
     )

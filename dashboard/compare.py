@@ -67,6 +67,27 @@ def differences_long(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def differences_description(table: pl.DataFrame) -> str:
+    """The difference chart's text alternative (a screen reader's name for it): for each later
+    scenario, how many partnerships gain and lose against the first, and the largest gain and
+    loss in pounds, from side_by_side's exact differences."""
+    parts = []
+    for column in [c for c in table.columns if c.startswith(DIFF) and c.endswith(": amount")]:
+        rows = table.filter(pl.col("Code") != exports.TOP_SLICE_CODE).select("Code", pl.col(column).fill_null(0).alias("change"))
+        gains = rows.filter(pl.col("change") > 0).sort(["change", "Code"], descending=[True, False])
+        losses = rows.filter(pl.col("change") < 0).sort(["change", "Code"])
+        said = (
+            f"{gains.height} partnership{' gains' if gains.height == 1 else 's gain'} and "
+            f"{losses.height or 'none'} lose{'s' if losses.height < 2 else ''}"
+        )
+        if gains.height:
+            said += f"; the largest increase {gains['Code'][0]} +{money(gains['change'][0])}"
+        if losses.height:
+            said += f"; the largest decrease {losses['Code'][0]} {money(losses['change'][0])}"
+        parts.append(f"{column.removeprefix(DIFF).removesuffix(': amount')}: {said}.")
+    return " ".join(["Bar chart of each partnership's change in pounds against the first scenario.", *parts])
+
+
 def decided_settings(record: dict) -> AllocationSettings:
     """A decision's settings as approved (its scenario's link), on the census and day it used."""
     chosen, _ = links.from_query(json.loads(record["query_json"]))

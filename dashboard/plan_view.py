@@ -22,6 +22,7 @@ from pipelines.rules.plan import PlanChange
 ERRORS, NOTES, WARNINGS = "plan_message_errors", "plan_message_notes", "plan_message_warnings"
 OUTSIDE = "Year 10 learners in no funded partnership"
 BEST = "plan_best_outcome"  # the draft the best plan made, and the gaps it left open and opened
+CHANGED = "changed by the plan"  # what the draft's map draws the members the plan changes as
 HIGHLIGHT = "background-color: #FFF1C2; font-weight: 600"
 CHANGE_KINDS = {
     "add": "Add a member",
@@ -267,16 +268,17 @@ def side_by_side(loaded: AllocationSettings, chosen: AllocationSettings, labels:
     left, right = st.columns(2)
     left.markdown("**Loaded rosters**")
     left.vega_lite_chart(queries.map_spec(loaded.as_of, queries.census_used(loaded), height=420, legend=False), width="stretch")
+    tables.map_table(queries.map_table(loaded.as_of, queries.census_used(loaded)), key="plan_loaded_map_table", where=left)
     right.markdown("**Draft**")
+    draft_census = queries.census_used(chosen)
     right.vega_lite_chart(
         queries.map_spec(
-            chosen.as_of,
-            queries.census_used(chosen),
-            chosen.changes,
-            height=420,
-            highlight=changed,
-            highlight_as="changed by the plan",
-            legend=False,
+            chosen.as_of, draft_census, chosen.changes, height=420, highlight=changed, highlight_as=CHANGED, legend=False
         ),
         width="stretch",
+    )
+    tables.map_table(
+        queries.map_table(chosen.as_of, draft_census, chosen.changes, highlight=changed, highlight_as=CHANGED),
+        key="plan_draft_map_table",
+        where=right,
     )

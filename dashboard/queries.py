@@ -520,18 +520,39 @@ def _version_label(version: tuple) -> str:
     return allocation_sql.data_version(cursor())
 
 
+def _map_points(as_of, census_date, changes: Changes, partnership: str | None) -> pl.DataFrame:
+    """Every institution a map is asked to draw: all of them, or one partnership's members."""
+    points = map_institutions(as_of, census_date, changes)
+    if partnership is None:
+        return points
+    members = partnership_members(partnership, as_of, changes)["institution_id"]
+    return points.filter(pl.col("institution_id").is_in(members.implode()))
+
+
+def _map_subject(as_of, changes: Changes, partnership: str | None) -> str | None:
+    """What a map is of, for its description: the loaded data's own name, or the partnership,
+    and the draft plan when one is drawn (the Plan page's two maps then read apart)."""
+    draft = ", with the draft plan" if changes else ""
+    if partnership is not None:
+        names = accreditation(as_of, changes).filter(pl.col("partnership_code") == partnership)["partnership_name"]
+        return f"the members of {partnership}" + (f" — {names[0]}" if names.len() else "") + draft
+    info = dataset_info()
+    name = str(info["name"]) if info and info.get("name") else ""
+    return (name + draft).removeprefix(", ") or None
+
+
 # A map's spec takes a moment to write (0.1 s for Norfolk, 0.6 s at England's size), and most
 # reruns draw the same map again (another pot, another filter elsewhere): kept per process.
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _map_spec(as_of, census_date, changes, version, height, highlight, highlight_as, legend) -> dict:
-    points = map_institutions(as_of, census_date, changes)
+def _map_spec(as_of, census_date, changes, version, height, highlight, highlight_as, legend, partnership) -> dict:
     return maps.map_spec(
-        points,
+        _map_points(as_of, census_date, changes, partnership),
         districts_geojson(),
         height=height,
         highlight=set(highlight),
         highlight_as=highlight_as,
         frames=True,  # sent as Arrow from polars: no pandas (see maps.map_spec)
+        subject=_map_subject(as_of, changes, partnership),
         legend=legend,
     )
 
@@ -545,10 +566,26 @@ def map_spec(
     highlight: frozenset[int] = frozenset(),
     highlight_as: str = "coverage gap",
     legend: bool | None = None,
+    partnership: str | None = None,
 ) -> dict:
     """The institutions map of a scenario's map as a Vega-Lite spec (a shallow copy: the caller
-    may set top-level keys)."""
-    return dict(_map_spec(as_of, census_date, changes, _results_key(), height, highlight, highlight_as, legend))
+    may set top-level keys), with its description in figures (a screen reader's name for it).
+    ``partnership``: only that partnership's members."""
+    return dict(_map_spec(as_of, census_date, changes, _results_key(), height, highlight, highlight_as, legend, partnership))
+
+
+def map_table(
+    as_of: dt.date | None,
+    census_date: dt.date | None,
+    changes: Changes = (),
+    *,
+    highlight: frozenset[int] = frozenset(),
+    highlight_as: str = "coverage gap",
+    partnership: str | None = None,
+) -> pl.DataFrame:
+    """The points the same call of map_spec draws, one row each with the marker it is drawn as:
+    the table beside the map."""
+    return maps.located(_map_points(as_of, census_date, changes, partnership), set(highlight), highlight_as)
 
 
 @st.cache_resource

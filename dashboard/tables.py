@@ -1,6 +1,6 @@
 """Page pieces used on several pages, drawn the same way everywhere: every table and download
-button, the note on what the data is, the overdue-review line, and money columns that stay
-numbers (sortable, right-aligned)."""
+button, the note on what the data is, the overdue-review line, money columns that stay
+numbers (sortable, right-aligned), and the table beside every map."""
 
 from __future__ import annotations
 
@@ -22,6 +22,26 @@ def show(frame: pl.DataFrame, **options: Any) -> Any:
     blank cell shown as MISSING, never as "None". Returns what st.dataframe returns (the
     selection, for a table that can be clicked)."""
     return st.dataframe(frame, hide_index=True, placeholder=MISSING, **options)
+
+
+def map_table(points: pl.DataFrame, key: str, where: Any = st) -> None:
+    """The map as a table, under it (as DfE's dashboards put a table beside every chart): one
+    row per point drawn (queries.map_table, from the same call as the map), with what its hover
+    shows and the marker it is drawn as, for anyone who cannot see the map or hover on it.
+    ``key``: two maps on a page may show the same rows."""
+    with where.expander(f"The map as a table: {points.height:,} institutions", icon=":material/table_view:"):
+        show(
+            points.select(
+                pl.col("name").alias("Name"),
+                pl.col("kind_label").alias("Kind"),
+                pl.col("partnerships").alias("Partnership(s)"),
+                pl.col("district").alias("District"),
+                pl.col("year10").alias("Year 10"),
+                pl.col("marker").alias("Drawn as"),
+            ),
+            column_config={"Year 10": st.column_config.NumberColumn(format="localized")},
+            key=key,
+        )
 
 
 # A file's type and icon by its name's ending, for every download button.

@@ -17,11 +17,13 @@ def institutions_map(
     highlight: set[int] | None = None,
     highlight_as: str = "coverage gap",
     on_page: bool = True,
+    subject: str | None = None,
 ) -> alt.LayerChart:
     """``highlight``: institutions drawn large as ``highlight_as`` (a gap's members, or those a
     plan changes). ``on_page``: the legends placed as on a page (markers above the map, the
-    partnerships in three columns below it), not left to a legend configuration."""
-    located = maps._located(points, highlight or set(), highlight_as)
+    partnerships in three columns below it), not left to a legend configuration. ``subject``:
+    what the map is of, at the head of its description."""
+    located = maps.located(points, highlight or set(), highlight_as)
     outline = (
         alt.Chart(alt.Data(values=districts["features"]))
         .mark_geoshape(fill="#F4F4F4", stroke="#777777", strokeWidth=1)
@@ -68,5 +70,13 @@ def institutions_map(
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
     halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12)
     codes = code_text.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-12)
-    chart = (outline + dots + halo + codes).project(type="mercator").properties(width="container", height=height)
+    chart = (
+        (outline + dots + halo + codes)
+        .project(type="mercator")
+        .properties(
+            width="container",
+            height=height,
+            description=maps.map_description(points, located, highlight or set(), subject),
+        )
+    )
     return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding")) if on_page else chart

@@ -13,7 +13,9 @@ from pipelines.store import db
 from tests import altair_map
 
 
-def _by_altair(points: pl.DataFrame, outlines: dict, height: int, highlight=None, highlight_as="coverage gap", **properties):
+def _by_altair(
+    points: pl.DataFrame, outlines: dict, height: int, highlight=None, highlight_as="coverage gap", subject=None, **properties
+):
     """The chart through Altair: institutions_map around a stand-in carrying the outlines'
     extent (as the pages drew it before), its outlines put back in place."""
     stand_in = {"type": "Feature", "geometry": None, "bbox": list(maps.collection_extent(outlines) or [])}
@@ -24,6 +26,7 @@ def _by_altair(points: pl.DataFrame, outlines: dict, height: int, highlight=None
         highlight=highlight,
         highlight_as=highlight_as,
         on_page=properties.get("legend") is None,
+        subject=subject,
     )
     sizes = {k: v for k, v in properties.items() if k != "legend"}
     if sizes:
@@ -71,7 +74,7 @@ def points(con) -> pl.DataFrame:
 
 
 VARIANTS = [
-    {"height": 520},
+    {"height": 520, "subject": "a small county"},
     {"height": 480, "highlight": "first three", "highlight_as": "coverage gap"},
     {"height": 420, "highlight": "first three", "highlight_as": "changed by the plan", "legend": False},
     {"height": 340, "highlight": "first three", "width": 520, "legend": {"orient": "bottom", "direction": "vertical"}},

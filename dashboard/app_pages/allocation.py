@@ -43,7 +43,12 @@ st.success(
 allocation_parts.undo_button()
 
 picked = st.vega_lite_chart(
-    charts.allocation_bars(frame, pence=pence, top_slice=summary["top_slice"]),
+    charts.allocation_bars(
+        frame,
+        pence=pence,
+        top_slice=summary["top_slice"],
+        description=charts.allocation_description(summary, chosen.total, pence),
+    ),
     width="stretch",
     on_select="rerun",
     selection_mode=charts.PICK,

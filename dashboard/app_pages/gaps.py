@@ -92,6 +92,7 @@ flagged = frozenset(shown["institution_id"].drop_nulls().to_list())
 st.vega_lite_chart(
     queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=480, highlight=flagged), width="stretch"
 )
+tables.map_table(queries.map_table(chosen.as_of, figures["census_date"], chosen.changes, highlight=flagged), key="gaps_map_table")
 
 st.header("What each gap means")
 for code, label, severity, meaning, action in codes.rows():

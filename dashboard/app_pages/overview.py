@@ -62,6 +62,7 @@ info = queries.dataset_info()
 if info and info.get("description"):  # what the data is, its partnership codes' prefixes included
     st.caption(plain(info["description"]))
 st.vega_lite_chart(queries.map_spec(chosen.as_of, figures["census_date"], chosen.changes, height=520), width="stretch")
+tables.map_table(queries.map_table(chosen.as_of, figures["census_date"], chosen.changes), key="overview_map_table")
 st.header("Schools not covered")
 uncovered = queries.uncovered_schools(chosen.as_of, figures["census_date"], chosen.changes)
 tables.show(

@@ -11,7 +11,6 @@ from dashboard.formatting import MISSING, SHARED_SCHOOL, count, money, plain
 from pipelines.base import clock, free_text
 from pipelines.ingest.load import accreditation_upload, load
 from pipelines.ingest.problems import ValidationFailed
-from pipelines.outputs import maps
 
 chosen = state.current()
 accreditation = queries.accreditation(chosen.as_of, chosen.changes)
@@ -96,14 +95,9 @@ else:
     st.caption("No health-check items recorded for its latest decision.")
 
 st.header("On the map")
-points = queries.map_institutions(chosen.as_of, queries.census_used(chosen), chosen.changes)
-ids = set(members["institution_id"].to_list())
-st.vega_lite_chart(
-    maps.map_spec(
-        points.filter(pl.col("institution_id").is_in(sorted(ids))), queries.districts_geojson(), height=420, frames=True
-    ),
-    width="stretch",
-)
+census_date = queries.census_used(chosen)
+st.vega_lite_chart(queries.map_spec(chosen.as_of, census_date, chosen.changes, height=420, partnership=code), width="stretch")
+tables.map_table(queries.map_table(chosen.as_of, census_date, chosen.changes, partnership=code), key="partnership_map_table")
 
 with st.expander("Record an accreditation decision (data officers)", icon=":material/verified:"):
     allowed, why_not = access.may_approve()

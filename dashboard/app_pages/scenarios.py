@@ -159,7 +159,9 @@ if len(chosen_ids) >= 2:
         table = compare.side_by_side(allocations)
         for scenario_id in chosen_ids:
             st.caption(f"{plain(_label(scenario_id))}: {plain(links.summary(_settings(scenario_id)))}")
-        st.altair_chart(charts.difference_bars(compare.differences_long(table)), width="stretch")
+        st.altair_chart(
+            charts.difference_bars(compare.differences_long(table), compare.differences_description(table)), width="stretch"
+        )
         shown = table.with_columns(pl.col(c).cast(pl.Float64) for c in table.columns if c not in ("Code", "Partnership"))
         named = {c: h for c, h in compare.headings([label for label, _ in allocations]).items() if c in table.columns}
         tables.show(

@@ -58,8 +58,9 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 VIEW_CONFIG = {"continuousWidth": 300, "continuousHeight": 300}
 
 
-def _located(points: pl.DataFrame, highlight: set[int], highlight_as: str) -> pl.DataFrame:
-    """The institutions with a place, each with the marker it is drawn as."""
+def located(points: pl.DataFrame, highlight: set[int], highlight_as: str) -> pl.DataFrame:
+    """The institutions with a place, each with the marker it is drawn as: the map's points, and
+    the rows of the table beside it."""
     return points.filter(pl.col("latitude").is_not_null()).with_columns(
         pl.when(pl.col("institution_id").is_in(sorted(highlight)))
         .then(pl.lit(highlight_as))
@@ -75,24 +76,108 @@ def _located(points: pl.DataFrame, highlight: set[int], highlight_as: str) -> pl
     )
 
 
-def _colours(located: pl.DataFrame) -> tuple[list[str], list[str]]:
+# The map's text alternative (Vega-Lite's "description", which the browser reads out as the
+# graphic's name): what it shows in figures, with names listed up to NAMES_LISTED so it stays
+# short enough to be heard to the end; the table beside the map lists every point.
+NAMES_LISTED = 5
+# What a kind of institution is called where several are counted together.
+KIND_GROUPS = {
+    "high_school": "schools",
+    "special_school": "schools",
+    "pru": "schools",
+    "college": "colleges",
+    "wbl_provider": "training providers",
+}
+SCHOOL_KINDS = ("high_school", "special_school", "pru")  # the kinds a partnership must cover
+# What the institutions drawn large are, by what they are drawn as.
+HIGHLIGHT_WORDS = {
+    "coverage gap": "with the gaps listed are drawn large",
+    "changed by the plan": "the plan changes are drawn as large crosses",
+}
+
+
+def names_text(names: list[str], most: int = NAMES_LISTED) -> str:
+    """'A, B and C'; past ``most`` names, the first ``most`` and 'and N more'."""
+    if len(names) > most:
+        return f"{', '.join(names[:most])} and {len(names) - most} more"
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+
+
+def counted(number: int, one: str, many: str | None = None) -> str:
+    """ "1 school", "4 schools": a count with its noun."""
+    return f"{number:,} {one if number == 1 else (many or one + 's')}"
+
+
+def _kinds_text(drawn: pl.DataFrame) -> str:
+    """'69 schools and colleges (53 high schools, 11 special schools and 5 colleges)'."""
+    kinds = drawn.group_by("kind", "kind_label").len().sort("len", "kind", descending=[True, False])
+    each = [counted(n, label) for _, label, n in kinds.rows()]
+    if len(each) == 1:
+        return each[0]
+    present = {KIND_GROUPS.get(kind, "other institutions") for kind in kinds["kind"]}
+    groups = [group for group in [*dict.fromkeys(KIND_GROUPS.values()), "other institutions"] if group in present]
+    return f"{drawn.height:,} {names_text(groups)} ({names_text(each, most=len(each))})"
+
+
+def map_description(points: pl.DataFrame, drawn: pl.DataFrame, highlight: set[int], subject: str | None = None) -> str:
+    """What the map shows, in figures: the institutions drawn and the partnerships they are in,
+    the schools a partnership should cover and does not (none, or several), those drawn large,
+    and those left off for want of a place. ``points``: every institution the map was asked to
+    draw; ``drawn``: those it draws (``located``)."""
+    parts = []
+    if drawn.height:
+        codes = {code for listed in drawn["partnerships"] for code in listed.split(", ") if code}
+        members = drawn.filter(pl.col("partnerships") != "").height
+        districts = drawn["district"].drop_nulls().n_unique()
+        where = f" in {counted(districts, 'district')}" if districts else ""
+        among = "between them they are" if members == drawn.height else f"{members:,} of them {'is' if members == 1 else 'are'}"
+        parts.append(f"{_kinds_text(drawn)}{where}; {among} in {counted(len(codes), 'partnership')}.")
+    else:
+        parts.append("no institution is drawn.")
+    gaps = drawn.filter(pl.col("coverage_gap"))
+    for rows, where in (
+        (gaps.filter(pl.col("partnership_count") == 0), "in no partnership"),
+        (gaps.filter(pl.col("partnership_count") > 1), "in more than one partnership"),
+    ):
+        if rows.height:
+            verb = "is" if rows.height == 1 else "are"
+            parts.append(f"{counted(rows.height, 'school')} {verb} {where}: {names_text(rows['name'].to_list())}.")
+    if not gaps.height and drawn["kind"].is_in(list(SCHOOL_KINDS)).any():
+        parts.append("Every school drawn is in exactly one partnership.")
+    large = drawn.filter(pl.col("institution_id").is_in(sorted(highlight)))
+    if large.height:
+        marker = large["marker"][0]
+        what = HIGHLIGHT_WORDS.get(marker, f"are drawn as '{marker}'")
+        parts.append(f"{counted(large.height, 'institution')} {what}: {names_text(large['name'].to_list())}.")
+    left_off = points.filter(pl.col("latitude").is_null())
+    if left_off.height:
+        verb = "has no location and is" if left_off.height == 1 else "have no location and are"
+        uncovered = left_off["coverage_gap"].sum()
+        among = f", {uncovered:,} of them {'a school' if uncovered == 1 else 'schools'} not covered" if uncovered else ""
+        parts.append(
+            f"{counted(left_off.height, 'institution')} {verb} not drawn{among}: {names_text(left_off['name'].to_list())}."
+        )
+    return f"Map of {subject}: " + " ".join(parts) if subject else "Map: " + " ".join(parts)
+
+
+def _colours(drawn: pl.DataFrame) -> tuple[list[str], list[str]]:
     """The colour scale's domain and range: each partnership's label, then "none" in white."""
-    labels = sorted(set(located["partnership_label"].to_list()) - {"none"})
+    labels = sorted(set(drawn["partnership_label"].to_list()) - {"none"})
     palette = (PARTNERSHIP_COLOURS * (len(labels) // len(PARTNERSHIP_COLOURS) + 1))[: len(labels)]
     return labels + ["none"], palette + ["#FFFFFF"]
 
 
-def _centres(located: pl.DataFrame, features: list[dict], height: int) -> pl.DataFrame:
+def _centres(drawn: pl.DataFrame, features: list[dict], height: int) -> pl.DataFrame:
     """Where each partnership's code is written: the centre of its members, spread apart."""
     centres = (
-        located.filter(pl.col("partnership") != "none")
+        drawn.filter(pl.col("partnership") != "none")
         .group_by("partnership")
         .agg(pl.col("latitude").mean(), pl.col("longitude").mean())
         .sort("partnership")
     )
     if centres.height > MAX_WRITTEN_CODES:  # a national map: codes would cover it, and the hover names each point's
         centres = centres.head(0)
-    return _spread_codes(centres, _extent(features, located), height)
+    return _spread_codes(centres, _extent(features, drawn), height)
 
 
 # Partnership codes are written at the centre of their members, and centres can fall close
@@ -162,6 +247,7 @@ def map_spec(
     highlight_as: str = "coverage gap",
     *,
     frames: bool = False,
+    subject: str | None = None,
     **properties,
 ) -> dict:
     """The institutions map as a Vega-Lite spec (for st.vega_lite_chart and the meeting pack):
@@ -172,11 +258,14 @@ def map_spec(
     ``frames``: the institutions and the code positions as polars frames rather than lists of
     rows, under the same names (for Streamlit; the pack's renderer needs rows). Streamlit sends
     a frame to the browser as Arrow straight from polars, where rows would first be copied into
-    a pandas frame, every row of a national map each time the spec is drawn anew."""
-    located = _located(points, highlight or set(), highlight_as)
+    a pandas frame, every row of a national map each time the spec is drawn anew.
+
+    ``subject``: what the map is of, at the head of its description ("Map of SUBJECT: ..."),
+    e.g. the dataset's name; the description is the map's name for a screen reader."""
+    drawn = located(points, highlight or set(), highlight_as)
     features = districts["features"]
     extent = collection_extent(districts)
-    centres = _centres(located, [{"bbox": list(extent)}] if extent else [], height)
+    centres = _centres(drawn, [{"bbox": list(extent)}] if extent else [], height)
     datasets: dict[str, object] = {}
 
     def named(frame: pl.DataFrame) -> dict:
@@ -186,7 +275,7 @@ def map_spec(
         return {"name": name}
 
     legend = properties.get("legend")
-    colour_domain, colours = _colours(located)
+    colour_domain, colours = _colours(drawn)
     colour_legend, shape_legend = legends(legend)
     coordinates = {
         "latitude": {"field": "latitude", "type": "quantitative"},
@@ -204,7 +293,7 @@ def map_spec(
                 "encoding": {"tooltip": {"field": "properties.lad_name", "title": "District", "type": "nominal"}},
             },
             {
-                "data": named(located),
+                "data": named(drawn),
                 "mark": {"type": "point", "filled": True, "opacity": 0.9, "strokeWidth": 1.5},
                 "encoding": {
                     "color": {
@@ -238,6 +327,7 @@ def map_spec(
             },
             {"data": dict(code_data), "mark": {**code_mark, "color": "#000000"}, "encoding": code_encoding},
         ],
+        "description": map_description(points, drawn, highlight or set(), subject),
         "height": height,
         # on a page the legends add to the map's height, never take from it (Streamlit's default
         # fits everything, legends included, into the height and the map shrinks)
@@ -305,10 +395,10 @@ def outline_extent(features: list[dict]) -> tuple[float, float, float, float] | 
     return min(longitudes), min(latitudes), max(longitudes), max(latitudes)
 
 
-def _extent(features: list[dict], located: pl.DataFrame) -> tuple[float, float, float, float] | None:
+def _extent(features: list[dict], drawn: pl.DataFrame) -> tuple[float, float, float, float] | None:
     """Everything the projection is fitted to: the outlines and the institutions."""
     corners = [c for c in [outline_extent(features)] if c is not None]
-    corners += [(lon, lat, lon, lat) for lon, lat in located.select("longitude", "latitude").rows()]
+    corners += [(lon, lat, lon, lat) for lon, lat in drawn.select("longitude", "latitude").rows()]
     if not corners:
         return None
     return (min(c[0] for c in corners), min(c[1] for c in corners), max(c[2] for c in corners), max(c[3] for c in corners))

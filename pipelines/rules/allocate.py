@@ -305,6 +305,8 @@ def summarise(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> dict:
     cursor = con.cursor()
     # A decision's frozen lines carry no census or day of their own: those come back empty.
     wanted: dict[str, pl.DataType | type[pl.DataType]] = {
+        "partnership_code": pl.String,
+        "partnership_name": pl.String,
         "amount": pl.Decimal(18, 2),
         "funded": pl.Boolean,
         "year10": pl.Decimal(18, 4),

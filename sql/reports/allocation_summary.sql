@@ -12,6 +12,11 @@ SELECT
     CAST(coalesce(sum(year10), 0) AS DECIMAL(18, 4)) AS year10_all_partnerships,
     max(amount) FILTER (WHERE funded) AS largest,
     min(amount) FILTER (WHERE funded) AS smallest,
+    -- Who gets them (the first by code when several tie), for the chart's description.
+    first(partnership_code || ' — ' || partnership_name ORDER BY amount DESC, partnership_code) FILTER (WHERE funded)
+        AS largest_partnership,
+    first(partnership_code || ' — ' || partnership_name ORDER BY amount, partnership_code) FILTER (WHERE funded)
+        AS smallest_partnership,
     CAST(sum(previous_amount) AS DECIMAL(18, 2)) AS previous_total,
     CAST(sum(change) AS DECIMAL(18, 2)) AS change_total,
     -- The staffing columns' totals (of the figures shown, each already rounded).
