@@ -44,7 +44,8 @@ def allocation_description(summary: dict, total: Decimal, pence: bool = False) -
             parts[0] += f", the smallest {summary['smallest_partnership']} {money(summary['smallest'], pence)}"
     parts[0] += "."
     if unfunded:
-        parts.append(f"{unfunded} partnership{' is' if unfunded == 1 else 's are'} not funded ({money(0)}).")
+        one = unfunded == 1
+        parts.append(f"{unfunded} partnership{' is' if one else 's are'} not funded and get{'s' if one else ''} {money(0)}.")
     if summary["top_slice"]:
         parts.append(f"The county's top-slice, {money(summary['top_slice'], pence)}, is a bar of its own.")
     parts.append("Orange ticks mark each partnership's previous amount (2008/9 basis).")

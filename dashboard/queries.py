@@ -538,7 +538,9 @@ def _map_subject(as_of, changes: Changes, partnership: str | None) -> str | None
         return f"the members of {partnership}" + (f" — {names[0]}" if names.len() else "") + draft
     info = dataset_info()
     name = str(info["name"]) if info and info.get("name") else ""
-    return (name + draft).removeprefix(", ") or None
+    if name or not changes:
+        return name + draft or None
+    return "the draft plan"
 
 
 # A map's spec takes a moment to write (0.1 s for Norfolk, 0.6 s at England's size), and most
