@@ -513,3 +513,40 @@ def test_every_page_passes_the_wcag_a_and_aa_rules_and_best_practices_of_axe(ser
         ]
         assert result["passes"], f"axe checked nothing on {name}"
     assert found == [], "\n".join(found)
+
+
+def _chart_descriptions(store: Path) -> tuple[str, str]:
+    """What the Overview's map and the Allocation's chart at £500,000 say they show, written
+    from the store by the functions the pages use (pages/queries add only the caching)."""
+    import duckdb
+
+    from dashboard import charts
+    from pipelines.datasets import districts
+    from pipelines.outputs import maps
+    from pipelines.rules import allocate
+    from pipelines.store import db
+
+    with duckdb.connect(str(store), read_only=True) as con:
+        points = con.sql(db.read_sql("reports/map_institutions.sql"), params={"as_of": None, "census_date": None}).pl()
+        name = str(allocate.dataset_info(con)["name"])
+        summary = allocate.summarise(con, allocate.allocate(con, allocate.AllocationSettings(total=Decimal(500000))))
+    spec = maps.map_spec(points, districts.districts_geojson(), subject=name)
+    return spec["description"], charts.allocation_description(summary, Decimal(500000))
+
+
+def test_the_map_and_the_charts_are_named_by_what_they_show(server, demo, page):
+    """A screen reader names a chart by its description (vega-embed sets it as the aria-label of
+    the graphic, role graphics-document), never the bare "Vega visualization"."""
+    map_name, bars_name = _chart_descriptions(demo)
+    assert map_name.startswith(f"Map of {_dataset_name(demo)}: ") and " in 15 partnerships." in map_name
+    assert bars_name.startswith("Bar chart of the £500,000 pot shared by Year 10 (census 18 January 2018) between ")
+    for path, name in (
+        ("", map_name),
+        ("allocation?total=500000", bars_name),
+        ("scenarios?compare=1,2", re.compile(r"^Bar chart of each partnership's change in pounds .*: \d+ partnerships? gains?")),
+    ):
+        page.goto(f"{server}/{path}")
+        chart = page.get_by_test_id("stVegaLiteChart").first
+        expect(chart).to_have_attribute("role", "graphics-document")
+        expect(chart).to_have_attribute("aria-roledescription", "visualization")
+        expect(chart).to_have_accessible_name(name)
