@@ -155,6 +155,10 @@ def test_the_plans_two_maps_each_have_their_description_and_table(store, monkeyp
     assert changed and said, description
     assert int(said[1]) == len(changed) and all(name in said[2] for name in changed)
     assert set(tables[1].filter(pl.col("Drawn as") == "changed by the plan")["Name"]) == changed
+    # Zeta joins a partnership: no open school is left out (closed Epsilon is in none, and need not be).
+    assert "Every open school drawn is in exactly one partnership." in description
+    assert "1 school is in no partnership: Zeta High School." in _spec(loaded)["description"]
+    assert "in no partnership" not in description
 
 
 def test_the_allocation_chart_says_the_pot_and_the_largest_and_smallest_shares_of_its_table(store, monkeypatch):

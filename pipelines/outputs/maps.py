@@ -104,7 +104,7 @@ def names_text(names: list[str], most: int = NAMES_LISTED) -> str:
 
 
 def counted(number: int, one: str, many: str | None = None) -> str:
-    """ "1 school", "4 schools": a count with its noun."""
+    """A count with its noun, for figures said in words: "1 school", "4 schools"."""
     return f"{number:,} {one if number == 1 else (many or one + 's')}"
 
 
@@ -143,7 +143,7 @@ def map_description(points: pl.DataFrame, drawn: pl.DataFrame, highlight: set[in
             verb = "is" if rows.height == 1 else "are"
             parts.append(f"{counted(rows.height, 'school')} {verb} {where}: {names_text(rows['name'].to_list())}.")
     if not gaps.height and drawn["kind"].is_in(list(SCHOOL_KINDS)).any():
-        parts.append("Every school drawn is in exactly one partnership.")
+        parts.append("Every open school drawn is in exactly one partnership.")  # a closed one need not be
     large = drawn.filter(pl.col("institution_id").is_in(sorted(highlight)))
     if large.height:
         marker = large["marker"][0]
