@@ -118,7 +118,7 @@ def _allocation_template(pence: bool) -> dict:
     # A click on a bar picks its partnership (the page shows its schools); the others fade.
     pick = alt.selection_point(name=PICK, fields=["code"], on="click", clear="dblclick", toggle=False)
     bars = (
-        base.mark_bar(cursor="pointer")
+        base.mark_bar(cursor="pointer", aria=False)
         .encode(
             y=y,
             x=alt.X("amount:Q", title="Amount (£)", axis=alt.Axis(format=",.0f")),
@@ -129,8 +129,8 @@ def _allocation_template(pence: bool) -> dict:
         .add_params(pick)
         .properties(name="bars")
     )
-    labels = base.mark_text(align="left", dx=4, fontSize=12).encode(y=y, x="amount:Q", text="label:N")
-    previous = base.mark_tick(color="#D55E00", thickness=3, size=18).encode(y=y, x="previous:Q", tooltip=tooltip)
+    labels = base.mark_text(aria=False, align="left", dx=4, fontSize=12).encode(y=y, x="amount:Q", text="label:N")
+    previous = base.mark_tick(aria=False, color="#D55E00", thickness=3, size=18).encode(y=y, x="previous:Q", tooltip=tooltip)
     return (
         (bars + labels + previous)
         .properties(
@@ -153,7 +153,7 @@ def difference_bars(long: pl.DataFrame, description: str | None = None) -> alt.C
     ]
     return (
         alt.Chart(long)
-        .mark_bar()
+        .mark_bar(aria=False)
         .encode(
             y=alt.Y("Code:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=0)),  # codes never cut
             yOffset=alt.YOffset("comparison:N"),

@@ -26,13 +26,13 @@ def institutions_map(
     located = maps.located(points, highlight or set(), highlight_as)
     outline = (
         alt.Chart(alt.Data(values=districts["features"]))
-        .mark_geoshape(fill="#F4F4F4", stroke="#777777", strokeWidth=1)
+        .mark_geoshape(aria=False, fill="#F4F4F4", stroke="#777777", strokeWidth=1)
         .encode(tooltip=alt.Tooltip("properties.lad_name:N", title="District"))
     )
     domain, colours = maps._colours(located)
     dots = (
         alt.Chart(located)
-        .mark_point(filled=True, opacity=0.9, strokeWidth=1.5)
+        .mark_point(aria=False, filled=True, opacity=0.9, strokeWidth=1.5)
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
@@ -68,8 +68,8 @@ def institutions_map(
     )
     centres = maps._centres(located, districts["features"], height)
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
-    halo = code_text.mark_text(fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12)
-    codes = code_text.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-12)
+    halo = code_text.mark_text(aria=False, fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12)
+    codes = code_text.mark_text(aria=False, fontSize=11, fontWeight="bold", color="#000000", dy=-12)
     chart = (
         (outline + dots + halo + codes)
         .project(type="mercator")

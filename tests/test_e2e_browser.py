@@ -536,7 +536,8 @@ def _chart_descriptions(store: Path) -> tuple[str, str]:
 
 def test_the_map_and_the_charts_are_named_by_what_they_show(server, demo, page):
     """A screen reader names a chart by its description (vega-embed sets it as the aria-label of
-    the graphic, role graphics-document), never the bare "Vega visualization"."""
+    the graphic, role graphics-document), never the bare "Vega visualization"; its marks are
+    hidden from it."""
     map_name, bars_name = _chart_descriptions(demo)
     assert map_name.startswith(f"Map of {_dataset_name(demo)}: ") and " in 15 partnerships." in map_name
     assert bars_name.startswith("Bar chart of the £500,000 pot shared by Year 10 (census 18 January 2018) between ")
@@ -550,3 +551,8 @@ def test_the_map_and_the_charts_are_named_by_what_they_show(server, demo, page):
         expect(chart).to_have_attribute("role", "graphics-document")
         expect(chart).to_have_attribute("aria-roledescription", "visualization")
         expect(chart).to_have_accessible_name(name)
+        # One name for the whole graphic, with its axes and legends: no dot, bar or label read out
+        # one by one (the table beside it has the figures), so a screen reader does not walk a
+        # hundred marks.
+        labels = chart.evaluate("c => [...c.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
+        assert all(re.match(r"(Symbol legend|X-axis|Y-axis|Title text) ", label) for label in labels), labels

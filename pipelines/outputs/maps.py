@@ -283,18 +283,18 @@ def map_spec(
     }
     code_data = named(centres)
     code_encoding = {**coordinates, "text": {"field": "partnership", "type": "nominal"}}
-    code_mark = {"type": "text", "dy": -12, "fontSize": 11, "fontWeight": "bold"}
+    code_mark = {"type": "text", "aria": False, "dy": -12, "fontSize": 11, "fontWeight": "bold"}
     spec: dict = {
         "config": {"view": dict(VIEW_CONFIG), **({"legend": dict(legend)} if legend else {})},
         "layer": [
             {
                 "data": {"values": features},
-                "mark": {"type": "geoshape", "fill": "#F4F4F4", "stroke": "#777777", "strokeWidth": 1},
+                "mark": {"type": "geoshape", "aria": False, "fill": "#F4F4F4", "stroke": "#777777", "strokeWidth": 1},
                 "encoding": {"tooltip": {"field": "properties.lad_name", "title": "District", "type": "nominal"}},
             },
             {
                 "data": named(drawn),
-                "mark": {"type": "point", "filled": True, "opacity": 0.9, "strokeWidth": 1.5},
+                "mark": {"type": "point", "aria": False, "filled": True, "opacity": 0.9, "strokeWidth": 1.5},
                 "encoding": {
                     "color": {
                         "field": "partnership_label",
