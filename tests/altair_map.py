@@ -68,7 +68,9 @@ def institutions_map(
     )
     centres = maps._centres(located, districts["features"], height)
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
-    halo = code_text.mark_text(aria=False, fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12)
+    halo = code_text.mark_text(
+        aria=False, fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12
+    )
     codes = code_text.mark_text(aria=False, fontSize=11, fontWeight="bold", color="#000000", dy=-12)
     chart = (
         (outline + dots + halo + codes)
