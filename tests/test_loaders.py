@@ -92,6 +92,100 @@ def test_wide_census_loads_the_same_rows_as_long(store, tmp_path):
     assert before == after and len(after) == 6
 
 
+def test_every_year_from_reception_to_year_14_loads_from_the_wide_layout_as_from_the_long(store, tmp_path):
+    years = ["year_r", *(f"year_{n}" for n in range(1, 15))]
+    wide = tmp_path / "wide.csv"
+    wide.write_text(
+        "urn,census_date," + ",".join(years) + "\n"
+        "100002,2026-01-15," + ",".join(str(10 + n) for n in range(15)) + "\n"
+        "100003,2026-01-15," + ",".join(str(40 + n) for n in range(15)) + "\n"
+    )
+    loaded = load(Upload.from_path("census", wide), store)
+    assert (loaded.report.layout, loaded.rows) == ("wide", 30)
+    stored = _rows(store, "SELECT urn, nc_year, headcount FROM census_rolls WHERE census_date = '2026-01-15' ORDER BY ALL")
+    # Reception is year 0, as in the long layout; each column's figure lands on its own year.
+    assert stored == [(urn, n, base + n) for urn, base in ((100002, 10), (100003, 40)) for n in range(15)]
+    long = tmp_path / "long.csv"
+    long.write_text(
+        "urn,census_date,nc_year,headcount\n" + "".join(f"{urn},2026-01-15,{n},{headcount}\n" for urn, n, headcount in stored)
+    )
+    load(Upload.from_path("census", long), store)
+    assert (
+        _rows(store, "SELECT urn, nc_year, headcount FROM census_rolls WHERE census_date = '2026-01-15' ORDER BY ALL") == stored
+    )
+
+
+def _fsm(store) -> list[tuple]:
+    return _rows(store, "SELECT urn, census_date::VARCHAR, fsm_eligible, source FROM census_fsm ORDER BY ALL")
+
+
+def test_fsm_figures_load_beside_the_year_groups_and_a_blank_keeps_the_stored_figure(store, tmp_path):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(
+        "urn,census_date,year_10,fsm_eligible,source\n"
+        "100002,2026-01-15,201,37,spring return\n100003,2026-01-15,22,0,spring return\n100004,2026-01-15,15,,spring return\n"
+    )
+    loaded = load(Upload.from_path("census", wide), store)
+    assert loaded.rows == 5  # three Year 10 rows and two FSM figures: a blank is no figure
+    assert _fsm(store) == [(100002, "2026-01-15", 37, "spring return"), (100003, "2026-01-15", 0, "spring return")]
+    # A file of FSM figures alone (for a census whose years come in the long layout) updates the
+    # figures it gives and keeps the rest, as a census file does its headcounts.
+    fsm = tmp_path / "fsm.csv"
+    fsm.write_text("urn,census_date,fsm_eligible\n100002,2026-01-15,39\n100003,2026-01-15,\n100004,2025-01-16,3\n")
+    loaded = load(Upload.from_path("census", fsm), store)
+    assert (loaded.report.layout, loaded.rows) == ("fsm", 2)
+    assert _fsm(store) == [
+        (100002, "2026-01-15", 39, None),
+        (100003, "2026-01-15", 0, "spring return"),
+        (100004, "2025-01-16", 3, None),
+    ]
+    assert _rows(store, "SELECT count(*) FROM census_rolls WHERE census_date = '2026-01-15'") == [(3,)]
+
+
+def test_a_refused_census_writes_no_fsm_figure_either(store, tmp_path):
+    wide = tmp_path / "wide.csv"
+    wide.write_text("urn,census_date,year_10,fsm_eligible\n100002,2026-01-15,201,37\n100003,2026-01-15,x,4\n")
+    with pytest.raises(ValidationFailed):
+        load(Upload.from_path("census", wide), store)
+    assert _fsm(store) == [] and _rows(store, "SELECT count(*) FROM census_rolls WHERE census_date = '2026-01-15'") == [(0,)]
+
+
+def test_a_wide_row_without_year_figures_loads_its_fsm_figure_and_no_years_with_a_warning(store, tmp_path):
+    """The DfE's census gives a hospital school's FSM figure but no year groups, and an
+    independent school's neither: such rows load what they have. A row with some years needs
+    them all, as before."""
+    wide = tmp_path / "wide.csv"
+    wide.write_text(
+        "urn,census_date,year_9,year_10,fsm_eligible\n100002,2026-01-15,190,201,37\n100003,2026-01-15,,,7\n100004,2026-01-15,,,\n"
+    )
+    loaded = load(Upload.from_path("census", wide), store)
+    warned = [(w.row, w.check) for w in loaded.report.warnings if w.check != "partial_census"]  # a new census date
+    assert warned == [(3, "no_figures"), (4, "no_figures")]
+    assert "URN 100003 has none on this row" in str(loaded.report.warnings[0])
+    assert _rows(store, "SELECT urn, nc_year FROM census_rolls WHERE census_date = '2026-01-15' ORDER BY ALL") == [
+        (100002, 9),
+        (100002, 10),
+    ]
+    assert [row[:3] for row in _fsm(store)] == [(100002, "2026-01-15", 37), (100003, "2026-01-15", 7)]
+
+
+def test_a_wide_file_of_years_7_to_13_loads_as_it_always_has(store, tmp_path):
+    """Written out by hand from the rule as it stood before Reception to Year 14 were accepted:
+    one row per school, date and year given, the source on each."""
+    wide = tmp_path / "wide.csv"
+    wide.write_text(
+        "urn,census_date,year_7,year_8,year_9,year_10,year_11,year_12,year_13,source\n"
+        "100002,2026-01-15,180,185,190,201,0,0,0,return\n"
+    )
+    loaded = load(Upload.from_path("census", wide), store)
+    assert loaded.rows == 7 and [p.check for p in loaded.report.problems] == ["partial_census"]  # a new census date
+    assert _rows(store, "SELECT * FROM census_rolls WHERE census_date = '2026-01-15' ORDER BY nc_year") == [
+        (100002, __import__("datetime").date(2026, 1, 15), year, headcount, "return")
+        for year, headcount in zip(range(7, 14), (180, 185, 190, 201, 0, 0, 0), strict=True)
+    ]
+    assert _fsm(store) == []
+
+
 GIAS_HEADER = (
     "URN,LA (code),LA (name),EstablishmentNumber,EstablishmentName,TypeOfEstablishment (name),"
     "EstablishmentStatus (name),PhaseOfEducation (name),OpenDate,CloseDate,Easting,Northing,UKPRN,"

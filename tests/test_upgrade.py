@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from storecheck import table_checksums
 
 from pipelines.cli.main import main
 from pipelines.datasets import build_default
@@ -113,6 +114,7 @@ def test_the_command_line_upgrades_the_previous_release_store_and_keeps_everythi
         assert sealed["resealed_entries"] == len(before["audit"])
         assert sealed["broken_before_seal"] == [] and sealed["unrecorded_before_seal"] == []
         assert sealed["decision_seals"]["1"]["csv_sha256"] == before["decisions"][0][14]
+        assert con.execute("SELECT count(*) FROM census_fsm").fetchall() == [(0,)]  # migration 004: no FSM figures yet
         frame = allocate(con, AllocationSettings(total=Decimal(500000)))
         assert frame["amount"].sum() == Decimal(500000)
         assert frame.height == 11
@@ -207,6 +209,33 @@ def test_a_failed_migration_leaves_the_store_as_it_was(previous, tmp_path, monke
         db.bring_sql_up_to_date(previous, seal_legacy=True)
     assert previous.read_bytes() == before
     assert list(previous.parent.glob("store.duckdb.*.tmp*")) == []  # no copy left behind
+
+
+FSM_MIGRATION = 4  # 004_census_fsm
+
+
+def test_a_store_from_before_the_fsm_figures_gains_their_table_and_keeps_everything(store, tmp_path, capsys):
+    """The release before FSM figures wrote schema version 3 without census_fsm: its store is the
+    small store as this release makes it, less what migration 004 brings."""
+    con = duckdb.connect(str(store))
+    con.execute("DROP TABLE census_fsm")
+    con.execute("DELETE FROM schema_version WHERE version >= ?", [FSM_MIGRATION])
+    con.close()
+    before = table_checksums(store)
+    assert main(["upgrade", "--db", str(store)]) == 0
+    assert f"migrations run: {db.migrations()[FSM_MIGRATION - 1][1].stem}" in capsys.readouterr().err
+    after = table_checksums(store)
+    for table in ("audit_log", "schema_version", "store_sql"):  # each records the upgrade
+        before.pop(table), after.pop(table)
+    assert after.pop("census_fsm")[0] == 0
+    assert after == before
+    assert _rows(store, "SELECT max(version) FROM schema_version") == [(db.current_schema_version(),)]
+    detail = _rows(store, "SELECT action, detail FROM audit_log ORDER BY seq DESC LIMIT 1")[0]
+    assert detail[0] == "upgrade" and f"schema version {FSM_MIGRATION - 1} to" in detail[1] and "004_census_fsm" in detail[1]
+    census = tmp_path / "census.csv"
+    census.write_text("urn,census_date,year_10,fsm_eligible\n100001,2025-01-16,140,21\n")
+    assert main(["load", "census", str(census), "--db", str(store)]) == 0
+    assert _rows(store, "SELECT urn, fsm_eligible FROM census_fsm") == [(100001, 21)]
 
 
 def test_a_store_written_by_a_newer_release_is_refused_never_downgraded(store, tmp_path, capsys):

@@ -13,6 +13,7 @@ from pyproj import Transformer
 from pipelines.base import config
 from pipelines.ingest import gias
 from pipelines.ingest.gias import KNOWN_TYPES
+from pipelines.ingest.layouts import NC_YEARS, year_column
 from pipelines.ingest.problems import Problem, Report
 from pipelines.ingest.raw_table import ROW
 from pipelines.ingest.validate import duplicate_problems
@@ -163,19 +164,55 @@ def _locate(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
 
 
 def check_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report, layout: str) -> pl.DataFrame:
-    if layout == "wide":
-        years = [c for c in typed.columns if c.startswith("year_") and typed[c].is_not_null().any()]
-        typed = typed.unpivot(index=[ROW, "urn", "census_date", "source"], on=years, variable_name="year", value_name="headcount")
-        typed = typed.with_columns(pl.col("year").str.strip_prefix("year_").cast(pl.Int64).alias("nc_year"))
-        typed = typed.filter(pl.col("headcount").is_not_null())
-    report.extend(duplicate_problems(typed, file, ["urn", "census_date", "nc_year"], "urn", "each school, census date and year"))
-    _not_in_future(typed.unique(ROW), file, "census_date", report, "a census date")
+    """The file's figures as the store keeps them, in one frame written in one transaction
+    (sql/load/census.sql): a row per school, census date and year with a headcount, and a row
+    per school and census date with an FSM figure, whose year is blank."""
+    if "fsm_eligible" not in typed.columns:  # the long layout has none
+        typed = typed.with_columns(pl.lit(None, pl.Int64).alias("fsm_eligible"))
+    if layout == "long":
+        report.extend(duplicate_problems(typed, file, CENSUS_KEY + ["nc_year"], "urn", "each school, census date and year"))
+        years = typed
+    else:
+        report.extend(duplicate_problems(typed, file, CENSUS_KEY, "urn", "each school and census date"))
+        years = _year_rows(typed, file, report) if layout == "wide" else typed.clear().with_columns(*_NO_YEAR)
+    _not_in_future(typed, file, "census_date", report, "a census date")
+    fsm = typed.filter(pl.col("fsm_eligible").is_not_null()).with_columns(*_NO_YEAR)
+    columns = [ROW, *CENSUS_KEY, "nc_year", "headcount", "fsm_eligible", "source"]
+    rows = pl.concat([years.with_columns(pl.lit(None, pl.Int64).alias("fsm_eligible")).select(columns), fsm.select(columns)])
     known = ctx.institutions["urn"].drop_nulls()
-    unknown = typed.filter(~pl.col("urn").is_in(known.implode()) & pl.col("urn").is_not_null())
+    unknown = rows.filter(~pl.col("urn").is_in(known.implode()) & pl.col("urn").is_not_null())
     expected = "a URN in the register (kept, but not counted until the register lists it)"
     _flag(report, file, unknown.group_by("urn").agg(pl.col(ROW).min()), "urn", expected, "warning", "unknown_urn")
-    _partial_census(typed, file, ctx, report)
-    return typed.select(ROW, "urn", "census_date", "nc_year", "headcount", "source")
+    _partial_census(years, file, ctx, report)
+    return rows
+
+
+CENSUS_KEY = ["urn", "census_date"]
+# An FSM row's year and headcount, and a file without years' (the FSM layout).
+_NO_YEAR = (pl.lit(None, pl.Int64).alias("nc_year"), pl.lit(None, pl.Int64).alias("headcount"))
+YEAR_COLUMNS = {year_column(y): y for y in NC_YEARS}
+
+
+def _year_rows(typed: pl.DataFrame, file: str, report: Report) -> pl.DataFrame:
+    """A wide file's headcounts, one row per school, census date and year. A row with no year
+    figure at all (the DfE's census gives none for independent and hospital schools) gives no
+    year rows, with a warning, so a census cut from the DfE's file loads as it is; the cell
+    checks (Layout.figures) refuse a row with some years and not others."""
+    without = typed.filter(pl.all_horizontal(pl.col(name).is_null() for name in YEAR_COLUMNS))
+    expected = (
+        "a figure for at least one year (URN {urn} has none on this row, so no year groups were loaded for it; "
+        "the DfE's census gives none for independent and hospital schools)"
+    )
+    for cells in without.sort(ROW).iter_rows(named=True):
+        report.add(Problem(file, cells[ROW], None, None, expected.format(**cells), "warning", "no_figures"))
+    given = [name for name in YEAR_COLUMNS if typed[name].is_not_null().any()]  # a file has a few years, not all 15
+    if not given:
+        return typed.clear().with_columns(*_NO_YEAR)
+    return (
+        typed.unpivot(index=[ROW, *CENSUS_KEY, "source"], on=given, variable_name="year", value_name="headcount")
+        .filter(pl.col("headcount").is_not_null())
+        .with_columns(pl.col("year").replace_strict(YEAR_COLUMNS, return_dtype=pl.Int64).alias("nc_year"))
+    )
 
 
 def _partial_census(typed: pl.DataFrame, file: str, ctx: StoreContext, report: Report) -> None:

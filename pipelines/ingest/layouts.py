@@ -17,7 +17,6 @@ ROLES = ("full", "associate")
 # A partnership code, as the partnerships table's CHECK has it.
 CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
 ACCREDITATION_STATUSES = ("accredited", "pending", "not_accredited", "lapsed")
-CENSUS_YEARS = tuple(range(7, 14))  # the wide layout's year_7 ... year_13
 
 # Every number a file may hold has a range, checked cell by cell before anything is written, so a
 # figure no real file would hold, or the store could not keep, is refused naming its cell.
@@ -34,9 +33,17 @@ def is_member_id(value: int) -> bool:
 
 
 NC_YEAR_RANGE = (0, 14)  # National Curriculum years; Reception is 0
+NC_YEARS = tuple(range(NC_YEAR_RANGE[0], NC_YEAR_RANGE[1] + 1))
+# The years a wide census template offers: a 14-19 scheme's secondary years. Every year's column
+# is accepted, but a year column a file has needs a figure on every row, so a template with
+# Reception to Year 14 would make a secondary council delete eight columns before its file loads.
+TEMPLATE_YEARS = tuple(range(7, 14))
 # Pupils in one year group of one school: the largest English schools have about 600, and the
 # store keeps headcounts as 32-bit integers.
 HEADCOUNT_RANGE = (0, 3000)
+# Pupils known to be eligible for free school meals in one school: the largest English schools
+# have about 4,000 pupils in all (the most eligible in one school in January 2023 was 1,002).
+FSM_RANGE = (0, 10_000)
 # One partnership's allocation in pounds: the whole county's pot is a few hundred thousand.
 AMOUNT_RANGE = (0, 10_000_000)
 PLAN_RANK_RANGE = (1, 1000)
@@ -58,15 +65,26 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    in_template: bool = True  # offered in the layout's header-only template (TEMPLATE_YEARS)
 
 
 @dataclass(frozen=True)
 class Layout:
+    """A file's columns. ``ignored`` names columns accepted and not read (a published file's own
+    that the tool has no use for); any other column not in ``fields`` is refused unless
+    ``ignore_unknown``. ``hints`` say, for an unknown column whose lower-case name matches a
+    pattern, what was expected instead. ``figures`` are columns whose blanks are judged by the
+    row: a row with none of them filled is a row with no figures (the kind's rules say what it
+    means); a row with any of them needs all of those the file has."""
+
     kind: str
     name: str
     fields: tuple[Field, ...]
     ignore_unknown: bool = False  # GIAS downloads carry 100+ columns we do not need
     description: str = ""
+    ignored: tuple[str, ...] = ()
+    hints: tuple[tuple[str, str], ...] = ()
+    figures: tuple[str, ...] = ()
 
     @property
     def required(self) -> list[str]:
@@ -93,13 +111,27 @@ def _number(name: str, parse: str, within: tuple[float, float], *, optional: boo
 SOURCE = _optional("source")
 
 
+def year_column(nc_year: int) -> str:
+    """A wide census's column for a National Curriculum year, as the DfE's census files name it:
+    ``year_r`` for Reception (year 0), ``year_1`` ... ``year_14``."""
+    return "year_r" if nc_year == 0 else f"year_{nc_year}"
+
+
 def _year_fields() -> tuple[Field, ...]:
     """A wide census's columns, one per year: a file may leave out a year the school does not
-    teach, but a year it has needs a figure on every row."""
+    teach, but a year it has needs a figure on every row that has figures (Layout.figures)."""
     low, high = HEADCOUNT_RANGE
     return tuple(
-        Field(f"year_{y}", "int", required=False, minimum=low, maximum=high, description=f"Year {y} headcount")
-        for y in CENSUS_YEARS
+        Field(
+            year_column(y),
+            "int",
+            required=False,
+            minimum=low,
+            maximum=high,
+            description="Reception headcount" if y == 0 else f"Year {y} headcount",
+            in_template=y in TEMPLATE_YEARS,
+        )
+        for y in NC_YEARS
     )
 
 
@@ -130,12 +162,18 @@ def _per_partnership(kind: str, *fields: Field, description: str) -> Layout:
     return _standard(kind, Field("partnership_code", "code"), *fields, description=description)
 
 
-def _census(name: str, *counts: Field, description: str) -> Layout:
-    """Both census layouts key a row by school and census date; they differ in how the
-    headcounts are laid out."""
-    return Layout(
-        "census", name, (_number("urn", "int", URN_RANGE), Field("census_date", "date"), *counts, SOURCE), description=description
-    )
+def _census(
+    name: str,
+    *counts: Field,
+    description: str,
+    ignored: tuple[str, ...] = (),
+    hints: tuple[tuple[str, str], ...] = (),
+    figures: tuple[str, ...] = (),
+) -> Layout:
+    """The census layouts key a row by school and census date; they differ in which figures a
+    row holds and how they are laid out."""
+    key = (_number("urn", "int", URN_RANGE), Field("census_date", "date"))
+    return Layout("census", name, (*key, *counts, SOURCE), description=description, ignored=ignored, hints=hints, figures=figures)
 
 
 REGISTER = _standard(
@@ -181,7 +219,51 @@ CENSUS_LONG = _census(
     _number("headcount", "int", HEADCOUNT_RANGE),
     description="one row per school, census date and year",
 )
-CENSUS_WIDE = _census("wide", *_year_fields(), description="one row per school and census date, a column per year")
+# The figure the DfE's census gives beside the year groups. Blank is no figure (the DfE gives
+# none for independent schools): the store keeps what it had for the school on that date.
+FSM_DESCRIPTION = "pupils known to be eligible for free school meals"
+FSM_ELIGIBLE = _number("fsm_eligible", "int", FSM_RANGE, optional=True, description=FSM_DESCRIPTION)
+# The DfE census file's own columns (data/england's census, cut for one authority) that the
+# tool does not use: accepted, so such a file loads as it is, and not read.
+DFE_CENSUS_EXTRAS = (
+    "la_code",
+    "new_la_code",
+    "la_code_2025",
+    "school_name",
+    "phase_type_grouping",
+    "early_nursery",
+    "not_followed",
+    "total_headcount",
+)
+YEAR_HINT = (r"year_.*", "a year column: year_r (Reception) or year_1 to year_14")
+FSM_HINT = (
+    "fsm_eligible",
+    "a known column (FSM figures go in a wide census file, or a file of urn, census_date, fsm_eligible)",
+)
+
+CENSUS_LONG = _census(
+    "long",
+    _number("nc_year", "int", NC_YEAR_RANGE, description="National Curriculum year; Reception is 0"),
+    _number("headcount", "int", HEADCOUNT_RANGE),
+    description="one row per school, census date and year",
+    hints=(FSM_HINT,),
+)
+CENSUS_WIDE = _census(
+    "wide",
+    *_year_fields(),
+    FSM_ELIGIBLE,
+    description="one row per school and census date, a column per year",
+    ignored=DFE_CENSUS_EXTRAS,
+    hints=(YEAR_HINT,),
+    figures=tuple(year_column(y) for y in NC_YEARS),
+)
+# FSM figures alone, for a council whose year groups come in the long layout: a wide file of
+# no years, named for what it holds.
+CENSUS_FSM = _census(
+    "fsm",
+    Field("fsm_eligible", "int", nullable=True, minimum=FSM_RANGE[0], maximum=FSM_RANGE[1], description=FSM_DESCRIPTION),
+    description="one row per school and census date: pupils eligible for free school meals",
+)
 
 ROSTER = _per_partnership(
     "roster",
@@ -266,7 +348,7 @@ DATASET = _standard(
 
 LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "register": (REGISTER, GIAS_REGISTER),
-    "census": (CENSUS_LONG, CENSUS_WIDE),
+    "census": (CENSUS_LONG, CENSUS_WIDE, CENSUS_FSM),
     "roster": (ROSTER,),
     "accreditation": (ACCREDITATION,),
     "health_check": (HEALTH_CHECK,),

@@ -118,6 +118,7 @@ CHECKS = {
     "partnership": "partnerships known",
     "decision": "decisions loaded",
     "unknown_urn": "census schools in the register",
+    "no_figures": "census rows with year figures",
     "gias_type": "GIAS types known",
     "partial_census": "a new census as full as the latest",
     "one_row": "exactly one row",

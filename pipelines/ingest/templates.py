@@ -10,14 +10,16 @@ from pipelines.ingest.layouts import LAYOUTS
 
 
 def template_files() -> dict[str, str]:
-    """File name -> CSV text (a header row) for every layout except the GIAS download."""
+    """File name -> CSV text (a header row) for every layout except the GIAS download: the
+    columns a council fills, which are all a layout's but years a 14-19 scheme has no use for
+    (layouts.TEMPLATE_YEARS)."""
     files = {}
     for kind, layouts in LAYOUTS.items():
         for layout in layouts:
             if layout.name == "gias":
                 continue
             suffix = "" if len(layouts) == 1 or layout.name == "standard" else f"_{layout.name}"
-            files[f"{kind}{suffix}.csv"] = ",".join(f.name for f in layout.fields) + "\n"
+            files[f"{kind}{suffix}.csv"] = ",".join(f.name for f in layout.fields if f.in_template) + "\n"
     return files
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 
 import polars as pl
 
@@ -44,18 +45,17 @@ def choose_layout(kind: str, file: str, columns: list[str], header_row: int = 1)
     present = {c.lower(): c for c in columns}
     candidates = LAYOUTS[kind]
     for layout in candidates:
-        fields = {f.name.lower() for f in layout.fields}
         has_required = all(name.lower() in present for name in layout.required)
         wide_ok = layout.name != "wide" or any(c.startswith("year_") for c in present)
         if has_required and wide_ok and (layout.name != "long" or "headcount" in present):
-            return layout, _column_map(layout, present), _unknown_columns(file, layout, columns, fields, header_row)
+            return layout, _column_map(layout, present), _unknown_columns(file, layout, columns, header_row)
     best = max(candidates, key=lambda lay: sum(f.name.lower() in present for f in lay.fields))
     problems = [
         Problem(file, header_row, name, None, f"a column named '{name}' ({_describe_layouts(kind)})", "error", "missing_column")
         for name in best.required
         if name.lower() not in present
     ]
-    problems += _unknown_columns(file, best, columns, {f.name.lower() for f in best.fields}, header_row)
+    problems += _unknown_columns(file, best, columns, header_row)
     return best, _column_map(best, present), problems
 
 
@@ -78,16 +78,20 @@ def _column_map(layout: Layout, present: dict[str, str]) -> dict[str, str]:
     return {f.name: present[f.name.lower()] for f in layout.fields if f.name.lower() in present}
 
 
-def _unknown_columns(file: str, layout: Layout, columns: list[str], known: set[str], header_row: int) -> list[Problem]:
+def _unknown_columns(file: str, layout: Layout, columns: list[str], header_row: int) -> list[Problem]:
     if layout.ignore_unknown:
         return []
+    known = {f.name.lower() for f in layout.fields} | {name.lower() for name in layout.ignored}
     problems = []
     for column in columns:
         if column.lower() in known:
             continue
-        close = difflib.get_close_matches(column.lower(), sorted(known), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(f.name for f in layout.fields)
-        problems.append(Problem(file, header_row, column, column, f"a known column ({hint})", "error", "unknown_column"))
+        expected = next((hint for pattern, hint in layout.hints if re.fullmatch(pattern, column.lower())), None)
+        if expected is None:
+            close = difflib.get_close_matches(column.lower(), sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(f.name for f in layout.fields)
+            expected = f"a known column ({hint})"
+        problems.append(Problem(file, header_row, column, column, expected, "error", "unknown_column"))
     return problems
 
 
@@ -97,6 +101,7 @@ def parse_fields(raw: RawTable, layout: Layout, column_map: dict[str, str], file
     assert frame is not None
     exprs: list[pl.Expr] = [pl.col(ROW)]
     checks: list[tuple[Field, str, pl.Expr, pl.Expr]] = []
+    without_figures = _without_figures(layout, column_map)
     for field in layout.fields:
         source = column_map.get(field.name)
         if source is None:
@@ -111,7 +116,10 @@ def parse_fields(raw: RawTable, layout: Layout, column_map: dict[str, str], file
     both = pl.concat([frame, typed.drop(ROW).rename(lambda name: TYPED + name)], how="horizontal")
     flags = (
         both.select(
-            _flag(field, pl.col(source), pl.col(TYPED + field.name)).any().alias(field.name) for field, source, _, _ in checks
+            _flag(field, pl.col(source), pl.col(TYPED + field.name), _blank_allowed(field, layout, without_figures))
+            .any()
+            .alias(field.name)
+            for field, source, _, _ in checks
         ).row(0, named=True)
         if checks
         else {}
@@ -119,18 +127,32 @@ def parse_fields(raw: RawTable, layout: Layout, column_map: dict[str, str], file
     problems: list[Problem] = []
     for field, source, cell, _ in checks:
         if flags[field.name]:
-            problems.extend(_cell_problems(both, file, field, source, cell, pl.col(TYPED + field.name)))
+            blank_allowed = _blank_allowed(field, layout, without_figures)
+            problems.extend(_cell_problems(both, file, field, source, cell, pl.col(TYPED + field.name), blank_allowed))
     return typed, problems
 
 
 TYPED = "__typed_"  # prefix of the parsed copy of each column while checking
 
 
-def _flag(field: Field, cell: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+def _without_figures(layout: Layout, column_map: dict[str, str]) -> pl.Expr:
+    """True on a row where none of the layout's figure columns the file has is filled."""
+    present = [column_map[name] for name in layout.figures if name in column_map]
+    return pl.all_horizontal(pl.col(source).is_null() for source in present) if present else pl.lit(False)
+
+
+def _blank_allowed(field: Field, layout: Layout, without_figures: pl.Expr) -> pl.Expr:
+    """Where a blank cell of the column is no fault: anywhere if it is nullable; for a figure
+    column (Layout.figures), on a row with no figures at all."""
+    if field.nullable:
+        return pl.lit(True)
+    return without_figures if field.name in layout.figures else pl.lit(False)
+
+
+def _flag(field: Field, cell: pl.Expr, parsed: pl.Expr, blank_allowed: pl.Expr) -> pl.Expr:
     """True for a cell that needs a message (the cheap pass over every cell)."""
     condition = (cell.is_not_null() & parsed.is_null()) | _out_of_range(field, parsed)
-    if not field.nullable:
-        condition = condition | cell.is_null()
+    condition = condition | (cell.is_null() & ~blank_allowed)
     if field.parse in ("int", "decimal", "float"):
         condition = condition | cell.str.contains(",", literal=True).fill_null(False)
     return condition
@@ -192,12 +214,14 @@ def _expected(field: Field) -> str:
     return "some text"
 
 
-def _cell_problems(frame: pl.DataFrame, file: str, field: Field, source: str, cell: pl.Expr, parsed: pl.Expr) -> list[Problem]:
+def _cell_problems(
+    frame: pl.DataFrame, file: str, field: Field, source: str, cell: pl.Expr, parsed: pl.Expr, blank_allowed: pl.Expr
+) -> list[Problem]:
     numeric = field.parse in ("int", "decimal", "float")
     flags = frame.select(
         pl.col(ROW),
         cell.alias("value"),
-        (cell.is_null() & (not field.nullable)).alias("blank"),
+        (cell.is_null() & ~blank_allowed).alias("blank"),
         (cell.is_not_null() & parsed.is_null()).alias("bad"),
         _out_of_range(field, parsed).alias("range"),
         (cell.str.contains(GROUPED_NUMBER) if numeric else pl.lit(False)).alias("thousands"),

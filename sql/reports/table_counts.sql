@@ -1,6 +1,7 @@
 -- Rows per stored table (grain: table_name), for the Data page and the build note.
 SELECT 'institutions' AS table_name, count(*) AS rows FROM institutions
 UNION ALL SELECT 'census_rolls', count(*) FROM census_rolls
+UNION ALL SELECT 'census_fsm', count(*) FROM census_fsm
 UNION ALL SELECT 'partnerships', count(*) FROM partnerships
 UNION ALL SELECT 'memberships', count(*) FROM memberships
 UNION ALL SELECT 'accreditation_decisions', count(*) FROM accreditation_decisions
