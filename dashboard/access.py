@@ -12,7 +12,8 @@ from dashboard.formatting import plain
 from pipelines.base import config, invocation
 
 
-def _secret(section: str) -> dict:
+def secret_table(section: str) -> dict:
+    """A table of .streamlit/secrets.toml, empty when the file or the table is not there."""
     try:
         return dict(st.secrets.get(section, {}))
     except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
@@ -20,11 +21,11 @@ def _secret(section: str) -> dict:
 
 
 def auth_configured() -> bool:
-    return bool(_secret("auth"))
+    return bool(secret_table("auth"))
 
 
 def data_officers() -> set[str]:
-    return {str(e).strip().lower() for e in _secret("roles").get("data_officers", [])}
+    return {str(e).strip().lower() for e in secret_table("roles").get("data_officers", [])}
 
 
 def may_load_data() -> tuple[bool, str]:

@@ -61,7 +61,13 @@ NAVIGATION = [
     st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/compare_arrows:"),
     st.Page(PAGES / "decisions.py", title="Decisions", icon=":material/gavel:"),
     st.Page(PAGES / "data.py", title="Data", icon=":material/database:"),
+    # About this service, last and set apart by a gap: Streamlit's navigation sections would put
+    # these links in a <div> inside the list (axe: list, listitem) under a heading no keyboard reaches.
+    st.Page(PAGES / "accessibility.py", title="Accessibility", icon=":material/accessibility:"),
+    st.Page(PAGES / "support.py", title="Support", icon=":material/support_agent:"),
+    st.Page(PAGES / "cookies.py", title="Cookies", icon=":material/cookie:"),
 ]
+st.html('<style>[data-testid="stSidebarNavItems"] > li:has(a[href$="/accessibility"]) { margin-top: 1.5rem; }</style>')
 page_title = "(starting)"
 try:
     queries.store_path()

@@ -51,6 +51,9 @@ PAGES = [
     ("scenarios", {"compare": "1,2"}),
     ("decisions", {"d": "1"}),
     ("data", {}),
+    ("accessibility", {}),
+    ("support", {}),
+    ("cookies", {}),
 ]
 
 

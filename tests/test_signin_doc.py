@@ -18,7 +18,7 @@ def test_the_guide_puts_the_sign_in_button_where_the_dashboard_does(store, monke
     steps = " ".join(section(SIGN_IN_DOC, "Pointing it at Microsoft Entra ID").split())
     [where] = re.findall(r"The \*\*Sign in\*\* button is ([^;.]+)", steps)
     assert where == "in the sidebar of every page, whether or not uploads are switched on"
-    assert len(PAGES) == 8
+    assert len(PAGES) == 11
     for page in PAGES:
         app = open_page(store, monkeypatch, page, user={"is_logged_in": False}, auth=True)
         assert [b.label for b in app.sidebar.button if b.key == "sign_in"] == ["Sign in"], page
