@@ -51,6 +51,11 @@ st.html(
     f"<script>{(Path(__file__).resolve().parent / 'download_guard.js').read_text(encoding='utf-8')}</script>",
     unsafe_allow_javascript=True,
 )
+# Ours too: markup fixes to Streamlit's widgets that no style can make (see the script).
+st.html(
+    f"<script>{(Path(__file__).resolve().parent / 'aria_fixes.js').read_text(encoding='utf-8')}</script>",
+    unsafe_allow_javascript=True,
+)
 PAGES = Path(__file__).resolve().parent / "app_pages"
 NAVIGATION = [
     st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -21,10 +21,22 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from browser_pages import (
+    PAGES,
+    axe_script,
+    axe_violations,
+    cookie_names,
+    each_page,
+    named_on_the_cookies_page,
+    stored_keys,
+    unnamed_storage,
+    unused_names,
+)
 from playwright.sync_api import Page, expect, sync_playwright
 from pypdf import PdfReader
 
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, serve
+from dashboard import about
 from scripts.screenshots import demo_store
 
 pytestmark = pytest.mark.e2e
@@ -459,12 +471,6 @@ def test_labels_are_read_whole_on_a_projector(server, page):
         assert label in labels and cut == [], (path, cut)
 
 
-# Every page, by its name in the sidebar.
-PAGES = ("Overview", "Allocation", "Coverage gaps", "Partnerships", "Plan", "Scenarios", "Decisions", "Data")
-# WCAG 2.2 A and AA, and axe's best practices (headings in order among them).
-WCAG_A_AND_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
-
-
 def _dataset_name(store: Path) -> str:
     import duckdb
 
@@ -474,22 +480,12 @@ def _dataset_name(store: Path) -> str:
         return str(dataset_info(con)["name"])
 
 
-def _each_page(page: Page, server: str):
-    """Opens the Overview, then every page by a click on its sidebar link, as a person goes."""
-    page.goto(server)
-    for name in PAGES:
-        page.get_by_role("link", name=name, exact=True).click()
-        expect(page.get_by_role("link", name=name, exact=True)).to_have_attribute("aria-current", "page")
-        page.wait_for_selector("[data-testid=stStatusWidget]", state="detached")
-        yield name
-
-
 def test_every_page_has_a_title_of_its_own(server, demo, page):
     """The browser tab names the page and then the dataset, so tabs and a screen reader's list
     of windows tell the pages apart."""
     dataset = _dataset_name(demo)
     titles = {}
-    for name in _each_page(page, server):
+    for name in each_page(page, server):
         expect(page).to_have_title(f"{name} – {dataset}")
         titles[name] = page.title()
     assert len(set(titles.values())) == len(PAGES)
@@ -498,20 +494,8 @@ def test_every_page_has_a_title_of_its_own(server, demo, page):
 def test_every_page_passes_the_wcag_a_and_aa_rules_and_best_practices_of_axe(server, page):
     """axe-core (bundled in the axe-playwright-python wheel: nothing fetched at run time) run on
     every page once it has drawn; any violation is listed by page, rule and element."""
-    import axe_playwright_python
-
-    axe = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
-    found = []
-    for name in _each_page(page, server):
-        page.wait_for_timeout(1500)  # charts and the map draw after the script ends
-        page.add_script_tag(content=axe)
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_A_AND_AA)
-        found += [
-            f"{name}: {violation['id']} ({violation['impact']}): {node['target']} {node['failureSummary'].splitlines()[-1].strip()}"
-            for violation in result["violations"]
-            for node in violation["nodes"]
-        ]
-        assert result["passes"], f"axe checked nothing on {name}"
+    script = axe_script()
+    found = [problem for name in each_page(page, server) for problem in axe_violations(page, name, script)]
     assert found == [], "\n".join(found)
 
 
@@ -556,3 +540,20 @@ def test_the_map_and_the_charts_are_named_by_what_they_show(server, demo, page):
         # hundred marks.
         labels = chart.evaluate("c => [...c.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))")
         assert all(re.match(r"(Symbol legend|X-axis|Y-axis|Title text) ", label) for label in labels), labels
+
+
+def test_the_cookies_page_names_what_a_visitor_is_left_with(server, page):
+    """Without sign-in configured, after every page: the browser holds exactly the cookies the
+    Cookies page says are set on every visit, its storage only what the page names (each name
+    seen), and no request has left the machine (the page says nothing comes from elsewhere)."""
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
+    cookies, storage = named_on_the_cookies_page(page, server)
+    visited = list(each_page(page, server))
+    _settled(page)
+    local, session = stored_keys(page)
+    assert visited == list(PAGES)
+    assert cookie_names(page) == cookies[about.EVERY_VISIT]
+    assert unnamed_storage(local + session, storage) == []
+    assert unused_names(local, storage) == []
+    assert outside == []

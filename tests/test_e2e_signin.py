@@ -15,10 +15,21 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from browser_pages import (
+    PAGES,
+    axe_script,
+    axe_violations,
+    cookie_names,
+    each_page,
+    named_on_the_cookies_page,
+    stored_keys,
+    unnamed_storage,
+)
 from playwright.sync_api import Page, expect, sync_playwright
 
 from benchmarks import serve as serving
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS
+from dashboard import about
 from scripts.screenshots import demo_store
 
 pytestmark = pytest.mark.e2e
@@ -86,12 +97,14 @@ def _settled(page: Page) -> None:
     expect(page.locator("[data-testid='stApp']")).to_have_attribute("data-test-script-state", "notRunning")
 
 
-def _sign_in(page: Page, url: str, email: str) -> None:
-    """The sidebar's Sign in button, the provider's form (the subject is the e-mail), back."""
+def _sign_in(page: Page, url: str, email: str, at_the_provider=lambda: None) -> None:
+    """The sidebar's Sign in button, the provider's form (the subject is the e-mail), back;
+    ``at_the_provider`` is called while the provider's form is on screen."""
     page.goto(f"{url}/data")
     page.get_by_role("button", name="Sign in").click()
     form = page.locator("input[name='sub']")
     expect(form).to_be_visible()
+    at_the_provider()
     form.fill(email)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(re.compile(re.escape(url) + "/"))  # back from the provider, signed in
@@ -171,3 +184,40 @@ def test_a_viewer_who_signs_in_gets_no_load_or_approve_controls(signin_server, p
     expect(page.get_by_text(f"Signed in as {VIEWER}, who is not a data officer.")).to_be_visible()
     expect(page.get_by_role("button", name="Approve and freeze")).to_have_count(0)
     assert _audit(store) == before
+
+
+def test_every_page_signed_in_as_a_data_officer_passes_axe(signin_server, page):
+    """The same axe-core check as tests/test_e2e_browser.py, on every page as a data officer sees
+    it: the sidebar's account line and Sign out, the upload form (uploads on), the approve controls."""
+    url, _ = signin_server
+    _sign_in(page, url, OFFICER)
+    expect(page.get_by_text(f"Signed in as {OFFICER} (data officer).")).to_be_visible()
+    script = axe_script()
+    found = []
+    for name in each_page(page, url):
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        found += axe_violations(page, name, script)
+    assert found == [], "\n".join(found)
+
+
+def test_the_cookies_page_names_the_cookies_of_signing_in_and_out(signin_server, page):
+    """With sign-in configured the browser holds, at each step, exactly the cookies the Cookies
+    page says are set then: on every visit before signing in, those and the one kept while the
+    provider asks who you are, those of a signed-in person once back (every page visited), and
+    the every-visit ones again after Sign out. Its storage holds only what the page names."""
+    url, _ = signin_server
+    cookies, storage = named_on_the_cookies_page(page, url)
+    every_visit = cookies[about.EVERY_VISIT]
+    assert cookie_names(page) == every_visit
+    held_at_the_provider: list[set[str]] = []
+    _sign_in(page, url, OFFICER, at_the_provider=lambda: held_at_the_provider.append(cookie_names(page)))
+    assert held_at_the_provider == [every_visit | cookies[about.SIGNING_IN]]
+    assert list(each_page(page, url)) == list(PAGES)
+    _settled(page)
+    assert cookie_names(page) == every_visit | cookies[about.SIGNED_IN]
+    local, session = stored_keys(page)
+    assert unnamed_storage(local + session, storage) == []
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="End session").click()  # the provider's own sign-out page
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert cookie_names(page) == every_visit
