@@ -33,6 +33,28 @@ st.html(
       content: "Making the file for the settings on screen: it downloads when the page has redrawn.";
       position: fixed; right: 1rem; bottom: 1rem; z-index: 1000; padding: 0.5rem 0.75rem;
       background: #0b0c0c; color: #ffffff; border-radius: 0.25rem; }
+    @media screen {
+      /* Keyboard focus, GOV.UK's colours: a black ring (at least 3:1 on any light background)
+         round a yellow one (against a blue button), on every control the keyboard reaches;
+         Streamlit's own is a half-transparent blue (2:1 on white) or none. Where the focused
+         element is hidden or clipped, the ring is on what is drawn for it: the frame of a text,
+         number or date box or of a list, the label of a tick box or option, a slider's thumb
+         (react-aria marks it), the table a grid's cell is in (the grid moves the
+         focus itself, which a browser need not mark as the keyboard's). */
+      :focus-visible, [data-focus-visible], label:has(input:focus-visible),
+      :is([data-testid="stTextInputRootElement"], [data-testid="stTextAreaRootElement"],
+          [data-testid="stNumberInputContainer"], [data-testid="stDateInputField"],
+          [data-testid="stDateTimeInputField"], .react-aria-ComboBox > div):has(:focus-visible),
+      [data-testid="stDataFrame"]:focus-within {
+        outline: 3px solid #0b0c0c !important; outline-offset: 2px !important;
+        box-shadow: 0 0 0 2px #ffdd00 !important; transition: none !important; }
+      /* The main region (the skip link's target) fills the window: its ring is drawn inside. */
+      [data-testid="stMain"]:focus-visible { outline-offset: -3px !important; box-shadow: inset 0 0 0 5px #ffdd00 !important; }
+      /* A chart's or table's toolbar shows on hover, and was still transparent while one of its
+         buttons had the keyboard's focus. */
+      [data-testid="stElementToolbar"]:has(:focus-visible) {
+        opacity: 1 !important; z-index: 1000 !important; transition: none !important; }
+    }
     @media print {
       [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .stDownloadButton,
       [data-testid="stExpander"], [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stButton"],
