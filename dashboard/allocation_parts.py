@@ -22,6 +22,8 @@ PER_YEAR10 = "£/Year 10"
 PER_YEAR10_WIDTH = 60
 BASELINE_WIDTH = 76
 BASELINE_WIDTH_DEFAULTS = 92
+PICKED = "allocation_picked"  # the list under the chart: the partnership whose schools are shown
+CLICKED = "allocation_clicked"  # the chart's selection as last seen, so a new click is told from an old one
 
 
 def undo_button() -> None:
@@ -37,13 +39,29 @@ def undo_button() -> None:
 
 
 def picked_schools(chosen: AllocationSettings, frame: pl.DataFrame, event) -> None:
-    """The schools of the partnership whose bar was clicked (the chart's selection event), with a
-    link to its page; a hint while none is picked (the county's bar has no schools)."""
-    codes = [point.get("code") for point in event.selection.get(charts.PICK, [])]
-    picked = frame.filter(pl.col("partnership_code").is_in(codes))
-    if not picked.height:
-        st.caption("Click a partnership's bar to see its schools here (double-click to clear).")
+    """The schools of the partnership picked, with a link to its page: picked by a click on its
+    bar (the chart's selection event) or in the list under the chart, which is the keyboard's way
+    (a bar cannot take the focus). A new click picks in the list too; the list is then free to
+    pick another. The county's bar has no schools."""
+    state = st.session_state
+    names = dict(frame.select("partnership_code", "partnership_name").rows())
+    clicked = tuple(point.get("code") for point in event.selection.get(charts.PICK, []))
+    if clicked != state.get(CLICKED):
+        state[CLICKED] = clicked
+        state[PICKED] = next((c for c in clicked if c in names), None)
+    elif state.get(PICKED) not in names:  # none yet, or gone from the map (a plan's change)
+        state[PICKED] = None
+    shown = st.selectbox(
+        "Show the schools of",
+        list(names),
+        key=PICKED,
+        format_func=lambda c: f"{c} — {names[c]}",
+        placeholder="a partnership: pick one here, or click its bar",
+        help="Type to find a partnership, or click its bar on the chart (a double-click on the chart clears it).",
+    )
+    if shown is None:
         return
+    picked = frame.filter(pl.col("partnership_code") == shown)
     code, name, census_date = picked.row(0)[0], picked["partnership_name"][0], picked["census_date"][0]
     st.header(plain(f"Schools of {code} — {name}"))
     members = queries.attribution(chosen.as_of, census_date, chosen.changes).filter(pl.col("partnership_code") == code)
