@@ -3,6 +3,7 @@ data officer, whose approval loads its roster. The draft lives in the session's 
 every page and the address carry it); nothing here writes to the store but that approval."""
 
 import dataclasses
+import hashlib
 
 import streamlit as st
 
@@ -93,8 +94,17 @@ if not draft:
     st.info("No changes yet: apply a suggestion, add a change by hand, or open a plan file.", icon=":material/edit_road:")
 else:
     table = plan_tables.draft_table(draft, names, partnerships)
-    tables.show(table, key="plan_draft_table", on_select="rerun", selection_mode="multi-row")
-    selected = st.session_state.get("plan_draft_table", {}).get("selection", {}).get("rows", [])
+    # The selection belongs to this draft: after a change is taken out the table starts with none
+    # selected, so a selected row never points at a change that moved into its place.
+    rows_key = "plan_draft_rows_" + hashlib.sha256(repr(draft).encode()).hexdigest()[:12]
+    with st.container(key="plan_draft_table"):
+        tables.show(table, key=rows_key, on_select="rerun", selection_mode="multi-row")
+    # The table's row selection works from the keyboard too, but nothing on screen says how.
+    st.caption(
+        "Select the changes to take out by clicking their rows, or from the keyboard: Tab into the table, "
+        "move to a change with the arrow keys and press Shift+Space (again to unselect it; Esc unselects all)."
+    )
+    selected = st.session_state.get(rows_key, {}).get("selection", {}).get("rows", [])
     remove, discard, *_ = st.columns([2, 2, 3])
     remove.button(
         f"Take out the selected changes ({len(selected)})",
