@@ -227,6 +227,13 @@ class Walk:
         assert self.problems == [], "the focus is not seen at:\n" + "\n".join(self.problems)
 
 
+def _ready(page: Page) -> None:
+    """The page has drawn, and the app's style sheet is in it: Streamlit loads the code that draws
+    st.html on its first use in a browser, so the rest of a page can be on screen before it."""
+    _settled(page)
+    page.wait_for_function("() => [...document.querySelectorAll('style')].some(s => s.textContent.includes('#ffdd00'))")
+
+
 def named(pattern: str) -> Callable[[dict], bool]:
     return lambda stop: re.search(pattern, stop["name"]) is not None
 
@@ -248,7 +255,7 @@ def test_the_allocation_page_by_keyboard_alone(server, page, record_property):
     page opened."""
     page.goto(f"{server}/allocation?total=500000")
     expect(_proof_line(page)).to_contain_text("£500,000.00 equals the pot £500,000.00")
-    _settled(page)
+    _ready(page)
     walk = Walk(page)
     walk.to("skip link", named("^Skip to main content$"), cap=1)
 
@@ -303,7 +310,7 @@ def test_the_skip_link_takes_the_focus_past_the_sidebar(server, page):
     region (its ring drawn inside it) and the next Tab on the page's first control."""
     page.goto(f"{server}/allocation?total=500000")
     expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
-    _settled(page)
+    _ready(page)
     walk = Walk(page)
     walk.to("skip link", named("^Skip to main content$"), cap=1)
     page.keyboard.press("Enter")
@@ -319,7 +326,7 @@ def test_a_download_pressed_with_enter_as_the_page_redraws_is_for_the_new_pot(se
     held, shown as waiting, and gives its one file when the redraw ends."""
     page.goto(f"{server}/allocation?total=500000")
     expect(_proof_line(page)).to_contain_text("£500,000.00 equals")
-    _settled(page)
+    _ready(page)
     files: list = []
     page.on("download", lambda download: files.append(download))
     walk = Walk(page)
@@ -368,7 +375,7 @@ def test_the_plan_page_by_keyboard_alone(server, page, record_property):
     page.goto(f"{server}/plan?total=500000")
     expect(page.get_by_role("heading", name="Plan the partnership map")).to_be_visible()
     expect(page.get_by_text("No changes yet")).to_be_visible()
-    _settled(page)
+    _ready(page)
     walk = Walk(page)
     walk.to("first suggestion", _suggestion)
     page.keyboard.press("Enter")
@@ -416,7 +423,7 @@ def test_deleting_a_scenario_is_confirmed_by_keyboard_alone(server, page, record
     reached with Tab."""
     page.goto(f"{server}/scenarios")
     expect(page.get_by_role("heading", name="Open, delete or approve one")).to_be_visible()
-    _settled(page)
+    _ready(page)
     walk = Walk(page)
     walk.to("scenario list", lambda stop: stop["tag"] == "INPUT" and stop["label"] == "Scenario")
     page.keyboard.type("£500k")  # the list opens on the newest; the oldest is picked by its name
