@@ -93,8 +93,8 @@ st.subheader("Non-compliance with the accessibility regulations")
 st.markdown(
     "- A school's details on the maps appear only while a mouse pointer rests on its marker, so they cannot be "
     "reached with a keyboard. This fails WCAG 2.2 success criterion 2.1.1 (Keyboard). The same details are in "
-    "tables: each partnership's schools and their Year 10 on the Partnerships page, and the schools in no "
-    "partnership under the Overview's map and on the Coverage gaps page.\n"
+    'the table under every map ("The map as a table": every institution drawn, with its kind, partnerships, '
+    "district and Year 10), and each partnership's schools are listed on the Partnerships page.\n"
     "- The meeting pack (PDF) is not tagged: its headings and table headings are not marked as such, and it does "
     "not say which language it is in. This fails WCAG 2.2 success criteria 1.3.1 (Info and Relationships) and "
     "3.1.1 (Language of Page). The same figures are on the Allocation page, and in its CSV and XLSX downloads.\n"
