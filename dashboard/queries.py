@@ -590,10 +590,15 @@ def map_table(
     return maps.located(_map_points(as_of, census_date, changes, partnership), set(highlight), highlight_as)
 
 
-@st.cache_resource
 def districts_geojson() -> dict:
-    """Read and rewound once per process; see pipelines.datasets.districts."""
-    return districts.districts_geojson()
+    """The outlines the store's map is drawn on (see pipelines.datasets.districts)."""
+    return _districts_geojson(data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _districts_geojson(version: tuple[str, int, int]) -> dict:
+    # Read once per store file: a build writes them, and every load swaps in a new file.
+    return districts.outlines_for_map(cursor())
 
 
 # A pack takes seconds to draw, so a second click (or a second member of the Group asking for

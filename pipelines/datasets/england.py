@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ import polars as pl
 
 from pipelines.base import config
 from pipelines.base.refusals import Refused
+from pipelines.datasets.districts import StoredOutlines
 
 PACK_DIR = config.ENGLAND_DIR
 SCHOOLS = "schools_gias_2025.parquet"
@@ -32,6 +34,8 @@ LINKS = "urn_links_2025.parquet"
 DISTRICT_OUTLINES = "lad24_england.geojson"
 AUTHORITY_OUTLINES = "la_england.geojson"
 
+# A register name written back to front: "Bristol, City of".
+TURNED = r"(.+), ((?:City|County) of)"
 CLOSEST = 5  # names offered when a name matches none
 LISTED = 12  # candidates listed when a name could be several
 
@@ -44,6 +48,12 @@ class Authority:
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def plain_name(self) -> str:
+        """The name as a sentence says it: "City of Bristol", not the register's "Bristol, City of"."""
+        turned = re.fullmatch(TURNED, self.name)
+        return f"{turned[2]} {turned[1]}" if turned else self.name
 
 
 def authorities(pack: Path = PACK_DIR) -> list[Authority]:
@@ -64,11 +74,7 @@ def words(name: str) -> str:
 
 def _names(authority: Authority) -> set[str]:
     """The ways a name may be written: "Bristol, City of" is also "City of Bristol"."""
-    names = {words(authority.name)}
-    turned = re.fullmatch(r"(.+), ((?:City|County) of)", authority.name)
-    if turned:
-        names.add(words(f"{turned[2]} {turned[1]}"))
-    return names
+    return {words(authority.name), words(authority.plain_name)}
 
 
 def resolve_authority(text: str, pack: Path = PACK_DIR) -> Authority:
@@ -141,3 +147,34 @@ def urn_links(pack: Path = PACK_DIR) -> pl.DataFrame:
     """Predecessor and successor links between URNs, for every authority (a school may have moved
     between authorities), by URN."""
     return pl.read_parquet(Path(pack) / LINKS)
+
+
+def outlines(authority: Authority, pack: Path = PACK_DIR) -> StoredOutlines:
+    """The authority's districts (LAD May 2024) and outline, cut from the pack's England files, as
+    a store keeps them for its map: each district's properties ``lad_code`` and ``lad_name`` (as
+    the map's hover names them), the districts' extent as "bbox"."""
+    code = authority.code
+    lads, las = _collection(Path(pack) / DISTRICT_OUTLINES), _collection(Path(pack) / AUTHORITY_OUTLINES)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"lad_code": f["properties"]["lad24_code"], "lad_name": f["properties"]["lad24_name"]},
+            "geometry": f["geometry"],
+            "bbox": f["bbox"],
+        }
+        for f in lads["features"]
+        if f["properties"]["la_code"] == code
+    ]
+    outline = next((f for f in las["features"] if f["properties"]["la_code"] == code), None)
+    if not features or outline is None:
+        raise Refused(f"the England data pack has no outlines for {authority}")
+    corners = [f["bbox"] for f in features]
+    extent = [min(c[0] for c in corners), min(c[1] for c in corners), max(c[2] for c in corners), max(c[3] for c in corners)]
+    districts = {"type": "FeatureCollection", "source": lads["source"], "features": features, "bbox": extent}
+    return StoredOutlines(code, authority.plain_name, districts, outline, lads["source"])
+
+
+@functools.cache
+def _collection(path: Path) -> dict:
+    """A pack's GeoJSON file, read once per process (and only read: nothing changes it)."""
+    return json.loads(path.read_text(encoding="utf-8"))

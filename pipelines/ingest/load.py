@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,13 +155,25 @@ def _log_refusal(upload: Upload, report: Report) -> None:
 
 
 def load_all(
-    uploads: list[Upload], db_path: Path | str, *, fresh: bool = False, only_if_missing: bool = False
+    uploads: list[Upload],
+    db_path: Path | str,
+    *,
+    fresh: bool = False,
+    only_if_missing: bool = False,
+    keep_records: bool = True,
+    build_note: str = "",
+    finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> list[LoadResult]:
     """Load several files as one unit: all of them land, or none does. Each file is
     validated against the store as the files before it left it.
 
     ``only_if_missing`` loads nothing when the store exists once the lock is held, so two
-    dashboards starting together build the first store once, not one over the other."""
+    dashboards starting together build the first store once, not one over the other.
+
+    A rebuild (``fresh``) carries the records (scenarios, decisions, the audit log) over from the
+    store it replaces unless ``keep_records`` is False (a store of another authority's, replaced on
+    purpose); ``build_note`` ends its audit entry. ``finish`` writes what is not a file's rows (a
+    build's map outlines) into the same unit, after the files, in its own transaction."""
     db_path = Path(db_path)
     results: list[LoadResult] = []
     with db.writer_lock(db_path):
@@ -170,17 +183,26 @@ def load_all(
         with db.swapped_store(db_path, fresh=fresh) as con:
             if fresh:
                 # A rebuild replaces the data, never the record of what was decided on it.
-                record_tables.carry_over(db_path, con)
+                if keep_records:
+                    record_tables.carry_over(db_path, con)
                 con.begin()
                 audit_chain.append(
                     con,
                     (uploads[0].actor if uploads else "") or record_tables.command_line_actor(),
                     "build",
                     "store",
-                    f"rebuilt from {len(uploads)} files: " + ", ".join(u.name for u in uploads),
+                    f"rebuilt from {len(uploads)} files: " + ", ".join(u.name for u in uploads) + build_note,
                 )
                 con.commit()
             results = _load_each(uploads, con)
+            if finish is not None:
+                con.begin()
+                try:
+                    finish(con)
+                    con.commit()
+                except BaseException:
+                    con.rollback()
+                    raise
     # Logged once the swap is done: until then a later file's failure leaves none of them loaded.
     for upload, result in zip(uploads, results, strict=True):
         _log_loaded(upload, result.rows, result.report, db_path)

@@ -8,7 +8,6 @@ a browser or a network (Vega-Lite rendered by vl-convert, laid out by ReportLab'
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -110,7 +109,7 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
         *_stand_in_box(status),
         Paragraph("Settings", H2),
         _facts(chosen.describe(), columns=1),
-        *_map_section(points, gaps),
+        *_map_section(points, gaps, districts.outlines_for_map(con)),
         PageBreak(),
         Paragraph("Allocation", H2),
         _allocation_table(frame, chosen, allocate.summarise(con, frame)),
@@ -214,9 +213,9 @@ def _facts(pairs: list[tuple[str, str]], columns: int = 2) -> Table:
     return table
 
 
-def _map_section(points: pl.DataFrame, gaps: pl.DataFrame) -> list:
+def _map_section(points: pl.DataFrame, gaps: pl.DataFrame, outlines: dict) -> list:
     flagged = set(gaps.filter(pl.col("severity") == "error")["institution_id"].drop_nulls().to_list())
-    png = map_png(points, _districts(), flagged)
+    png = map_png(points, outlines, flagged)
     unplaced = points.filter(pl.col("latitude").is_null()).height
     note = (
         "Institutions coloured by partnership; a triangle with a heavy outline is a school with a coverage gap "
@@ -253,12 +252,6 @@ class _FittedImage(Flowable):
 
     def draw(self) -> None:
         self.canv.drawImage(ImageReader(io.BytesIO(self._png)), 0, 0, self.width, self.height)
-
-
-@functools.cache
-def _districts() -> dict:
-    """Read once per process: the boundaries ship with the code and never change under it."""
-    return districts.districts_geojson()
 
 
 def map_png(points: pl.DataFrame, districts_collection: dict, flagged: set[int]) -> bytes:
