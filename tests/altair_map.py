@@ -32,7 +32,7 @@ def institutions_map(
     domain, colours = maps._colours(located)
     dots = (
         alt.Chart(located)
-        .mark_point(aria=False, filled=True, opacity=0.9, strokeWidth=1.5)
+        .mark_point(aria=False, clip=True, filled=True, opacity=0.9, strokeWidth=1.5)
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
@@ -66,7 +66,8 @@ def institutions_map(
             ],
         )
     )
-    centres = maps._centres(located, districts["features"], height)
+    view = maps.view_extent(maps.outline_extent(districts["features"]), located)
+    centres = maps._centres(located, view, height)
     code_text = alt.Chart(centres).encode(longitude="longitude:Q", latitude="latitude:Q", text="partnership:N")
     halo = code_text.mark_text(
         aria=False, fontSize=11, fontWeight="bold", stroke="#FFFFFF", strokeWidth=4, strokeJoin="round", dy=-12
@@ -74,11 +75,11 @@ def institutions_map(
     codes = code_text.mark_text(aria=False, fontSize=11, fontWeight="bold", color="#000000", dy=-12)
     chart = (
         (outline + dots + halo + codes)
-        .project(type="mercator")
+        .project(type="mercator", **({"fit": maps.view_fit(view)} if view else {}))
         .properties(
             width="container",
             height=height,
-            description=maps.map_description(points, located, highlight or set(), subject),
+            description=maps.map_description(points, located, highlight or set(), subject, view),
         )
     )
     return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding")) if on_page else chart

@@ -287,7 +287,9 @@ def test_norfolk_map_codes_do_not_overlap_at_the_pages_width(norfolk):
     codes = chart.layer[3].data
     # the crowded Norwich codes (LOC8's one school is also in DC-NOO, so it is drawn in DC-NOO's colour)
     assert set(codes["partnership"]) >= {"INF-BROADLAND", "INF-NORWICH", "DC-NOO", "DC-NEN", "DC-WENSUM"}
-    west, south, east, north = maps._extent(outlines["features"], points.filter(pl.col("latitude").is_not_null()))
+    west, south, east, north = maps.view_extent(  # type: ignore[misc]
+        maps.outline_extent(outlines["features"]), points.filter(pl.col("latitude").is_not_null())
+    )
     scale = min(maps.NARROWEST_WIDTH / maps.math.radians(east - west), 340 / (maps._mercator_y(north) - maps._mercator_y(south)))
     labels = [
         (code, maps.math.radians(lon) * scale, -maps._mercator_y(lat) * scale)

@@ -39,6 +39,7 @@ PARTNERSHIP_COLOURS = [
 SHAPE_DOMAIN = ["member", "coverage gap", "college / provider", "other", "changed by the plan"]
 SHAPE_RANGE = ["circle", "triangle-up", "square", "diamond", "cross"]
 LARGE = "datum.marker == 'coverage gap' || datum.marker == 'changed by the plan'"
+Extent = tuple[float, float, float, float]  # west, south, east, north
 
 
 # A partnership's legend entry ("LOC5-7 — West Norwich and Dereham (Locality 7/5)") is wrapped at
@@ -119,11 +120,13 @@ def _kinds_text(drawn: pl.DataFrame) -> str:
     return f"{drawn.height:,} {names_text(groups)} ({names_text(each, most=len(each))})"
 
 
-def map_description(points: pl.DataFrame, drawn: pl.DataFrame, highlight: set[int], subject: str | None = None) -> str:
+def map_description(
+    points: pl.DataFrame, drawn: pl.DataFrame, highlight: set[int], subject: str | None = None, view: Extent | None = None
+) -> str:
     """What the map shows, in figures: the institutions drawn and the partnerships they are in,
     the schools a partnership should cover and does not (none, or several), those drawn large,
-    and those left off for want of a place. ``points``: every institution the map was asked to
-    draw; ``drawn``: those it draws (``located``)."""
+    and those left off for want of a place or standing beyond the ``view``. ``points``: every
+    institution the map was asked to draw; ``drawn``: those with a place (``located``)."""
     parts = []
     if drawn.height:
         codes = {code for listed in drawn["partnerships"] for code in listed.split(", ") if code}
@@ -157,6 +160,13 @@ def map_description(points: pl.DataFrame, drawn: pl.DataFrame, highlight: set[in
         parts.append(
             f"{counted(left_off.height, 'institution')} {verb} not drawn{among}: {names_text(left_off['name'].to_list())}."
         )
+    beyond = beyond_view(drawn, view)
+    if beyond.height:
+        verb = "stands" if beyond.height == 1 else "stand"
+        parts.append(
+            f"{counted(beyond.height, 'institution')} of another kind {verb} far beyond the area shown and "
+            f"{'is' if beyond.height == 1 else 'are'} not drawn: {names_text(beyond['name'].to_list())}."
+        )
     return f"Map of {subject}: " + " ".join(parts) if subject else "Map: " + " ".join(parts)
 
 
@@ -167,7 +177,7 @@ def _colours(drawn: pl.DataFrame) -> tuple[list[str], list[str]]:
     return labels + ["none"], palette + ["#FFFFFF"]
 
 
-def _centres(drawn: pl.DataFrame, features: list[dict], height: int) -> pl.DataFrame:
+def _centres(drawn: pl.DataFrame, view: Extent | None, height: int) -> pl.DataFrame:
     """Where each partnership's code is written: the centre of its members, spread apart."""
     centres = (
         drawn.filter(pl.col("partnership") != "none")
@@ -177,7 +187,7 @@ def _centres(drawn: pl.DataFrame, features: list[dict], height: int) -> pl.DataF
     )
     if centres.height > MAX_WRITTEN_CODES:  # a national map: codes would cover it, and the hover names each point's
         centres = centres.head(0)
-    return _spread_codes(centres, _extent(features, drawn), height)
+    return _spread_codes(centres, view, height)
 
 
 # Partnership codes are written at the centre of their members, and centres can fall close
@@ -264,8 +274,8 @@ def map_spec(
     e.g. the dataset's name; the description is the map's name for a screen reader."""
     drawn = located(points, highlight or set(), highlight_as)
     features = districts["features"]
-    extent = collection_extent(districts)
-    centres = _centres(drawn, [{"bbox": list(extent)}] if extent else [], height)
+    view = view_extent(collection_extent(districts), drawn)
+    centres = _centres(drawn, view, height)
     datasets: dict[str, object] = {}
 
     def named(frame: pl.DataFrame) -> dict:
@@ -294,7 +304,7 @@ def map_spec(
             },
             {
                 "data": named(drawn),
-                "mark": {"type": "point", "aria": False, "filled": True, "opacity": 0.9, "strokeWidth": 1.5},
+                "mark": {"type": "point", "aria": False, "clip": True, "filled": True, "opacity": 0.9, "strokeWidth": 1.5},
                 "encoding": {
                     "color": {
                         "field": "partnership_label",
@@ -327,12 +337,12 @@ def map_spec(
             },
             {"data": dict(code_data), "mark": {**code_mark, "color": "#000000"}, "encoding": code_encoding},
         ],
-        "description": map_description(points, drawn, highlight or set(), subject),
+        "description": map_description(points, drawn, highlight or set(), subject, view),
         "height": height,
         # on a page the legends add to the map's height, never take from it (Streamlit's default
         # fits everything, legends included, into the height and the map shrinks)
         **({"autosize": {"contains": "padding", "type": "fit-x"}} if legend is None else {}),
-        "projection": {"type": "mercator"},
+        "projection": {"type": "mercator", **({"fit": view_fit(view)} if view else {})},
         "width": "container",
         **{k: v for k, v in properties.items() if k != "legend"},
         "$schema": SCHEMA,
@@ -395,16 +405,45 @@ def outline_extent(features: list[dict]) -> tuple[float, float, float, float] | 
     return min(longitudes), min(latitudes), max(longitudes), max(latitudes)
 
 
-def _extent(features: list[dict], drawn: pl.DataFrame) -> tuple[float, float, float, float] | None:
-    """Everything the projection is fitted to: the outlines and the institutions."""
-    corners = [c for c in [outline_extent(features)] if c is not None]
-    corners += [(lon, lat, lon, lat) for lon, lat in drawn.select("longitude", "latitude").rows()]
+def view_extent(outlines: Extent | None, drawn: pl.DataFrame) -> Extent | None:
+    """What the map shows, its projection fitted to it: the outlines (the authority's districts)
+    and every institution of a kind the rules cover, wherever it stands (a school run from over the
+    boundary is shown with them). An institution of another kind beyond them (an independent or a
+    hospital school run from across the country) is left outside the view rather than shrinking the
+    authority to a dot, and the description names it. With no outlines, every institution."""
+    shown = drawn.filter(pl.col("kind") != "other") if outlines else drawn
+    corners = [outlines] if outlines else []
+    if shown.height:
+        corners.append(
+            shown.select(
+                pl.col("longitude").min().alias("west"),
+                pl.col("latitude").min().alias("south"),
+                pl.col("longitude").max().alias("east"),
+                pl.col("latitude").max().alias("north"),
+            ).row(0)
+        )
     if not corners:
         return None
     return (min(c[0] for c in corners), min(c[1] for c in corners), max(c[2] for c in corners), max(c[3] for c in corners))
 
 
-def _spread_codes(centres: pl.DataFrame, extent: tuple[float, float, float, float] | None, height: int) -> pl.DataFrame:
+def view_fit(view: Extent) -> dict:
+    """The projection's "fit": the view's corners as GeoJSON (points, which no winding can turn
+    into the whole globe)."""
+    west, south, east, north = view
+    corners = {"type": "MultiPoint", "coordinates": [[west, south], [east, north]]}
+    return {"type": "Feature", "geometry": corners, "properties": {}}
+
+
+def beyond_view(drawn: pl.DataFrame, view: Extent | None) -> pl.DataFrame:
+    """The institutions the view leaves out (see view_extent)."""
+    if view is None:
+        return drawn.head(0)
+    west, south, east, north = view
+    return drawn.filter(~(pl.col("longitude").is_between(west, east) & pl.col("latitude").is_between(south, north)))
+
+
+def _spread_codes(centres: pl.DataFrame, extent: Extent | None, height: int) -> pl.DataFrame:
     """The centres with the latitude of crowded codes moved, by the pixels spread_labels asks
     for at the scale the map is drawn at its narrowest (Mercator fitted to the extent)."""
     if centres.height < 2 or extent is None:
