@@ -23,7 +23,7 @@ import duckdb
 from pipelines.base import config, invocation, typed_values
 from pipelines.base.refusals import Failed, Refused
 from pipelines.cli import figures_cli, flags, pack_cli, plan_cli, records_cli
-from pipelines.datasets import build_default
+from pipelines.datasets import build_default, build_la
 from pipelines.ingest.layouts import KINDS
 from pipelines.ingest.load import Upload, check_file, load
 from pipelines.ingest.problems import ValidationFailed
@@ -38,9 +38,31 @@ def _parser() -> argparse.ArgumentParser:
     db_help = f"the store to use (default: {config.DEFAULT_DB})"
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="(re)build the store from the embedded default data in data/default")
+    build = commands.add_parser(
+        "build",
+        help="(re)build the store: from the embedded default data in data/default, or with --la for any English "
+        "authority from the England data pack",
+    )
     build.add_argument("--db", type=Path, default=config.DEFAULT_DB, help=db_help)
-    build.add_argument("--data", type=Path, default=config.DEFAULT_DATA_DIR, help="folder of default files")
+    source = build.add_mutually_exclusive_group()
+    source.add_argument("--data", type=Path, default=config.DEFAULT_DATA_DIR, help="folder of default files")
+    source.add_argument(
+        "--la",
+        metavar="CODE|NAME",
+        help="the authority to build for: its 3-digit code (886) or its name (kent, 'Bath & North East Somerset')",
+    )
+    build.add_argument(
+        "--start",
+        choices=build_la.STARTS,
+        help="with --la, the starting partnership map: one partnership per district of the schools and colleges in it "
+        "(districts, the default), or none (every school a gap)",
+    )
+    build.add_argument(
+        "--replace",
+        action="store_true",
+        help="build over a store of another authority, leaving its records (scenarios, decisions, audit log) "
+        "behind; back it up first",
+    )
 
     for name, helptext in (
         ("load", "validate one file and load it in one transaction"),
@@ -290,10 +312,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    results = build_default.build(args.db, args.data)
+    if args.la is None:
+        if args.start is not None:
+            print(f"error: --start goes with --la (see: {invocation.program()} build --help)", file=sys.stderr)
+            return EXIT_INVALID
+        results = build_default.build(args.db, args.data, replace=args.replace)
+    else:
+        made = build_la.build(args.db, args.la, start=args.start or "districts", replace=args.replace)
+        results = made.results
     seconds = time.perf_counter() - started
     for result in results:
         print(f"{result.report.file}: {result.rows} rows ({result.report.kind}, {len(result.report.warnings)} warnings)")
+    if args.la is not None:
+        for line in build_la.report_lines(made):
+            print(line)
     print(f"built {args.db} in {seconds:.2f} s")
     return EXIT_OK
 
