@@ -52,6 +52,7 @@ COLLEGE_TYPES = frozenset(
         "Sixth form centres",
         "Academy 16-19 converter",
         "Academy 16-19 sponsor led",
+        "Academy 16 to 19 sponsor led",  # the register's spelling since 2024 (the England data pack's)
         "Free schools 16 to 19",
     }
 )
