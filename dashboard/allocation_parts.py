@@ -38,6 +38,28 @@ def undo_button() -> None:
     )
 
 
+def offer_treat_as_accredited(chosen: AllocationSettings) -> bool:
+    """When no partnership is accredited (a store built for an authority starts with no decision),
+    say so and offer the what-if that funds them all; whether it did."""
+    codes = queries.none_accredited(chosen.as_of, chosen.changes)
+    if not codes or chosen.treat_as_accredited:
+        return False
+    st.info(
+        f"No partnership is accredited yet, so none is funded: the {len(codes)} partnerships have no accreditation "
+        "decision in force. Load the accreditation decisions on the Data page, or see the split as it would be if they "
+        "were all accredited (a what-if: the sidebar's 'Treat as accredited' holds them, and a link carries it).",
+        icon=":material/verified:",
+    )
+    st.button(
+        f"Treat all {len(codes)} partnerships as accredited (what-if)",
+        on_click=state.treat_as_accredited,
+        args=(codes,),
+        icon=":material/science:",
+        key="treat_all_as_accredited",
+    )
+    return True
+
+
 def picked_schools(chosen: AllocationSettings, frame: pl.DataFrame, event) -> None:
     """The schools of the partnership picked, with a link to its page: picked by a click on its
     bar (the chart's selection event) or in the list under the chart, which is the keyboard's way

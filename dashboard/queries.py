@@ -210,6 +210,30 @@ def data_status() -> pl.DataFrame:
     return report("reports/data_status.sql")
 
 
+# What the Overview asks for next while an input the split needs is not loaded (a store built for
+# an authority from the England data pack has neither), by the input's label in data_status.
+NEXT_TO_LOAD = {
+    "accreditation": "accreditation decisions (partnership_code, status, decided_on): only accredited partnerships are funded",
+    "previous 2008/9 amounts": "the previous allocation (partnership_code, amount): the change against it, and the "
+    "loss and gain limits, need it",
+}
+
+
+def next_to_load() -> list[str]:
+    """The inputs the split needs that no file has loaded yet, each with why, in NEXT_TO_LOAD's order."""
+    missing = set(data_status().filter(pl.col("status").is_null())["input"])
+    return [why for label, why in NEXT_TO_LOAD.items() if label in missing]
+
+
+def none_accredited(as_of: dt.date | None, changes: Changes = ()) -> tuple[str, ...]:
+    """Every partnership's code when none is accredited on ``as_of`` (no decision loaded yet, or
+    none in force); () when one is, or there is no partnership."""
+    found = accreditation(as_of, changes)
+    if found.filter(pl.col("status") == "accredited").height:
+        return ()
+    return tuple(found["partnership_code"].to_list())
+
+
 def census_dates() -> list[dt.date]:
     """Newest first."""
     return sorted(report("reports/census_dates.sql")["census_date"].to_list(), reverse=True)

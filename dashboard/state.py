@@ -223,6 +223,13 @@ def _reset() -> None:
     _seed(AllocationSettings(total=Decimal(config.DEFAULT_TOTAL), changes=st.session_state.get(PLAN, ())))
 
 
+def treat_as_accredited(codes: tuple[str, ...]) -> None:
+    """Fund these partnerships in this scenario whatever their accreditation: the sidebar's
+    what-if, set by a page's button (a callback, so the rerun draws the sidebar with it)."""
+    touch()
+    st.session_state[W + "treat"] = list(codes)
+
+
 def set_plan(changes: tuple[PlanChange, ...]) -> None:
     """Replace the session's draft plan (the Plan page's buttons call this before the rerun)."""
     touch()

@@ -17,7 +17,8 @@ try:
     summary = queries.allocation_summary(chosen)
 except queries.AllocationRefused as refusal:
     st.error(f"No allocation: {plain(str(refusal))}", icon=":material/block:")
-    st.caption("Change the settings in the sidebar (for example another census, or accept the missing figures).")
+    if not allocation_parts.offer_treat_as_accredited(chosen):
+        st.caption("Change the settings in the sidebar (for example another census, or accept the missing figures).")
     st.stop()
 
 tables.data_notes(summary)

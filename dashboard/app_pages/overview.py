@@ -56,6 +56,9 @@ except queries.AllocationRefused as refusal:
     st.warning(f"No allocation with these settings: {plain(str(refusal))}")
 
 tables.reviews_due(queries.reviews_due(chosen))
+next_files = queries.next_to_load()
+if next_files:
+    st.info("Load next, on the Data page: " + "; ".join(plain(why) for why in next_files) + ".", icon=":material/upload_file:")
 
 st.header("Map")
 info = queries.dataset_info()
