@@ -567,7 +567,7 @@ def _map_subject(as_of, changes: Changes, partnership: str | None) -> str | None
     return "the draft plan"
 
 
-# A map's spec takes a moment to write (0.1 s for Norfolk, 0.6 s at England's size), and most
+# A map's spec takes a moment to write (0.1 s for a county, 0.6 s at England's size), and most
 # reruns draw the same map again (another pot, another filter elsewhere): kept per process.
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _map_spec(as_of, census_date, changes, version, height, highlight, highlight_as, legend, partnership) -> dict:

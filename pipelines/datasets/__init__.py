@@ -1,2 +1,2 @@
-"""The embedded data: the Norfolk default built from ../shared, its map outlines, and the build of a
-store from it through the ingest stage."""
+"""The embedded data: the default built from ../shared and its map outlines, the England data pack
+and the build of a store for any English authority from it, each through the ingest stage."""

@@ -12,7 +12,7 @@ new error (an alternative that closes a warning opens no new gap at all). A new 
 closing an error opens is worked through like any other gap.
 
 Rounds, for speed: working the gaps and the suggestions out again after every single change
-would cost about a second per change on the Norfolk data. A round takes, in priority order, the
+would cost about a second per change on the default data. A round takes, in priority order, the
 best untried alternative of each gap whose schools and partnerships no alternative taken
 earlier in the round touches, so changes to the same school or partnership always see each
 other; the draft with all of them is checked once. When it breaks a rule, the alternatives
@@ -24,7 +24,7 @@ the search ends when no gap has an untried alternative. The suggestions are work
 only when a round changed the draft, and every draft is judged on one census (the one chosen,
 else the default of the map it starts from: only census_missing depends on it).
 
-It still takes seconds (on the Norfolk data 6 rounds, 19 drafts and 6 sets of suggestions, about
+It still takes seconds (on the default data 6 rounds, 19 drafts and 6 sets of suggestions, about
 4 s of CPU), so it says how far it has got as each round starts (``progress``). Nothing is
 worked out twice for the page that asks: the figures of the draft it starts from can be handed
 in (``worked_out``), and those of the draft it ends on, which its last round worked out, are
