@@ -22,6 +22,7 @@ from pipelines.base import config
         "bench_concurrency.py",
         "bench_gaps_scale.py",
         "bench_cold_start.py",
+        "bench_build_la.py",
     ],
 )
 def test_benchmark_runs_quick(script):
