@@ -79,6 +79,18 @@ st.header("Templates")
 cols = st.columns(4)
 for index, (name, text) in enumerate(template_files().items()):
     tables.download(cols[index % 4], name, text.encode("utf-8"), name, key=f"template_{name}")
+st.subheader("Colleges and training providers")
+st.caption(
+    plain(
+        "A store built for an authority from the England data pack lists colleges by URN only, with no UKPRN, and no "
+        "work-based learning (training) providers. Add them with a file in the register template's layout, one row per "
+        "provider: its ukprn (8 digits), name, kind (college or wbl_provider), status (open) and, to map it, latitude "
+        "and longitude; for a college already listed, give its urn too and its other columns as listed (the row "
+        "replaces it), so the UKPRN is added to it rather than to a second college. Load it as a register, below or with: "
+        f"{invocation.command('load register FILE')}. A register file adds to the register: institutions it does "
+        "not list are kept."
+    )
+)
 
 st.header("Load a file")
 allowed, why_not = access.may_load_data()
