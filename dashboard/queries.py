@@ -258,6 +258,12 @@ def dataset_info() -> dict | None:
     return found.row(0, named=True) if found.height else None
 
 
+def dataset_name() -> str | None:
+    """What the store's data is called (its authority, scheme and census), for files that travel."""
+    info = dataset_info()
+    return str(info["name"]) if info and info.get("name") else None
+
+
 def reference_date() -> dt.date | None:
     """The day the loaded data describes, if it declares one (the default as-of date)."""
     info = dataset_info()
@@ -306,7 +312,12 @@ def allocation(chosen: AllocationSettings) -> pl.DataFrame:
 def allocation_csv(chosen: AllocationSettings) -> bytes:
     """The CSV finance pays from, for exactly these settings on the current data."""
     return exports.allocation_csv(
-        allocation(chosen), chosen, version_label(), data_status=data_status(), audit_anchor=audit_anchor()
+        allocation(chosen),
+        chosen,
+        version_label(),
+        data_status=data_status(),
+        audit_anchor=audit_anchor(),
+        dataset=dataset_name(),
     )
 
 
@@ -319,6 +330,7 @@ def allocation_xlsx(chosen: AllocationSettings) -> bytes:
         clock.utc_now(),
         data_status=data_status(),
         audit_anchor=audit_anchor(),
+        dataset=dataset_name(),
     )
 
 

@@ -29,6 +29,7 @@ import shapely
 import streamlit as st
 from conftest import REAL
 from PIL import Image
+from pypdf import PdfReader
 from shapely.geometry import Point, shape
 from test_dashboard import open_page
 
@@ -360,11 +361,28 @@ def test_the_meeting_pack_draws_the_authoritys_outlines(built, monkeypatch):
     chosen = AllocationSettings(total=Decimal(500000), treat_as_accredited=codes, accept_missing_census=True)
     con = db.connect_read_only(store)
     try:
-        assert meeting_pack.meeting_pack_pdf(con, chosen, produced=dt.datetime(2025, 6, 1, 9)).startswith(b"%PDF")
+        pdf = meeting_pack.meeting_pack_pdf(con, chosen, produced=dt.datetime(2025, 6, 1, 9))
         assert drawn == [districts.stored_outlines(con).districts]  # type: ignore[union-attr]
     finally:
         con.close()
     assert [f["properties"]["lad_name"] for f in drawn[0]["features"]] == ["Camden"]
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "Camden 14-19 partnerships, census January 2023" in " ".join(reader.pages[0].extract_text().split())
+    assert str(reader.metadata.subject).startswith("Camden 14-19 partnerships, census January 2023; data version")
+
+
+def test_the_files_for_finance_name_the_authority(built, tmp_path, capsys):
+    code, name, store, _ = built
+    if code != "886":
+        return  # one authority is enough
+    codes = [c for (c,) in _rows(store, "SELECT partnership_code FROM partnerships ORDER BY 1")]
+    out = tmp_path / "kent.csv"
+    argv = ["allocate", "--total", "500000", "--treat-as-accredited", *codes, "--accept-missing-census"]
+    assert cli.main([*argv, "--out", str(out), "--db", str(store)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == len(codes) and {r["Dataset"] for r in rows} == {f"{name} 14-19 partnerships, census January 2023"}
+    assert sum(Decimal(r["Amount (£)"]) for r in rows) == Decimal(500000)
+    capsys.readouterr()
 
 
 def _png() -> bytes:

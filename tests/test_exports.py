@@ -29,6 +29,8 @@ PRODUCED = dt.datetime(2025, 9, 1, 9, 30, 0)
 SETTINGS = AllocationSettings(total=10000, as_of=dt.date(2025, 9, 1), include_pending=True)
 # Where the audit log stood, fixed like the times, so the golden files stay put.
 ANCHOR = audit_chain.Anchor(12, "0123456789abcdef" * 4)
+# The store's dataset name, as the pages and the command line hand it to the exports.
+DATASET = "Small test county 14-19 partnerships, census January 2026"
 
 
 def _golden(name: str, data: bytes) -> bytes:
@@ -60,7 +62,7 @@ def status(con):
 
 def test_allocation_csv_matches_the_golden_file(allocation, status):
     frame, version, _ = allocation
-    data = exports.allocation_csv(frame, SETTINGS, version, data_status=status, audit_anchor=ANCHOR)
+    data = exports.allocation_csv(frame, SETTINGS, version, data_status=status, audit_anchor=ANCHOR, dataset=DATASET)
     assert data == _golden("allocation_small.csv", data)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
@@ -68,6 +70,7 @@ def test_allocation_csv_matches_the_golden_file(allocation, status):
     assert sum(Decimal(r["Amount (£)"]) for r in rows) == Decimal("10000.00")
     assert {r["Total pot (£)"] for r in rows} == {"10000.00"}
     assert {r["Data version"] for r in rows} == {version}
+    assert {r["Dataset"] for r in rows} == {DATASET}  # which authority and census, on every row
     line = provenance.data_status_line(status)
     assert {r["Data status"] for r in rows} == {line}  # on every row
     assert line.startswith("register: unlabelled (9 rows); Year 10 figures: unlabelled (5 rows)")
@@ -84,7 +87,7 @@ def _cells(data: bytes) -> dict[str, list[list]]:
 def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     frame, version, files = allocation
     data = exports.allocation_xlsx(
-        frame, SETTINGS, version, _loaded_at_fixed(files), PRODUCED, data_status=status, audit_anchor=ANCHOR
+        frame, SETTINGS, version, _loaded_at_fixed(files), PRODUCED, data_status=status, audit_anchor=ANCHOR, dataset=DATASET
     )
     cells = _cells(data)
     golden = json.loads(_golden("allocation_small.xlsx.json", json.dumps(cells, indent=1, default=str).encode()))
@@ -96,6 +99,8 @@ def test_allocation_xlsx_matches_the_golden_cells(allocation, status):
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     assert book["Allocation"].cell(row=2, column=amount_col + 1).number_format == "£#,##0.00"
     about = {row[0]: row[1] for row in cells["About"] if row and row[0]}
+    assert about["Dataset"] == DATASET
+    assert openpyxl.load_workbook(io.BytesIO(data)).properties.title == f"14-19 partnership allocation: {DATASET}"
     assert about["Total pot"] == "£10,000.00"
     assert about["Sum of amounts"] == "£10,000.00 (equals the total pot)"
     assert "largest remainder" in about["Rounding rule"]

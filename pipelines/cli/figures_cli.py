@@ -73,6 +73,7 @@ def allocate_command(args: argparse.Namespace) -> int:
         status = provenance.data_status(con)
         summary = allocate.summarise(con, frame)
         anchor = audit_chain.anchor(con)
+        dataset = allocate.dataset_name(con)
     finally:
         con.close()
     print(allocation_table(frame, chosen, summary))
@@ -85,10 +86,10 @@ def allocate_command(args: argparse.Namespace) -> int:
         path = _out_path(args.out, exports.allocation_filename(chosen, census_date, "csv"))
         if path.suffix.lower() == ".xlsx":
             data = exports.allocation_xlsx(
-                frame, chosen, version, files, clock.utc_now(), data_status=status, audit_anchor=anchor
+                frame, chosen, version, files, clock.utc_now(), data_status=status, audit_anchor=anchor, dataset=dataset
             )
         else:
-            data = exports.allocation_csv(frame, chosen, version, data_status=status, audit_anchor=anchor)
+            data = exports.allocation_csv(frame, chosen, version, data_status=status, audit_anchor=anchor, dataset=dataset)
         path.write_bytes(data)
         print(f"wrote {path}")
     return 0
@@ -100,6 +101,7 @@ def gaps_command(args: argparse.Namespace) -> int:
         frame = allocate.coverage_gaps(
             con, as_of=args.as_of, census_date=args.census, include_pending=args.include_pending, travel_km=args.travel_km
         )
+        dataset = allocate.dataset_name(con)
     finally:
         con.close()
     for r in frame.iter_rows(named=True):
@@ -109,7 +111,7 @@ def gaps_command(args: argparse.Namespace) -> int:
     print("; ".join(f"{code}: {n}" for code, n in counts.rows()) or "no gaps")
     if args.out:
         path = _out_path(args.out, "coverage_gaps.csv")
-        data = exports.gaps_xlsx(frame, clock.utc_now()) if path.suffix.lower() == ".xlsx" else exports.gaps_csv(frame)
+        data = exports.gaps_xlsx(frame, clock.utc_now(), dataset) if path.suffix.lower() == ".xlsx" else exports.gaps_csv(frame)
         path.write_bytes(data)
         print(f"wrote {path}")
     return 0

@@ -54,6 +54,8 @@ ROUNDING_RULE = (
 # The labels of what the figures are, in every workbook (and the CSV's column), and read back from
 # a decision's frozen workbook by frozen_status.
 READ_FIRST, DATA_STATUS = "Read first", "Data status"
+# The store's dataset name: which authority, scheme and census the figures are of.
+DATASET = "Dataset"
 
 # (column in the allocation frame, header, kind) - kind: text, money, number, percent, bool, date
 ALLOCATION_COLUMNS = (
@@ -147,14 +149,25 @@ def settings_columns(
 
 
 def allocation_csv(
-    frame: pl.DataFrame, chosen: AllocationSettings, data_version: str, *, data_status: pl.DataFrame, audit_anchor: Anchor
+    frame: pl.DataFrame,
+    chosen: AllocationSettings,
+    data_version: str,
+    *,
+    data_status: pl.DataFrame,
+    audit_anchor: Anchor,
+    dataset: str | None = None,
 ) -> bytes:
+    """``dataset``: the store's dataset name (which authority, scheme and census), on every row."""
     census_date, as_of = frame["census_date"][0], frame["as_of"][0]
-    extra = settings_columns(chosen, census_date, as_of, data_version) + [
-        (DATA_STATUS, provenance.data_status_line(data_status)),
-        ("Data last loaded", _last_loaded_text(data_status)),
-        ("Audit log", audit_anchor.text()),
-    ]
+    extra = (
+        [(DATASET, dataset or "")]
+        + settings_columns(chosen, census_date, as_of, data_version)
+        + [
+            (DATA_STATUS, provenance.data_status_line(data_status)),
+            ("Data last loaded", _last_loaded_text(data_status)),
+            ("Audit log", audit_anchor.text()),
+        ]
+    )
     rows = _table_rows(ALLOCATION_COLUMNS, with_top_slice(frame))
     rows[0] += [name for name, _ in extra]
     for row in rows[1:]:
@@ -240,12 +253,14 @@ def allocation_xlsx(
     *,
     data_status: pl.DataFrame,
     audit_anchor: Anchor,
+    dataset: str | None = None,
 ) -> bytes:
+    """``dataset``: the store's dataset name, in the workbook's title and on its About sheet."""
     import xlsxwriter  # here, not at the top: every dashboard page imports this module, few make a workbook
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": "14-19 partnership allocation", "created": produced_at})
+    book.set_properties({"title": _titled("14-19 partnership allocation", dataset), "created": produced_at})
     formats = _formats(book)
     lines = with_top_slice(frame)
     sheet = _table_sheet(book, "Allocation", ALLOCATION_COLUMNS, lines, formats)
@@ -264,12 +279,18 @@ def allocation_xlsx(
     sheet.set_column(4, len(ALLOCATION_COLUMNS) - 1, 16)
     sheet.freeze_panes(1, 2)
     _status_under_table(sheet, formats, data_status, total_row + 2)
-    _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status, audit_anchor)
+    _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status, audit_anchor, dataset)
     book.close()
     return buffer.getvalue()
 
 
-def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at, total, data_status, audit_anchor) -> None:
+def _titled(title: str, dataset: str | None) -> str:
+    return f"{title}: {dataset}" if dataset else title
+
+
+def _about_sheet(
+    book, formats, frame, chosen, data_version, files, produced_at, total, data_status, audit_anchor, dataset
+) -> None:
     about = book.add_worksheet("About")
     about.set_column(0, 0, 38)
     about.set_column(1, 1, 70)
@@ -279,6 +300,7 @@ def _about_sheet(book, formats, frame, chosen, data_version, files, produced_at,
     lines = [
         ("14-19 partnership allocation", ""),
         *([(READ_FIRST, warning)] if warning else []),
+        *([(DATASET, dataset)] if dataset else []),
         ("Produced", clock.iso_text(produced_at)),
         ("Data last loaded", _last_loaded_text(data_status)),
         ("Census date used", census_date.isoformat()),
@@ -364,12 +386,12 @@ def frozen_status(xlsx: bytes) -> FrozenStatus:
     return FrozenStatus(line=said.get(DATA_STATUS), warning=said.get(READ_FIRST))
 
 
-def gaps_xlsx(frame: pl.DataFrame, produced_at: dt.datetime) -> bytes:
+def gaps_xlsx(frame: pl.DataFrame, produced_at: dt.datetime, dataset: str | None = None) -> bytes:
     import xlsxwriter  # see allocation_xlsx
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": "14-19 coverage gaps", "created": produced_at})
+    book.set_properties({"title": _titled("14-19 coverage gaps", dataset), "created": produced_at})
     formats = _formats(book)
     sheet = _table_sheet(book, "Gaps", GAP_COLUMNS, frame, formats)
     sheet.set_column(0, 3, 20)

@@ -93,11 +93,13 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
     version = allocate.data_version(con)
     files = allocate.loaded_files(con)
     status = provenance.data_status(con)
+    dataset = allocate.dataset_name(con)
 
     story = [
         Paragraph(TITLE, H1),
         _facts(
             [
+                *([("Data", dataset)] if dataset else []),
                 ("Census date", clock.day_text(census_date)),
                 ("Memberships as of", clock.day_text(as_of)),
                 ("Data version", version),
@@ -132,7 +134,8 @@ def _pack(con: duckdb.DuckDBPyConnection, chosen: AllocationSettings, produced: 
         topMargin=MARGIN,
         bottomMargin=MARGIN + 4 * mm,
         title=TITLE,
-        subject=f"Data version {version}; census {clock.day_text(census_date)}; as of {clock.day_text(as_of)}",
+        subject=(f"{dataset}; " if dataset else "")
+        + f"data version {version}; census {clock.day_text(census_date)}; as of {clock.day_text(as_of)}",
         creator="partnership-funding",
         invariant=True,
     )

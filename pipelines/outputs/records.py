@@ -23,7 +23,7 @@ from pipelines.base import clock, free_text
 from pipelines.base.money import pounds
 from pipelines.base.refusals import Refused
 from pipelines.outputs import exports
-from pipelines.rules.allocate import allocate, data_version, loaded_files
+from pipelines.rules.allocate import allocate, data_version, dataset_name, loaded_files
 from pipelines.rules.links import from_query
 from pipelines.store import audit_chain, db, provenance
 
@@ -137,8 +137,11 @@ def _approve(
         # Where the log stands before this approval's own entries: the decision and its files say
         # so, and the approval's entry seals both, so entries removed later show against it.
         anchor = audit_chain.anchor(con)
-        csv_bytes = exports.allocation_csv(frame, fixed, version, data_status=status, audit_anchor=anchor)
-        xlsx_bytes = exports.allocation_xlsx(frame, fixed, version, files, at, data_status=status, audit_anchor=anchor)
+        dataset = dataset_name(con)
+        csv_bytes = exports.allocation_csv(frame, fixed, version, data_status=status, audit_anchor=anchor, dataset=dataset)
+        xlsx_bytes = exports.allocation_xlsx(
+            frame, fixed, version, files, at, data_status=status, audit_anchor=anchor, dataset=dataset
+        )
         con.begin()
         previous = db.scalar(con, db.read_sql("records/latest_decision.sql"))
         decision_id = (previous or 0) + 1

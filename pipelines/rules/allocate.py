@@ -268,6 +268,12 @@ def dataset_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return con.sql(db.read_sql("reports/dataset_info.sql")).pl().row(0, named=True)
 
 
+def dataset_name(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What the store's data is called (its authority, scheme and census): files that travel say it."""
+    name = dataset_info(con)["name"]
+    return str(name) if name else None
+
+
 def default_census(
     con: duckdb.DuckDBPyConnection,
     *,
