@@ -73,6 +73,7 @@ def test_xlsx_files_load_the_same_rows_as_csv(tmp_path, small_store_template):
     ours, theirs = table_checksums(store), table_checksums(small_store_template)
     for table in ("load_log", "audit_log", "schema_version"):  # they name the files and the times, which differ
         ours.pop(table), theirs.pop(table)
+    assert ours.pop("map_outlines")[0] == 0 and theirs.pop("map_outlines")[0] == 1  # a build writes them, not a file
     assert ours == theirs
 
 
