@@ -408,9 +408,10 @@ def outline_extent(features: list[dict]) -> tuple[float, float, float, float] | 
 def view_extent(outlines: Extent | None, drawn: pl.DataFrame) -> Extent | None:
     """What the map shows, its projection fitted to it: the outlines (the authority's districts)
     and every institution of a kind the rules cover, wherever it stands (a school run from over the
-    boundary is shown with them). An institution of another kind beyond them (an independent or a
-    hospital school run from across the country) is left outside the view rather than shrinking the
-    authority to a dot, and the description names it. With no outlines, every institution."""
+    boundary is shown with them). An institution of another kind beyond them (drawn only as a
+    member a roster names: an independent school, say, or a hospital school run from across the
+    country) is left outside the view rather than shrinking the authority to a dot, and the
+    description names it. With no outlines, every institution."""
     shown = drawn.filter(pl.col("kind") != "other") if outlines else drawn
     corners = [outlines] if outlines else []
     if shown.height:
