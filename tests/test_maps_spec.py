@@ -108,3 +108,28 @@ def test_frames_carry_the_same_rows_under_the_same_names(points):
     for name, frame in frames["datasets"].items():
         assert isinstance(frame, pl.DataFrame)
         assert frame.rows(named=True) == rows["datasets"][name]
+
+
+def test_the_view_is_the_outlines_and_the_schools_and_leaves_a_far_other_member_out(points):
+    """A school just over the boundary widens the view; an 'other' member across the country does
+    not (the authority would shrink to a dot), and the description names it."""
+    outlines = districts.districts_geojson()
+    west, south, east, north = maps.collection_extent(outlines)  # type: ignore[misc]
+    located = points.filter(pl.col("latitude").is_not_null())
+    near = located.head(1).with_columns(
+        pl.lit(999991, pl.Int64).alias("institution_id"), pl.lit("Just Over The Border School").alias("name"),
+        pl.lit("high_school").alias("kind"), pl.lit(east + 0.05).alias("longitude"), pl.lit(north).alias("latitude"),
+    )  # fmt: skip
+    far = near.with_columns(
+        pl.lit(999992, pl.Int64).alias("institution_id"), pl.lit("Faraway Hospital School").alias("name"),
+        pl.lit("other").alias("kind"), pl.lit(-1.6).alias("longitude"), pl.lit(54.97).alias("latitude"),
+    )  # fmt: skip
+    spec = maps.map_spec(pl.concat([points, near, far]), outlines, height=520)
+    (fit_west, fit_south), (fit_east, fit_north) = spec["projection"]["fit"]["geometry"]["coordinates"]
+    assert fit_east == east + 0.05 and fit_west <= west and fit_south <= south and fit_north >= north
+    assert fit_north < 54 and fit_west > -1  # Newcastle is not in the view
+    assert (
+        "1 institution of another kind stands far beyond the area shown and is not drawn: Faraway Hospital School."
+        in (spec["description"])
+    )
+    assert "Just Over The Border School" not in spec["description"]
