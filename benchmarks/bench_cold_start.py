@@ -56,8 +56,9 @@ OVERVIEW_DRAWN = """([note, metrics]) => {
     if (document.querySelectorAll("[data-testid='stMetric']").length < metrics) return false;
     const map = document.querySelector("[data-testid='stVegaLiteChart'] svg");
     if (map === null) return false;
-    const marks = (kind) => map.querySelectorAll(`[aria-roledescription='${kind}']`).length;
-    if (marks("geoshape") === 0 || marks("point") === 0 || marks("text mark") === 0 || marks("legend") < 2) return false;
+    const marks = (selector) => map.querySelectorAll(selector).length;  // Vega's classes (marks have no ARIA names)
+    if (marks(".mark-shape path") === 0 || marks(".mark-symbol path") === 0 || marks(".mark-text text") === 0
+        || marks(".role-legend") < 2) return false;
     const grid = document.querySelector("[data-testid='stDataFrame'] table[role=grid]");
     if (grid === null || grid.querySelectorAll("th").length === 0) return false;
     return grid.getAttribute("aria-rowcount") === "1" || grid.querySelectorAll("td").length > 0;  // its rows, if any
