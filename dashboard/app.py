@@ -54,6 +54,10 @@ st.html(
          buttons had the keyboard's focus. */
       [data-testid="stElementToolbar"]:has(:focus-visible) {
         opacity: 1 !important; z-index: 1000 !important; transition: none !important; }
+      /* A table written in words (the Cookies page's) fits a narrow window by wrapping its long
+         names, so the page never scrolls sideways (WCAG 1.4.10, reflow at 320 px). */
+      [data-testid="stMarkdownContainer"] table { width: 100%; table-layout: fixed; }
+      [data-testid="stMarkdownContainer"] :is(th, td, th code, td code) { overflow-wrap: anywhere; white-space: normal; }
     }
     @media print {
       [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .stDownloadButton,

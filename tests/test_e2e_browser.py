@@ -567,3 +567,23 @@ def test_the_cookies_page_names_what_a_visitor_is_left_with(server, page):
     assert unnamed_storage(local + session, storage) == []
     assert unused_names(local, storage) == []
     assert outside == []
+
+
+# A page reflows when it does not scroll sideways as a whole: what is wider than the window
+# (a data table, a map) scrolls in its own box. Measured on the main region, which scrolls.
+SIDEWAYS = """() => { const main = document.querySelector("[data-testid='stMain']");
+  return [main.scrollWidth, main.clientWidth]; }"""
+
+
+def test_every_page_reflows_at_320_pixels(server, page):
+    """WCAG 1.4.10: at 320 CSS pixels wide (a 1280 px window zoomed to 400%) no page scrolls
+    sideways; each page is reached by the sidebar, then the window narrowed."""
+    wide = []
+    for name in each_page(page, server):
+        page.set_viewport_size({"width": 320, "height": 640})
+        page.wait_for_timeout(800)  # the layout settles to the new width
+        scroll, client = page.evaluate(SIDEWAYS)
+        if scroll > client + 1:
+            wide.append(f"{name}: {scroll} px of content in {client} px")
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert wide == [], wide

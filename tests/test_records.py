@@ -219,7 +219,7 @@ def test_a_decision_is_approved_from_the_command_line_by_settings_then_by_scenar
     assert main([*APPROVE, "--by", "Jo Bloggs", "--note", "Strategy Group 3 March, minute 4", "--db", str(store)]) == 0
     out = capsys.readouterr().out
     first = _read(store, "decision", decision_id=1).row(0, named=True)
-    assert "approved decision 1: £10,000.00 pot" in out and "supersedes no earlier decision" in out
+    assert "approved decision 1: £10,000 pot" in out and "supersedes no earlier decision" in out
     assert f"CSV sha256 {first['csv_sha256']}" in out
     assert (first["approved_by"], first["note"], first["scenario_name"]) == (
         "Jo Bloggs",

@@ -49,10 +49,16 @@ st.header("Audit log")
 audit = queries.audit_log()
 audit_verdict = queries.audit_verdict()
 if audit_verdict.intact:
-    st.caption(  # a caption, as before: the page's success messages are the upload's
-        f":material/verified_user: Audit log intact: {audit_verdict.entries} entries, each sealed with the audit key and "
-        f"chained to the one before; the lines and frozen files of all {audit_verdict.decisions} decisions match what "
-        "their approvals sealed; every load, saved scenario and decision has its entry."
+    # A caption, as before (the page's success messages are the upload's), in words alone: an icon
+    # in a line of text is read out by its name ("verified_user icon").
+    decisions = (
+        f"the lines and frozen files of all {audit_verdict.decisions:,} decisions match what their approvals sealed"
+        if audit_verdict.decisions
+        else "there is no decision yet"
+    )
+    st.caption(
+        f"Audit log intact: {audit_verdict.entries:,} entries, each sealed with the audit key and chained to the one "
+        f"before; {decisions}; every load, saved scenario and decision has its entry."
     )
 elif audit_verdict.key_id is None or audit_verdict.only_unverifiable:  # not proved: shown as a break, never a warning
     st.error(

@@ -156,9 +156,9 @@ def map_description(
     if left_off.height:
         verb = "has no location and is" if left_off.height == 1 else "have no location and are"
         uncovered = left_off["coverage_gap"].sum()
-        among = f", {uncovered:,} of them {'a school' if uncovered == 1 else 'schools'} not covered" if uncovered else ""
+        among = f" ({uncovered:,} of them {'a school' if uncovered == 1 else 'schools'} in no partnership)" if uncovered else ""
         parts.append(
-            f"{counted(left_off.height, 'institution')} {verb} not drawn{among}: {names_text(left_off['name'].to_list())}."
+            f"{counted(left_off.height, 'institution')} {verb} not drawn: {names_text(left_off['name'].to_list())}{among}."
         )
     beyond = beyond_view(drawn, view)
     if beyond.height:

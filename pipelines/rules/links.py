@@ -154,10 +154,11 @@ def _number(value: Decimal) -> str:
 
 
 def summary(chosen: AllocationSettings) -> str:
-    """The settings in one line, for lists of scenarios."""
-    parts = [f"{pounds(chosen.total)} pot"]
+    """The settings in one line, for lists of scenarios, in GOV.UK style: whole pounds without
+    pence ("£500,000"), "£300 a day", "39 weeks"."""
+    parts = [f"{pounds(chosen.total, pence=False)} pot"]
     if chosen.lump_sum:
-        parts.append(f"{pounds(chosen.lump_sum)} lump sum")
+        parts.append(f"{pounds(chosen.lump_sum, pence=False)} lump sum")
     parts.append("rounded to £1" if chosen.unit == 1 else "rounded to 1p")
     if chosen.census_date:
         parts.append(f"census {clock.day_text(chosen.census_date)}")
@@ -169,16 +170,16 @@ def summary(chosen: AllocationSettings) -> str:
         parts.append(
             f"county top-slice {chosen.top_slice_pct}%"
             if chosen.top_slice_pct is not None
-            else f"county top-slice {pounds(chosen.top_slice)}"
+            else f"county top-slice {pounds(chosen.top_slice, pence=False)}"
         )
     if chosen.protect_loss is not None:
         parts.append(f"loss limited to {chosen.protect_loss}%")
     if chosen.protect_gain is not None:
         parts.append(f"gain limited to {chosen.protect_gain}%")
     if chosen.manager_cost is not None:
-        parts.append(f"manager {pounds(chosen.manager_cost)} a year")
+        parts.append(f"manager {pounds(chosen.manager_cost, pence=False)} a year")
     else:
-        parts.append(f"{pounds(chosen.day_rate)}/day × {chosen.weeks_per_year} weeks")
+        parts.append(f"{pounds(chosen.day_rate, pence=False)} a day × {_number(chosen.weeks_per_year)} weeks")
     if chosen.as_of:
         parts.append(f"as of {clock.day_text(chosen.as_of)}")
     if chosen.accept_missing_census:
