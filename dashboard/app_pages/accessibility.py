@@ -124,7 +124,8 @@ st.markdown(
     "levels A and AA and axe's best practices, with no failures. These checks run with the dashboard's automated "
     "tests on every change. The Allocation and Plan pages, and deleting a scenario, are also worked with the "
     "keyboard alone by an automated test, which checks at every step that the focused control is shown by a "
-    "ring at least 2 pixels wide with a contrast of at least 3:1 against what is behind it. Automated checks "
+    "ring at least 2 pixels wide with a contrast of at least 3:1 against what is behind it. Another narrows "
+    "every page to 320 pixels wide and checks that none scrolls sideways. Automated checks "
     "find some problems, not all: the problems listed above were found "
     "by the developers going through the pages and files by hand."
 )
