@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import sys
 
@@ -9,6 +11,8 @@ import pytest
 from conftest import BAD, SMALL
 
 from pipelines.cli.main import main
+
+DATASET = "Small test county 14-19 partnerships, census January 2025"
 
 
 def test_build_then_load_and_check(tmp_path, capsys):
@@ -92,11 +96,16 @@ def test_allocate_lists_why_unfunded_partnerships_get_nothing(store, capsys):
 
 
 def test_gaps_command_counts_codes_and_writes_a_file(store, tmp_path, capsys):
+    named = tmp_path / "dataset.csv"
+    named.write_text(f'reference_date,name\n2025-09-01,"{DATASET}"\n')
+    assert main(["load", "dataset", str(named), "--db", str(store)]) == 0
     out = tmp_path / "gaps.csv"
     assert main(["gaps", "--as-of", "2025-09-01", "--db", str(store), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "not_accredited: 1; review_due: 1; school_uncovered: 1; wbl_not_full_member: 1" in printed
     assert out.read_bytes().startswith(b"\xef\xbb\xbfCode,Severity")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 4 and {r["Dataset"] for r in rows} == {DATASET}  # which authority's gaps, on every row
 
 
 def test_a_bad_date_is_a_usage_error(store):

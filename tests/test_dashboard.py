@@ -14,6 +14,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from pipelines.base import config
+from pipelines.ingest.load import Upload, load
 
 APP = str(config.PROJECT_ROOT / "dashboard" / "app.py")
 AS_OF = "2025-09-01"
@@ -175,7 +176,10 @@ def test_a_refused_allocation_is_explained_not_crashed(store, monkeypatch):
     assert "less than the lump sums" in app.error[0].value
 
 
-def test_gaps_page_filters_and_downloads(store, monkeypatch, downloads):
+def test_gaps_page_filters_and_downloads(store, monkeypatch, downloads, tmp_path):
+    named = tmp_path / "dataset.csv"
+    named.write_text("reference_date,name\n2025-09-01,Small test county 14-19 partnerships\n")
+    load(Upload.from_path("dataset", named), store)
     app = open_page(store, monkeypatch, "gaps")
     assert "4 gap rows shown" in app.markdown[0].value
     app.multiselect(key="gaps_severity").set_value(["error"]).run()
@@ -184,6 +188,8 @@ def test_gaps_page_filters_and_downloads(store, monkeypatch, downloads):
     assert list(app.dataframe[0].value["Gap"]) == ["School in no partnership"]  # words, not the code
     csv_bytes = next(v for k, v in downloads.items() if k.startswith("coverage_gaps"))
     assert b"school_uncovered" in csv_bytes and b"not_accredited" not in csv_bytes
+    [row] = csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig")))
+    assert row["Dataset"] == "Small test county 14-19 partnerships"  # the store's, as in the allocation CSV
     assert any("`travel_outlier`" in m.value for m in app.markdown)
 
 

@@ -269,9 +269,10 @@ def test_names_survive_a_round_trip_through_csv_and_xlsx(store, tmp_path):
 
 def test_gaps_csv_and_xlsx(con):
     frame = coverage_gaps(con, as_of=dt.date(2025, 9, 1))
-    data = exports.gaps_csv(frame)
+    data = exports.gaps_csv(frame, DATASET)
     assert data == _golden("gaps_small.csv", data)
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {r["Dataset"] for r in rows} == {DATASET}
     assert [r["Code"] for r in rows] == ["school_uncovered", "not_accredited", "review_due", "wbl_not_full_member"]
     cells = _cells(exports.gaps_xlsx(frame, PRODUCED))["Gaps"]
     assert len(cells) == 1 + len(rows) and cells[0][0] == "Code"

@@ -81,7 +81,7 @@ tables.show(
 tables.download(
     st,
     "Download these gaps (CSV)",
-    lambda: exports.gaps_csv(shown),
+    lambda: exports.gaps_csv(shown, queries.dataset_name()),
     f"coverage_gaps_{figures['as_of']}.csv",
     key="download_gaps",
     help="The rows shown, with the filters above applied.",

@@ -111,7 +111,8 @@ def gaps_command(args: argparse.Namespace) -> int:
     print("; ".join(f"{code}: {n}" for code, n in counts.rows()) or "no gaps")
     if args.out:
         path = _out_path(args.out, "coverage_gaps.csv")
-        data = exports.gaps_xlsx(frame, clock.utc_now(), dataset) if path.suffix.lower() == ".xlsx" else exports.gaps_csv(frame)
+        xlsx = path.suffix.lower() == ".xlsx"
+        data = exports.gaps_xlsx(frame, clock.utc_now(), dataset) if xlsx else exports.gaps_csv(frame, dataset)
         path.write_bytes(data)
         print(f"wrote {path}")
     return 0

@@ -180,8 +180,14 @@ def _table_rows(columns, frame: pl.DataFrame) -> list[list[object]]:
     return [[h for _, h, _ in columns]] + [[_cell(r[c], kind) for c, _, kind in columns] for r in frame.iter_rows(named=True)]
 
 
-def gaps_csv(frame: pl.DataFrame) -> bytes:
-    return csv_out.rows_csv(_table_rows(GAP_COLUMNS, frame))
+def gaps_csv(frame: pl.DataFrame, dataset: str | None = None) -> bytes:
+    """``dataset``: the store's dataset name, on every row as in the allocation CSV, so a list of
+    gaps sent on says which authority's and which census's it is."""
+    rows = _table_rows(GAP_COLUMNS, frame)
+    rows[0].append(DATASET)
+    for row in rows[1:]:
+        row.append(dataset or "")
+    return csv_out.rows_csv(rows)
 
 
 AUDIT_COLUMNS = (
