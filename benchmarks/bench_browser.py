@@ -3,7 +3,14 @@
 with the same select slider and an equivalent eleven-row table, served the same way in the
 same run. Then open N sessions at once and report the dashboard process's memory.
 
-    python benchmarks/bench_browser.py [--presses 20] [--sessions 20] [--england] [--scale N] [--quick]
+    python benchmarks/bench_browser.py [--presses 20] [--sessions 20] [--england] [--scale N] [--la CODE] [--quick]
+
+``--la 886`` also measures a store built by ``build --la 886`` (Kent, the largest authority).
+Such a store has no accreditation decision, so nothing is funded until a person takes the
+Allocation page's what-if: its pages are opened with every partnership treated as accredited and
+the missing Year 10 figures accepted, in the link as the what-if's button leaves it. For such a
+store the dashboard's memory is also read once the Overview's map is drawn, and with a few
+sessions on the Overview (docs/scaling.md sizes a service of many authorities from it).
 
 Each press is timed from the arrow key on the focused "Total pot" slider until the page reports
 its run finished and the table's canvas has been redrawn: the table is the last thing drawn
@@ -32,6 +39,7 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 from benchmarks.figures import machine, spread  # noqa: E402
 from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, PROJECT_ROOT, serve  # noqa: E402
 from benchmarks.stores import bench_stores  # noqa: E402
+from pipelines.datasets import build_la  # noqa: E402
 from pipelines.rules.allocate import AllocationSettings, allocate  # noqa: E402
 from pipelines.store import db  # noqa: E402
 
@@ -82,12 +90,29 @@ def grid_text(value) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+def what_if(store: Path) -> tuple[tuple[str, ...], str]:
+    """The partnerships to treat as accredited and the link's words for it: none for a store
+    with accreditation decisions; for one without (built by ``build --la``), every partnership,
+    with the missing Year 10 figures accepted, as the Allocation page's what-if button leaves it."""
+    con = db.connect_read_only(store)
+    try:
+        if con.execute("SELECT count(*) FROM accreditation_decisions").fetchone()[0]:  # type: ignore[index]
+            return (), ""
+        codes = tuple(c for (c,) in con.execute("SELECT partnership_code FROM partnerships ORDER BY 1").fetchall())
+    finally:
+        con.close()
+    return codes, "&treat=" + ",".join(codes) + "&missing=1"
+
+
 def dashboard_amounts(store: Path):
     """Amounts of the first rows of the allocation table for a pot, from the project's code."""
     con = db.connect_read_only(store)
+    treat, _ = what_if(store)
 
     def amounts(total: int) -> list[str]:
-        frame = allocate(con, AllocationSettings(total=Decimal(total)))
+        frame = allocate(
+            con, AllocationSettings(total=Decimal(total), treat_as_accredited=treat, accept_missing_census=bool(treat))
+        )
         return [grid_text(a) for a in frame["amount"].head(CANDIDATE_ROWS).to_list()]
 
     return amounts
@@ -193,7 +218,8 @@ def slider_figures(browser, store: Path, bare: Path, presses: int, label: str) -
     context.close()
     context, page = _new_page(browser)
     with serve(PROJECT_ROOT / "dashboard" / "app.py", store) as served:
-        page_ms, page_sending = _presses(page, f"{served.url}/allocation?total={START}", presses, dashboard_amounts(store))
+        url = f"{served.url}/allocation?total={START}{what_if(store)[1]}"
+        page_ms, page_sending = _presses(page, url, presses, dashboard_amounts(store))
     context.close()
     ratio = statistics.median(page_ms) / statistics.median(bare_ms)
     target = 2 * statistics.median(bare_ms) + 100
@@ -214,7 +240,7 @@ def memory_figures(browser, store: Path, sessions: int, label: str) -> None:
         for index in range(sessions):
             context, page = _new_page(browser)
             total = START + STEP * index
-            page.goto(f"{served.url}/allocation?total={total}")
+            page.goto(f"{served.url}/allocation?total={total}{what_if(store)[1]}")
             _loaded(page, amounts(total)[0])
             contexts.append(context)
             if index == 0:
@@ -228,12 +254,44 @@ def memory_figures(browser, store: Path, sessions: int, label: str) -> None:
     )
 
 
+# The Overview is drawn: its run finished and the map's points are on screen (Vega's class).
+OVERVIEW_MAP = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    return app !== null && app.getAttribute("data-test-script-state") === "notRunning"
+        && document.querySelectorAll("[data-testid=stVegaLiteChart] svg .mark-symbol path").length > 0;
+}"""
+
+
+def overview_memory(browser, store: Path, sessions: int, label: str) -> None:
+    """The dashboard process's memory on its own server: started, then once one session's
+    Overview (the first page a person sees) has drawn its map, then with ``sessions`` open on it."""
+    with serve(PROJECT_ROOT / "dashboard" / "app.py", store) as served:
+        started_mb = served.rss_mb()
+        contexts = []
+        for index in range(sessions):
+            context, page = _new_page(browser)
+            page.goto(served.url)
+            page.wait_for_function(OVERVIEW_MAP, polling="raf", timeout=WAIT_MS)
+            contexts.append(context)
+            if index == 0:
+                time.sleep(2)  # the server settles after its first run
+                one_mb = served.rss_mb()
+        all_mb = served.rss_mb()
+        for context in contexts:
+            context.close()
+    print(
+        f"{label}: dashboard process memory {started_mb:.0f} MB started, {one_mb:.0f} MB once one Overview is drawn, "
+        f"{all_mb:.0f} MB with {sessions} Overview sessions open at once"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=20, help="timed presses per page, after one warm-up press")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--england", action="store_true", help="also on a generated England-sized store")
     parser.add_argument("--scale", type=int, action="append", default=[], help="also N times England (repeatable)")
+    parser.add_argument("--la", action="append", default=[], help="also a store built by build --la CODE (repeatable)")
     parser.add_argument("--quick", action="store_true", help="2 presses, 3 sessions, Norfolk only (CI smoke run)")
     args = parser.parse_args()
     presses, sessions = (2, 3) if args.quick else (max(args.presses, 2), args.sessions)
@@ -244,10 +302,17 @@ def main() -> None:
         bare = folder / "bare.py"
         bare.write_text(BARE)
         stores = bench_stores(folder, england=args.england and not args.quick, scales=() if args.quick else tuple(args.scale))
+        authorities = []
+        for code in () if args.quick else args.la:
+            made = build_la.build(folder / f"la{code}.duckdb", code)
+            authorities.append((f"{made.authority.plain_name} store (build --la {code})", folder / f"la{code}.duckdb"))
+        stores.extend(authorities)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for label, store in stores:
             slider_figures(browser, store, bare, presses, label)
             memory_figures(browser, store, sessions, label)
+        for label, store in authorities:
+            overview_memory(browser, store, 5, label)
         browser.close()
 
 
