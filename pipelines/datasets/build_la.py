@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipelines.base import config, csv_out
+from pipelines.base import clock, config, csv_out
 from pipelines.datasets import build_default, districts, england
 from pipelines.ingest import gias
 from pipelines.ingest.layouts import CODE_PATTERN, NC_YEARS, year_column
@@ -323,7 +323,7 @@ def dataset_name(authority: england.Authority, census_day: dt.date | None) -> st
 
 def _dataset(authority: england.Authority, start: str, made: AuthorityBuild) -> pl.DataFrame:
     assert made.reference_day is not None
-    census = f"the school census of {made.census_day:%-d %B %Y}" if made.census_day else "no census"
+    census = f"the school census of {clock.day_text(made.census_day)}" if made.census_day else "no census"
     starting = (
         "Partnership codes: INF-… partnerships inferred from the district, one per district of the schools and colleges "
         "standing in it, a starting map for the council to replace with its own."
@@ -331,7 +331,7 @@ def _dataset(authority: england.Authority, start: str, made: AuthorityBuild) -> 
         else "No partnership is loaded: every school is a gap until the council's roster is."
     )
     description = (
-        f"{authority.plain_name}'s open schools and colleges from the DfE register of {made.reference_day:%-d %B %Y}, "
+        f"{authority.plain_name}'s open schools and colleges from the DfE register of {clock.day_text(made.reference_day)}, "
         f"pupils by year group and eligible for free school meals from {census}, districts and outline from the ONS "
         f"(May 2024), built from the England data pack. {starting} No accreditation or previous allocation is loaded: "
         "load them next. Training providers and colleges without a URN are not in the register: add them with a UKPRN "
