@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
+from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS
 from dashboard import about
 
 # Every page, by its name in the sidebar.
@@ -24,6 +26,19 @@ PAGES = (
     "Support",
     "Cookies",
 )
+WAIT_MS = 60_000  # a loaded 2-core machine can take seconds for a first draw
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, one per test module, every expectation given a loaded machine's time."""
+    expect.set_options(timeout=WAIT_MS)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
 # WCAG 2.2 A and AA, and axe's best practices (headings in order among them).
 WCAG_A_AND_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 

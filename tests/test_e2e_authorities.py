@@ -13,29 +13,22 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import browser_pages
 import duckdb
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from browser_pages import WAIT_MS
+from playwright.sync_api import Page, expect
 
-from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, serve
+from benchmarks.serve import CHROMIUM, serve
 from pipelines.base import config
 from pipelines.datasets import build_la
 from pipelines.rules.allocate import dataset_info
 
 pytestmark = pytest.mark.e2e
-WAIT_MS = 60_000  # a loaded 2-core machine can take seconds for a first draw
+browser = browser_pages.browser  # the one chromium fixture, shared by the browser tests
 # The Plan page's suggestion buttons, one per alternative (not the one that applies the best of all).
 SUGGESTIONS = "[class*='st-key-plan_apply_']:not(.st-key-plan_apply_best) button:enabled"
 MAP_SYMBOLS = "[data-testid=stVegaLiteChart] svg .mark-symbol path"  # Vega's class for the schools' dots
-
-
-@pytest.fixture(scope="module")
-def browser():
-    expect.set_options(timeout=WAIT_MS)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module", params=[("886", "Kent"), ("202", "Camden")], ids=["kent", "camden"])

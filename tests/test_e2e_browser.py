@@ -19,10 +19,12 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+import browser_pages
 import openpyxl
 import pytest
 from browser_pages import (
     PAGES,
+    WAIT_MS,
     axe_script,
     axe_violations,
     cookie_names,
@@ -32,15 +34,15 @@ from browser_pages import (
     unnamed_storage,
     unused_names,
 )
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, serve
+from benchmarks.serve import CHROMIUM, serve
 from dashboard import about
 from scripts.screenshots import demo_store
 
 pytestmark = pytest.mark.e2e
-WAIT_MS = 60_000  # a loaded 2-core machine can take seconds for a first draw
+browser = browser_pages.browser  # the one chromium fixture, shared by the browser tests
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +61,6 @@ def server(demo):
         # A page can fail and the test still pass (its check ran on what was left on screen): the
         # server's log must have no fault from any page the tests opened.
         assert served.faults() == [], "\n".join(served.faults())
-
-
-@pytest.fixture(scope="module")
-def browser():
-    expect.set_options(timeout=WAIT_MS)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

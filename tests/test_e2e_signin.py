@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import browser_pages
 import duckdb
 import pytest
 from browser_pages import (
     PAGES,
+    WAIT_MS,
     axe_script,
     axe_violations,
     cookie_names,
@@ -25,15 +27,15 @@ from browser_pages import (
     stored_keys,
     unnamed_storage,
 )
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from benchmarks import serve as serving
-from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS
+from benchmarks.serve import CHROMIUM
 from dashboard import about
 from scripts.screenshots import demo_store
 
 pytestmark = pytest.mark.e2e
-WAIT_MS = 60_000  # a loaded 2-core machine can take seconds for a first draw
+browser = browser_pages.browser  # the one chromium fixture, shared by the browser tests
 OFFICER = "officer@council.example"
 VIEWER = "viewer@council.example"
 
@@ -73,15 +75,6 @@ def signin_server(tmp_path_factory, provider):
         ) as served:
             assert served.url.endswith(f":{port}")
             yield served.url, store
-
-
-@pytest.fixture(scope="module")
-def browser():
-    expect.set_options(timeout=WAIT_MS)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
